@@ -1,0 +1,38 @@
+"""Open the store the settings ask for; optional backends import lazily."""
+
+from __future__ import annotations
+
+from graph.errors import BackendUnavailable
+from graph.settings import Settings
+from graph.store import GraphStore
+
+__all__ = ["open_store"]
+
+
+def open_store(settings: Settings | None = None) -> GraphStore:
+    """The configured backend's store (``memory`` by default).
+
+    Raises
+    ------
+    BackendUnavailable
+        When the backend's extra is not installed or its server cannot be reached.
+    """
+    settings = settings or Settings()
+    if settings.backend == "memory":
+        from graph.embedded import EmbeddedStore
+
+        return EmbeddedStore(settings.store_path)
+    try:
+        from graph.neo4jstore import Neo4jStore
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise BackendUnavailable(
+            "Neo4j 后端需要安装可选依赖: pip install 'chainatlas[neo4j]'"
+        ) from exc
+    if not settings.neo4j_uri:
+        raise BackendUnavailable("使用 Neo4j 后端需设置 NEO4J_URI（例如 bolt://127.0.0.1:7687）")
+    return Neo4jStore(
+        settings.neo4j_uri,
+        (settings.neo4j_user, settings.neo4j_password),
+        database=settings.neo4j_database,
+        batch_size=settings.neo4j_batch_size,
+    )

@@ -1,0 +1,320 @@
+"""The embedded default store: a networkx graph in memory over SQLite in WAL mode.
+
+Every write is one SQLite transaction committed with ``synchronous=FULL`` before the call
+returns, so an acknowledged write survives ``kill -9`` and power loss, and a batch is all or
+nothing. The networkx graph is updated only after the commit. Other processes writing the same
+file (an import while the service runs) are noticed through ``PRAGMA data_version`` and the
+graph is reloaded before the next read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import orjson
+
+from graph.model import Node, Relationship
+from graph.store import Batch, BatchResult, Counts, Direction, GraphStore, RelKey
+
+__all__ = ["EmbeddedStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    props TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rels (
+    start TEXT NOT NULL,
+    type TEXT NOT NULL,
+    "end" TEXT NOT NULL,
+    props TEXT NOT NULL,
+    PRIMARY KEY (start, type, "end")
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rels_end ON rels ("end");
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+_CHUNK = 900  # ids per "IN (...)" query, under SQLite's parameter limit
+_MIRROR_LIMIT = 20_000  # bigger batches are reloaded lazily instead of mirrored
+
+
+def _dumps(props: dict[str, Any]) -> str:
+    return orjson.dumps(props).decode()
+
+
+class EmbeddedStore(GraphStore):
+    """networkx in memory, SQLite on disk (``path`` is the database file)."""
+
+    backend = "memory"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.executescript(_SCHEMA)
+        self._g: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._by_label: dict[str, set[str]] = {}
+        self._version = self._data_version()
+        self._loaded = False
+
+    # ---- loading ---------------------------------------------------------------------------
+    def _data_version(self) -> int:
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    def _sync(self) -> None:
+        """Load the graph if it is not loaded or another connection has committed since."""
+        with self._lock:
+            version = self._data_version()
+            if self._loaded and version == self._version:
+                return
+            self._load()
+            self._version = version
+
+    def _load(self) -> None:
+        g = nx.MultiDiGraph()
+        by_label: dict[str, set[str]] = {}
+        cur = self._db.execute("SELECT id, label, props FROM nodes")
+        loads = orjson.loads
+        g.add_nodes_from((i, {"label": lab, "props": loads(p)}) for i, lab, p in cur)
+        for node_id, data in g.nodes(data=True):
+            by_label.setdefault(data["label"], set()).add(node_id)
+        cur = self._db.execute('SELECT start, type, "end", props FROM rels')
+        g.add_edges_from((s, e, t, {"props": loads(p)}) for s, t, e, p in cur)
+        self._g, self._by_label, self._loaded = g, by_label, True
+
+    def _fetch_existing(
+        self, batch: Batch
+    ) -> tuple[dict[str, Node], dict[RelKey, Relationship]]:
+        """The stored nodes and relationships that ``batch`` touches (read inside the write
+        transaction, from the graph when loaded, else from SQLite)."""
+        ids = {n.id for n in batch.nodes}
+        ends = {x for r in batch.relationships for x in (r.start, r.end)} - ids
+        nodes: dict[str, Node] = {}
+        rels: dict[RelKey, Relationship] = {}
+        if self._loaded:
+            gn = self._g._node
+            for i in ids | ends:
+                data = gn.get(i)
+                if data is not None:
+                    nodes[i] = Node(i, data["label"], data["props"])
+            for r in batch.relationships:
+                edata = self._g.get_edge_data(r.start, r.end, r.type)
+                if edata is not None:
+                    rels[r.key] = Relationship(r.start, r.type, r.end, edata["props"])
+            return nodes, rels
+        if not (ids or ends) or self._db.execute("SELECT 1 FROM nodes LIMIT 1").fetchone() is None:
+            return nodes, rels
+        # Full nodes for those upserted (to merge), labels only for relationship endpoints.
+        for wanted, cols in ((list(ids), "id, label, props"), (list(ends), "id, label, NULL")):
+            for k in range(0, len(wanted), _CHUNK):
+                chunk = wanted[k : k + _CHUNK]
+                q = f"SELECT {cols} FROM nodes WHERE id IN ({','.join('?' * len(chunk))})"
+                for i, lab, p in self._db.execute(q, chunk):
+                    nodes[i] = Node(i, lab, orjson.loads(p) if p is not None else {})
+        if batch.relationships and self._db.execute("SELECT 1 FROM rels LIMIT 1").fetchone():
+            keys = list(dict.fromkeys(r.key for r in batch.relationships))
+            step = _CHUNK // 3
+            for k in range(0, len(keys), step):
+                chunk = keys[k : k + step]
+                q = (
+                    'SELECT start, type, "end", props FROM rels WHERE (start, type, "end") IN '
+                    f"(VALUES {','.join(['(?,?,?)'] * len(chunk))})"
+                )
+                flat = [x for key in chunk for x in key]
+                for s, t, e, p in self._db.execute(q, flat):
+                    rels[(s, t, e)] = Relationship(s, t, e, orjson.loads(p))
+        return nodes, rels
+
+    # ---- writes ----------------------------------------------------------------------------
+    def apply(self, batch: Batch) -> BatchResult:
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have committed: drop a stale graph before validating.
+                version = self._data_version()
+                if version != self._version:
+                    self._loaded = False
+                    self._version = version
+                existing_nodes, existing_rels = self._fetch_existing(batch)
+                nodes, rels = self._validate(batch, existing_nodes, existing_rels)
+                del_keys = self._present_rels(batch.delete_rel_keys)
+                del_ids = self._present_nodes(batch.delete_node_ids)
+                detached = 0
+                if del_keys:
+                    db.executemany('DELETE FROM rels WHERE start=? AND type=? AND "end"=?', del_keys)
+                if del_ids:
+                    for i in del_ids:
+                        detached += db.execute(
+                            'DELETE FROM rels WHERE start=? OR "end"=?', (i, i)
+                        ).rowcount
+                    db.executemany("DELETE FROM nodes WHERE id=?", [(i,) for i in del_ids])
+                if nodes:
+                    db.executemany(
+                        "INSERT OR REPLACE INTO nodes (id, label, props) VALUES (?, ?, ?)",
+                        [(n.id, n.label, _dumps(n.props)) for n in nodes],
+                    )
+                if rels:
+                    db.executemany(
+                        'INSERT OR REPLACE INTO rels (start, type, "end", props) VALUES (?,?,?,?)',
+                        [(r.start, r.type, r.end, _dumps(r.props)) for r in rels],
+                    )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            # Committed: mirror in memory, or let a big batch be reloaded on the next read.
+            if self._loaded and len(batch) > _MIRROR_LIMIT:
+                self._loaded = False
+            elif self._loaded:
+                g = self._g
+                for s, t, e in del_keys:
+                    if g.has_edge(s, e, t):
+                        g.remove_edge(s, e, t)
+                for i in del_ids:
+                    self._by_label[g.nodes[i]["label"]].discard(i)
+                    g.remove_node(i)
+                for n in nodes:
+                    g.add_node(n.id, label=n.label, props=n.props)
+                    self._by_label.setdefault(n.label, set()).add(n.id)
+                for r in rels:
+                    g.add_edge(r.start, r.end, key=r.type, props=r.props)
+            return BatchResult(len(nodes), len(rels), len(del_ids), len(del_keys) + detached)
+
+    def _present_nodes(self, ids: list[str]) -> list[str]:
+        out = []
+        for i in dict.fromkeys(ids):
+            if self._db.execute("SELECT 1 FROM nodes WHERE id=?", (i,)).fetchone():
+                out.append(i)
+        return out
+
+    def _present_rels(self, keys: list[RelKey]) -> list[RelKey]:
+        out = []
+        for k in dict.fromkeys(keys):
+            q = 'SELECT 1 FROM rels WHERE start=? AND type=? AND "end"=?'
+            if self._db.execute(q, k).fetchone():
+                out.append(k)
+        return out
+
+    def clear(self) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM rels")
+            self._db.execute("DELETE FROM nodes")
+            self._db.execute("COMMIT")
+            self._g = nx.MultiDiGraph()
+            self._by_label = {}
+            self._loaded = True
+            self._version = self._data_version()
+
+    # ---- reads -----------------------------------------------------------------------------
+    def _node(self, node_id: str) -> Node:
+        data = self._g.nodes[node_id]
+        return Node(node_id, data["label"], dict(data["props"]))
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        self._sync()
+        g = self._g
+        return {i: self._node(i) for i in ids if i in g}
+
+    def _matching(self, label: str | None, props: dict[str, Any] | None) -> list[str]:
+        self._sync()
+        g = self._g
+        if label is not None:
+            ids: Iterable[str] = self._by_label.get(label, ())
+        else:
+            ids = g.nodes
+        if props:
+            items = list(props.items())
+            ids = [
+                i for i in ids if all(g.nodes[i]["props"].get(k) == v for k, v in items)
+            ]
+        return sorted(ids)
+
+    def find_nodes(
+        self,
+        label: str | None = None,
+        props: dict[str, Any] | None = None,
+        *,
+        skip: int = 0,
+        limit: int | None = None,
+    ) -> list[Node]:
+        ids = self._matching(label, props)
+        end = None if limit is None else skip + limit
+        return [self._node(i) for i in ids[skip:end]]
+
+    def count_nodes(self, label: str | None = None, props: dict[str, Any] | None = None) -> int:
+        if not props:
+            self._sync()
+            if label is None:
+                return int(self._g.number_of_nodes())
+            return len(self._by_label.get(label, ()))
+        return len(self._matching(label, props))
+
+    def neighbours(
+        self, node_id: str, types: Iterable[str] | None = None, direction: Direction = "out"
+    ) -> list[tuple[Relationship, Node]]:
+        self._sync()
+        g = self._g
+        if node_id not in g:
+            return []
+        wanted = set(types) if types is not None else None
+        out: list[tuple[Relationship, Node]] = []
+        if direction in ("out", "both"):
+            for _, e, t, d in g.out_edges(node_id, keys=True, data=True):
+                if wanted is None or t in wanted:
+                    out.append((Relationship(node_id, t, e, dict(d["props"])), self._node(e)))
+        if direction in ("in", "both"):
+            for s, _, t, d in g.in_edges(node_id, keys=True, data=True):
+                if wanted is None or t in wanted:
+                    out.append((Relationship(s, t, node_id, dict(d["props"])), self._node(s)))
+        out.sort(key=lambda p: (p[0].type, p[1].id))
+        return out
+
+    def get_relationships(self, keys: Iterable[RelKey]) -> dict[RelKey, Relationship]:
+        self._sync()
+        out = {}
+        for s, t, e in keys:
+            d = self._g.get_edge_data(s, e, t)
+            if d is not None:
+                out[(s, t, e)] = Relationship(s, t, e, dict(d["props"]))
+        return out
+
+    def iter_nodes(self, label: str | None = None) -> Iterator[Node]:
+        for i in self._matching(label, None):
+            yield self._node(i)
+
+    def iter_relationships(self, type: str | None = None) -> Iterator[Relationship]:
+        self._sync()
+        for s, e, t, d in list(self._g.edges(keys=True, data=True)):
+            if type is None or t == type:
+                yield Relationship(s, t, e, dict(d["props"]))
+
+    def counts(self) -> Counts:
+        self._sync()
+        labels = {k: len(v) for k, v in sorted(self._by_label.items()) if v}
+        types: dict[str, int] = {}
+        for _, _, t in self._g.edges(keys=True):
+            types[t] = types.get(t, 0) + 1
+        return Counts(labels, dict(sorted(types.items())))
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The live networkx graph (read-only use: algorithms, views)."""
+        self._sync()
+        return self._g
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

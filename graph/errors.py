@@ -1,0 +1,68 @@
+"""One tree of domain errors. Only ``api/`` turns them into HTTP statuses or exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "BackendUnavailable",
+    "ChainAtlasError",
+    "ImportFailed",
+    "NodeNotFound",
+    "RowError",
+    "SchemaViolation",
+    "ValidationFailed",
+]
+
+
+class ChainAtlasError(Exception):
+    """Base class of every error chainatlas raises on purpose."""
+
+
+class NodeNotFound(ChainAtlasError):
+    """A node id that the store does not hold."""
+
+    def __init__(self, node_id: str) -> None:
+        super().__init__(f"节点不存在: {node_id!r}")
+        self.node_id = node_id
+
+
+class ValidationFailed(ChainAtlasError):
+    """A node or relationship whose properties break the model."""
+
+
+class SchemaViolation(ValidationFailed):
+    """An unknown label or relationship type, or an endpoint of the wrong label."""
+
+
+class BackendUnavailable(ChainAtlasError):
+    """The chosen backend cannot be used (missing extra, server down, bad settings)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected input row: where it is and why it was rejected."""
+
+    file: str
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        col = f"，列「{self.column}」" if self.column else ""
+        return f"{self.file} 第 {self.row} 行{col}: {self.reason}"
+
+
+class ImportFailed(ChainAtlasError):
+    """An import with rejected rows; nothing was written unless skipping was asked for."""
+
+    def __init__(self, errors: list[RowError], *, written: bool = False) -> None:
+        self.errors = errors
+        self.written = written
+        head = f"导入失败：{len(errors)} 处错误，未写入任何数据" if not written else (
+            f"已跳过 {len(errors)} 行错误数据"
+        )
+        lines = [str(e) for e in errors[:50]]
+        if len(errors) > 50:
+            lines.append(f"……另有 {len(errors) - 50} 处错误")
+        super().__init__(head + "\n" + "\n".join(lines))

@@ -1,0 +1,136 @@
+"""Deterministic sample data so the demo means something.
+
+Every node made here carries ``sample=true`` and a name containing “示例”: these are plausible
+records for trying the tool, never facts about real companies.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from graph.creditcode import ALPHABET, make_credit_code
+from graph.model import FIRM_TAGS, PROJECT_STAGES, Node, Relationship
+from graph.store import Batch
+
+__all__ = ["sample_batch"]
+
+_LOCAL = ["吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "南太湖新区", "长合区"]
+_OUTSIDE = ["上海市", "杭州市", "宁波市", "苏州市", "无锡市", "合肥市", "深圳市", "北京市"]
+_DIVISION = {"吴兴区": "330502", "南浔区": "330503", "德清县": "330521", "长兴县": "330522",
+             "安吉县": "330523", "南太湖新区": "330501", "长合区": "330522"}
+_SUFFIX = ["科技有限公司", "股份有限公司", "制造有限公司", "新材料有限公司", "智能装备有限公司"]
+
+
+def _credit_code(rng: random.Random, division: str) -> str:
+    body = "91" + division + "".join(rng.choice(ALPHABET) for _ in range(9))
+    return make_credit_code(body)
+
+
+def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
+    """Sample parks, funds, talent pools, firms, supply links and projects for the 1366 chains
+    of ``seed`` (the batch from :func:`graph.seeds.seed_batch`)."""
+    rng = random.Random(rng_seed)
+    out = Batch()
+    nodes = {n.id: n for n in seed.nodes}
+    chains = [n for n in seed.nodes if n.label == "Chain" and n.props["layout"] == "1366"]
+    has_seg: dict[str, list[Relationship]] = {}
+    for r in seed.relationships:
+        if r.type == "HAS_SEGMENT":
+            has_seg.setdefault(r.start, []).append(r)
+
+    parks = []
+    for reg in _LOCAL:
+        pid = f"park:{reg}示例产业园"
+        parks.append((pid, reg))
+        out.nodes.append(Node(pid, "Park", {
+            "name": f"{reg}示例产业园", "region": reg, "area": float(rng.randrange(800, 6000)),
+            "vacancy": round(rng.uniform(0.03, 0.35), 2), "sample": True}))
+        out.relationships.append(Relationship(pid, "LOCATED_IN", f"region:{reg}"))
+
+    firm_no = 0
+    made: set[str] = set()
+    for ch in chains:
+        cname = ch.props["name"]
+        fund_id = f"fund:{ch.id}"
+        out.nodes.append(Node(fund_id, "Fund", {
+            "name": f"湖州市{cname}产业示例基金", "size": float(rng.choice([5, 10, 20, 30, 50])),
+            "manager": "湖州市产业基金（示例）", "sample": True}))
+        out.relationships.append(Relationship(fund_id, "SERVES", ch.id))
+        if rng.random() < 0.6:
+            tid = f"talent:{ch.id}"
+            out.nodes.append(Node(tid, "TalentPool", {
+                "name": f"{cname}产业教授及科技副总示例库", "kind": "产业教授", "size": rng.randrange(10, 80),
+                "sample": True}))
+            out.relationships.append(Relationship(tid, "SERVES", ch.id))
+        local_in_chain: list[tuple[str, float, str]] = []
+        outside_in_chain: list[tuple[str, str]] = []
+        for hs in has_seg.get(ch.id, []):
+            seg_id, seg_name = hs.end, nodes[hs.end].props["name"]
+            n_local = rng.choices([0, 1, 2, 3, 4], weights=[3, 3, 2, 1, 1])[0]
+            n_out = rng.choices([0, 1, 2, 3], weights=[1, 2, 2, 1])[0]
+            for k in range(n_local + n_out):
+                local = k < n_local
+                reg = rng.choice(_LOCAL) if local else rng.choice(_OUTSIDE)
+                firm_no += 1
+                fid = f"firm:sample-{firm_no:04d}"
+                short = reg[:2]
+                name = f"{short}示例{seg_name}{rng.choice(_SUFFIX)}"
+                while name in made:
+                    name = f"{short}示例{seg_name}{firm_no}号{rng.choice(_SUFFIX)}"
+                made.add(name)
+                tags = sorted(rng.sample(FIRM_TAGS[:5], rng.randrange(0, 3)), key=FIRM_TAGS.index)
+                output = round(rng.lognormvariate(1.5, 1.0), 2)
+                if output > 5 and "规上" not in tags:
+                    tags = ["规上", *tags]
+                props = {"name": name, "region": reg, "tags": tags, "output": output,
+                         "employees": int(output * rng.randrange(30, 90)), "sample": True}
+                if local:
+                    props["credit_code"] = _credit_code(rng, _DIVISION[reg])
+                out.nodes.append(Node(fid, "Firm", props))
+                out.relationships.append(Relationship(fid, "LOCATED_IN", f"region:{reg}"))
+                out.relationships.append(Relationship(fid, "OPERATES_IN", seg_id, {
+                    "weight": round(rng.uniform(0.3, 1.0), 2)}))
+                if local:
+                    local_in_chain.append((fid, output, hs.props["stage"]))
+                    if rng.random() < 0.4:
+                        park = next(p for p, r in parks if r == reg)
+                        out.relationships.append(Relationship(fid, "IN_PARK", park))
+                else:
+                    outside_in_chain.append((fid, hs.props["stage"]))
+        # chain master: the largest local firm in the mid- or downstream
+        cands = [f for f in local_in_chain if f[2] != "upstream"] or local_in_chain
+        if cands:
+            master = max(cands, key=lambda f: f[1])[0]
+            out.relationships.append(Relationship(master, "CHAIN_MASTER_OF", ch.id))
+            suppliers = [f[0] for f in local_in_chain if f[0] != master and f[2] == "upstream"]
+            suppliers += [f[0] for f in outside_in_chain if f[1] == "upstream"]
+            for s in rng.sample(suppliers, min(len(suppliers), 6)):
+                out.relationships.append(Relationship(s, "SUPPLIES", master, {
+                    "value": round(rng.uniform(0.1, 3.0), 2)}))
+            partners = [f[0] for f in local_in_chain if f[0] != master]
+            for p in rng.sample(partners, min(len(partners), 2)):
+                out.relationships.append(Relationship(p, "PARTNER_OF", master))
+        # projects
+        for k in range(rng.randrange(2, 5)):
+            pid = f"project:{ch.id}:{k + 1}"
+            reg = rng.choice(_LOCAL)
+            stage_i = rng.randrange(0, len(PROJECT_STAGES))
+            signed = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 500))
+            props: dict[str, object] = {
+                "name": f"{cname}示例项目{k + 1}", "investment": float(rng.choice([2, 5, 10, 20, 50])),
+                "stage": PROJECT_STAGES[stage_i], "region": reg, "sample": True,
+                "responsible_unit": f"{reg}投资促进部门", "major": rng.random() < 0.3}
+            if stage_i >= 2:
+                props["signed"] = signed.isoformat()
+            if stage_i >= 3:
+                props["started"] = (signed + timedelta(days=rng.randrange(30, 200))).isoformat()
+            out.nodes.append(Node(pid, "Project", props))
+            out.relationships.append(Relationship(pid, "IN_CHAIN", ch.id))
+            out.relationships.append(Relationship(pid, "LOCATED_IN", f"region:{reg}"))
+            segs = has_seg.get(ch.id, [])
+            if segs:
+                out.relationships.append(Relationship(pid, "IN_SEGMENT", rng.choice(segs).end))
+            park = next(p for p, r in parks if r == reg)
+            out.relationships.append(Relationship(pid, "IN_PARK", park))
+    return out

@@ -1,0 +1,127 @@
+"""Load the authored seeds (both layouts, lineage, regions, platforms) and the sample data.
+
+The seeds are YAML files in the repository's ``seeds/`` folder, faithful to the two source
+documents where those speak (names, key segments, 2026 targets, focus regions, lineage) and
+marked ``source: authored`` or ``basis: 推断`` where they do not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import ValidationFailed
+from graph.model import STAGES, Node, Relationship
+from graph.store import Batch, GraphStore
+
+__all__ = ["chain_id_of_layout", "load_seeds", "seed_batch", "segment_id"]
+
+
+def segment_id(name: str) -> str:
+    """The id of the segment called ``name`` (segments are shared across chains by name)."""
+    return f"seg:{name}"
+
+
+def chain_id_of_layout(layout_code: str) -> str:
+    return f"layout:{layout_code}"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"{path}: 不是有效的种子文件")
+    return data
+
+
+def seed_batch(seeds_dir: Path) -> Batch:
+    """All seed nodes and relationships (no sample data) as one batch."""
+    b = Batch()
+    regions = _read(seeds_dir / "regions.yaml")["regions"]
+    for r in regions:
+        b.nodes.append(Node(r["id"], "Region", {"name": r["name"], "kind": r["kind"]}))
+        if r.get("part_of"):
+            b.relationships.append(Relationship(r["id"], "PART_OF", r["part_of"]))
+        for o in r.get("overlaps", []):
+            b.relationships.append(Relationship(r["id"], "OVERLAPS", o))
+    region_ids = {r["name"]: r["id"] for r in regions}
+
+    data = _read(seeds_dir / "layouts.yaml")
+    for lay in data["layouts"]:
+        props = {k: lay[k] for k in ("name", "code", "current", "source") if k in lay}
+        b.nodes.append(Node(lay["id"], "Layout", props))
+    segments: dict[str, Node] = {}
+    for ch in data["chains"]:
+        props = {
+            k: ch[k]
+            for k in ("name", "layout", "tier", "order", "target_2026", "target_text")
+            if k in ch
+        }
+        b.nodes.append(Node(ch["id"], "Chain", props))
+        b.relationships.append(Relationship(ch["id"], "IN_LAYOUT", f"layout:{ch['layout']}"))
+        for reg in ch.get("focus_regions", []):
+            b.relationships.append(Relationship(ch["id"], "FOCUS_REGION", region_ids[reg]))
+        key = set(ch.get("key", []))
+        in_chain: set[str] = set()
+        for stage in STAGES:
+            for order, name in enumerate(ch.get(stage, []), start=1):
+                in_chain.add(name)
+                src = "seed001 重点领域" if name in key else "authored"
+                if name not in segments or name in key:
+                    segments[name] = Node(segment_id(name), "Segment", {"name": name, "source": src})
+                b.relationships.append(
+                    Relationship(
+                        ch["id"],
+                        "HAS_SEGMENT",
+                        segment_id(name),
+                        {"stage": stage, "key": name in key, "order": order},
+                    )
+                )
+        missing_key = key - in_chain
+        if missing_key:
+            raise ValidationFailed(f"{ch['id']}: 重点领域 {sorted(missing_key)} 未放入鱼骨图")
+        for parent, subs in (ch.get("sub") or {}).items():
+            if parent not in in_chain:
+                raise ValidationFailed(f"{ch['id']}: 子环节的上级 {parent} 不在鱼骨图中")
+            for s in subs:
+                in_chain.add(s)
+                segments.setdefault(s, Node(segment_id(s), "Segment", {"name": s, "source": "authored"}))
+                b.relationships.append(Relationship(segment_id(s), "SUBSEGMENT_OF", segment_id(parent)))
+        for flow in ch.get("flows", []):
+            names = [x.strip() for x in flow.split(">")]
+            for a, c in zip(names, names[1:], strict=False):
+                for n in (a, c):
+                    if n not in in_chain:
+                        raise ValidationFailed(f"{ch['id']}: 流向 {flow!r} 中的 {n} 不在鱼骨图中")
+                b.relationships.append(Relationship(segment_id(a), "UPSTREAM_OF", segment_id(c)))
+    b.nodes.extend(segments.values())
+    for lin in data["lineage"]:
+        props = {k: lin[k] for k in ("kind", "partial", "basis") if k in lin}
+        b.relationships.append(Relationship(lin["from"], "EVOLVED_INTO", lin["to"], props))
+
+    for p in _read(seeds_dir / "platforms.yaml")["platforms"]:
+        props = {k: p[k] for k in ("name", "kind", "source", "region") if k in p}
+        b.nodes.append(Node(p["id"], "Platform", props))
+        if p.get("region"):
+            b.relationships.append(Relationship(p["id"], "LOCATED_IN", region_ids[p["region"]]))
+        for s in p.get("serves", []):
+            b.relationships.append(Relationship(p["id"], "SERVES", s["chain"], {"basis": s["basis"]}))
+    return b
+
+
+def load_seeds(store: GraphStore, seeds_dir: Path, *, sample: bool = True) -> int:
+    """Write the seeds (and, unless ``sample`` is false, the sample data) in one batch.
+
+    Returns the number of nodes and relationships written.
+    """
+    from graph.samples import sample_batch
+
+    b = seed_batch(seeds_dir)
+    if sample:
+        s = sample_batch(b)
+        b.nodes.extend(s.nodes)
+        b.relationships.extend(s.relationships)
+    res = store.apply(b)
+    return res.nodes_written + res.relationships_written

@@ -1,0 +1,45 @@
+"""Settings, read from the environment (``CHAINATLAS_*``, ``NEO4J_*``) once per process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["HOME_AREA", "Settings", "is_local"]
+
+#: The default home area: 湖州市, its districts and counties, and the two functional zones.
+HOME_AREA = ("湖州市", "吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "南太湖新区", "长合区")
+
+
+class Settings(BaseSettings):
+    """Everything configurable. A bad value stops start-up with a message naming it."""
+
+    model_config = SettingsConfigDict(env_prefix="CHAINATLAS_", extra="ignore")
+
+    home: Path = Field(default=Path(".chainatlas"), description="数据目录")
+    backend: Literal["memory", "neo4j"] = "memory"
+    home_area: tuple[str, ...] = HOME_AREA
+    seeds_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "seeds")
+    neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI"))
+    neo4j_user: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_USER"))
+    neo4j_password: str = Field(default="", validation_alias=AliasChoices("NEO4J_PASSWORD"))
+    neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE"))
+    neo4j_batch_size: int = Field(default=5000, ge=1)
+
+    @property
+    def store_path(self) -> Path:
+        return self.home / "graph.db"
+
+
+def is_local(region: str | None, home_area: tuple[str, ...] = HOME_AREA) -> bool:
+    """True when ``region`` names a place in the home area (e.g. "浙江省湖州市德清县").
+
+    >>> is_local("德清县"), is_local("浙江省湖州市"), is_local("上海市"), is_local(None)
+    (True, True, False, False)
+    """
+    if not region:
+        return False
+    return any(area in region for area in home_area)

@@ -1,0 +1,277 @@
+"""The store contract every backend implements, and the atomic batch it applies.
+
+The basic operations are abstract; derived ones (single upserts, a chain's subgraph) have
+default code written with the basic ones, which a backend may override when it can do better.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from graph.errors import NodeNotFound, SchemaViolation
+from graph.model import Node, Relationship, validate_nodes, validate_relationship
+
+__all__ = ["Batch", "BatchResult", "Counts", "Direction", "GraphStore", "Subgraph"]
+
+Direction = Literal["out", "in", "both"]
+RelKey = tuple[str, str, str]
+
+
+@dataclass
+class Batch:
+    """Writes applied all together or not at all.
+
+    Order of application: relationship deletions, node deletions (with their relationships),
+    node upserts, relationship upserts. An upsert merges the given properties into an existing
+    node or relationship; a property given as ``None`` is removed.
+    """
+
+    nodes: list[Node] = field(default_factory=list)
+    relationships: list[Relationship] = field(default_factory=list)
+    delete_node_ids: list[str] = field(default_factory=list)
+    delete_rel_keys: list[RelKey] = field(default_factory=list)
+
+    def upsert_nodes(self, nodes: Iterable[Node]) -> Batch:
+        self.nodes.extend(nodes)
+        return self
+
+    def upsert_relationships(self, rels: Iterable[Relationship]) -> Batch:
+        self.relationships.extend(rels)
+        return self
+
+    def delete_nodes(self, ids: Iterable[str]) -> Batch:
+        self.delete_node_ids.extend(ids)
+        return self
+
+    def delete_relationships(self, keys: Iterable[RelKey]) -> Batch:
+        self.delete_rel_keys.extend(keys)
+        return self
+
+    def __len__(self) -> int:
+        return (
+            len(self.nodes)
+            + len(self.relationships)
+            + len(self.delete_node_ids)
+            + len(self.delete_rel_keys)
+        )
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    nodes_written: int
+    relationships_written: int
+    nodes_deleted: int
+    relationships_deleted: int
+
+
+@dataclass
+class Counts:
+    labels: dict[str, int]
+    types: dict[str, int]
+
+    @property
+    def nodes(self) -> int:
+        return sum(self.labels.values())
+
+    @property
+    def relationships(self) -> int:
+        return sum(self.types.values())
+
+
+@dataclass
+class Subgraph:
+    nodes: dict[str, Node]
+    relationships: list[Relationship]
+
+
+def merge_props(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``new`` into ``old``; keys whose new value is ``None`` are removed."""
+    out = dict(old or {})
+    for k, v in new.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = v
+    return out
+
+
+class GraphStore(ABC):
+    """What every feature needs from a graph backend."""
+
+    backend: str = "abstract"
+
+    # ---- basic operations -------------------------------------------------------------
+    @abstractmethod
+    def apply(self, batch: Batch) -> BatchResult:
+        """Validate and write ``batch`` atomically; on any error nothing is written."""
+
+    @abstractmethod
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        """The nodes among ``ids`` that exist, by id."""
+
+    @abstractmethod
+    def find_nodes(
+        self,
+        label: str | None = None,
+        props: dict[str, Any] | None = None,
+        *,
+        skip: int = 0,
+        limit: int | None = None,
+    ) -> list[Node]:
+        """Nodes with ``label`` whose properties equal ``props``, ordered by id."""
+
+    @abstractmethod
+    def count_nodes(self, label: str | None = None, props: dict[str, Any] | None = None) -> int:
+        """How many nodes :meth:`find_nodes` would return without paging."""
+
+    @abstractmethod
+    def neighbours(
+        self, node_id: str, types: Iterable[str] | None = None, direction: Direction = "out"
+    ) -> list[tuple[Relationship, Node]]:
+        """Relationships of ``node_id`` of the given types, each with the node at the other end."""
+
+    @abstractmethod
+    def get_relationships(self, keys: Iterable[RelKey]) -> dict[RelKey, Relationship]:
+        """The relationships among ``keys`` that exist."""
+
+    @abstractmethod
+    def iter_nodes(self, label: str | None = None) -> Iterator[Node]:
+        """Every node (of ``label``), in id order."""
+
+    @abstractmethod
+    def iter_relationships(self, type: str | None = None) -> Iterator[Relationship]:
+        """Every relationship (of ``type``)."""
+
+    @abstractmethod
+    def counts(self) -> Counts:
+        """Node counts by label and relationship counts by type."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove everything."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release files and connections."""
+
+    # ---- derived operations -------------------------------------------------------------
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """``with store.batch() as b: ...`` applies everything added to ``b`` at the end."""
+        b = Batch()
+        yield b
+        self.apply(b)
+
+    def upsert_nodes(self, nodes: Iterable[Node]) -> BatchResult:
+        return self.apply(Batch().upsert_nodes(nodes))
+
+    def upsert_relationships(self, rels: Iterable[Relationship]) -> BatchResult:
+        return self.apply(Batch().upsert_relationships(rels))
+
+    def delete_nodes(self, ids: Iterable[str]) -> BatchResult:
+        return self.apply(Batch().delete_nodes(ids))
+
+    def delete_relationships(self, keys: Iterable[RelKey]) -> BatchResult:
+        return self.apply(Batch().delete_relationships(keys))
+
+    def get_node(self, node_id: str) -> Node | None:
+        return self.get_nodes([node_id]).get(node_id)
+
+    def require_node(self, node_id: str, label: str | None = None) -> Node:
+        """The node ``node_id``; :class:`NodeNotFound` if absent or of another label."""
+        node = self.get_node(node_id)
+        if node is None or (label is not None and node.label != label):
+            raise NodeNotFound(node_id)
+        return node
+
+    def chain_subgraph(self, chain_id: str) -> Subgraph:
+        """A chain with its layout, lineage, segments (and sub-segments, transitively), the
+        flows between them, firms operating in them, chain masters, serving platforms, funds
+        and talent pools, focus regions and the chain's projects."""
+        chain = self.require_node(chain_id, "Chain")
+        nodes: dict[str, Node] = {chain.id: chain}
+        rels: dict[RelKey, Relationship] = {}
+
+        def take(pairs: list[tuple[Relationship, Node]]) -> list[Node]:
+            for r, n in pairs:
+                rels[r.key] = r
+                nodes[n.id] = n
+            return [n for _, n in pairs]
+
+        take(self.neighbours(chain_id, ["IN_LAYOUT", "FOCUS_REGION"], "out"))
+        take(self.neighbours(chain_id, ["EVOLVED_INTO"], "both"))
+        take(self.neighbours(chain_id, ["CHAIN_MASTER_OF", "SERVES", "IN_CHAIN"], "in"))
+        frontier = take(self.neighbours(chain_id, ["HAS_SEGMENT"], "out"))
+        segments: set[str] = set()
+        while frontier:
+            nxt: list[Node] = []
+            for seg in frontier:
+                if seg.id in segments:
+                    continue
+                segments.add(seg.id)
+                nxt.extend(take(self.neighbours(seg.id, ["SUBSEGMENT_OF"], "in")))
+            frontier = nxt
+        for seg_id in segments:
+            for r, n in self.neighbours(seg_id, ["UPSTREAM_OF"], "out"):
+                if n.id in segments:
+                    rels[r.key] = r
+            take(self.neighbours(seg_id, ["OPERATES_IN", "SERVES"], "in"))
+        return Subgraph(nodes, list(rels.values()))
+
+    # ---- shared validation -----------------------------------------------------------------
+    def _validate(
+        self, batch: Batch, existing_nodes: dict[str, Node], existing_rels: dict[RelKey, Relationship]
+    ) -> tuple[list[Node], list[Relationship]]:
+        """Validate ``batch`` against the nodes and relationships it touches that already exist.
+
+        Returns the merged nodes and relationships to write. Backends call this inside their
+        write transaction, after fetching ``existing_nodes`` (every id the batch upserts or
+        references) and ``existing_rels`` (every relationship key it upserts).
+        """
+        deleted = set(batch.delete_node_ids)
+        merged_nodes: dict[str, Node] = {}
+        for n in batch.nodes:
+            prev = merged_nodes.get(n.id)
+            if prev is None and n.id not in deleted:
+                prev = existing_nodes.get(n.id)
+            if prev is not None and prev.label != n.label:
+                raise SchemaViolation(
+                    f"节点 {n.id} 已是 {prev.label}，不能改为 {n.label}（id 全局唯一）"
+                )
+            merged_nodes[n.id] = (
+                Node(n.id, n.label, merge_props(prev.props, n.props)) if prev else n
+            )
+        merged_nodes = {n.id: n for n in validate_nodes(list(merged_nodes.values()))}
+
+        def label_of(node_id: str) -> str:
+            node = merged_nodes.get(node_id)
+            if node is None and node_id not in deleted:
+                node = existing_nodes.get(node_id)
+            if node is None:
+                raise NodeNotFound(node_id)
+            return node.label
+
+        merged_rels: dict[RelKey, Relationship] = {}
+        deleted_keys = set(batch.delete_rel_keys)
+        for r in batch.relationships:
+            key = r.key
+            prev_r = merged_rels.get(key)
+            if prev_r is None and key not in deleted_keys and not (
+                r.start in deleted or r.end in deleted
+            ):
+                prev_r = existing_rels.get(key)
+            props = merge_props(prev_r.props, r.props) if prev_r else r.props
+            merged_rels[key] = validate_relationship(
+                Relationship(r.start, r.type, r.end, props), label_of(r.start), label_of(r.end)
+            )
+        return list(merged_nodes.values()), list(merged_rels.values())
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
