@@ -306,7 +306,7 @@ def check_rows(
                 validated[n.id] = validate_node(n)
             except ValidationFailed as exc:
                 f, ln = where[n.id]
-                errors.append(RowError(f, ln, _column_of(str(exc)), str(exc)))
+                errors.extend(_row_errors(f, ln, exc))
     bar.update(len(nodes))
     bad_ids = set(good) - set(validated)
     ends = {x for _, _, r in rels for x in (r.start, r.end)} - set(validated)
@@ -324,16 +324,17 @@ def check_rows(
         try:
             good_rels.append(validate_relationship(r, labels[r.start], labels[r.end]))
         except (SchemaViolation, ValidationFailed) as exc:
-            errors.append(RowError(fname, line, _column_of(str(exc)), str(exc)))
+            errors.extend(_row_errors(fname, line, exc))
     bar.update(len(rels))
     bar.close()
     return Batch(nodes=list(validated.values()), relationships=good_rels)
 
 
-def _column_of(message: str) -> str:
-    """The property a validation message names (``Firm x: output: …`` → ``output``)."""
-    parts = message.split(": ")
-    return parts[1] if len(parts) > 2 else ""
+def _row_errors(fname: str, line: int, exc: ValidationFailed) -> list[RowError]:
+    """One row error per offending property (or one for the whole row)."""
+    if exc.problems:
+        return [RowError(fname, line, prop, why) for prop, why in exc.problems]
+    return [RowError(fname, line, "", str(exc))]
 
 
 def import_bundle(

@@ -28,7 +28,14 @@ class NodeNotFound(ChainAtlasError):
 
 
 class ValidationFailed(ChainAtlasError):
-    """A node or relationship whose properties break the model."""
+    """A node or relationship whose properties break the model.
+
+    ``problems`` lists (property, reason) pairs when the failure is about properties.
+    """
+
+    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
 
 
 class SchemaViolation(ValidationFailed):

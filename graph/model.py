@@ -323,12 +323,43 @@ def _post(props: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _describe(err: ValidationError) -> str:
-    parts = []
+_ZH = {
+    "missing": "必填项为空",
+    "string_too_short": "不能为空",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "greater_than": "必须大于 {gt}",
+    "less_than": "必须小于 {lt}",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "不是有效数字",
+    "bool_parsing": "应为 是/否（true/false）",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "string_type": "应为文本",
+    "list_type": "应为列表",
+}
+
+
+def _problems(err: ValidationError) -> list[tuple[str, str]]:
+    out = []
     for e in err.errors():
         loc = ".".join(str(x) for x in e["loc"]) or "属性"
-        parts.append(f"{loc}: {e['msg']}")
-    return "; ".join(parts)
+        ctx = e.get("ctx") or {}
+        t = e["type"]
+        msg = _ZH.get(t, str(e["msg"]).removeprefix("Value error, "))
+        if t in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            msg = msg.format(**ctx)
+        elif t == "literal_error":
+            msg = f"取值应为 {ctx.get('expected', '')}，而不是 {e.get('input')!r}"
+        out.append((loc, msg))
+    return out
+
+
+def _fail(what: str, err: ValidationError) -> ValidationFailed:
+    problems = _problems(err)
+    return ValidationFailed(f"{what}: " + "; ".join(f"{k}: {m}" for k, m in problems), problems)
 
 
 def validate_node(node: Node) -> Node:
@@ -349,7 +380,7 @@ def validate_node(node: Node) -> Node:
     try:
         props = _post(_adapter(model).validate_python(_pre(node.props)))
     except ValidationError as exc:
-        raise ValidationFailed(f"{node.label} {node.id}: {_describe(exc)}") from None
+        raise _fail(f"{node.label} {node.id}", exc) from None
     except ValueError as exc:
         raise ValidationFailed(f"{node.label} {node.id}: {exc}") from None
     return Node(node.id.strip(), node.label, props)
@@ -378,7 +409,7 @@ def validate_relationship(rel: Relationship, start_label: str, end_label: str) -
     try:
         props = _post(spec.adapter.validate_python(_pre(rel.props)))
     except ValidationError as exc:
-        raise ValidationFailed(f"{rel.type} {rel.start}→{rel.end}: {_describe(exc)}") from None
+        raise _fail(f"{rel.type} {rel.start}→{rel.end}", exc) from None
     except ValueError as exc:
         raise ValidationFailed(f"{rel.type} {rel.start}→{rel.end}: {exc}") from None
     return Relationship(rel.start, rel.type, rel.end, props)

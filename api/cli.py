@@ -1,0 +1,176 @@
+"""The ``chainatlas`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.errors import ChainAtlasError, ImportFailed
+from graph.settings import Settings
+from graph.store import GraphStore
+
+__all__ = ["main"]
+
+
+class _Ctx:
+    def __init__(self, backend: str | None, home: Path | None) -> None:
+        overrides: dict[str, Any] = {}
+        if backend:
+            overrides["backend"] = backend
+        if home:
+            overrides["home"] = home
+        try:
+            self.settings = Settings(**overrides)
+        except Exception as exc:  # pydantic's ValidationError: a bad setting
+            raise click.ClickException(f"配置有误: {exc}") from None
+
+    def store(self) -> GraphStore:
+        from graph.backends import open_store
+
+        try:
+            return open_store(self.settings)
+        except ChainAtlasError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+pass_ctx = click.make_pass_decorator(_Ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--backend", type=click.Choice(["memory", "neo4j"]), default=None,
+              help="存储后端（默认 memory，或环境变量 CHAINATLAS_BACKEND）")
+@click.option("--home", type=click.Path(path_type=Path), default=None,
+              help="数据目录（默认 ./.chainatlas，或 CHAINATLAS_HOME）")
+@click.pass_context
+def main(ctx: click.Context, backend: str | None, home: Path | None) -> None:
+    """chainatlas：湖州产业链知识图谱（两图两库、缺链补链、要素匹配、一本账）。"""
+    ctx.obj = _Ctx(backend, home)
+
+
+@main.command()
+@click.option("--sample/--no-sample", default=True, help="是否加载示例企业、园区、项目（sample=true）")
+@click.option("--reset", is_flag=True, help="先清空图谱")
+@pass_ctx
+def init(c: _Ctx, sample: bool, reset: bool) -> None:
+    """创建图谱并加载种子：两版产业链布局、鱼骨图、区域、平台（及示例数据）。"""
+    from graph.seeds import load_seeds
+
+    with c.store() as store:
+        if reset:
+            store.clear()
+        t = time.perf_counter()
+        n = load_seeds(store, c.settings.seeds_dir, sample=sample)
+        click.echo(f"已加载种子 {n} 条（{time.perf_counter() - t:.2f} 秒），后端 {store.backend}")
+        _print_counts(store)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--kind", type=click.Choice(["firms", "projects", "demands", "supplies"]),
+              default=None, help="模板类型（默认按表头识别）")
+@click.option("--skip-bad", is_flag=True, help="跳过错误行，导入其余数据")
+@click.option("--quiet", is_flag=True, help="不显示进度条")
+@pass_ctx
+def import_(c: _Ctx, path: Path, kind: str | None, skip_bad: bool, quiet: bool) -> None:
+    """导入图谱包（目录，neo4j-admin CSV 格式）或填好的模板（.xlsx/.csv）。"""
+    from graph.bundle import import_bundle
+    from graph.templates import import_template
+
+    with c.store() as store:
+        t = time.perf_counter()
+        try:
+            if path.is_dir():
+                rep = import_bundle(store, path, skip_bad=skip_bad, progress=not quiet)
+            else:
+                rep = import_template(store, path, kind=kind, skip_bad=skip_bad, progress=not quiet)
+        except ImportFailed as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        dt = time.perf_counter() - t
+        rows = rep.nodes + rep.relationships
+        click.echo(f"已导入 节点 {rep.nodes} 个、关系 {rep.relationships} 条（{dt:.2f} 秒，"
+                   f"{rows / dt if dt else 0:,.0f} 行/秒）")
+        if rep.skipped:
+            click.echo(f"已跳过 {len(rep.skipped)} 处错误:", err=True)
+            for e in rep.skipped[:50]:
+                click.echo(f"  {e}", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--quiet", is_flag=True, help="不显示进度条")
+@pass_ctx
+def export(c: _Ctx, directory: Path, quiet: bool) -> None:
+    """把整个图谱导出为图谱包（neo4j-admin CSV 格式），可原样再导入。"""
+    from graph.bundle import export_bundle
+
+    with c.store() as store:
+        written = export_bundle(store, directory, progress=not quiet)
+        click.echo(f"已导出 {len(written)} 个文件、{sum(written.values())} 行到 {directory}")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["firms", "projects", "demands", "supplies"]))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="输出文件（.xlsx 或 .csv）")
+def template(kind: str, out: Path) -> None:
+    """生成填报模板（中文表头，附说明）。"""
+    from graph.templates import write_template
+
+    write_template(kind, out)
+    click.echo(f"已生成模板 {out}")
+
+
+def _print_counts(store: GraphStore, as_json: bool = False) -> None:
+    c = store.counts()
+    if as_json:
+        click.echo(json.dumps({"labels": c.labels, "types": c.types, "nodes": c.nodes,
+                               "relationships": c.relationships}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"节点 {c.nodes:,}")
+    for k, v in c.labels.items():
+        click.echo(f"  {k:<16}{v:>10,}")
+    click.echo(f"关系 {c.relationships:,}")
+    for k, v in c.types.items():
+        click.echo(f"  {k:<16}{v:>10,}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@pass_ctx
+def stats(c: _Ctx, as_json: bool) -> None:
+    """按标签和关系类型统计数量。"""
+    with c.store() as store:
+        _print_counts(store, as_json)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@pass_ctx
+def serve(c: _Ctx, host: str, port: int) -> None:
+    """启动服务（REST API /api/v1，文档 /docs）；图谱为空时先加载种子。"""
+    import uvicorn
+
+    from api.main import create_app
+    from graph.seeds import load_seeds
+
+    store = c.store()
+    if store.count_nodes("Layout") == 0:
+        n = load_seeds(store, c.settings.seeds_dir, sample=True)
+        click.echo(f"图谱为空，已加载种子 {n} 条")
+    click.echo(f"chainatlas 服务: http://{host}:{port}/api/v1/health  文档: http://{host}:{port}/docs")
+    app = create_app(c.settings, store)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

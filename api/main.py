@@ -1,0 +1,41 @@
+"""The FastAPI application: only wiring; the routes live in ``api/routes``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import chains, firms, health
+from graph.backends import open_store
+from graph.settings import Settings
+from graph.store import GraphStore
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The app over ``store`` (or the configured backend's store, opened at start-up)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = store is None
+        app.state.store = store if store is not None else open_store(settings)
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            if own:
+                app.state.store.close()
+
+    app = FastAPI(title="chainatlas 产业链图谱", version="0.1.0", lifespan=lifespan)
+    install_error_handlers(app)
+    v1 = APIRouter(prefix="/api/v1")
+    v1.include_router(health.router)
+    v1.include_router(chains.router)
+    v1.include_router(firms.router)
+    app.include_router(v1)
+    return app

@@ -1,0 +1,86 @@
+"""Layouts, chains and segments."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from api.deps import StoreDep
+from api.schemas import ChainDetail, NodePublic, Page, SegmentEntry, SubgraphPublic, RelPublic
+from graph.model import STAGES
+
+router = APIRouter(tags=["layouts and chains"])
+
+
+@router.get("/layouts", response_model=Page[NodePublic])
+def layouts(store: StoreDep) -> Page[NodePublic]:
+    """Both layouts (1366, eight-2.0) and the earlier future-industry names."""
+    data = [NodePublic.of(n) for n in store.find_nodes("Layout")]
+    return Page(data=data, count=len(data))
+
+
+@router.get("/chains", response_model=Page[NodePublic])
+def chains(
+    store: StoreDep,
+    layout: str | None = Query(None, description="布局代码，如 1366、eight-2.0"),
+    tier: str | None = Query(None, description="先导/特色/新兴/未来"),
+    skip: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000),
+) -> Page[NodePublic]:
+    props = {k: v for k, v in (("layout", layout), ("tier", tier)) if v is not None}
+    nodes = store.find_nodes("Chain", props)
+    nodes.sort(key=lambda n: (n.props.get("layout", ""), n.props.get("order", 0)))
+    return Page(data=[NodePublic.of(n) for n in nodes[skip : skip + limit]], count=len(nodes))
+
+
+@router.get("/chains/{chain_id}", response_model=ChainDetail)
+def chain(chain_id: str, store: StoreDep) -> ChainDetail:
+    """A chain with its fishbone segments by stage, focus regions and lineage."""
+    node = store.require_node(chain_id, "Chain")
+    segs = []
+    for rel, seg in store.neighbours(chain_id, ["HAS_SEGMENT"], "out"):
+        subs = [NodePublic.of(n) for _, n in store.neighbours(seg.id, ["SUBSEGMENT_OF"], "in")]
+        segs.append(SegmentEntry(segment=NodePublic.of(seg), stage=rel.props["stage"],
+                                 key=bool(rel.props.get("key")), order=rel.props.get("order"),
+                                 subsegments=subs))
+    segs.sort(key=lambda s: (STAGES.index(s.stage), s.order or 0))
+    lay = store.neighbours(chain_id, ["IN_LAYOUT"], "out")
+    return ChainDetail(
+        chain=NodePublic.of(node),
+        layout=NodePublic.of(lay[0][1]) if lay else None,
+        segments=segs,
+        focus_regions=[NodePublic.of(n) for _, n in store.neighbours(chain_id, ["FOCUS_REGION"])],
+        evolved_into=[NodePublic.of(n) for _, n in store.neighbours(chain_id, ["EVOLVED_INTO"])],
+        evolved_from=[NodePublic.of(n) for _, n in
+                      store.neighbours(chain_id, ["EVOLVED_INTO"], "in")],
+    )
+
+
+@router.get("/chains/{chain_id}/subgraph", response_model=SubgraphPublic)
+def chain_subgraph(chain_id: str, store: StoreDep) -> SubgraphPublic:
+    """Everything hung on a chain: segments, firms, platforms, funds, regions, projects."""
+    sg = store.chain_subgraph(chain_id)
+    return SubgraphPublic(nodes=[NodePublic.of(n) for n in sg.nodes.values()],
+                          relationships=[RelPublic.of(r) for r in sg.relationships])
+
+
+@router.get("/segments", response_model=Page[NodePublic])
+def segments(
+    store: StoreDep,
+    q: str | None = Query(None, description="名称包含"),
+    skip: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000),
+) -> Page[NodePublic]:
+    nodes = store.find_nodes("Segment")
+    if q:
+        nodes = [n for n in nodes if q in n.name]
+    return Page(data=[NodePublic.of(n) for n in nodes[skip : skip + limit]], count=len(nodes))
+
+
+@router.get("/segments/{segment_id}", response_model=SubgraphPublic)
+def segment(segment_id: str, store: StoreDep) -> SubgraphPublic:
+    """A segment with its chains, sub- and parent segments, flows and firms."""
+    node = store.require_node(segment_id, "Segment")
+    pairs = store.neighbours(segment_id, None, "both")
+    nodes = {node.id: NodePublic.of(node)}
+    nodes.update({n.id: NodePublic.of(n) for _, n in pairs})
+    return SubgraphPublic(nodes=list(nodes.values()), relationships=[RelPublic.of(r) for r, _ in pairs])

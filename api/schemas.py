@@ -1,0 +1,72 @@
+"""Response models of the API."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from graph.model import Node, Relationship
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """A list answer: ``data`` and the total ``count`` before paging."""
+
+    data: list[T]
+    count: int
+
+
+class NodePublic(BaseModel):
+    id: str
+    label: str
+    props: dict[str, Any]
+
+    @classmethod
+    def of(cls, n: Node) -> NodePublic:
+        return cls(id=n.id, label=n.label, props=n.props)
+
+
+class RelPublic(BaseModel):
+    start: str
+    type: str
+    end: str
+    props: dict[str, Any]
+
+    @classmethod
+    def of(cls, r: Relationship) -> RelPublic:
+        return cls(start=r.start, type=r.type, end=r.end, props=r.props)
+
+
+class FirmPublic(NodePublic):
+    local: bool
+
+
+class SegmentEntry(BaseModel):
+    segment: NodePublic
+    stage: str
+    key: bool
+    order: int | None = None
+    subsegments: list[NodePublic] = []
+
+
+class ChainDetail(BaseModel):
+    chain: NodePublic
+    layout: NodePublic | None
+    segments: list[SegmentEntry]
+    focus_regions: list[NodePublic]
+    evolved_into: list[NodePublic]
+    evolved_from: list[NodePublic]
+
+
+class Health(BaseModel):
+    status: str
+    backend: str
+    nodes: int
+    relationships: int
+
+
+class SubgraphPublic(BaseModel):
+    nodes: list[NodePublic]
+    relationships: list[RelPublic]

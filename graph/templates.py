@@ -1,0 +1,401 @@
+"""Officer templates (Excel/CSV with Chinese headers) for firms, projects, demands and supplies.
+
+``write_template`` writes a template with a notes sheet (xlsx) or a notes row starting with
+``#`` (csv); ``import_template`` reads a filled one into graph nodes and relationships, with
+every bad row reported (file, row, column, reason) and nothing written unless asked to skip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from graph.bundle import ImportReport, _write, check_rows
+from graph.errors import ImportFailed, RowError, ValidationFailed
+from graph.model import (
+    ELEMENT_KINDS,
+    FIRM_TAGS,
+    PROJECT_STAGES,
+    Node,
+    Relationship,
+    validate_node,
+)
+from graph.readers import read_table
+from graph.store import GraphStore
+
+__all__ = ["TEMPLATES", "Column", "detect_kind", "import_template", "write_template"]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    required: bool
+    note: str
+    example: str
+
+
+_LIST_SEP = re.compile(r"[;；、,，]")
+
+TEMPLATES: dict[str, list[Column]] = {
+    "firms": [
+        Column("企业编号", "id", False, "可留空；留空时按信用代码或企业名称生成", ""),
+        Column("企业名称", "name", True, "企业全称", "湖州示例动力电池科技有限公司"),
+        Column("统一社会信用代码", "credit_code", False, "18 位，填写时校验校验位", ""),
+        Column("所在区域", "region", True, "区县、功能区或外地城市，如 长兴县、上海市", "长兴县"),
+        Column("梯度标签", "tags", False, f"多个用；分隔，可选：{'、'.join(FIRM_TAGS)}", "规上；专精特新"),
+        Column("产值（亿元）", "output", False, "上年度产值，单位亿元", "12.5"),
+        Column("从业人数", "employees", False, "整数", "800"),
+        Column("所属环节", "segments", False, "鱼骨图环节名称，多个用；分隔", "动力电池；电池包"),
+        Column("链主所在产业链", "master_of", False, "若为链主，填产业链名称，多个用；分隔", ""),
+        Column("所在园区", "park", False, "园区名称", ""),
+    ],
+    "projects": [
+        Column("项目编号", "id", False, "可留空；留空时按项目名称生成", ""),
+        Column("项目名称", "name", True, "", "年产 10GWh 储能电池示例项目"),
+        Column("所属产业链", "chain", True, "产业链名称（现行 1366 布局优先）", "新能源与新型储能"),
+        Column("所属环节", "segment", False, "鱼骨图环节名称", "锂电储能"),
+        Column("所在区域", "region", True, "区县或功能区", "长兴县"),
+        Column("所在园区", "park", False, "园区名称", ""),
+        Column("投资企业", "firm", False, "企业名称或统一社会信用代码（须已在库中）", ""),
+        Column("总投资（亿元）", "investment", False, "单位亿元", "20"),
+        Column("当前阶段", "stage", False, f"可选：{'、'.join(PROJECT_STAGES)}", "招商引资"),
+        Column("是否重大项目", "major", False, "是/否", "是"),
+        Column("签约日期", "signed", False, "YYYY-MM-DD", "2026-03-01"),
+        Column("备案日期", "filed", False, "YYYY-MM-DD", ""),
+        Column("开工日期", "started", False, "YYYY-MM-DD", ""),
+        Column("竣工日期", "completed", False, "YYYY-MM-DD", ""),
+        Column("投产日期", "producing", False, "YYYY-MM-DD", ""),
+        Column("上规日期", "above_scale", False, "YYYY-MM-DD", ""),
+        Column("达产日期", "at_capacity", False, "YYYY-MM-DD", ""),
+        Column("责任单位", "responsible_unit", False, "", "长兴县投资促进局"),
+    ],
+    "demands": [
+        Column("需求编号", "id", False, "可留空；留空时自动生成", ""),
+        Column("需求类型", "kind", True, f"可选：{'、'.join(ELEMENT_KINDS)}", "土地"),
+        Column("需求描述", "description", True, "", "新增工业用地用于二期厂房"),
+        Column("数量", "quantity", False, "数字", "50"),
+        Column("单位", "unit", False, "如 亩、万元、吨标煤、人", "亩"),
+        Column("所在区域", "region", True, "区县或功能区", "长兴县"),
+        Column("所属产业链", "chain", False, "产业链名称", "新能源与新型储能"),
+        Column("所属环节", "segment", False, "鱼骨图环节名称", ""),
+        Column("有效期起", "valid_from", False, "YYYY-MM-DD", "2026-01-01"),
+        Column("有效期止", "valid_to", False, "YYYY-MM-DD", "2026-12-31"),
+        Column("是否重大项目", "major", False, "是/否", "否"),
+        Column("提出企业", "firm", False, "企业名称或统一社会信用代码（须已在库中）", ""),
+    ],
+    "supplies": [
+        Column("供给编号", "id", False, "可留空；留空时自动生成", ""),
+        Column("供给类型", "kind", True, f"可选：{'、'.join(ELEMENT_KINDS)}", "土地"),
+        Column("供给描述", "description", True, "", "长兴经开区工业用地地块"),
+        Column("数量", "quantity", False, "数字", "120"),
+        Column("单位", "unit", False, "如 亩、万元、吨标煤、人", "亩"),
+        Column("所在区域", "region", False, "区县或功能区", "长兴县"),
+        Column("所属产业链", "chain", False, "产业链名称", ""),
+        Column("所属环节", "segment", False, "鱼骨图环节名称", ""),
+        Column("有效期起", "valid_from", False, "YYYY-MM-DD", ""),
+        Column("有效期止", "valid_to", False, "YYYY-MM-DD", ""),
+        Column("可服务需求数", "capacity", False, "整数，留空表示按数量分配", "2"),
+        Column("提供方", "provider", False, "单位名称", "长兴县自然资源和规划局"),
+    ],
+}
+_TITLES = {"firms": "企业", "projects": "项目", "demands": "需求清单", "supplies": "供给清单"}
+
+
+def write_template(kind: str, out: Path) -> Path:
+    """Write the ``kind`` template to ``out`` (``.xlsx`` with a 说明 sheet, or ``.csv``)."""
+    cols = TEMPLATES[kind]
+    headers = [c.header + ("*" if c.required else "") for c in cols]
+    example = pd.DataFrame([[c.example for c in cols]], columns=headers)
+    notes = pd.DataFrame({
+        "列名": headers,
+        "必填": ["是" if c.required else "否" for c in cols],
+        "说明": [c.note for c in cols],
+        "示例": [c.example for c in cols],
+    })
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".csv":
+        note_row = pd.DataFrame([["#说明：" + cols[0].note] + [c.note for c in cols[1:]]],
+                                columns=headers)
+        pd.concat([note_row, example.iloc[0:0]]).to_csv(out, index=False, encoding="utf-8-sig")
+    else:
+        with pd.ExcelWriter(out, engine="openpyxl") as xw:
+            example.iloc[0:0].to_excel(xw, sheet_name="数据", index=False)
+            notes.to_excel(xw, sheet_name="说明", index=False)
+            ws = xw.sheets["数据"]
+            for i, h in enumerate(headers):
+                ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = max(12, 2 * len(h) + 2)
+    return out
+
+
+def detect_kind(columns: list[str]) -> str | None:
+    """Which template a table's headers belong to (all its required columns present)."""
+    present = {c.rstrip("*").strip() for c in columns}
+    for kind, cols in TEMPLATES.items():
+        if all(c.header in present for c in cols if c.required) and cols[1].header in present:
+            return kind
+    return None
+
+
+class _Resolver:
+    """Looks names up in the store: regions, chains, segments, parks, firms."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.regions = {n.name: n.id for n in store.find_nodes("Region")}
+        chains = store.find_nodes("Chain")
+        chains.sort(key=lambda n: n.props.get("layout") != "1366")  # current layout first
+        self.chains: dict[str, str] = {}
+        for n in chains:
+            self.chains.setdefault(n.name, n.id)
+            self.chains.setdefault(n.id, n.id)
+        self.parks = {n.name: n.id for n in store.find_nodes("Park")}
+        self._segments: dict[str, str] | None = None
+        self._firms: dict[str, str] | None = None
+
+    def segment(self, name: str) -> str | None:
+        if self._segments is None:
+            self._segments = {n.name: n.id for n in self.store.iter_nodes("Segment")}
+        return self._segments.get(name)
+
+    def firm(self, key: str) -> str | None:
+        if self._firms is None:
+            self._firms = {}
+            for n in self.store.iter_nodes("Firm"):
+                self._firms[n.name] = n.id
+                if n.props.get("credit_code"):
+                    self._firms[n.props["credit_code"]] = n.id
+        return self._firms.get(key) or self._firms.get(key.upper())
+
+    def region(self, name: str) -> str | None:
+        """A known region, or a new one for a plausible place name outside the seeds."""
+        if name in self.regions:
+            return self.regions[name]
+        if re.fullmatch(r"[\u4e00-\u9fff]{2,12}(省|市|区|县|州|盟|旗)", name):
+            return f"region:{name}"
+        return None
+
+
+def _yes(v: str) -> bool:
+    if v in ("是", "Y", "y", "yes", "true", "TRUE", "1"):
+        return True
+    if v in ("否", "N", "n", "no", "false", "FALSE", "0", ""):
+        return False
+    raise ValueError(f"请填写 是 或 否，而不是 {v!r}")
+
+
+def _auto_id(prefix: str, *parts: str) -> str:
+    h = hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:12]
+    return f"{prefix}:{h}"
+
+
+Builder = Callable[[dict[str, str], _Resolver, list[str]], tuple[Node, list[Relationship]]]
+
+
+def import_template(
+    store: GraphStore, path: Path, *, kind: str | None = None, skip_bad: bool = False,
+    progress: bool = True,
+) -> ImportReport:
+    """Import a filled template (``.xlsx`` or ``.csv``) in one atomic batch.
+
+    Raises
+    ------
+    ImportFailed
+        Listing every bad row with its column, when there is one and ``skip_bad`` is false.
+    """
+    df = read_table(path)
+    kind = kind or detect_kind(list(df.columns))
+    if kind is None:
+        raise ImportFailed([RowError(path.name, 1, "", "无法识别模板类型：请使用 chainatlas template "
+                                                        "生成的模板，或用 --kind 指定")])
+    cols = TEMPLATES[kind]
+    by_header = {c.rstrip("*").strip(): c for c in df.columns}
+    missing = [c.header for c in cols if c.required and c.header not in by_header]
+    if missing:
+        raise ImportFailed([RowError(path.name, 1, m, "缺少必填列") for m in missing])
+    unknown = [c for c in by_header if c not in {x.header for x in cols}]
+    errors: list[RowError] = [RowError(path.name, 1, u, "未知列") for u in unknown]
+    res = _Resolver(store)
+    headers = {c.field: c.header for c in cols}
+    nodes: list[tuple[str, int, Node]] = []
+    rels: list[tuple[str, int, Relationship]] = []
+    new_regions: dict[str, Node] = {}
+    for k, raw in enumerate(df.to_dict("records")):
+        line = k + 2
+        row = {c.field: str(raw.get(by_header.get(c.header, ""), "")).strip() for c in cols}
+        if str(next(iter(raw.values()), "")).startswith("#"):
+            continue  # the notes row of a CSV template
+        if not any(row.values()):
+            continue
+        row_errors: list[tuple[str, str]] = []  # (column header, reason)
+        for c in cols:
+            if c.required and not row[c.field]:
+                row_errors.append((c.header, "必填项为空"))
+        if not row_errors:
+            node, node_rels = _BUILDERS[kind](row, res, [], row_errors, new_regions)
+            if row_errors:  # also report what the model says about this row
+                try:
+                    validate_node(node)
+                except ValidationFailed as exc:
+                    row_errors.extend((headers.get(p, p), why) for p, why in exc.problems)
+        for col, why in row_errors:
+            errors.append(RowError(path.name, line, col, why))
+        if row_errors:
+            continue
+        nodes.append((path.name, line, node))
+        rels.extend((path.name, line, r) for r in node_rels)
+    nodes.extend((path.name, 0, n) for n in new_regions.values())
+    batch = check_rows(store, nodes, rels, errors, progress=progress)
+    # name the Chinese header where a validation message names a property; a relationship of
+    # a row already rejected is not a second error of that row
+    bad_rows = {(e.file, e.row) for e in errors if not e.reason.endswith("对应节点行有错误")}
+    errors = [
+        RowError(e.file, e.row, headers.get(e.column, e.column), e.reason)
+        for e in errors
+        if not (e.reason.endswith("对应节点行有错误") and (e.file, e.row) in bad_rows)
+    ]
+    return _write(store, batch, errors, [path.name], skip_bad=skip_bad)
+
+
+def _split(v: str) -> list[str]:
+    return [x.strip() for x in _LIST_SEP.split(v) if x.strip()]
+
+
+def _num(row: dict[str, str], field: str, header: str, errs: list[tuple[str, str]],
+         cast: Callable[[str], Any] = float) -> Any:
+    v = row[field].replace(",", "")
+    if not v:
+        return None
+    try:
+        return cast(v)
+    except ValueError:
+        errs.append((header, f"不是有效数字: {row[field]!r}"))
+        return None
+
+
+def _region(row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]],
+            new: dict[str, Node], node_id: str) -> list[Relationship]:
+    if not row.get("region"):
+        return []
+    rid = res.region(row["region"])
+    if rid is None:
+        errs.append(("所在区域", f"未知区域 {row['region']!r}（可填 {'、'.join(list(res.regions)[:9])} 等）"))
+        return []
+    if rid not in res.regions.values() and rid not in new:
+        new[rid] = Node(rid, "Region", {"name": row["region"], "kind": "其他"})
+    return [Relationship(node_id, "LOCATED_IN", rid)]
+
+
+def _chain_seg(row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]],
+               node_id: str) -> list[Relationship]:
+    out = []
+    if row.get("chain"):
+        cid = res.chains.get(row["chain"])
+        if cid is None:
+            errs.append(("所属产业链", f"未知产业链 {row['chain']!r}"))
+        else:
+            out.append(Relationship(node_id, "IN_CHAIN", cid))
+    if row.get("segment"):
+        sid = res.segment(row["segment"])
+        if sid is None:
+            errs.append(("所属环节", f"未知环节 {row['segment']!r}"))
+        else:
+            out.append(Relationship(node_id, "IN_SEGMENT", sid))
+    return out
+
+
+def _firm_link(row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]], node_id: str,
+               header: str) -> list[Relationship]:
+    if not row.get("firm"):
+        return []
+    fid = res.firm(row["firm"])
+    if fid is None:
+        errs.append((header, f"库中没有企业 {row['firm']!r}（请先导入企业）"))
+        return []
+    return [Relationship(node_id, "FOR_FIRM", fid)]
+
+
+def _build_firm(row, res, _, errs, new):  # type: ignore[no-untyped-def]
+    fid = row["id"] or ("firm:" + (row["credit_code"].upper() or row["name"]))
+    props: dict[str, Any] = {"name": row["name"], "region": row["region"],
+                             "credit_code": row["credit_code"] or None,
+                             "tags": _split(row["tags"]),
+                             "output": _num(row, "output", "产值（亿元）", errs),
+                             "employees": _num(row, "employees", "从业人数", errs, int)}
+    rels = _region(row, res, errs, new, fid)
+    for s in _split(row["segments"]):
+        sid = res.segment(s)
+        if sid is None:
+            errs.append(("所属环节", f"未知环节 {s!r}"))
+        else:
+            rels.append(Relationship(fid, "OPERATES_IN", sid))
+    for c in _split(row["master_of"]):
+        cid = res.chains.get(c)
+        if cid is None:
+            errs.append(("链主所在产业链", f"未知产业链 {c!r}"))
+        else:
+            rels.append(Relationship(fid, "CHAIN_MASTER_OF", cid))
+    if row["park"]:
+        pid = res.parks.get(row["park"])
+        if pid is None:
+            errs.append(("所在园区", f"未知园区 {row['park']!r}"))
+        else:
+            rels.append(Relationship(fid, "IN_PARK", pid))
+    return Node(fid, "Firm", props), rels
+
+
+def _build_project(row, res, _, errs, new):  # type: ignore[no-untyped-def]
+    pid = row["id"] or f"project:{row['name']}"
+    props: dict[str, Any] = {k: row[k] or None for k in (
+        "name", "region", "stage", "responsible_unit", "signed", "filed", "started", "completed",
+        "producing", "above_scale", "at_capacity")}
+    props["investment"] = _num(row, "investment", "总投资（亿元）", errs)
+    try:
+        props["major"] = _yes(row["major"])
+    except ValueError as exc:
+        errs.append(("是否重大项目", str(exc)))
+    rels = _region(row, res, errs, new, pid) + _chain_seg(row, res, errs, pid)
+    rels += _firm_link(row, res, errs, pid, "投资企业")
+    if row["park"]:
+        park = res.parks.get(row["park"])
+        if park is None:
+            errs.append(("所在园区", f"未知园区 {row['park']!r}"))
+        else:
+            rels.append(Relationship(pid, "IN_PARK", park))
+    return Node(pid, "Project", props), rels
+
+
+def _build_element(label: str):  # type: ignore[no-untyped-def]
+    def build(row, res, _, errs, new):  # type: ignore[no-untyped-def]
+        nid = row["id"] or _auto_id(label.lower(), row["kind"], row["description"], row["region"],
+                                    row.get("firm", "") or row.get("provider", ""))
+        props: dict[str, Any] = {k: row[k] or None for k in (
+            "kind", "description", "unit", "region", "valid_from", "valid_to")}
+        props["quantity"] = _num(row, "quantity", "数量", errs)
+        if label == "Demand":
+            try:
+                props["major"] = _yes(row["major"])
+            except ValueError as exc:
+                errs.append(("是否重大项目", str(exc)))
+        else:
+            props["capacity"] = _num(row, "capacity", "可服务需求数", errs, int)
+            props["provider"] = row["provider"] or None
+        rels = _region(row, res, errs, new, nid) + _chain_seg(row, res, errs, nid)
+        if label == "Demand":
+            rels += _firm_link(row, res, errs, nid, "提出企业")
+        return Node(nid, label, props), rels
+    return build
+
+
+_BUILDERS: dict[str, Any] = {
+    "firms": _build_firm,
+    "projects": _build_project,
+    "demands": _build_element("Demand"),
+    "supplies": _build_element("Supply"),
+}
