@@ -206,46 +206,69 @@ def read_bundle(directory: Path, *, progress: bool = True) -> _Parsed:
     return out
 
 
-def _props(row: list[str], heads: list[tuple[str, str]], skip: set[str], fname: str, line: int,
-           delim: str, errors: list[RowError]) -> dict[str, Any] | None:
-    props: dict[str, Any] = {}
-    ok = True
-    for (name, t), raw in zip(heads, row, strict=True):
-        if t in skip or raw == "":
+def _columns_parsed(
+    df: Any, heads: list[tuple[str, str]], skip: set[str], fname: str, delim: str,
+    errors: list[RowError],
+) -> tuple[list[tuple[str, list[Any]]], set[int]]:
+    """Parse the property columns of ``df`` column by column (``None`` for empty cells).
+
+    Returns the parsed columns and the row indexes that had a bad cell (reported in ``errors``).
+    """
+    out: list[tuple[str, list[Any]]] = []
+    bad: set[int] = set()
+    for j, (name, t) in enumerate(heads):
+        if t in skip:
             continue
-        try:
-            props[name] = _parse(raw, t, delim)
-        except ValueError as exc:
-            errors.append(RowError(fname, line, f"{name}:{t}", f"无法解析 {raw!r}: {exc}"))
-            ok = False
-    return props if ok else None
+        raw = df.iloc[:, j].tolist()
+        if t == "string":
+            out.append((name, [v if v != "" else None for v in raw]))
+            continue
+        vals: list[Any] = []
+        for i, v in enumerate(raw):
+            if v == "":
+                vals.append(None)
+                continue
+            try:
+                vals.append(_parse(v, t, delim))
+            except ValueError as exc:
+                errors.append(RowError(fname, i + 2, f"{name}:{t}", f"无法解析 {v!r}: {exc}"))
+                bad.add(i)
+                vals.append(None)
+        out.append((name, vals))
+    return out, bad
+
+
+def _row_props(cols: list[tuple[str, list[Any]]], i: int) -> dict[str, Any]:
+    return {name: vals[i] for name, vals in cols if vals[i] is not None}
 
 
 def _nodes(df: Any, heads: list[tuple[str, str]], fname: str, delim: str, out: _Parsed) -> None:
     kinds = [t for _, t in heads]
     i_id = kinds.index("ID")
     i_label = kinds.index("LABEL") if "LABEL" in kinds else None
-    skip = {"ID", "LABEL", "IGNORE"}
     id_prop = heads[i_id][0]
-    for k, row in enumerate(df.itertuples(index=False, name=None)):
+    cols, bad = _columns_parsed(df, heads, {"ID", "LABEL", "IGNORE"}, fname, delim, out.errors)
+    ids = df.iloc[:, i_id].tolist()
+    labels = df.iloc[:, i_label].tolist() if i_label is not None else [""] * len(ids)
+    append = out.nodes.append
+    for k in range(len(ids)):
         line = k + 2
-        node_id = row[i_id].strip()
+        node_id, label = ids[k].strip(), labels[k].strip()
         if not node_id:
             out.errors.append(RowError(fname, line, df.columns[i_id], "id 为空"))
             continue
-        label = row[i_label].strip() if i_label is not None else ""
         if not label:
             out.errors.append(RowError(fname, line, ":LABEL", "缺少标签"))
             continue
         if label not in LABELS:
             out.errors.append(RowError(fname, line, ":LABEL", f"未知标签 {label!r}"))
             continue
-        props = _props(list(row), heads, skip, fname, line, delim, out.errors)
-        if props is None:
+        if k in bad:
             continue
+        props = _row_props(cols, k)
         if id_prop and id_prop != "id":
             props[id_prop] = node_id
-        out.nodes.append((fname, line, Node(node_id, label, props)))
+        append((fname, line, Node(node_id, label, props)))
 
 
 def _rels(df: Any, heads: list[tuple[str, str]], fname: str, delim: str, out: _Parsed) -> None:
@@ -253,20 +276,22 @@ def _rels(df: Any, heads: list[tuple[str, str]], fname: str, delim: str, out: _P
     i_s, i_e = kinds.index("START_ID"), kinds.index("END_ID")
     i_t = kinds.index("TYPE") if "TYPE" in kinds else None
     skip = {"START_ID", "END_ID", "TYPE", "IGNORE"}
-    for k, row in enumerate(df.itertuples(index=False, name=None)):
+    cols, bad = _columns_parsed(df, heads, skip, fname, delim, out.errors)
+    starts, ends = df.iloc[:, i_s].tolist(), df.iloc[:, i_e].tolist()
+    types = df.iloc[:, i_t].tolist() if i_t is not None else [""] * len(starts)
+    append = out.rels.append
+    for k in range(len(starts)):
         line = k + 2
-        s, e = row[i_s].strip(), row[i_e].strip()
-        rtype = row[i_t].strip() if i_t is not None else ""
+        s, e, rtype = starts[k].strip(), ends[k].strip(), types[k].strip()
         if not s or not e:
             out.errors.append(RowError(fname, line, ":START_ID" if not s else ":END_ID", "端点为空"))
             continue
         if rtype not in REL_TYPES:
             out.errors.append(RowError(fname, line, ":TYPE", f"未知关系类型 {rtype!r}"))
             continue
-        props = _props(list(row), heads, skip, fname, line, delim, out.errors)
-        if props is None:
+        if k in bad:
             continue
-        out.rels.append((fname, line, Relationship(s, rtype, e, props)))
+        append((fname, line, Relationship(s, rtype, e, _row_props(cols, k) if cols else {})))
 
 
 def check_rows(
@@ -287,11 +312,10 @@ def check_rows(
     seen: dict[str, tuple[str, int]] = {}
     for fname, line, n in nodes:
         first = seen.get(n.id)
-        if first is not None and good.get(n.id) is not None and good[n.id].label != n.label:
-            errors.append(RowError(fname, line, "id:ID",
-                                   f"id {n.id} 已在 {first[0]} 第 {first[1]} 行用作 {good[n.id].label}"))
+        if first is not None:
+            errors.append(RowError(fname, line, "id", f"id {n.id} 重复：已在 {first[0]} 第 {first[1]} 行出现"))
             continue
-        seen.setdefault(n.id, (fname, line))
+        seen[n.id] = (fname, line)
         good[n.id] = n
     # Validate in bulk; fall back to row by row only when something is wrong.
     from graph.model import validate_nodes
@@ -300,12 +324,11 @@ def check_rows(
         validated = {n.id: n for n in validate_nodes(list(good.values()))}
     except ValidationFailed:
         validated = {}
-        where = {n.id: (f, ln) for f, ln, n in nodes}
         for n in good.values():
             try:
                 validated[n.id] = validate_node(n)
             except ValidationFailed as exc:
-                f, ln = where[n.id]
+                f, ln = seen[n.id]
                 errors.extend(_row_errors(f, ln, exc))
     bar.update(len(nodes))
     bad_ids = set(good) - set(validated)
@@ -327,7 +350,7 @@ def check_rows(
             errors.extend(_row_errors(fname, line, exc))
     bar.update(len(rels))
     bar.close()
-    return Batch(nodes=list(validated.values()), relationships=good_rels)
+    return Batch(nodes=list(validated.values()), relationships=good_rels, prevalidated=True)
 
 
 def _row_errors(fname: str, line: int, exc: ValidationFailed) -> list[RowError]:

@@ -62,6 +62,8 @@ class EmbeddedStore(GraphStore):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute("PRAGMA cache_size=-262144")  # up to 256 MiB of page cache
+        self._db.execute("PRAGMA temp_store=MEMORY")
         self._db.executescript(_SCHEMA)
         self._g: nx.MultiDiGraph = nx.MultiDiGraph()
         self._by_label: dict[str, set[str]] = {}
@@ -163,12 +165,12 @@ class EmbeddedStore(GraphStore):
                 if nodes:
                     db.executemany(
                         "INSERT OR REPLACE INTO nodes (id, label, props) VALUES (?, ?, ?)",
-                        [(n.id, n.label, _dumps(n.props)) for n in nodes],
+                        sorted((n.id, n.label, _dumps(n.props)) for n in nodes),
                     )
                 if rels:
                     db.executemany(
                         'INSERT OR REPLACE INTO rels (start, type, "end", props) VALUES (?,?,?,?)',
-                        [(r.start, r.type, r.end, _dumps(r.props)) for r in rels],
+                        sorted((r.start, r.type, r.end, _dumps(r.props)) for r in rels),
                     )
                 db.execute("COMMIT")
             except BaseException:

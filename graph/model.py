@@ -386,6 +386,25 @@ def validate_node(node: Node) -> Node:
     return Node(node.id.strip(), node.label, props)
 
 
+def check_endpoints(rel: Relationship, start_label: str, end_label: str) -> RelSpec:
+    """The spec of ``rel``'s type, after checking that its endpoints' labels fit it.
+
+    Raises
+    ------
+    SchemaViolation
+        For an unknown type or endpoints of the wrong labels.
+    """
+    spec = REL_TYPES.get(rel.type)
+    if spec is None:
+        raise SchemaViolation(f"未知关系类型 {rel.type!r}，可选: {', '.join(REL_TYPES)}")
+    if start_label not in spec.starts or end_label not in spec.ends:
+        raise SchemaViolation(
+            f"{rel.type} 不能连接 {start_label}({rel.start}) → {end_label}({rel.end})；"
+            f"允许 {'|'.join(sorted(spec.starts))} → {'|'.join(sorted(spec.ends))}"
+        )
+    return spec
+
+
 def validate_relationship(rel: Relationship, start_label: str, end_label: str) -> Relationship:
     """Return ``rel`` with properties checked; endpoint labels must fit the type.
 
@@ -396,14 +415,7 @@ def validate_relationship(rel: Relationship, start_label: str, end_label: str) -
     ValidationFailed
         For properties that break the type's model.
     """
-    spec = REL_TYPES.get(rel.type)
-    if spec is None:
-        raise SchemaViolation(f"未知关系类型 {rel.type!r}，可选: {', '.join(REL_TYPES)}")
-    if start_label not in spec.starts or end_label not in spec.ends:
-        raise SchemaViolation(
-            f"{rel.type} 不能连接 {start_label}({rel.start}) → {end_label}({rel.end})；"
-            f"允许 {'|'.join(sorted(spec.starts))} → {'|'.join(sorted(spec.ends))}"
-        )
+    spec = check_endpoints(rel, start_label, end_label)
     if not rel.props and spec.props is _RelProps:
         return rel
     try:

@@ -56,7 +56,7 @@ def seed_batch(seeds_dir: Path) -> Batch:
     for ch in data["chains"]:
         props = {
             k: ch[k]
-            for k in ("name", "layout", "tier", "order", "target_2026", "target_text")
+            for k in ("name", "layout", "tier", "order", "target_2026", "target_text", "aliases")
             if k in ch
         }
         b.nodes.append(Node(ch["id"], "Chain", props))

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from graph.errors import NodeNotFound, SchemaViolation
-from graph.model import Node, Relationship, validate_nodes, validate_relationship
+from graph.model import (
+    LABELS,
+    Node,
+    Relationship,
+    check_endpoints,
+    validate_nodes,
+    validate_relationship,
+)
 
 __all__ = ["Batch", "BatchResult", "Counts", "Direction", "GraphStore", "Subgraph"]
 
@@ -34,6 +41,11 @@ class Batch:
     relationships: list[Relationship] = field(default_factory=list)
     delete_node_ids: list[str] = field(default_factory=list)
     delete_rel_keys: list[RelKey] = field(default_factory=list)
+    #: Set by importers whose rows already passed :func:`validate_node`/``validate_relationship``:
+    #: the store then skips re-validating properties (labels, types and endpoints are still
+    #: checked). Merging two validated property sets gives a valid one, as properties are
+    #: checked one by one.
+    prevalidated: bool = False
 
     def upsert_nodes(self, nodes: Iterable[Node]) -> Batch:
         self.nodes.extend(nodes)
@@ -245,7 +257,12 @@ class GraphStore(ABC):
             merged_nodes[n.id] = (
                 Node(n.id, n.label, merge_props(prev.props, n.props)) if prev else n
             )
-        merged_nodes = {n.id: n for n in validate_nodes(list(merged_nodes.values()))}
+        if batch.prevalidated:
+            for n in merged_nodes.values():
+                if n.label not in LABELS:
+                    raise SchemaViolation(f"未知标签 {n.label!r}")
+        else:
+            merged_nodes = {n.id: n for n in validate_nodes(list(merged_nodes.values()))}
 
         def label_of(node_id: str) -> str:
             node = merged_nodes.get(node_id)
@@ -265,9 +282,12 @@ class GraphStore(ABC):
             ):
                 prev_r = existing_rels.get(key)
             props = merge_props(prev_r.props, r.props) if prev_r else r.props
-            merged_rels[key] = validate_relationship(
-                Relationship(r.start, r.type, r.end, props), label_of(r.start), label_of(r.end)
-            )
+            rel = Relationship(r.start, r.type, r.end, props)
+            if batch.prevalidated:
+                check_endpoints(rel, label_of(r.start), label_of(r.end))
+                merged_rels[key] = rel
+            else:
+                merged_rels[key] = validate_relationship(rel, label_of(r.start), label_of(r.end))
         return list(merged_nodes.values()), list(merged_rels.values())
 
     def __enter__(self) -> GraphStore:

@@ -1,0 +1,194 @@
+"""Convert the public ChainKnowledgeGraph CSV split (``shared/data/ckg``) to a graph bundle.
+
+Mapping: companies → ``Firm`` (``firm:<code>``), products → ``Segment`` (``seg:<name>``, so a
+product that bears the name of an authored fishbone segment *is* that segment), main products
+→ ``OPERATES_IN`` with the revenue share as ``weight``, upstream materials → ``UPSTREAM_OF``
+material→product, downstream products → ``UPSTREAM_OF`` product→downstream, sub-types →
+``SUBSEGMENT_OF`` subtype→product, Shenwan industries → ``Industry`` with ``SUBINDUSTRY_OF``.
+
+Noise handled (and counted in the report): duplicate company codes (one firm per code; the
+row whose listing date fits the code's board wins, else the first; other full names kept in
+``former_names``), accounting lines that are not products (平衡项目, 分部间抵销, …), revenue
+shares outside [0, 1], self-loops and duplicate edges. A firm's ``region`` is the province or
+municipality its full name starts with (``region_source: fullname``), or 湖州市 when the name
+says 湖州; it is left empty otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["CkgReport", "ckg_to_bundle", "is_noise_product"]
+
+_NOISE = re.compile(
+    r"(抵销|抵消|平衡项目|调整项目|合计|小计|其他业务|其它业务|^其他$|^其它$|^补充$|减[:：]|内部交易)"
+)
+_PROVINCES = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽",
+    "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西",
+    "甘肃", "青海", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门", "台湾",
+)
+_MUNICIPAL = {"北京", "天津", "上海", "重庆"}
+# earliest listing date that fits a code prefix (board opening dates)
+_BOARD_START = {"688": "2019-07-22", "689": "2019-07-22", "300": "2009-10-30", "301": "2020-08-24"}
+
+
+def is_noise_product(name: str) -> bool:
+    """True for accounting lines and fragments that are not products.
+
+    >>> is_noise_product("分部间抵销"), is_noise_product("锂电池"), is_noise_product("钢")
+    (True, False, False)
+    """
+    name = name.strip()
+    if not name or re.fullmatch(r"[\W\d_]+", name):
+        return True
+    return bool(_NOISE.search(name))
+
+
+def _region(fullname: str) -> str | None:
+    if "湖州" in fullname:
+        return "湖州市"
+    for p in _PROVINCES:
+        if fullname.startswith(p):
+            if p in _MUNICIPAL:
+                return p + "市"
+            if p in ("香港", "澳门"):
+                return p + "特别行政区"
+            if p in ("内蒙古", "广西", "西藏", "宁夏", "新疆"):
+                return p + "自治区"
+            return p + "省"
+    return None
+
+
+@dataclass
+class CkgReport:
+    firms: int = 0
+    duplicate_codes: int = 0
+    segments: int = 0
+    industries: int = 0
+    relationships: dict[str, int] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return self.firms + self.segments + self.industries + sum(self.relationships.values())
+
+
+def _fits_board(code: str, listed: str) -> bool:
+    start = _BOARD_START.get(code[:3])
+    return start is None or listed >= start
+
+
+def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
+    """Write the bundle for the ckg folder ``src`` into ``out``; returns what was converted."""
+    out.mkdir(parents=True, exist_ok=True)
+    rep = CkgReport()
+    read = lambda name: pd.read_csv(src / name, dtype=str, keep_default_na=False)  # noqa: E731
+
+    # firms: resolve duplicate codes
+    comp = read("companies.csv")
+    comp["code"] = comp["code"].str.strip().str.zfill(6)
+    comp["fits"] = [_fits_board(c, ld) for c, ld in zip(comp["code"], comp["listed"], strict=True)]
+    comp["order"] = range(len(comp))
+    rep.duplicate_codes = int(comp["code"].duplicated().sum())
+    comp = comp.sort_values(["code", "fits", "order"], ascending=[True, False, True])
+    former = comp.groupby("code")["fullname"].apply(lambda s: list(dict.fromkeys(s))[1:])
+    firms = comp.drop_duplicates("code", keep="first").copy()
+    firms["former_names"] = [";".join(former[c]) for c in firms["code"]]
+    firms["region"] = [_region(f) or "" for f in firms["fullname"]]
+    firms_out = pd.DataFrame({
+        "id:ID": "firm:" + firms["code"],
+        ":LABEL": "Firm",
+        "name": firms["name"],
+        "fullname": firms["fullname"],
+        "stock_code": firms["code"],
+        "exchange": firms["exchange"],
+        "listed": firms["listed"],
+        "region": firms["region"],
+        "region_source": ["fullname" if r else "" for r in firms["region"]],
+        "tags:string[]": "上市",
+        "former_names:string[]": firms["former_names"],
+        "source": "ckg",
+    })
+    firms_out.to_csv(out / "nodes_Firm.csv", index=False)
+    rep.firms = len(firms_out)
+    firm_ids = set(firms["code"])
+
+    # industries
+    ind = read("industries.csv")
+    ind["level"] = [1 if c.endswith("0000") else 2 if c.endswith("00") else 3 for c in ind["code"]]
+    pd.DataFrame({"id:ID": "ind:" + ind["code"], ":LABEL": "Industry", "name": ind["name"],
+                  "code": ind["code"], "level:long": ind["level"]}).to_csv(
+        out / "nodes_Industry.csv", index=False)
+    rep.industries = len(ind)
+    ind_ids = set(ind["code"])
+    par = read("industry_parent.csv")
+    par = par[par["child"].isin(ind_ids) & par["parent"].isin(ind_ids)].drop_duplicates()
+    _rels(out, "SUBINDUSTRY_OF", "ind:" + par["child"], "ind:" + par["parent"], rep)
+    ci = read("company_industry.csv")
+    ci["company"] = ci["company"].str.zfill(6)
+    ok = ci["company"].isin(firm_ids) & ci["industry"].isin(ind_ids)
+    rep.dropped["company_industry 未知企业或行业"] = int((~ok).sum())
+    ci = ci[ok].drop_duplicates()
+    _rels(out, "IN_INDUSTRY", "firm:" + ci["company"], "ind:" + ci["industry"], rep)
+
+    # products and their relations
+    cp = read("company_product.csv")
+    cp["company"] = cp["company"].str.zfill(6)
+    cp["product"] = cp["product"].str.strip()
+    cp["w"] = pd.to_numeric(cp["weight"], errors="coerce")
+    noise = cp["product"].map(is_noise_product)
+    bad_w = ~cp["w"].between(0, 1)
+    unknown = ~cp["company"].isin(firm_ids)
+    rep.dropped["主营产品为会计科目等噪声"] = int(noise.sum())
+    rep.dropped["主营产品占比不在 0~1"] = int((bad_w & ~noise).sum())
+    rep.dropped["主营产品的企业不在企业表"] = int((unknown & ~noise & ~bad_w).sum())
+    cp = cp[~noise & ~bad_w & ~unknown]
+    cp = cp.sort_values("w", ascending=False).drop_duplicates(["company", "product"])
+    products: set[str] = set(cp["product"])
+
+    def pairs(name: str, a: str, b: str, label: str) -> tuple[pd.Series, pd.Series]:
+        df = read(name)
+        df[a], df[b] = df[a].str.strip(), df[b].str.strip()
+        bad = df[a].map(is_noise_product) | df[b].map(is_noise_product)
+        loops = df[a] == df[b]
+        rep.dropped[f"{label} 噪声端点"] = int(bad.sum())
+        rep.dropped[f"{label} 自环"] = int((loops & ~bad).sum())
+        df = df[~bad & ~loops].drop_duplicates([a, b])
+        products.update(df[a])
+        products.update(df[b])
+        return df[a], df[b]
+
+    up_p, up_m = pairs("product_upstream.csv", "product", "upstream_material", "上游材料")
+    sub_p, sub_s = pairs("product_subtype.csv", "product", "subtype", "子类")
+    dn_p, dn_d = pairs("product_downstream.csv", "product", "downstream_product", "下游产品")
+    seg = sorted(products)
+    pd.DataFrame({"id:ID": ["seg:" + p for p in seg], ":LABEL": "Segment", "name": seg,
+                  "source": "ckg"}).to_csv(out / "nodes_Segment.csv", index=False)
+    rep.segments = len(seg)
+    _rels(out, "OPERATES_IN", "firm:" + cp["company"], "seg:" + cp["product"], rep,
+          {"weight:double": cp["w"].round(6)})
+    flows = pd.DataFrame({"s": pd.concat([up_m, dn_p]), "e": pd.concat([up_p, dn_d])})
+    flows = flows.drop_duplicates()
+    _rels(out, "UPSTREAM_OF", "seg:" + flows["s"], "seg:" + flows["e"], rep)
+    _rels(out, "SUBSEGMENT_OF", "seg:" + sub_s, "seg:" + sub_p, rep)
+    manifest = {"format": "neo4j-admin-csv", "array_delimiter": ";", "source": "ckg",
+                "report": {"firms": rep.firms, "duplicate_codes": rep.duplicate_codes,
+                           "segments": rep.segments, "industries": rep.industries,
+                           "relationships": rep.relationships, "dropped": rep.dropped}}
+    (out / "bundle.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+    return rep
+
+
+def _rels(out: Path, rtype: str, start: pd.Series, end: pd.Series, rep: CkgReport,
+          extra: dict[str, pd.Series] | None = None) -> None:
+    df = pd.DataFrame({":START_ID": start.values, ":END_ID": end.values, ":TYPE": rtype})
+    for k, v in (extra or {}).items():
+        df[k] = v.values
+    df.to_csv(out / f"rels_{rtype}.csv", index=False)
+    rep.relationships[rtype] = len(df)

@@ -1,0 +1,87 @@
+"""Shared fixtures. The ``store`` fixture runs every contract test on every backend that can
+run here: the embedded store always, Neo4j when ``NEO4J_URI`` is set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.seeds import load_seeds
+from graph.settings import Settings
+from graph.store import GraphStore
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEEDS = REPO / "seeds"
+
+
+def _backends() -> list[str]:
+    ids = ["memory"]
+    ids.append("neo4j")
+    return ids
+
+
+def open_backend(backend: str, tmp_path: Path) -> GraphStore:
+    if backend == "memory":
+        return EmbeddedStore(tmp_path / "graph.db")
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        pytest.skip("NEO4J_URI is not set: no Neo4j server on this machine")
+    from graph.neo4jstore import Neo4jStore
+
+    store = Neo4jStore(uri, (os.environ.get("NEO4J_USER", "neo4j"),
+                             os.environ.get("NEO4J_PASSWORD", "")),
+                       database=os.environ.get("NEO4J_DATABASE", "neo4j"))
+    store.clear()
+    return store
+
+
+@pytest.fixture(params=_backends())
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    s = open_backend(request.param, tmp_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def memory_store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    s = EmbeddedStore(tmp_path / "graph.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file with the seeds and sample data, built once; copy before writing."""
+    path = tmp_path_factory.mktemp("seeded") / "graph.db"
+    s = EmbeddedStore(path)
+    load_seeds(s, SEEDS, sample=True)
+    s.close()
+    return path
+
+
+@pytest.fixture
+def seeded(seeded_path: Path, tmp_path: Path) -> Iterator[EmbeddedStore]:
+    import shutil
+
+    dst = tmp_path / "seeded.db"
+    shutil.copy(seeded_path, dst)
+    s = EmbeddedStore(dst)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home")
+
+
+def shared_or_skip(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared is only beside a development checkout)")
+    return path
