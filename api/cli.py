@@ -42,10 +42,18 @@ pass_ctx = click.make_pass_decorator(_Ctx)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--backend", type=click.Choice(["memory", "neo4j"]), default=None,
-              help="存储后端（默认 memory，或环境变量 CHAINATLAS_BACKEND）")
-@click.option("--home", type=click.Path(path_type=Path), default=None,
-              help="数据目录（默认 ./.chainatlas，或 CHAINATLAS_HOME）")
+@click.option(
+    "--backend",
+    type=click.Choice(["memory", "neo4j"]),
+    default=None,
+    help="存储后端（默认 memory，或环境变量 CHAINATLAS_BACKEND）",
+)
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="数据目录（默认 ./.chainatlas，或 CHAINATLAS_HOME）",
+)
 @click.pass_context
 def main(ctx: click.Context, backend: str | None, home: Path | None) -> None:
     """chainatlas：湖州产业链知识图谱（两图两库、缺链补链、要素匹配、一本账）。"""
@@ -53,7 +61,9 @@ def main(ctx: click.Context, backend: str | None, home: Path | None) -> None:
 
 
 @main.command()
-@click.option("--sample/--no-sample", default=True, help="是否加载示例企业、园区、项目（sample=true）")
+@click.option(
+    "--sample/--no-sample", default=True, help="是否加载示例企业、园区、项目（sample=true）"
+)
 @click.option("--reset", is_flag=True, help="先清空图谱")
 @pass_ctx
 def init(c: _Ctx, sample: bool, reset: bool) -> None:
@@ -71,8 +81,12 @@ def init(c: _Ctx, sample: bool, reset: bool) -> None:
 
 @main.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--kind", type=click.Choice(["firms", "projects", "demands", "supplies"]),
-              default=None, help="模板类型（默认按表头识别）")
+@click.option(
+    "--kind",
+    type=click.Choice(["firms", "projects", "demands", "supplies"]),
+    default=None,
+    help="模板类型（默认按表头识别）",
+)
 @click.option("--skip-bad", is_flag=True, help="跳过错误行，导入其余数据")
 @click.option("--quiet", is_flag=True, help="不显示进度条")
 @pass_ctx
@@ -93,8 +107,10 @@ def import_(c: _Ctx, path: Path, kind: str | None, skip_bad: bool, quiet: bool) 
             sys.exit(1)
         dt = time.perf_counter() - t
         rows = rep.nodes + rep.relationships
-        click.echo(f"已导入 节点 {rep.nodes} 个、关系 {rep.relationships} 条（{dt:.2f} 秒，"
-                   f"{rows / dt if dt else 0:,.0f} 行/秒）")
+        click.echo(
+            f"已导入 节点 {rep.nodes} 个、关系 {rep.relationships} 条（{dt:.2f} 秒，"
+            f"{rows / dt if dt else 0:,.0f} 行/秒）"
+        )
         if rep.skipped:
             click.echo(f"已跳过 {len(rep.skipped)} 处错误:", err=True)
             for e in rep.skipped[:50]:
@@ -116,8 +132,9 @@ def export(c: _Ctx, directory: Path, quiet: bool) -> None:
 
 @main.command()
 @click.argument("kind", type=click.Choice(["firms", "projects", "demands", "supplies"]))
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              help="输出文件（.xlsx 或 .csv）")
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), required=True, help="输出文件（.xlsx 或 .csv）"
+)
 def template(kind: str, out: Path) -> None:
     """生成填报模板（中文表头，附说明）。"""
     from graph.templates import write_template
@@ -129,8 +146,18 @@ def template(kind: str, out: Path) -> None:
 def _print_counts(store: GraphStore, as_json: bool = False) -> None:
     c = store.counts()
     if as_json:
-        click.echo(json.dumps({"labels": c.labels, "types": c.types, "nodes": c.nodes,
-                               "relationships": c.relationships}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "labels": c.labels,
+                    "types": c.types,
+                    "nodes": c.nodes,
+                    "relationships": c.relationships,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     click.echo(f"节点 {c.nodes:,}")
     for k, v in c.labels.items():
@@ -164,7 +191,9 @@ def serve(c: _Ctx, host: str, port: int) -> None:
     if store.count_nodes("Layout") == 0:
         n = load_seeds(store, c.settings.seeds_dir, sample=True)
         click.echo(f"图谱为空，已加载种子 {n} 条")
-    click.echo(f"chainatlas 服务: http://{host}:{port}/api/v1/health  文档: http://{host}:{port}/docs")
+    click.echo(
+        f"chainatlas 服务: http://{host}:{port}/api/v1/health  文档: http://{host}:{port}/docs"
+    )
     app = create_app(c.settings, store)
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")

@@ -26,11 +26,14 @@ _STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
 
 def install_error_handlers(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
-        for kind, status, title in _STATUS:
-            if isinstance(exc, kind):
-                break
-        body: dict[str, object] = {"type": "about:blank", "title": title, "status": status,
-                                   "detail": str(exc), "instance": request.url.path}
+        status, title = next((st, t) for kind, st, t in _STATUS if isinstance(exc, kind))
+        body: dict[str, object] = {
+            "type": "about:blank",
+            "title": title,
+            "status": status,
+            "detail": str(exc),
+            "instance": request.url.path,
+        }
         if isinstance(exc, ImportFailed):
             body["errors"] = [e.__dict__ for e in exc.errors]
         return JSONResponse(body, status_code=status, media_type="application/problem+json")

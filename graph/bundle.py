@@ -3,7 +3,8 @@
 A bundle is a folder of node files (header ``id:ID,:LABEL,name,output:double,tags:string[]``)
 and relationship files (header ``:START_ID,:END_ID,:TYPE,weight:double``). Array values are
 joined with the delimiter recorded in ``bundle.json`` (``;`` by default, as in neo4j-admin).
-Such a folder loads into Neo4j with ``neo4j-admin database import full --nodes=… --relationships=…``.
+Such a folder loads into Neo4j with
+``neo4j-admin database import full --nodes=… --relationships=…``.
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ def export_bundle(store: GraphStore, out_dir: Path, *, progress: bool = True) ->
     delim = _pick_delimiter(store)
     counts = store.counts()
     total = counts.nodes + counts.relationships
-    bar = tqdm(total=total, desc="导出", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS)
+    bar = tqdm(
+        total=total, desc="导出", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS
+    )
     written: dict[str, int] = {}
     for label in counts.labels:
         nodes = list(store.iter_nodes(label))
@@ -129,12 +132,16 @@ def export_bundle(store: GraphStore, out_dir: Path, *, progress: bool = True) ->
             w = csv.writer(f)
             w.writerow([":START_ID", ":END_ID", ":TYPE", *[f"{k}:{t}" for k, t in cols]])
             for r in rels:
-                w.writerow([r.start, r.end, r.type, *[_fmt(r.props.get(k), t, delim) for k, t in cols]])
+                w.writerow(
+                    [r.start, r.end, r.type, *[_fmt(r.props.get(k), t, delim) for k, t in cols]]
+                )
         written[fname] = len(rels)
         bar.update(len(rels))
     bar.close()
     manifest = {"format": "neo4j-admin-csv", "array_delimiter": delim, "files": written}
-    (out_dir / "bundle.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+    (out_dir / "bundle.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8"
+    )
     return written
 
 
@@ -189,7 +196,9 @@ def read_bundle(directory: Path, *, progress: bool = True) -> _Parsed:
     out = _Parsed()
     frames = [(p, read_table(p)) for p in files]
     total = sum(len(df) for _, df in frames)
-    bar = tqdm(total=total, desc="读取", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS)
+    bar = tqdm(
+        total=total, desc="读取", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS
+    )
     for path, df in frames:
         fname = path.name
         out.files.append(fname)
@@ -200,14 +209,20 @@ def read_bundle(directory: Path, *, progress: bool = True) -> _Parsed:
         elif "START_ID" in kinds and "END_ID" in kinds:
             _rels(df, heads, fname, delim, out)
         else:
-            out.errors.append(RowError(fname, 1, "", "表头既没有 :ID 列，也没有 :START_ID/:END_ID 列"))
+            out.errors.append(
+                RowError(fname, 1, "", "表头既没有 :ID 列，也没有 :START_ID/:END_ID 列")
+            )
         bar.update(len(df))
     bar.close()
     return out
 
 
 def _columns_parsed(
-    df: Any, heads: list[tuple[str, str]], skip: set[str], fname: str, delim: str,
+    df: Any,
+    heads: list[tuple[str, str]],
+    skip: set[str],
+    fname: str,
+    delim: str,
     errors: list[RowError],
 ) -> tuple[list[tuple[str, list[Any]]], set[int]]:
     """Parse the property columns of ``df`` column by column (``None`` for empty cells).
@@ -284,7 +299,9 @@ def _rels(df: Any, heads: list[tuple[str, str]], fname: str, delim: str, out: _P
         line = k + 2
         s, e, rtype = starts[k].strip(), ends[k].strip(), types[k].strip()
         if not s or not e:
-            out.errors.append(RowError(fname, line, ":START_ID" if not s else ":END_ID", "端点为空"))
+            out.errors.append(
+                RowError(fname, line, ":START_ID" if not s else ":END_ID", "端点为空")
+            )
             continue
         if rtype not in REL_TYPES:
             out.errors.append(RowError(fname, line, ":TYPE", f"未知关系类型 {rtype!r}"))
@@ -307,13 +324,17 @@ def check_rows(
     Returns a batch of the good rows (relationships whose endpoints are bad rows are bad too).
     """
     total = len(nodes) + len(rels)
-    bar = tqdm(total=total, desc="校验", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS)
+    bar = tqdm(
+        total=total, desc="校验", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS
+    )
     good: dict[str, Node] = {}
     seen: dict[str, tuple[str, int]] = {}
     for fname, line, n in nodes:
         first = seen.get(n.id)
         if first is not None:
-            errors.append(RowError(fname, line, "id", f"id {n.id} 重复：已在 {first[0]} 第 {first[1]} 行出现"))
+            errors.append(
+                RowError(fname, line, "id", f"id {n.id} 重复：已在 {first[0]} 第 {first[1]} 行出现")
+            )
             continue
         seen[n.id] = (fname, line)
         good[n.id] = n
@@ -341,7 +362,9 @@ def check_rows(
         missing = [x for x in (r.start, r.end) if x not in labels]
         if missing:
             col = ":START_ID" if missing[0] == r.start else ":END_ID"
-            why = "对应节点行有错误" if missing[0] in bad_ids else "节点不存在（文件中和库中都没有）"
+            why = (
+                "对应节点行有错误" if missing[0] in bad_ids else "节点不存在（文件中和库中都没有）"
+            )
             errors.append(RowError(fname, line, col, f"{missing[0]}: {why}"))
             continue
         try:
@@ -376,8 +399,9 @@ def import_bundle(
     return _write(store, batch, errors, parsed.files, skip_bad=skip_bad)
 
 
-def _write(store: GraphStore, batch: Batch, errors: list[RowError], files: list[str], *,
-           skip_bad: bool) -> ImportReport:
+def _write(
+    store: GraphStore, batch: Batch, errors: list[RowError], files: list[str], *, skip_bad: bool
+) -> ImportReport:
     if errors and not skip_bad:
         raise ImportFailed(errors)
     res = store.apply(batch)

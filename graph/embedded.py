@@ -95,9 +95,7 @@ class EmbeddedStore(GraphStore):
         g.add_edges_from((s, e, t, {"props": loads(p)}) for s, t, e, p in cur)
         self._g, self._by_label, self._loaded = g, by_label, True
 
-    def _fetch_existing(
-        self, batch: Batch
-    ) -> tuple[dict[str, Node], dict[RelKey, Relationship]]:
+    def _fetch_existing(self, batch: Batch) -> tuple[dict[str, Node], dict[RelKey, Relationship]]:
         """The stored nodes and relationships that ``batch`` touches (read inside the write
         transaction, from the graph when loaded, else from SQLite)."""
         ids = {n.id for n in batch.nodes}
@@ -128,12 +126,12 @@ class EmbeddedStore(GraphStore):
             keys = list(dict.fromkeys(r.key for r in batch.relationships))
             step = _CHUNK // 3
             for k in range(0, len(keys), step):
-                chunk = keys[k : k + step]
+                kchunk = keys[k : k + step]
                 q = (
                     'SELECT start, type, "end", props FROM rels WHERE (start, type, "end") IN '
-                    f"(VALUES {','.join(['(?,?,?)'] * len(chunk))})"
+                    f"(VALUES {','.join(['(?,?,?)'] * len(kchunk))})"
                 )
-                flat = [x for key in chunk for x in key]
+                flat = [x for key in kchunk for x in key]
                 for s, t, e, p in self._db.execute(q, flat):
                     rels[(s, t, e)] = Relationship(s, t, e, orjson.loads(p))
         return nodes, rels
@@ -155,7 +153,9 @@ class EmbeddedStore(GraphStore):
                 del_ids = self._present_nodes(batch.delete_node_ids)
                 detached = 0
                 if del_keys:
-                    db.executemany('DELETE FROM rels WHERE start=? AND type=? AND "end"=?', del_keys)
+                    db.executemany(
+                        'DELETE FROM rels WHERE start=? AND type=? AND "end"=?', del_keys
+                    )
                 if del_ids:
                     for i in del_ids:
                         detached += db.execute(
@@ -239,9 +239,7 @@ class EmbeddedStore(GraphStore):
             ids = g.nodes
         if props:
             items = list(props.items())
-            ids = [
-                i for i in ids if all(g.nodes[i]["props"].get(k) == v for k, v in items)
-            ]
+            ids = [i for i in ids if all(g.nodes[i]["props"].get(k) == v for k, v in items)]
         return sorted(ids)
 
     def find_nodes(

@@ -66,8 +66,10 @@ class ImportFailed(ChainAtlasError):
     def __init__(self, errors: list[RowError], *, written: bool = False) -> None:
         self.errors = errors
         self.written = written
-        head = f"导入失败：{len(errors)} 处错误，未写入任何数据" if not written else (
-            f"已跳过 {len(errors)} 行错误数据"
+        head = (
+            f"导入失败：{len(errors)} 处错误，未写入任何数据"
+            if not written
+            else (f"已跳过 {len(errors)} 行错误数据")
         )
         lines = [str(e) for e in errors[:50]]
         if len(errors) > 50:

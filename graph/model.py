@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
-
 from functools import cache
+from typing import Annotated, Any, Literal, Required
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
-from typing_extensions import Annotated, Required, TypedDict
+from typing_extensions import TypedDict
 
 from graph.creditcode import is_valid_credit_code
 from graph.errors import SchemaViolation, ValidationFailed
@@ -36,9 +35,26 @@ PropValue = Scalar | list[str] | list[int] | list[float] | list[bool]
 
 STAGES = ("upstream", "midstream", "downstream")
 STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
-FIRM_TAGS = ("规上", "专精特新", "小巨人", "高新技术", "隐形冠军", "上市", "科技型中小企业", "创新型中小企业")
+FIRM_TAGS = (
+    "规上",
+    "专精特新",
+    "小巨人",
+    "高新技术",
+    "隐形冠军",
+    "上市",
+    "科技型中小企业",
+    "创新型中小企业",
+)
 CHAIN_TIERS = ("先导", "特色", "新兴", "未来")
-PROJECT_STAGES = ("产业研究", "招商引资", "研判会商", "落地开工", "投产达效", "企业服务", "政策争取")
+PROJECT_STAGES = (
+    "产业研究",
+    "招商引资",
+    "研判会商",
+    "落地开工",
+    "投产达效",
+    "企业服务",
+    "政策争取",
+)
 ELEMENT_KINDS = ("土地", "资金", "能耗", "人才", "技术", "配套")
 
 

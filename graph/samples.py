@@ -17,8 +17,15 @@ __all__ = ["sample_batch"]
 
 _LOCAL = ["吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "南太湖新区", "长合区"]
 _OUTSIDE = ["上海市", "杭州市", "宁波市", "苏州市", "无锡市", "合肥市", "深圳市", "北京市"]
-_DIVISION = {"吴兴区": "330502", "南浔区": "330503", "德清县": "330521", "长兴县": "330522",
-             "安吉县": "330523", "南太湖新区": "330501", "长合区": "330522"}
+_DIVISION = {
+    "吴兴区": "330502",
+    "南浔区": "330503",
+    "德清县": "330521",
+    "长兴县": "330522",
+    "安吉县": "330523",
+    "南太湖新区": "330501",
+    "长合区": "330522",
+}
 _SUFFIX = ["科技有限公司", "股份有限公司", "制造有限公司", "新材料有限公司", "智能装备有限公司"]
 
 
@@ -43,9 +50,19 @@ def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
     for reg in _LOCAL:
         pid = f"park:{reg}示例产业园"
         parks.append((pid, reg))
-        out.nodes.append(Node(pid, "Park", {
-            "name": f"{reg}示例产业园", "region": reg, "area": float(rng.randrange(800, 6000)),
-            "vacancy": round(rng.uniform(0.03, 0.35), 2), "sample": True}))
+        out.nodes.append(
+            Node(
+                pid,
+                "Park",
+                {
+                    "name": f"{reg}示例产业园",
+                    "region": reg,
+                    "area": float(rng.randrange(800, 6000)),
+                    "vacancy": round(rng.uniform(0.03, 0.35), 2),
+                    "sample": True,
+                },
+            )
+        )
         out.relationships.append(Relationship(pid, "LOCATED_IN", f"region:{reg}"))
 
     firm_no = 0
@@ -53,15 +70,33 @@ def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
     for ch in chains:
         cname = ch.props["name"]
         fund_id = f"fund:{ch.id}"
-        out.nodes.append(Node(fund_id, "Fund", {
-            "name": f"湖州市{cname}产业示例基金", "size": float(rng.choice([5, 10, 20, 30, 50])),
-            "manager": "湖州市产业基金（示例）", "sample": True}))
+        out.nodes.append(
+            Node(
+                fund_id,
+                "Fund",
+                {
+                    "name": f"湖州市{cname}产业示例基金",
+                    "size": float(rng.choice([5, 10, 20, 30, 50])),
+                    "manager": "湖州市产业基金（示例）",
+                    "sample": True,
+                },
+            )
+        )
         out.relationships.append(Relationship(fund_id, "SERVES", ch.id))
         if rng.random() < 0.6:
             tid = f"talent:{ch.id}"
-            out.nodes.append(Node(tid, "TalentPool", {
-                "name": f"{cname}产业教授及科技副总示例库", "kind": "产业教授", "size": rng.randrange(10, 80),
-                "sample": True}))
+            out.nodes.append(
+                Node(
+                    tid,
+                    "TalentPool",
+                    {
+                        "name": f"{cname}产业教授及科技副总示例库",
+                        "kind": "产业教授",
+                        "size": rng.randrange(10, 80),
+                        "sample": True,
+                    },
+                )
+            )
             out.relationships.append(Relationship(tid, "SERVES", ch.id))
         local_in_chain: list[tuple[str, float, str]] = []
         outside_in_chain: list[tuple[str, str]] = []
@@ -83,14 +118,23 @@ def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
                 output = round(rng.lognormvariate(1.5, 1.0), 2)
                 if output > 5 and "规上" not in tags:
                     tags = ["规上", *tags]
-                props = {"name": name, "region": reg, "tags": tags, "output": output,
-                         "employees": int(output * rng.randrange(30, 90)), "sample": True}
+                props: dict[str, object] = {
+                    "name": name,
+                    "region": reg,
+                    "tags": tags,
+                    "output": output,
+                    "employees": int(output * rng.randrange(30, 90)),
+                    "sample": True,
+                }
                 if local:
                     props["credit_code"] = _credit_code(rng, _DIVISION[reg])
                 out.nodes.append(Node(fid, "Firm", props))
                 out.relationships.append(Relationship(fid, "LOCATED_IN", f"region:{reg}"))
-                out.relationships.append(Relationship(fid, "OPERATES_IN", seg_id, {
-                    "weight": round(rng.uniform(0.3, 1.0), 2)}))
+                out.relationships.append(
+                    Relationship(
+                        fid, "OPERATES_IN", seg_id, {"weight": round(rng.uniform(0.3, 1.0), 2)}
+                    )
+                )
                 if local:
                     local_in_chain.append((fid, output, hs.props["stage"]))
                     if rng.random() < 0.4:
@@ -106,8 +150,9 @@ def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
             suppliers = [f[0] for f in local_in_chain if f[0] != master and f[2] == "upstream"]
             suppliers += [f[0] for f in outside_in_chain if f[1] == "upstream"]
             for s in rng.sample(suppliers, min(len(suppliers), 6)):
-                out.relationships.append(Relationship(s, "SUPPLIES", master, {
-                    "value": round(rng.uniform(0.1, 3.0), 2)}))
+                out.relationships.append(
+                    Relationship(s, "SUPPLIES", master, {"value": round(rng.uniform(0.1, 3.0), 2)})
+                )
             partners = [f[0] for f in local_in_chain if f[0] != master]
             for p in rng.sample(partners, min(len(partners), 2)):
                 out.relationships.append(Relationship(p, "PARTNER_OF", master))
@@ -117,10 +162,15 @@ def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
             reg = rng.choice(_LOCAL)
             stage_i = rng.randrange(0, len(PROJECT_STAGES))
             signed = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 500))
-            props: dict[str, object] = {
-                "name": f"{cname}示例项目{k + 1}", "investment": float(rng.choice([2, 5, 10, 20, 50])),
-                "stage": PROJECT_STAGES[stage_i], "region": reg, "sample": True,
-                "responsible_unit": f"{reg}投资促进部门", "major": rng.random() < 0.3}
+            props = {
+                "name": f"{cname}示例项目{k + 1}",
+                "investment": float(rng.choice([2, 5, 10, 20, 50])),
+                "stage": PROJECT_STAGES[stage_i],
+                "region": reg,
+                "sample": True,
+                "responsible_unit": f"{reg}投资促进部门",
+                "major": rng.random() < 0.3,
+            }
             if stage_i >= 2:
                 props["signed"] = signed.isoformat()
             if stage_i >= 3:

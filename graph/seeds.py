@@ -70,7 +70,9 @@ def seed_batch(seeds_dir: Path) -> Batch:
                 in_chain.add(name)
                 src = "seed001 重点领域" if name in key else "authored"
                 if name not in segments or name in key:
-                    segments[name] = Node(segment_id(name), "Segment", {"name": name, "source": src})
+                    segments[name] = Node(
+                        segment_id(name), "Segment", {"name": name, "source": src}
+                    )
                 b.relationships.append(
                     Relationship(
                         ch["id"],
@@ -87,8 +89,12 @@ def seed_batch(seeds_dir: Path) -> Batch:
                 raise ValidationFailed(f"{ch['id']}: 子环节的上级 {parent} 不在鱼骨图中")
             for s in subs:
                 in_chain.add(s)
-                segments.setdefault(s, Node(segment_id(s), "Segment", {"name": s, "source": "authored"}))
-                b.relationships.append(Relationship(segment_id(s), "SUBSEGMENT_OF", segment_id(parent)))
+                segments.setdefault(
+                    s, Node(segment_id(s), "Segment", {"name": s, "source": "authored"})
+                )
+                b.relationships.append(
+                    Relationship(segment_id(s), "SUBSEGMENT_OF", segment_id(parent))
+                )
         for flow in ch.get("flows", []):
             names = [x.strip() for x in flow.split(">")]
             for a, c in zip(names, names[1:], strict=False):
@@ -107,7 +113,9 @@ def seed_batch(seeds_dir: Path) -> Batch:
         if p.get("region"):
             b.relationships.append(Relationship(p["id"], "LOCATED_IN", region_ids[p["region"]]))
         for s in p.get("serves", []):
-            b.relationships.append(Relationship(p["id"], "SERVES", s["chain"], {"basis": s["basis"]}))
+            b.relationships.append(
+                Relationship(p["id"], "SERVES", s["chain"], {"basis": s["basis"]})
+            )
     return b
 
 

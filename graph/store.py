@@ -236,7 +236,10 @@ class GraphStore(ABC):
 
     # ---- shared validation -----------------------------------------------------------------
     def _validate(
-        self, batch: Batch, existing_nodes: dict[str, Node], existing_rels: dict[RelKey, Relationship]
+        self,
+        batch: Batch,
+        existing_nodes: dict[str, Node],
+        existing_rels: dict[RelKey, Relationship],
     ) -> tuple[list[Node], list[Relationship]]:
         """Validate ``batch`` against the nodes and relationships it touches that already exist.
 
@@ -277,8 +280,10 @@ class GraphStore(ABC):
         for r in batch.relationships:
             key = r.key
             prev_r = merged_rels.get(key)
-            if prev_r is None and key not in deleted_keys and not (
-                r.start in deleted or r.end in deleted
+            if (
+                prev_r is None
+                and key not in deleted_keys
+                and not (r.start in deleted or r.end in deleted)
             ):
                 prev_r = existing_rels.get(key)
             props = merge_props(prev_r.props, r.props) if prev_r else r.props

@@ -49,7 +49,13 @@ TEMPLATES: dict[str, list[Column]] = {
         Column("企业名称", "name", True, "企业全称", "湖州示例动力电池科技有限公司"),
         Column("统一社会信用代码", "credit_code", False, "18 位，填写时校验校验位", ""),
         Column("所在区域", "region", True, "区县、功能区或外地城市，如 长兴县、上海市", "长兴县"),
-        Column("梯度标签", "tags", False, f"多个用；分隔，可选：{'、'.join(FIRM_TAGS)}", "规上；专精特新"),
+        Column(
+            "梯度标签",
+            "tags",
+            False,
+            f"多个用；分隔，可选：{'、'.join(FIRM_TAGS)}",
+            "规上；专精特新",
+        ),
         Column("产值（亿元）", "output", False, "上年度产值，单位亿元", "12.5"),
         Column("从业人数", "employees", False, "整数", "800"),
         Column("所属环节", "segments", False, "鱼骨图环节名称，多个用；分隔", "动力电池；电池包"),
@@ -113,16 +119,19 @@ def write_template(kind: str, out: Path) -> Path:
     cols = TEMPLATES[kind]
     headers = [c.header + ("*" if c.required else "") for c in cols]
     example = pd.DataFrame([[c.example for c in cols]], columns=headers)
-    notes = pd.DataFrame({
-        "列名": headers,
-        "必填": ["是" if c.required else "否" for c in cols],
-        "说明": [c.note for c in cols],
-        "示例": [c.example for c in cols],
-    })
+    notes = pd.DataFrame(
+        {
+            "列名": headers,
+            "必填": ["是" if c.required else "否" for c in cols],
+            "说明": [c.note for c in cols],
+            "示例": [c.example for c in cols],
+        }
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".csv":
-        note_row = pd.DataFrame([["#说明：" + cols[0].note] + [c.note for c in cols[1:]]],
-                                columns=headers)
+        note_row = pd.DataFrame(
+            [["#说明：" + cols[0].note] + [c.note for c in cols[1:]]], columns=headers
+        )
         pd.concat([note_row, example.iloc[0:0]]).to_csv(out, index=False, encoding="utf-8-sig")
     else:
         with pd.ExcelWriter(out, engine="openpyxl") as xw:
@@ -130,7 +139,9 @@ def write_template(kind: str, out: Path) -> Path:
             notes.to_excel(xw, sheet_name="说明", index=False)
             ws = xw.sheets["数据"]
             for i, h in enumerate(headers):
-                ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = max(12, 2 * len(h) + 2)
+                ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = max(
+                    12, 2 * len(h) + 2
+                )
     return out
 
 
@@ -199,7 +210,11 @@ Builder = Callable[[dict[str, str], _Resolver, list[str]], tuple[Node, list[Rela
 
 
 def import_template(
-    store: GraphStore, path: Path, *, kind: str | None = None, skip_bad: bool = False,
+    store: GraphStore,
+    path: Path,
+    *,
+    kind: str | None = None,
+    skip_bad: bool = False,
     progress: bool = True,
 ) -> ImportReport:
     """Import a filled template (``.xlsx`` or ``.csv``) in one atomic batch.
@@ -212,8 +227,16 @@ def import_template(
     df = read_table(path)
     kind = kind or detect_kind(list(df.columns))
     if kind is None:
-        raise ImportFailed([RowError(path.name, 1, "", "无法识别模板类型：请使用 chainatlas template "
-                                                        "生成的模板，或用 --kind 指定")])
+        raise ImportFailed(
+            [
+                RowError(
+                    path.name,
+                    1,
+                    "",
+                    "无法识别模板类型：请使用 chainatlas template 生成的模板，或用 --kind 指定",
+                )
+            ]
+        )
     cols = TEMPLATES[kind]
     by_header = {c.rstrip("*").strip(): c for c in df.columns}
     missing = [c.header for c in cols if c.required and c.header not in by_header]
@@ -267,8 +290,13 @@ def _split(v: str) -> list[str]:
     return [x.strip() for x in _LIST_SEP.split(v) if x.strip()]
 
 
-def _num(row: dict[str, str], field: str, header: str, errs: list[tuple[str, str]],
-         cast: Callable[[str], Any] = float) -> Any:
+def _num(
+    row: dict[str, str],
+    field: str,
+    header: str,
+    errs: list[tuple[str, str]],
+    cast: Callable[[str], Any] = float,
+) -> Any:
     v = row[field].replace(",", "")
     if not v:
         return None
@@ -279,21 +307,32 @@ def _num(row: dict[str, str], field: str, header: str, errs: list[tuple[str, str
         return None
 
 
-def _region(row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]],
-            new: dict[str, Node], node_id: str) -> list[Relationship]:
+def _region(
+    row: dict[str, str],
+    res: _Resolver,
+    errs: list[tuple[str, str]],
+    new: dict[str, Node],
+    node_id: str,
+) -> list[Relationship]:
     if not row.get("region"):
         return []
     rid = res.region(row["region"])
     if rid is None:
-        errs.append(("所在区域", f"未知区域 {row['region']!r}（可填 {'、'.join(list(res.regions)[:9])} 等）"))
+        errs.append(
+            (
+                "所在区域",
+                f"未知区域 {row['region']!r}（可填 {'、'.join(list(res.regions)[:9])} 等）",
+            )
+        )
         return []
     if rid not in res.regions.values() and rid not in new:
         new[rid] = Node(rid, "Region", {"name": row["region"], "kind": "其他"})
     return [Relationship(node_id, "LOCATED_IN", rid)]
 
 
-def _chain_seg(row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]],
-               node_id: str) -> list[Relationship]:
+def _chain_seg(
+    row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]], node_id: str
+) -> list[Relationship]:
     out = []
     if row.get("chain"):
         cid = res.chains.get(row["chain"])
@@ -310,8 +349,9 @@ def _chain_seg(row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]],
     return out
 
 
-def _firm_link(row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]], node_id: str,
-               header: str) -> list[Relationship]:
+def _firm_link(
+    row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]], node_id: str, header: str
+) -> list[Relationship]:
     if not row.get("firm"):
         return []
     fid = res.firm(row["firm"])
@@ -323,11 +363,14 @@ def _firm_link(row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]],
 
 def _build_firm(row, res, _, errs, new):  # type: ignore[no-untyped-def]
     fid = row["id"] or ("firm:" + (row["credit_code"].upper() or row["name"]))
-    props: dict[str, Any] = {"name": row["name"], "region": row["region"],
-                             "credit_code": row["credit_code"] or None,
-                             "tags": _split(row["tags"]),
-                             "output": _num(row, "output", "产值（亿元）", errs),
-                             "employees": _num(row, "employees", "从业人数", errs, int)}
+    props: dict[str, Any] = {
+        "name": row["name"],
+        "region": row["region"],
+        "credit_code": row["credit_code"] or None,
+        "tags": _split(row["tags"]),
+        "output": _num(row, "output", "产值（亿元）", errs),
+        "employees": _num(row, "employees", "从业人数", errs, int),
+    }
     rels = _region(row, res, errs, new, fid)
     for s in _split(row["segments"]):
         sid = res.segment(s)
@@ -352,9 +395,22 @@ def _build_firm(row, res, _, errs, new):  # type: ignore[no-untyped-def]
 
 def _build_project(row, res, _, errs, new):  # type: ignore[no-untyped-def]
     pid = row["id"] or f"project:{row['name']}"
-    props: dict[str, Any] = {k: row[k] or None for k in (
-        "name", "region", "stage", "responsible_unit", "signed", "filed", "started", "completed",
-        "producing", "above_scale", "at_capacity")}
+    props: dict[str, Any] = {
+        k: row[k] or None
+        for k in (
+            "name",
+            "region",
+            "stage",
+            "responsible_unit",
+            "signed",
+            "filed",
+            "started",
+            "completed",
+            "producing",
+            "above_scale",
+            "at_capacity",
+        )
+    }
     props["investment"] = _num(row, "investment", "总投资（亿元）", errs)
     try:
         props["major"] = _yes(row["major"])
@@ -373,10 +429,17 @@ def _build_project(row, res, _, errs, new):  # type: ignore[no-untyped-def]
 
 def _build_element(label: str):  # type: ignore[no-untyped-def]
     def build(row, res, _, errs, new):  # type: ignore[no-untyped-def]
-        nid = row["id"] or _auto_id(label.lower(), row["kind"], row["description"], row["region"],
-                                    row.get("firm", "") or row.get("provider", ""))
-        props: dict[str, Any] = {k: row[k] or None for k in (
-            "kind", "description", "unit", "region", "valid_from", "valid_to")}
+        nid = row["id"] or _auto_id(
+            label.lower(),
+            row["kind"],
+            row["description"],
+            row["region"],
+            row.get("firm", "") or row.get("provider", ""),
+        )
+        props: dict[str, Any] = {
+            k: row[k] or None
+            for k in ("kind", "description", "unit", "region", "valid_from", "valid_to")
+        }
         props["quantity"] = _num(row, "quantity", "数量", errs)
         if label == "Demand":
             try:
@@ -390,6 +453,7 @@ def _build_element(label: str):  # type: ignore[no-untyped-def]
         if label == "Demand":
             rels += _firm_link(row, res, errs, nid, "提出企业")
         return Node(nid, label, props), rels
+
     return build
 
 

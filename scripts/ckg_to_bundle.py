@@ -15,8 +15,10 @@ def main() -> None:
     out = Path(sys.argv[2] if len(sys.argv) > 2 else "bench/out/ckg-bundle")
     t = time.perf_counter()
     rep = ckg_to_bundle(src, out)
-    print(f"企业 {rep.firms}（重复代码 {rep.duplicate_codes} 已合并），环节 {rep.segments}，"
-          f"行业 {rep.industries}，关系 {sum(rep.relationships.values())}：{rep.relationships}")
+    print(
+        f"企业 {rep.firms}（重复代码 {rep.duplicate_codes} 已合并），环节 {rep.segments}，"
+        f"行业 {rep.industries}，关系 {sum(rep.relationships.values())}：{rep.relationships}"
+    )
     print(f"剔除: {rep.dropped}")
     print(f"写入 {out}（{time.perf_counter() - t:.1f} 秒）")
 

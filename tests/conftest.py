@@ -33,9 +33,11 @@ def open_backend(backend: str, tmp_path: Path) -> GraphStore:
         pytest.skip("NEO4J_URI is not set: no Neo4j server on this machine")
     from graph.neo4jstore import Neo4jStore
 
-    store = Neo4jStore(uri, (os.environ.get("NEO4J_USER", "neo4j"),
-                             os.environ.get("NEO4J_PASSWORD", "")),
-                       database=os.environ.get("NEO4J_DATABASE", "neo4j"))
+    store = Neo4jStore(
+        uri,
+        (os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "")),
+        database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+    )
     store.clear()
     return store
 

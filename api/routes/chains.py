@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import StoreDep
-from api.schemas import ChainDetail, NodePublic, Page, SegmentEntry, SubgraphPublic, RelPublic
+from api.schemas import ChainDetail, NodePublic, Page, RelPublic, SegmentEntry, SubgraphPublic
 from graph.model import STAGES
 
 router = APIRouter(tags=["layouts and chains"])
@@ -39,9 +39,15 @@ def chain(chain_id: str, store: StoreDep) -> ChainDetail:
     segs = []
     for rel, seg in store.neighbours(chain_id, ["HAS_SEGMENT"], "out"):
         subs = [NodePublic.of(n) for _, n in store.neighbours(seg.id, ["SUBSEGMENT_OF"], "in")]
-        segs.append(SegmentEntry(segment=NodePublic.of(seg), stage=rel.props["stage"],
-                                 key=bool(rel.props.get("key")), order=rel.props.get("order"),
-                                 subsegments=subs))
+        segs.append(
+            SegmentEntry(
+                segment=NodePublic.of(seg),
+                stage=rel.props["stage"],
+                key=bool(rel.props.get("key")),
+                order=rel.props.get("order"),
+                subsegments=subs,
+            )
+        )
     segs.sort(key=lambda s: (STAGES.index(s.stage), s.order or 0))
     lay = store.neighbours(chain_id, ["IN_LAYOUT"], "out")
     return ChainDetail(
@@ -50,8 +56,9 @@ def chain(chain_id: str, store: StoreDep) -> ChainDetail:
         segments=segs,
         focus_regions=[NodePublic.of(n) for _, n in store.neighbours(chain_id, ["FOCUS_REGION"])],
         evolved_into=[NodePublic.of(n) for _, n in store.neighbours(chain_id, ["EVOLVED_INTO"])],
-        evolved_from=[NodePublic.of(n) for _, n in
-                      store.neighbours(chain_id, ["EVOLVED_INTO"], "in")],
+        evolved_from=[
+            NodePublic.of(n) for _, n in store.neighbours(chain_id, ["EVOLVED_INTO"], "in")
+        ],
     )
 
 
@@ -59,8 +66,10 @@ def chain(chain_id: str, store: StoreDep) -> ChainDetail:
 def chain_subgraph(chain_id: str, store: StoreDep) -> SubgraphPublic:
     """Everything hung on a chain: segments, firms, platforms, funds, regions, projects."""
     sg = store.chain_subgraph(chain_id)
-    return SubgraphPublic(nodes=[NodePublic.of(n) for n in sg.nodes.values()],
-                          relationships=[RelPublic.of(r) for r in sg.relationships])
+    return SubgraphPublic(
+        nodes=[NodePublic.of(n) for n in sg.nodes.values()],
+        relationships=[RelPublic.of(r) for r in sg.relationships],
+    )
 
 
 @router.get("/segments", response_model=Page[NodePublic])
@@ -83,4 +92,6 @@ def segment(segment_id: str, store: StoreDep) -> SubgraphPublic:
     pairs = store.neighbours(segment_id, None, "both")
     nodes = {node.id: NodePublic.of(node)}
     nodes.update({n.id: NodePublic.of(n) for _, n in pairs})
-    return SubgraphPublic(nodes=list(nodes.values()), relationships=[RelPublic.of(r) for r, _ in pairs])
+    return SubgraphPublic(
+        nodes=list(nodes.values()), relationships=[RelPublic.of(r) for r, _ in pairs]
+    )

@@ -13,7 +13,9 @@ router = APIRouter(prefix="/firms", tags=["firms"])
 
 
 def _public(n: Node, home: tuple[str, ...]) -> FirmPublic:
-    return FirmPublic(id=n.id, label=n.label, props=n.props, local=is_local(n.props.get("region"), home))
+    return FirmPublic(
+        id=n.id, label=n.label, props=n.props, local=is_local(n.props.get("region"), home)
+    )
 
 
 @router.get("", response_model=Page[FirmPublic])
@@ -51,4 +53,6 @@ def firm(firm_id: str, store: StoreDep) -> SubgraphPublic:
     pairs = store.neighbours(firm_id, None, "both")
     nodes = {node.id: NodePublic.of(node)}
     nodes.update({n.id: NodePublic.of(n) for _, n in pairs})
-    return SubgraphPublic(nodes=list(nodes.values()), relationships=[RelPublic.of(r) for r, _ in pairs])
+    return SubgraphPublic(
+        nodes=list(nodes.values()), relationships=[RelPublic.of(r) for r, _ in pairs]
+    )

@@ -29,9 +29,40 @@ _NOISE = re.compile(
     r"(抵销|抵消|平衡项目|调整项目|合计|小计|其他业务|其它业务|^其他$|^其它$|^补充$|减[:：]|内部交易)"
 )
 _PROVINCES = (
-    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽",
-    "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西",
-    "甘肃", "青海", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门", "台湾",
+    "北京",
+    "天津",
+    "上海",
+    "重庆",
+    "河北",
+    "山西",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "海南",
+    "四川",
+    "贵州",
+    "云南",
+    "陕西",
+    "甘肃",
+    "青海",
+    "内蒙古",
+    "广西",
+    "西藏",
+    "宁夏",
+    "新疆",
+    "香港",
+    "澳门",
+    "台湾",
 )
 _MUNICIPAL = {"北京", "天津", "上海", "重庆"}
 # earliest listing date that fits a code prefix (board opening dates)
@@ -101,20 +132,22 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
     firms = comp.drop_duplicates("code", keep="first").copy()
     firms["former_names"] = [";".join(former[c]) for c in firms["code"]]
     firms["region"] = [_region(f) or "" for f in firms["fullname"]]
-    firms_out = pd.DataFrame({
-        "id:ID": "firm:" + firms["code"],
-        ":LABEL": "Firm",
-        "name": firms["name"],
-        "fullname": firms["fullname"],
-        "stock_code": firms["code"],
-        "exchange": firms["exchange"],
-        "listed": firms["listed"],
-        "region": firms["region"],
-        "region_source": ["fullname" if r else "" for r in firms["region"]],
-        "tags:string[]": "上市",
-        "former_names:string[]": firms["former_names"],
-        "source": "ckg",
-    })
+    firms_out = pd.DataFrame(
+        {
+            "id:ID": "firm:" + firms["code"],
+            ":LABEL": "Firm",
+            "name": firms["name"],
+            "fullname": firms["fullname"],
+            "stock_code": firms["code"],
+            "exchange": firms["exchange"],
+            "listed": firms["listed"],
+            "region": firms["region"],
+            "region_source": ["fullname" if r else "" for r in firms["region"]],
+            "tags:string[]": "上市",
+            "former_names:string[]": firms["former_names"],
+            "source": "ckg",
+        }
+    )
     firms_out.to_csv(out / "nodes_Firm.csv", index=False)
     rep.firms = len(firms_out)
     firm_ids = set(firms["code"])
@@ -122,9 +155,15 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
     # industries
     ind = read("industries.csv")
     ind["level"] = [1 if c.endswith("0000") else 2 if c.endswith("00") else 3 for c in ind["code"]]
-    pd.DataFrame({"id:ID": "ind:" + ind["code"], ":LABEL": "Industry", "name": ind["name"],
-                  "code": ind["code"], "level:long": ind["level"]}).to_csv(
-        out / "nodes_Industry.csv", index=False)
+    pd.DataFrame(
+        {
+            "id:ID": "ind:" + ind["code"],
+            ":LABEL": "Industry",
+            "name": ind["name"],
+            "code": ind["code"],
+            "level:long": ind["level"],
+        }
+    ).to_csv(out / "nodes_Industry.csv", index=False)
     rep.industries = len(ind)
     ind_ids = set(ind["code"])
     par = read("industry_parent.csv")
@@ -168,25 +207,47 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
     sub_p, sub_s = pairs("product_subtype.csv", "product", "subtype", "子类")
     dn_p, dn_d = pairs("product_downstream.csv", "product", "downstream_product", "下游产品")
     seg = sorted(products)
-    pd.DataFrame({"id:ID": ["seg:" + p for p in seg], ":LABEL": "Segment", "name": seg,
-                  "source": "ckg"}).to_csv(out / "nodes_Segment.csv", index=False)
+    pd.DataFrame(
+        {"id:ID": ["seg:" + p for p in seg], ":LABEL": "Segment", "name": seg, "source": "ckg"}
+    ).to_csv(out / "nodes_Segment.csv", index=False)
     rep.segments = len(seg)
-    _rels(out, "OPERATES_IN", "firm:" + cp["company"], "seg:" + cp["product"], rep,
-          {"weight:double": cp["w"].round(6)})
+    _rels(
+        out,
+        "OPERATES_IN",
+        "firm:" + cp["company"],
+        "seg:" + cp["product"],
+        rep,
+        {"weight:double": cp["w"].round(6)},
+    )
     flows = pd.DataFrame({"s": pd.concat([up_m, dn_p]), "e": pd.concat([up_p, dn_d])})
     flows = flows.drop_duplicates()
     _rels(out, "UPSTREAM_OF", "seg:" + flows["s"], "seg:" + flows["e"], rep)
     _rels(out, "SUBSEGMENT_OF", "seg:" + sub_s, "seg:" + sub_p, rep)
-    manifest = {"format": "neo4j-admin-csv", "array_delimiter": ";", "source": "ckg",
-                "report": {"firms": rep.firms, "duplicate_codes": rep.duplicate_codes,
-                           "segments": rep.segments, "industries": rep.industries,
-                           "relationships": rep.relationships, "dropped": rep.dropped}}
+    manifest = {
+        "format": "neo4j-admin-csv",
+        "array_delimiter": ";",
+        "source": "ckg",
+        "report": {
+            "firms": rep.firms,
+            "duplicate_codes": rep.duplicate_codes,
+            "segments": rep.segments,
+            "industries": rep.industries,
+            "relationships": rep.relationships,
+            "dropped": rep.dropped,
+        },
+    }
     (out / "bundle.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
     return rep
 
 
-def _rels(out: Path, rtype: str, start: pd.Series, end: pd.Series, rep: CkgReport,
-          extra: dict[str, pd.Series] | None = None) -> None:
+def _rels(
+    out: Path,
+    rtype: str,
+    start: pd.Series,
+    end: pd.Series,
+    rep: CkgReport,
+    extra: dict[str, pd.Series] | None = None,
+) -> None:
     df = pd.DataFrame({":START_ID": start.values, ":END_ID": end.values, ":TYPE": rtype})
     for k, v in (extra or {}).items():
         df[k] = v.values

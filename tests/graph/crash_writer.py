@@ -9,6 +9,7 @@ from graph.embedded import EmbeddedStore
 from graph.model import Node, Relationship
 from graph.store import Batch
 
+
 def main() -> None:
     size = int(sys.argv[2]) if len(sys.argv) > 2 else 500
     store = EmbeddedStore(sys.argv[1])
@@ -18,7 +19,8 @@ def main() -> None:
             Node(f"seg:b{i}-{k}", "Segment", {"name": f"b{i}-{k}", "batch": i}) for k in range(size)
         )
         b.upsert_relationships(
-            Relationship(f"seg:b{i}-{k}", "UPSTREAM_OF", f"seg:b{i}-{k + 1}") for k in range(size - 1)
+            Relationship(f"seg:b{i}-{k}", "UPSTREAM_OF", f"seg:b{i}-{k + 1}")
+            for k in range(size - 1)
         )
         store.apply(b)
         print(i, flush=True)

@@ -21,8 +21,20 @@ def _snapshot(store: GraphStore) -> tuple[list[object], list[object]]:
 
 def test_export_import_roundtrip_is_lossless(seeded: EmbeddedStore, tmp_path: Path) -> None:
     # awkward values: separators inside strings, booleans, lists, unicode, quotes
-    seeded.upsert_nodes([Node("seg:odd", "Segment", {"name": 'a;b,"c"\n第二行', "flag": False,
-                                                     "nums": [1.5, 2.0], "words": ["x;y", "z"]})])
+    seeded.upsert_nodes(
+        [
+            Node(
+                "seg:odd",
+                "Segment",
+                {
+                    "name": 'a;b,"c"\n第二行',
+                    "flag": False,
+                    "nums": [1.5, 2.0],
+                    "words": ["x;y", "z"],
+                },
+            )
+        ]
+    )
     export_bundle(seeded, tmp_path / "b", progress=False)
     with EmbeddedStore(tmp_path / "copy.db") as copy:
         rep = import_bundle(copy, tmp_path / "b", progress=False)
@@ -47,20 +59,42 @@ def _write(d: Path, name: str, text: str, encoding: str = "utf-8") -> None:
 GOOD_NODES = "id:ID,:LABEL,name,output:double\nfirm:a,Firm,甲,1.5\nseg:s,Segment,电池,\n"
 
 
-@pytest.mark.parametrize("nodes, rels, where", [
-    ("id:ID,:LABEL,name\nx,Company,甲\n", "", ("nodes.csv", 2, ":LABEL")),
-    ("id:ID,:LABEL,name,output:double\nfirm:a,Firm,甲,很多\n", "", ("nodes.csv", 2, "output:double")),
-    ("id:ID,:LABEL,name,output:double\nfirm:a,Firm,甲,-1\n", "", ("nodes.csv", 2, "output")),
-    ("id:ID,:LABEL,name\n,Firm,甲\n", "", ("nodes.csv", 2, "id:ID")),
-    ("id:ID,:LABEL,name\nfirm:a,Firm,\n", "", ("nodes.csv", 2, "name")),
-    (GOOD_NODES, ":START_ID,:END_ID,:TYPE\nfirm:a,seg:s,LIKES\n", ("rels.csv", 2, ":TYPE")),
-    (GOOD_NODES, ":START_ID,:END_ID,:TYPE\nfirm:a,seg:none,OPERATES_IN\n", ("rels.csv", 2, ":END_ID")),
-    (GOOD_NODES, ":START_ID,:END_ID,:TYPE\nseg:s,firm:a,OPERATES_IN\n", ("rels.csv", 2, "")),
-    (GOOD_NODES, ":START_ID,:END_ID,:TYPE,weight:double\nfirm:a,seg:s,OPERATES_IN,2\n",
-     ("rels.csv", 2, "weight")),
-    ("id:ID,:LABEL,name,flag:boolean\nseg:s,Segment,x,maybe\n", "", ("nodes.csv", 2, "flag:boolean")),
-    ("id:ID,:LABEL,name,when:datetimeish\nseg:s,Segment,x,1\n", "", ("nodes.csv", 1, "when:datetimeish")),
-])
+@pytest.mark.parametrize(
+    "nodes, rels, where",
+    [
+        ("id:ID,:LABEL,name\nx,Company,甲\n", "", ("nodes.csv", 2, ":LABEL")),
+        (
+            "id:ID,:LABEL,name,output:double\nfirm:a,Firm,甲,很多\n",
+            "",
+            ("nodes.csv", 2, "output:double"),
+        ),
+        ("id:ID,:LABEL,name,output:double\nfirm:a,Firm,甲,-1\n", "", ("nodes.csv", 2, "output")),
+        ("id:ID,:LABEL,name\n,Firm,甲\n", "", ("nodes.csv", 2, "id:ID")),
+        ("id:ID,:LABEL,name\nfirm:a,Firm,\n", "", ("nodes.csv", 2, "name")),
+        (GOOD_NODES, ":START_ID,:END_ID,:TYPE\nfirm:a,seg:s,LIKES\n", ("rels.csv", 2, ":TYPE")),
+        (
+            GOOD_NODES,
+            ":START_ID,:END_ID,:TYPE\nfirm:a,seg:none,OPERATES_IN\n",
+            ("rels.csv", 2, ":END_ID"),
+        ),
+        (GOOD_NODES, ":START_ID,:END_ID,:TYPE\nseg:s,firm:a,OPERATES_IN\n", ("rels.csv", 2, "")),
+        (
+            GOOD_NODES,
+            ":START_ID,:END_ID,:TYPE,weight:double\nfirm:a,seg:s,OPERATES_IN,2\n",
+            ("rels.csv", 2, "weight"),
+        ),
+        (
+            "id:ID,:LABEL,name,flag:boolean\nseg:s,Segment,x,maybe\n",
+            "",
+            ("nodes.csv", 2, "flag:boolean"),
+        ),
+        (
+            "id:ID,:LABEL,name,when:datetimeish\nseg:s,Segment,x,1\n",
+            "",
+            ("nodes.csv", 1, "when:datetimeish"),
+        ),
+    ],
+)
 def test_bad_rows_are_named_and_nothing_is_written(
     store: GraphStore, tmp_path: Path, nodes: str, rels: str, where: tuple[str, int, str]
 ) -> None:
@@ -76,11 +110,19 @@ def test_bad_rows_are_named_and_nothing_is_written(
     assert store.counts().nodes == 1 and store.get_node("seg:before") is not None
 
 
-def test_all_bad_rows_reported_at_once_and_skip_bad(memory_store: EmbeddedStore, tmp_path: Path) -> None:
+def test_all_bad_rows_reported_at_once_and_skip_bad(
+    memory_store: EmbeddedStore, tmp_path: Path
+) -> None:
     d = tmp_path / "b"
-    _write(d, "nodes.csv", "id:ID,:LABEL,name,output:double\nfirm:a,Firm,甲,1\nfirm:b,Firm,乙,x\n"
-                           "firm:c,Frim,丙,2\nfirm:d,Firm,丁,3\n")
-    _write(d, "rels.csv", ":START_ID,:END_ID,:TYPE\nfirm:a,firm:d,SUPPLIES\nfirm:b,firm:a,SUPPLIES\n")
+    _write(
+        d,
+        "nodes.csv",
+        "id:ID,:LABEL,name,output:double\nfirm:a,Firm,甲,1\nfirm:b,Firm,乙,x\n"
+        "firm:c,Frim,丙,2\nfirm:d,Firm,丁,3\n",
+    )
+    _write(
+        d, "rels.csv", ":START_ID,:END_ID,:TYPE\nfirm:a,firm:d,SUPPLIES\nfirm:b,firm:a,SUPPLIES\n"
+    )
     with pytest.raises(ImportFailed) as err:
         import_bundle(memory_store, d, progress=False)
     rows = sorted((e.file, e.row) for e in err.value.errors)
@@ -99,7 +141,9 @@ def test_encodings(memory_store: EmbeddedStore, tmp_path: Path, encoding: str) -
     assert memory_store.get_node("firm:a").props["name"] == "湖州甲企业"  # type: ignore[union-attr]
 
 
-def test_relationships_may_point_at_stored_nodes(memory_store: EmbeddedStore, tmp_path: Path) -> None:
+def test_relationships_may_point_at_stored_nodes(
+    memory_store: EmbeddedStore, tmp_path: Path
+) -> None:
     memory_store.upsert_nodes([Node("seg:s", "Segment", {"name": "s"})])
     d = tmp_path / "b"
     _write(d, "n.csv", "id:ID,:LABEL,name\nfirm:a,Firm,甲\n")

@@ -13,7 +13,6 @@ from collections import Counter
 from pathlib import Path
 
 from graph.embedded import EmbeddedStore
-
 from tests.graph import crash_writer
 
 WRITER = Path(crash_writer.__file__)
@@ -22,8 +21,12 @@ REPO = WRITER.parents[2]
 
 def _run_and_kill(db: Path, delay: float, size: int) -> list[int]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, str(WRITER), str(db), str(size)],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, str(WRITER), str(db), str(size)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     out, _ = proc.communicate()

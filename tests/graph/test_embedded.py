@@ -11,8 +11,12 @@ from graph.model import Node, Relationship
 def test_reopen_keeps_everything(tmp_path: Path) -> None:
     path = tmp_path / "g.db"
     with EmbeddedStore(path) as s:
-        s.upsert_nodes([Node("seg:a", "Segment", {"name": "a"}),
-                        Node("seg:b", "Segment", {"name": "b", "source": "x"})])
+        s.upsert_nodes(
+            [
+                Node("seg:a", "Segment", {"name": "a"}),
+                Node("seg:b", "Segment", {"name": "b", "source": "x"}),
+            ]
+        )
         s.upsert_relationships([Relationship("seg:a", "UPSTREAM_OF", "seg:b")])
     with EmbeddedStore(path) as s:
         assert s.counts().labels == {"Segment": 2}
@@ -36,7 +40,9 @@ def test_writes_of_another_connection_are_seen(tmp_path: Path) -> None:
 
 def test_networkx_view_follows_writes(tmp_path: Path) -> None:
     with EmbeddedStore(tmp_path / "g.db") as s:
-        s.upsert_nodes([Node("seg:a", "Segment", {"name": "a"}), Node("seg:b", "Segment", {"name": "b"})])
+        s.upsert_nodes(
+            [Node("seg:a", "Segment", {"name": "a"}), Node("seg:b", "Segment", {"name": "b"})]
+        )
         s.upsert_relationships([Relationship("seg:a", "UPSTREAM_OF", "seg:b")])
         g = s.graph
         assert g.has_edge("seg:a", "seg:b", "UPSTREAM_OF")

@@ -22,7 +22,7 @@ class TestCreditCode:
             assert is_valid_credit_code(code)
             pos = rng.randrange(18)
             other = rng.choice([c for c in ALPHABET if c != code[pos]])
-            assert not is_valid_credit_code(code[:pos] + other + code[pos + 1:])
+            assert not is_valid_credit_code(code[:pos] + other + code[pos + 1 :])
 
     def test_bad_shapes(self) -> None:
         assert not is_valid_credit_code("123")
@@ -34,24 +34,40 @@ class TestCreditCode:
 class TestValidation:
     def test_firm_normalised(self) -> None:
         code = make_credit_code("91330522MA2B00001")
-        n = validate_node(Node("f", "Firm", {"name": " 甲 ", "credit_code": code.lower(),
-                                             "output": "3.5", "employees": "", "tags": []}))
+        n = validate_node(
+            Node(
+                "f",
+                "Firm",
+                {
+                    "name": " 甲 ",
+                    "credit_code": code.lower(),
+                    "output": "3.5",
+                    "employees": "",
+                    "tags": [],
+                },
+            )
+        )
         assert n.props == {"name": "甲", "credit_code": code, "output": 3.5}
 
-    @pytest.mark.parametrize("props, field", [
-        ({"name": "x", "credit_code": "913305221234567890"}, "credit_code"),
-        ({"name": "x", "tags": ["金牌"]}, "tags"),
-        ({"name": "x", "output": -2}, "output"),
-        ({"name": "x", "employees": "many"}, "employees"),
-        ({"output": 1}, "name"),
-        ({"name": "x", "nested": {"a": 1}}, "nested"),
-    ])
+    @pytest.mark.parametrize(
+        "props, field",
+        [
+            ({"name": "x", "credit_code": "913305221234567890"}, "credit_code"),
+            ({"name": "x", "tags": ["金牌"]}, "tags"),
+            ({"name": "x", "output": -2}, "output"),
+            ({"name": "x", "employees": "many"}, "employees"),
+            ({"output": 1}, "name"),
+            ({"name": "x", "nested": {"a": 1}}, "nested"),
+        ],
+    )
     def test_firm_errors_name_the_property(self, props: dict[str, object], field: str) -> None:
         with pytest.raises(ValidationFailed, match=field):
             validate_node(Node("f", "Firm", props))
 
     def test_project_dates_and_stage(self) -> None:
-        n = validate_node(Node("p", "Project", {"name": "p", "signed": "2026-01-05", "stage": "招商引资"}))
+        n = validate_node(
+            Node("p", "Project", {"name": "p", "signed": "2026-01-05", "stage": "招商引资"})
+        )
         assert n.props["signed"] == "2026-01-05"
         with pytest.raises(ValidationFailed, match="stage"):
             validate_node(Node("p", "Project", {"name": "p", "stage": "开会"}))
@@ -74,8 +90,9 @@ class TestValidation:
     def test_has_segment_needs_stage(self) -> None:
         with pytest.raises(ValidationFailed, match="stage"):
             validate_relationship(Relationship("c", "HAS_SEGMENT", "s"), "Chain", "Segment")
-        r = validate_relationship(Relationship("c", "HAS_SEGMENT", "s", {"stage": "upstream"}),
-                                  "Chain", "Segment")
+        r = validate_relationship(
+            Relationship("c", "HAS_SEGMENT", "s", {"stage": "upstream"}), "Chain", "Segment"
+        )
         assert r.props == {"stage": "upstream"}
 
 

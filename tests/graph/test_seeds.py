@@ -9,7 +9,6 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.model import STAGES
 from graph.store import GraphStore
-
 from tests.conftest import shared_or_skip
 
 
@@ -17,7 +16,7 @@ def _split_top(text: str) -> list[str]:
     """Split on 、 outside parentheses: 氢能与储能（锂电、钠电、铅碳等） stays whole."""
     out, depth, cur = [], 0, ""
     for ch in text:
-        depth += ch in "（(" 
+        depth += ch in "（("
         depth -= ch in "）)"
         if ch == "、" and depth == 0:
             out.append(cur)
@@ -30,7 +29,7 @@ def _split_top(text: str) -> list[str]:
 def _seed001() -> list[dict[str, object]]:
     text = (shared_or_skip("seeds") / "001_490d9b0e4adfd288.txt").read_text("utf-8")
     text = re.sub(r"\[bookmark: [^\]]*\]", "", text)
-    section = text[text.index("（二）重点发展方向"): text.index("三、主要任务")]
+    section = text[text.index("（二）重点发展方向") : text.index("三、主要任务")]
     items = []
     for m in re.finditer(r"^\d、(.+?)。(.+)$", section, re.M):
         name, body = m.group(1), m.group(2)
@@ -38,12 +37,14 @@ def _seed001() -> list[dict[str, object]]:
         target = re.search(r"规模突破(\d+)亿元", body)
         regions = re.search(r"重点区域：(.+?)。", body)
         assert key and target and regions, f"cannot read item {name}"
-        items.append({
-            "name": name,
-            "key": _split_top(key.group(1)),
-            "target": float(target.group(1)),
-            "regions": [r.removesuffix("等") for r in _split_top(regions.group(1))],
-        })
+        items.append(
+            {
+                "name": name,
+                "key": _split_top(key.group(1)),
+                "target": float(target.group(1)),
+                "regions": [r.removesuffix("等") for r in _split_top(regions.group(1))],
+            }
+        )
     return items
 
 
@@ -57,20 +58,25 @@ class TestEight20:
     def test_eight_chains(self, seeded: EmbeddedStore) -> None:
         items = _seed001()
         assert len(items) == 8
-        assert sorted(n.name for n in seeded.find_nodes("Chain", {"layout": "eight-2.0"})) == sorted(
-            str(i["name"]) for i in items)
+        assert sorted(
+            n.name for n in seeded.find_nodes("Chain", {"layout": "eight-2.0"})
+        ) == sorted(str(i["name"]) for i in items)
 
     def test_key_segments_targets_and_focus_regions(self, seeded: EmbeddedStore) -> None:
         for item in _seed001():
             ch = _chain_by_name(seeded, "eight-2.0", str(item["name"]))
             assert ch.props["target_2026"] == item["target"], ch.name
-            keys = {n.name for r, n in seeded.neighbours(ch.id, ["HAS_SEGMENT"]) if r.props.get("key")}
+            keys = {
+                n.name for r, n in seeded.neighbours(ch.id, ["HAS_SEGMENT"]) if r.props.get("key")
+            }
             assert keys == set(item["key"]), ch.name  # type: ignore[arg-type]
             regions = {n.name for _, n in seeded.neighbours(ch.id, ["FOCUS_REGION"])}
             assert regions == set(item["regions"]), ch.name  # type: ignore[arg-type]
 
     def test_3566_goal_adds_up(self, seeded: EmbeddedStore) -> None:
-        targets = [n.props["target_2026"] for n in seeded.find_nodes("Chain", {"layout": "eight-2.0"})]
+        targets = [
+            n.props["target_2026"] for n in seeded.find_nodes("Chain", {"layout": "eight-2.0"})
+        ]
         assert sum(1 for t in targets if t >= 1000) == 3
 
 
@@ -91,7 +97,7 @@ class Test1366:
 
     def test_lineage_follows_seed000(self, seeded: EmbeddedStore) -> None:
         text = (shared_or_skip("seeds") / "000_1bff7c389d9baca2.txt").read_text("utf-8")
-        section = text[text.index("二、赛道优化"): text.index("三、重点任务")]
+        section = text[text.index("二、赛道优化") : text.index("三、重点任务")]
         renames = re.findall(r"([^，、；。：—]+?)调整为([^，、；。]+)", section)
         unchanged = re.findall(r"([^，、；。：—]+?)(?:名称不变|保持不变)", section)
         assert len(renames) >= 7 and len(unchanged) >= 3
@@ -101,8 +107,11 @@ class Test1366:
             targets = [c for c in chains if c.props["layout"] == "1366" and c.name == new]
             assert targets, new
             sources = [r.start for r, _ in seeded.neighbours(targets[0].id, ["EVOLVED_INTO"], "in")]
-            olds = [c for c in chains if c.id in sources and
-                    (c.name == old or old in c.props.get("aliases", []))]
+            olds = [
+                c
+                for c in chains
+                if c.id in sources and (c.name == old or old in c.props.get("aliases", []))
+            ]
             assert olds, f"no EVOLVED_INTO from {old!r} to {new!r}"
         for name in unchanged:
             name = name.strip()
@@ -128,7 +137,9 @@ def test_every_chain_has_a_fishbone(seeded: EmbeddedStore, layout: str) -> None:
 
 def test_regions_and_platforms(seeded: EmbeddedStore) -> None:
     huzhou = [n.name for _, n in seeded.neighbours("region:湖州市", ["PART_OF"], "in")]
-    assert sorted(huzhou) == sorted(["吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "南太湖新区", "长合区"])
+    assert sorted(huzhou) == sorted(
+        ["吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "南太湖新区", "长合区"]
+    )
     for kind in ("功能区",):
         zones = seeded.find_nodes("Region", {"kind": kind})
         assert {z.name for z in zones} == {"南太湖新区", "长合区"}

@@ -19,12 +19,19 @@ def firm(i: str, **props: object) -> Node:
 
 class TestUpsertAndGet:
     def test_roundtrip_properties(self, store: GraphStore) -> None:
-        store.upsert_nodes([firm("a", tags=["规上", "上市"], output=12.5, employees=30, region="长兴县")])
+        store.upsert_nodes(
+            [firm("a", tags=["规上", "上市"], output=12.5, employees=30, region="长兴县")]
+        )
         got = store.get_node("firm:a")
         assert got is not None
         assert got.label == "Firm"
-        assert got.props == {"name": "a", "tags": ["规上", "上市"], "output": 12.5,
-                             "employees": 30, "region": "长兴县"}
+        assert got.props == {
+            "name": "a",
+            "tags": ["规上", "上市"],
+            "output": 12.5,
+            "employees": 30,
+            "region": "长兴县",
+        }
 
     def test_missing_node_is_none(self, store: GraphStore) -> None:
         assert store.get_node("nope") is None
@@ -51,7 +58,9 @@ class TestUpsertAndGet:
 
     def test_relationship_roundtrip_and_merge(self, store: GraphStore) -> None:
         store.upsert_nodes([firm("a"), seg("s")])
-        store.upsert_relationships([Relationship("firm:a", "OPERATES_IN", "seg:s", {"weight": 0.4})])
+        store.upsert_relationships(
+            [Relationship("firm:a", "OPERATES_IN", "seg:s", {"weight": 0.4})]
+        )
         store.upsert_relationships([Relationship("firm:a", "OPERATES_IN", "seg:s", {"note": "x"})])
         rels = store.get_relationships([("firm:a", "OPERATES_IN", "seg:s")])
         assert rels[("firm:a", "OPERATES_IN", "seg:s")].props == {"weight": 0.4, "note": "x"}
@@ -71,28 +80,41 @@ class TestUpsertAndGet:
 
 class TestFind:
     def test_find_by_label_and_props_in_id_order(self, store: GraphStore) -> None:
-        store.upsert_nodes([firm("b", region="长兴县"), firm("a", region="长兴县"),
-                            firm("c", region="上海市"), seg("s")])
+        store.upsert_nodes(
+            [
+                firm("b", region="长兴县"),
+                firm("a", region="长兴县"),
+                firm("c", region="上海市"),
+                seg("s"),
+            ]
+        )
         assert [n.id for n in store.find_nodes("Firm")] == ["firm:a", "firm:b", "firm:c"]
-        assert [n.id for n in store.find_nodes("Firm", {"region": "长兴县"})] == ["firm:a", "firm:b"]
+        assert [n.id for n in store.find_nodes("Firm", {"region": "长兴县"})] == [
+            "firm:a",
+            "firm:b",
+        ]
         assert [n.id for n in store.find_nodes("Firm", skip=1, limit=1)] == ["firm:b"]
         assert store.count_nodes("Firm", {"region": "长兴县"}) == 2
         assert store.count_nodes() == 4
 
     def test_neighbours_by_type_and_direction(self, store: GraphStore) -> None:
         store.upsert_nodes([firm("a"), firm("b"), seg("s"), seg("t")])
-        store.upsert_relationships([
-            Relationship("firm:a", "OPERATES_IN", "seg:s"),
-            Relationship("firm:b", "OPERATES_IN", "seg:s"),
-            Relationship("firm:b", "SUPPLIES", "firm:a", {"value": 1.5}),
-            Relationship("seg:t", "UPSTREAM_OF", "seg:s"),
-        ])
+        store.upsert_relationships(
+            [
+                Relationship("firm:a", "OPERATES_IN", "seg:s"),
+                Relationship("firm:b", "OPERATES_IN", "seg:s"),
+                Relationship("firm:b", "SUPPLIES", "firm:a", {"value": 1.5}),
+                Relationship("seg:t", "UPSTREAM_OF", "seg:s"),
+            ]
+        )
         ins = store.neighbours("seg:s", ["OPERATES_IN"], "in")
         assert sorted(n.id for _, n in ins) == ["firm:a", "firm:b"]
         assert [n.id for _, n in store.neighbours("seg:s", ["UPSTREAM_OF"], "in")] == ["seg:t"]
         out = store.neighbours("firm:b", None, "out")
-        assert sorted((r.type, n.id) for r, n in out) == [("OPERATES_IN", "seg:s"),
-                                                          ("SUPPLIES", "firm:a")]
+        assert sorted((r.type, n.id) for r, n in out) == [
+            ("OPERATES_IN", "seg:s"),
+            ("SUPPLIES", "firm:a"),
+        ]
         both = store.neighbours("firm:a", ["SUPPLIES"], "both")
         assert [(r.start, r.props) for r, _ in both] == [("firm:b", {"value": 1.5})]
         assert store.neighbours("nope") == []
@@ -131,8 +153,12 @@ class TestBatches:
 
     def test_delete_node_detaches(self, store: GraphStore) -> None:
         store.upsert_nodes([seg("a"), seg("b"), seg("c")])
-        store.upsert_relationships([Relationship("seg:a", "UPSTREAM_OF", "seg:b"),
-                                    Relationship("seg:b", "UPSTREAM_OF", "seg:c")])
+        store.upsert_relationships(
+            [
+                Relationship("seg:a", "UPSTREAM_OF", "seg:b"),
+                Relationship("seg:b", "UPSTREAM_OF", "seg:c"),
+            ]
+        )
         res = store.delete_nodes(["seg:b", "seg:zzz"])
         assert (res.nodes_deleted, res.relationships_deleted) == (1, 2)
         assert store.counts().relationships == 0
@@ -141,15 +167,19 @@ class TestBatches:
     def test_delete_relationship(self, store: GraphStore) -> None:
         store.upsert_nodes([seg("a"), seg("b")])
         store.upsert_relationships([Relationship("seg:a", "UPSTREAM_OF", "seg:b")])
-        assert store.delete_relationships([("seg:a", "UPSTREAM_OF", "seg:b")]).relationships_deleted == 1
+        assert (
+            store.delete_relationships([("seg:a", "UPSTREAM_OF", "seg:b")]).relationships_deleted
+            == 1
+        )
         assert store.counts().relationships == 0
         assert store.count_nodes() == 2
 
     def test_large_batch(self, store: GraphStore) -> None:
         n = 12_000
         b = Batch().upsert_nodes([seg(f"s{i}") for i in range(n)])
-        b.upsert_relationships([Relationship(f"seg:s{i}", "UPSTREAM_OF", f"seg:s{i + 1}")
-                                for i in range(n - 1)])
+        b.upsert_relationships(
+            [Relationship(f"seg:s{i}", "UPSTREAM_OF", f"seg:s{i + 1}") for i in range(n - 1)]
+        )
         store.apply(b)
         assert store.counts().labels == {"Segment": n}
         assert store.counts().types == {"UPSTREAM_OF": n - 1}
@@ -164,34 +194,53 @@ class TestBatches:
 class TestChainSubgraph:
     def test_subgraph_collects_the_chain(self, store: GraphStore) -> None:
         with store.batch() as b:
-            b.upsert_nodes([
-                Node("layout:x", "Layout", {"name": "X", "code": "x"}),
-                Node("chain:c", "Chain", {"name": "C", "layout": "x"}),
-                Node("chain:old", "Chain", {"name": "Old", "layout": "y"}),
-                seg("up"), seg("mid"), seg("sub"), seg("elsewhere"),
-                firm("f"), firm("m"),
-                Node("platform:p", "Platform", {"name": "P"}),
-                Node("region:r", "Region", {"name": "R"}),
-            ])
-            b.upsert_relationships([
-                Relationship("chain:c", "IN_LAYOUT", "layout:x"),
-                Relationship("chain:old", "EVOLVED_INTO", "chain:c"),
-                Relationship("chain:c", "HAS_SEGMENT", "seg:up", {"stage": "upstream"}),
-                Relationship("chain:c", "HAS_SEGMENT", "seg:mid", {"stage": "midstream"}),
-                Relationship("seg:sub", "SUBSEGMENT_OF", "seg:mid"),
-                Relationship("seg:up", "UPSTREAM_OF", "seg:mid"),
-                Relationship("seg:elsewhere", "UPSTREAM_OF", "seg:up"),
-                Relationship("firm:f", "OPERATES_IN", "seg:sub"),
-                Relationship("firm:m", "CHAIN_MASTER_OF", "chain:c"),
-                Relationship("platform:p", "SERVES", "seg:up"),
-                Relationship("chain:c", "FOCUS_REGION", "region:r"),
-            ])
+            b.upsert_nodes(
+                [
+                    Node("layout:x", "Layout", {"name": "X", "code": "x"}),
+                    Node("chain:c", "Chain", {"name": "C", "layout": "x"}),
+                    Node("chain:old", "Chain", {"name": "Old", "layout": "y"}),
+                    seg("up"),
+                    seg("mid"),
+                    seg("sub"),
+                    seg("elsewhere"),
+                    firm("f"),
+                    firm("m"),
+                    Node("platform:p", "Platform", {"name": "P"}),
+                    Node("region:r", "Region", {"name": "R"}),
+                ]
+            )
+            b.upsert_relationships(
+                [
+                    Relationship("chain:c", "IN_LAYOUT", "layout:x"),
+                    Relationship("chain:old", "EVOLVED_INTO", "chain:c"),
+                    Relationship("chain:c", "HAS_SEGMENT", "seg:up", {"stage": "upstream"}),
+                    Relationship("chain:c", "HAS_SEGMENT", "seg:mid", {"stage": "midstream"}),
+                    Relationship("seg:sub", "SUBSEGMENT_OF", "seg:mid"),
+                    Relationship("seg:up", "UPSTREAM_OF", "seg:mid"),
+                    Relationship("seg:elsewhere", "UPSTREAM_OF", "seg:up"),
+                    Relationship("firm:f", "OPERATES_IN", "seg:sub"),
+                    Relationship("firm:m", "CHAIN_MASTER_OF", "chain:c"),
+                    Relationship("platform:p", "SERVES", "seg:up"),
+                    Relationship("chain:c", "FOCUS_REGION", "region:r"),
+                ]
+            )
         sg = store.chain_subgraph("chain:c")
-        assert set(sg.nodes) == {"chain:c", "layout:x", "chain:old", "seg:up", "seg:mid",
-                                 "seg:sub", "firm:f", "firm:m", "platform:p", "region:r"}
+        assert set(sg.nodes) == {
+            "chain:c",
+            "layout:x",
+            "chain:old",
+            "seg:up",
+            "seg:mid",
+            "seg:sub",
+            "firm:f",
+            "firm:m",
+            "platform:p",
+            "region:r",
+        }
         types = sorted(r.type for r in sg.relationships)
         assert "UPSTREAM_OF" in types and ("seg:elsewhere", "UPSTREAM_OF", "seg:up") not in {
-            r.key for r in sg.relationships}
+            r.key for r in sg.relationships
+        }
         assert len(sg.relationships) == 10
 
     def test_subgraph_of_unknown_chain(self, store: GraphStore) -> None:

@@ -36,11 +36,19 @@ def test_csv_template_has_notes_row(tmp_path: Path, kind: str) -> None:
     assert lines[1].startswith("#说明")
 
 
-def _fill(tmp_path: Path, kind: str, rows: list[dict[str, str]], suffix: str = ".xlsx",
-          encoding: str = "utf-8") -> Path:
+def _fill(
+    tmp_path: Path,
+    kind: str,
+    rows: list[dict[str, str]],
+    suffix: str = ".xlsx",
+    encoding: str = "utf-8",
+) -> Path:
     tpl = write_template(kind, tmp_path / f"t{suffix}")
-    cols = pd.read_csv(tpl, nrows=0, encoding="utf-8-sig").columns if suffix == ".csv" else \
-        pd.read_excel(tpl, sheet_name="数据").columns
+    cols = (
+        pd.read_csv(tpl, nrows=0, encoding="utf-8-sig").columns
+        if suffix == ".csv"
+        else pd.read_excel(tpl, sheet_name="数据").columns
+    )
     df = pd.DataFrame([{c: r.get(c.rstrip("*"), "") for c in cols} for r in rows], columns=cols)
     out = tmp_path / f"filled{suffix}"
     if suffix == ".csv":
@@ -50,13 +58,21 @@ def _fill(tmp_path: Path, kind: str, rows: list[dict[str, str]], suffix: str = "
     return out
 
 
-GOOD_FIRM = {"企业名称": "湖州测试电池有限公司", "统一社会信用代码": make_credit_code("91330522MA2B00001"),
-             "所在区域": "长兴县", "梯度标签": "规上；专精特新", "产值（亿元）": "12.5",
-             "从业人数": "800", "所属环节": "动力电池、电芯", "链主所在产业链": "智能网联新能源汽车"}
+GOOD_FIRM = {
+    "企业名称": "湖州测试电池有限公司",
+    "统一社会信用代码": make_credit_code("91330522MA2B00001"),
+    "所在区域": "长兴县",
+    "梯度标签": "规上；专精特新",
+    "产值（亿元）": "12.5",
+    "从业人数": "800",
+    "所属环节": "动力电池、电芯",
+    "链主所在产业链": "智能网联新能源汽车",
+}
 
 
-@pytest.mark.parametrize("suffix, encoding", [(".xlsx", ""), (".csv", "utf-8"),
-                                              (".csv", "utf-8-sig"), (".csv", "gbk")])
+@pytest.mark.parametrize(
+    "suffix, encoding", [(".xlsx", ""), (".csv", "utf-8"), (".csv", "utf-8-sig"), (".csv", "gbk")]
+)
 def test_import_firms(seeded: EmbeddedStore, tmp_path: Path, suffix: str, encoding: str) -> None:
     path = _fill(tmp_path, "firms", [GOOD_FIRM], suffix, encoding or "utf-8")
     rep = import_template(seeded, path, progress=False)
@@ -69,20 +85,28 @@ def test_import_firms(seeded: EmbeddedStore, tmp_path: Path, suffix: str, encodi
     assert [n.name for _, n in seeded.neighbours(firm.id, ["LOCATED_IN"])] == ["长兴县"]
 
 
-@pytest.mark.parametrize("bad, column", [
-    ({"企业名称": ""}, "企业名称"),
-    ({"所在区域": "火星"}, "所在区域"),
-    ({"产值（亿元）": "很多"}, "产值（亿元）"),
-    ({"产值（亿元）": "-3"}, "产值（亿元）"),
-    ({"统一社会信用代码": "913305221234567890"}, "统一社会信用代码"),
-    ({"梯度标签": "金牌"}, "梯度标签"),
-    ({"所属环节": "不存在的环节"}, "所属环节"),
-    ({"链主所在产业链": "不存在的链"}, "链主所在产业链"),
-    ({"从业人数": "1.5万"}, "从业人数"),
-])
-def test_bad_firm_rows(seeded: EmbeddedStore, tmp_path: Path, bad: dict[str, str], column: str) -> None:
+@pytest.mark.parametrize(
+    "bad, column",
+    [
+        ({"企业名称": ""}, "企业名称"),
+        ({"所在区域": "火星"}, "所在区域"),
+        ({"产值（亿元）": "很多"}, "产值（亿元）"),
+        ({"产值（亿元）": "-3"}, "产值（亿元）"),
+        ({"统一社会信用代码": "913305221234567890"}, "统一社会信用代码"),
+        ({"梯度标签": "金牌"}, "梯度标签"),
+        ({"所属环节": "不存在的环节"}, "所属环节"),
+        ({"链主所在产业链": "不存在的链"}, "链主所在产业链"),
+        ({"从业人数": "1.5万"}, "从业人数"),
+    ],
+)
+def test_bad_firm_rows(
+    seeded: EmbeddedStore, tmp_path: Path, bad: dict[str, str], column: str
+) -> None:
     before = seeded.counts()
-    good = GOOD_FIRM | {"企业名称": "好企业", "统一社会信用代码": make_credit_code("91330522MA2B00002")}
+    good = GOOD_FIRM | {
+        "企业名称": "好企业",
+        "统一社会信用代码": make_credit_code("91330522MA2B00002"),
+    }
     path = _fill(tmp_path, "firms", [good, GOOD_FIRM | bad])
     with pytest.raises(ImportFailed) as err:
         import_template(seeded, path, progress=False)
@@ -99,35 +123,84 @@ def test_duplicate_rows(seeded: EmbeddedStore, tmp_path: Path) -> None:
 
 
 def test_skip_bad_keeps_good_rows(seeded: EmbeddedStore, tmp_path: Path) -> None:
-    path = _fill(tmp_path, "firms", [GOOD_FIRM, GOOD_FIRM | {"企业名称": "坏", "所在区域": "火星",
-                                                             "统一社会信用代码": ""}])
+    path = _fill(
+        tmp_path,
+        "firms",
+        [GOOD_FIRM, GOOD_FIRM | {"企业名称": "坏", "所在区域": "火星", "统一社会信用代码": ""}],
+    )
     rep = import_template(seeded, path, skip_bad=True, progress=False)
     assert rep.nodes == 1 and len(rep.skipped) == 1 and rep.skipped[0].row == 3
 
 
 def test_import_projects_demands_supplies(seeded: EmbeddedStore, tmp_path: Path) -> None:
-    p = _fill(tmp_path / "p" if (tmp_path / "p").mkdir() is None else tmp_path, "projects", [{
-        "项目名称": "测试储能项目", "所属产业链": "新能源与新型储能", "所属环节": "锂电储能",
-        "所在区域": "长兴县", "总投资（亿元）": "20", "当前阶段": "招商引资", "是否重大项目": "是",
-        "签约日期": "2026-03-01"}])
+    p = _fill(
+        tmp_path / "p" if (tmp_path / "p").mkdir() is None else tmp_path,
+        "projects",
+        [
+            {
+                "项目名称": "测试储能项目",
+                "所属产业链": "新能源与新型储能",
+                "所属环节": "锂电储能",
+                "所在区域": "长兴县",
+                "总投资（亿元）": "20",
+                "当前阶段": "招商引资",
+                "是否重大项目": "是",
+                "签约日期": "2026-03-01",
+            }
+        ],
+    )
     import_template(seeded, p, progress=False)
     proj = seeded.find_nodes("Project", {"name": "测试储能项目"})[0]
     assert proj.props["major"] is True and proj.props["signed"] == "2026-03-01"
     assert [n.id for _, n in seeded.neighbours(proj.id, ["IN_CHAIN"])] == ["1366:storage"]
-    d = _fill(tmp_path / "d" if (tmp_path / "d").mkdir() is None else tmp_path, "demands", [{
-        "需求类型": "土地", "需求描述": "二期厂房用地", "数量": "50", "单位": "亩", "所在区域": "长兴县",
-        "所属产业链": "新能源与新型储能"}])
+    d = _fill(
+        tmp_path / "d" if (tmp_path / "d").mkdir() is None else tmp_path,
+        "demands",
+        [
+            {
+                "需求类型": "土地",
+                "需求描述": "二期厂房用地",
+                "数量": "50",
+                "单位": "亩",
+                "所在区域": "长兴县",
+                "所属产业链": "新能源与新型储能",
+            }
+        ],
+    )
     import_template(seeded, d, progress=False)
     assert seeded.find_nodes("Demand")[0].props["quantity"] == 50
-    s = _fill(tmp_path / "s" if (tmp_path / "s").mkdir() is None else tmp_path, "supplies", [{
-        "供给类型": "资金", "供给描述": "产业基金", "数量": "5000", "单位": "万元", "可服务需求数": "2"}])
+    s = _fill(
+        tmp_path / "s" if (tmp_path / "s").mkdir() is None else tmp_path,
+        "supplies",
+        [
+            {
+                "供给类型": "资金",
+                "供给描述": "产业基金",
+                "数量": "5000",
+                "单位": "万元",
+                "可服务需求数": "2",
+            }
+        ],
+    )
     import_template(seeded, s, progress=False)
     assert seeded.find_nodes("Supply")[0].props["capacity"] == 2
 
 
 def test_bad_project_and_demand(seeded: EmbeddedStore, tmp_path: Path) -> None:
-    p = _fill(tmp_path, "projects", [{"项目名称": "x", "所属产业链": "新能源与新型储能", "所在区域": "长兴县",
-                                      "当前阶段": "开大会", "签约日期": "2026-02-30", "是否重大项目": "也许"}])
+    p = _fill(
+        tmp_path,
+        "projects",
+        [
+            {
+                "项目名称": "x",
+                "所属产业链": "新能源与新型储能",
+                "所在区域": "长兴县",
+                "当前阶段": "开大会",
+                "签约日期": "2026-02-30",
+                "是否重大项目": "也许",
+            }
+        ],
+    )
     with pytest.raises(ImportFailed) as err:
         import_template(seeded, p, progress=False)
     cols = {e.column for e in err.value.errors}

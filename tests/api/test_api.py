@@ -1,0 +1,70 @@
+"""Read endpoints of the foundation (TestClient over a seeded temporary store)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from graph.embedded import EmbeddedStore
+from graph.settings import Settings
+
+
+@pytest.fixture
+def client(seeded: EmbeddedStore, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, seeded)) as c:
+        yield c
+
+
+def test_health(client: TestClient, seeded: EmbeddedStore) -> None:
+    r = client.get("/api/v1/health")
+    assert r.status_code == 200
+    assert r.json()["nodes"] == seeded.counts().nodes and r.json()["backend"] == "memory"
+
+
+def test_layouts_and_chains(client: TestClient) -> None:
+    assert client.get("/api/v1/layouts").json()["count"] == 3
+    r = client.get("/api/v1/chains", params={"layout": "1366"}).json()
+    assert r["count"] == 16 and r["data"][0]["props"]["name"] == "人工智能（时空智能）"
+    page = client.get("/api/v1/chains", params={"layout": "1366", "skip": 14, "limit": 5}).json()
+    assert page["count"] == 16 and len(page["data"]) == 2
+    assert client.get("/api/v1/chains", params={"tier": "特色"}).json()["count"] == 3
+
+
+def test_chain_detail(client: TestClient) -> None:
+    r = client.get("/api/v1/chains/e2:energy").json()
+    stages = [s["stage"] for s in r["segments"]]
+    assert stages == sorted(stages, key=["upstream", "midstream", "downstream"].index)
+    keys = {s["segment"]["props"]["name"] for s in r["segments"] if s["key"]}
+    assert "氢能与储能（锂电、钠电、铅碳等）" in keys
+    sub = next(s for s in r["segments"] if s["segment"]["props"]["name"].startswith("氢能与储能"))
+    assert {x["props"]["name"] for x in sub["subsegments"]} >= {"锂电储能", "钠电储能"}
+    assert [x["id"] for x in r["evolved_into"]] and r["layout"]["props"]["code"] == "eight-2.0"
+    assert {x["props"]["name"] for x in r["focus_regions"]} == {"长兴县", "南太湖新区", "长合区"}
+
+
+def test_chain_subgraph_and_404(client: TestClient) -> None:
+    r = client.get("/api/v1/chains/1366:icv/subgraph").json()
+    labels = {n["label"] for n in r["nodes"]}
+    assert {"Chain", "Segment", "Firm", "Layout"} <= labels
+    bad = client.get("/api/v1/chains/nope")
+    assert bad.status_code == 404 and bad.headers["content-type"] == "application/problem+json"
+    assert client.get("/api/v1/firms/seg:整车").status_code == 404
+
+
+def test_segments_and_firms(client: TestClient, seeded: EmbeddedStore) -> None:
+    r = client.get("/api/v1/segments", params={"q": "电池"}).json()
+    assert r["count"] >= 3 and all("电池" in s["props"]["name"] for s in r["data"])
+    seg = client.get("/api/v1/segments/seg:动力电池").json()
+    assert any(rel["type"] == "HAS_SEGMENT" for rel in seg["relationships"])
+    local = client.get("/api/v1/firms", params={"local": True, "limit": 1000}).json()
+    outside = client.get("/api/v1/firms", params={"local": False, "limit": 1000}).json()
+    assert local["count"] + outside["count"] == seeded.count_nodes("Firm")
+    assert all(f["local"] for f in local["data"]) and not any(f["local"] for f in outside["data"])
+    fid = local["data"][0]["id"]
+    assert client.get(f"/api/v1/firms/{fid}").json()["nodes"][0]["id"] == fid
+    by_seg = client.get("/api/v1/firms", params={"segment": "seg:动力电池"}).json()
+    assert by_seg["count"] == len(seeded.neighbours("seg:动力电池", ["OPERATES_IN"], "in"))
+    assert client.get("/api/v1/firms", params={"limit": 0}).status_code == 422

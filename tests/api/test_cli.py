@@ -1,0 +1,78 @@
+"""The chainatlas command line, run as a user would (click's runner, a temporary home)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+
+    def _run(*args: str, ok: bool = True):  # type: ignore[no-untyped-def]
+        res = runner.invoke(main, ["--home", str(tmp_path / "home"), *args], catch_exceptions=False)
+        if ok:
+            assert res.exit_code == 0, res.output
+        return res
+
+    return _run
+
+
+def test_init_and_stats(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("init").output
+    assert "已加载种子" in out
+    data = json.loads(run("stats", "--json").output)
+    assert data["labels"]["Chain"] == 28 and data["labels"]["Layout"] == 3
+    assert data["nodes"] == sum(data["labels"].values())
+    run("init")
+    assert json.loads(run("stats", "--json").output) == data  # init is idempotent
+
+
+def test_template_import_export_roundtrip(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init", "--no-sample")
+    tpl = tmp_path / "firms.xlsx"
+    run("template", "firms", "--out", str(tpl))
+    cols = pd.read_excel(tpl, sheet_name="数据").columns
+    row = {c: "" for c in cols}
+    row.update({"企业名称*": "测试企业", "所在区域*": "德清县", "所属环节": "时空智能"})
+    pd.DataFrame([row]).to_excel(tmp_path / "f.xlsx", sheet_name="数据", index=False)
+    assert "已导入 节点 1 个" in run("import", str(tmp_path / "f.xlsx")).output
+    run("export", str(tmp_path / "b"))
+    assert (tmp_path / "b" / "nodes_Firm.csv").exists()
+    # the exported bundle imports into a fresh home with the same counts
+    res = CliRunner().invoke(
+        main, ["--home", str(tmp_path / "h2"), "import", str(tmp_path / "b"), "--quiet"]
+    )
+    assert res.exit_code == 0, res.output
+    s1 = json.loads(run("stats", "--json").output)
+    s2 = json.loads(
+        CliRunner().invoke(main, ["--home", str(tmp_path / "h2"), "stats", "--json"]).output
+    )
+    assert s1 == s2
+
+
+def test_bad_import_exits_nonzero_and_names_rows(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init", "--no-sample")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("企业名称*,所在区域*,产值（亿元）\n甲,火星,1\n乙,长兴县,很多\n", encoding="gbk")
+    before = run("stats", "--json").output
+    res = run("import", str(bad), ok=False)
+    assert res.exit_code == 1
+    assert "第 2 行" in res.output and "第 3 行" in res.output and "所在区域" in res.output
+    assert run("stats", "--json").output == before
+    res = run("import", str(bad), "--skip-bad")
+    assert "已跳过 2 处错误" in res.output
+
+
+def test_bad_backend_setting(tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        main, ["--home", str(tmp_path), "--backend", "neo4j", "stats"], env={"NEO4J_URI": ""}
+    )
+    assert res.exit_code != 0 and "NEO4J_URI" in res.output
