@@ -213,8 +213,8 @@ class Neo4jStore(GraphStore):
             for rec in self._read(
                 f"MATCH (a:Entity {{id: $id}}){pat}(n:Entity) "
                 "WHERE $types IS NULL OR type(r) IN $types "
-                f"RETURN type(r) AS type, properties(r) AS rprops, n.id AS id, {_LABEL_OF} AS label, "
-                "properties(n) AS props",
+                "RETURN type(r) AS type, properties(r) AS rprops, n.id AS id, "
+                f"{_LABEL_OF} AS label, properties(n) AS props",
                 id=node_id,
                 types=wanted,
             ):
@@ -299,8 +299,8 @@ class Neo4jStore(GraphStore):
                 rec["s"], "UPSTREAM_OF", rec["e"], dict(rec["rprops"])
             )
         for rec in self._read(
-            "MATCH (a)-[r:OPERATES_IN|SERVES]->(b:Segment) WHERE b.id IN $segs WITH a, r, b, a AS n "
-            + ret,
+            "MATCH (a)-[r:OPERATES_IN|SERVES]->(b:Segment) WHERE b.id IN $segs "
+            "WITH a, r, b, a AS n " + ret,
             segs=segs,
         ):
             nodes[rec["id"]] = _node(rec)

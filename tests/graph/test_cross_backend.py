@@ -9,7 +9,6 @@ import pytest
 
 from graph.bundle import export_bundle, import_bundle
 from graph.embedded import EmbeddedStore
-
 from tests.conftest import open_backend
 
 
