@@ -76,3 +76,29 @@ def test_bad_backend_setting(tmp_path: Path) -> None:
         main, ["--home", str(tmp_path), "--backend", "neo4j", "stats"], env={"NEO4J_URI": ""}
     )
     assert res.exit_code != 0 and "NEO4J_URI" in res.output
+
+
+@pytest.mark.parametrize("backend", ["memory", "neo4j"])
+def test_every_command_on_each_backend(backend: str, tmp_path: Path) -> None:
+    import os
+
+    if backend == "neo4j" and not os.environ.get("NEO4J_URI"):
+        pytest.skip("NEO4J_URI is not set: no Neo4j server on this machine")
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        res = runner.invoke(main, ["--backend", backend, "--home", str(tmp_path / "h"), *args],
+                            catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        return res.output
+
+    run("init", "--reset")
+    stats = json.loads(run("stats", "--json"))
+    assert stats["labels"]["Chain"] == 28
+    run("export", str(tmp_path / "b"), "--quiet")
+    run("init", "--reset", "--no-sample")
+    assert json.loads(run("stats", "--json"))["labels"].get("Firm", 0) == 0
+    run("import", str(tmp_path / "b"), "--quiet")
+    assert json.loads(run("stats", "--json")) == stats
+    if backend == "neo4j":
+        run("init", "--reset", "--no-sample")  # leave the shared server small

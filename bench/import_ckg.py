@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Benchmark: the ckg data set (../shared/data/ckg) converted and imported into each backend.
+
+Prints a Markdown table: input size, seconds, rows/s, peak memory (RSS of a fresh process per
+measurement), and the ratio against baselines measured in the same run:
+- ``row-at-a-time``: the same store, one upsert call (one committed transaction) per row, on a
+  sample of the bundle — how a naive loader writes;
+- for Neo4j, ``one query per edge``: one ``MERGE`` statement per row, as public chain-graph
+  loaders do, on a sample.
+
+Usage: python bench/import_ckg.py [--ckg ../shared/data/ckg] [--sample 2000]
+Neo4j rows are measured when NEO4J_URI is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _child(mode: str, bundle: str, where: str, sample: int) -> None:
+    """Runs in a fresh process; prints one JSON line."""
+    import resource
+
+    from graph.bundle import check_rows, import_bundle, read_bundle
+    from graph.store import Batch, GraphStore
+
+    store: GraphStore
+    if mode.startswith("neo4j"):
+        from graph.neo4jstore import Neo4jStore
+
+        store = Neo4jStore(os.environ["NEO4J_URI"], None)
+        store.clear()
+    else:
+        from graph.embedded import EmbeddedStore
+
+        store = EmbeddedStore(Path(where) / "graph.db")
+    if mode.endswith("bulk"):
+        t = time.perf_counter()
+        rep = import_bundle(store, Path(bundle), progress=False)
+        dt = time.perf_counter() - t
+        rows = rep.nodes + rep.relationships
+    else:  # baseline: one transaction per row on a sample
+        parsed = read_bundle(Path(bundle), progress=False)
+        errors: list[object] = []
+        b = check_rows(store, parsed.nodes, parsed.rels, errors, progress=False)  # type: ignore[arg-type]
+        nodes = b.nodes[:sample]
+        keep = {n.id for n in nodes}
+        rels = [r for r in b.relationships if r.start in keep and r.end in keep][:sample]
+        t = time.perf_counter()
+        if mode == "neo4j-per-edge":
+            drv = store._driver  # type: ignore[attr-defined]
+            for n in nodes:
+                drv.execute_query(
+                    "MERGE (n:Entity {id: $id}) SET n += $props", {"id": n.id, "props": n.props}
+                )
+            for r in rels:
+                drv.execute_query(
+                    "MATCH (a:Entity {id: $s}), (b:Entity {id: $e}) MERGE (a)-[x:REL]->(b)",
+                    {"s": r.start, "e": r.end},
+                )
+        else:
+            for n in nodes:
+                store.apply(Batch(nodes=[n]))
+            for r in rels:
+                store.apply(Batch(relationships=[r]))
+        dt = time.perf_counter() - t
+        rows = len(nodes) + len(rels)
+    if mode.startswith("neo4j"):
+        store.clear()
+    store.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": rows, "seconds": dt, "peak_mib": peak}))
+
+
+def _measure(mode: str, bundle: Path, sample: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as where:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", mode, str(bundle), where, str(sample)],
+            check=True, capture_output=True, text=True, cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        ).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckg", default=str(REPO.parent / "shared" / "data" / "ckg"))
+    ap.add_argument("--sample", type=int, default=2000)
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(args.child[0], args.child[1], args.child[2], int(args.child[3]))
+        return
+    sys.path.insert(0, str(REPO))
+    from graph.sources.ckg import ckg_to_bundle
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = Path(tmp) / "ckg"
+        t = time.perf_counter()
+        rep = ckg_to_bundle(Path(args.ckg), bundle)
+        conv = time.perf_counter() - t
+        size = f"{rep.firms + rep.segments + rep.industries:,} nodes + " \
+               f"{sum(rep.relationships.values()):,} relationships = {rep.rows:,} rows"
+        print(f"# Import benchmark — ckg ({size})\n")
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+              f"{platform.python_version()}; conversion ckg → bundle {conv:.1f} s\n")
+        rows = []
+        modes = [("embedded", "memory-bulk", "memory-row")]
+        if os.environ.get("NEO4J_URI"):
+            modes.append(("neo4j", "neo4j-bulk", "neo4j-per-edge"))
+        print("| backend | loader | rows | seconds | rows/s | peak RSS MiB | × baseline |")
+        print("|---|---|---:|---:|---:|---:|---:|")
+        for name, bulk_mode, base_mode in modes:
+            base = _measure(base_mode, bundle, args.sample)
+            bulk = _measure(bulk_mode, bundle, args.sample)
+            base_rate = base["rows"] / base["seconds"]
+            bulk_rate = bulk["rows"] / bulk["seconds"]
+            label = "row-at-a-time" if name == "embedded" else "one query per edge"
+            rows.append((name, label, base, base_rate, 1.0))
+            rows.append((name, "chainatlas import", bulk, bulk_rate, bulk_rate / base_rate))
+        for name, label, m, rate, ratio in rows:
+            print(f"| {name} | {label} | {int(m['rows']):,} | {m['seconds']:.2f} | {rate:,.0f} | "
+                  f"{m['peak_mib']:.0f} | {ratio:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
