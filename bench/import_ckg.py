@@ -86,7 +86,10 @@ def _measure(mode: str, bundle: Path, sample: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as where:
         out = subprocess.run(
             [sys.executable, __file__, "--child", mode, str(bundle), where, str(sample)],
-            check=True, capture_output=True, text=True, cwd=REPO,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
             env={**os.environ, "PYTHONPATH": str(REPO)},
         ).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
@@ -109,11 +112,15 @@ def main() -> None:
         t = time.perf_counter()
         rep = ckg_to_bundle(Path(args.ckg), bundle)
         conv = time.perf_counter() - t
-        size = f"{rep.firms + rep.segments + rep.industries:,} nodes + " \
-               f"{sum(rep.relationships.values()):,} relationships = {rep.rows:,} rows"
+        size = (
+            f"{rep.firms + rep.segments + rep.industries:,} nodes + "
+            f"{sum(rep.relationships.values()):,} relationships = {rep.rows:,} rows"
+        )
         print(f"# Import benchmark — ckg ({size})\n")
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-              f"{platform.python_version()}; conversion ckg → bundle {conv:.1f} s\n")
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}; conversion ckg → bundle {conv:.1f} s\n"
+        )
         rows = []
         modes = [("embedded", "memory-bulk", "memory-row")]
         if os.environ.get("NEO4J_URI"):
@@ -129,8 +136,10 @@ def main() -> None:
             rows.append((name, label, base, base_rate, 1.0))
             rows.append((name, "chainatlas import", bulk, bulk_rate, bulk_rate / base_rate))
         for name, label, m, rate, ratio in rows:
-            print(f"| {name} | {label} | {int(m['rows']):,} | {m['seconds']:.2f} | {rate:,.0f} | "
-                  f"{m['peak_mib']:.0f} | {ratio:.1f} |")
+            print(
+                f"| {name} | {label} | {int(m['rows']):,} | {m['seconds']:.2f} | {rate:,.0f} | "
+                f"{m['peak_mib']:.0f} | {ratio:.1f} |"
+            )
 
 
 if __name__ == "__main__":

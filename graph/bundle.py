@@ -359,13 +359,13 @@ def check_rows(
     labels.update({i: n.label for i, n in validated.items()})
     good_rels: list[Relationship] = []
     for fname, line, r in rels:
-        missing = [x for x in (r.start, r.end) if x not in labels]
-        if missing:
-            col = ":START_ID" if missing[0] == r.start else ":END_ID"
+        if r.start not in labels or r.end not in labels:
+            missing_id = r.start if r.start not in labels else r.end
+            col = ":START_ID" if missing_id == r.start else ":END_ID"
             why = (
-                "对应节点行有错误" if missing[0] in bad_ids else "节点不存在（文件中和库中都没有）"
+                "对应节点行有错误" if missing_id in bad_ids else "节点不存在（文件中和库中都没有）"
             )
-            errors.append(RowError(fname, line, col, f"{missing[0]}: {why}"))
+            errors.append(RowError(fname, line, col, f"{missing_id}: {why}"))
             continue
         try:
             good_rels.append(validate_relationship(r, labels[r.start], labels[r.end]))

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS rels (
     props TEXT NOT NULL,
     PRIMARY KEY (start, type, "end")
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rels_end ON rels ("end");
+DROP INDEX IF EXISTS rels_end;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -151,16 +151,23 @@ class EmbeddedStore(GraphStore):
                 nodes, rels = self._validate(batch, existing_nodes, existing_rels)
                 del_keys = self._present_rels(batch.delete_rel_keys)
                 del_ids = self._present_nodes(batch.delete_node_ids)
-                detached = 0
-                if del_keys:
+                detached: list[RelKey] = []
+                if del_ids:
+                    # the attached relationships come from the graph (no index on "end")
+                    if not self._loaded:
+                        self._load()
+                    g = self._g
+                    gone = set(del_keys)
+                    for i in del_ids:
+                        for a, b, t in [*g.in_edges(i, keys=True), *g.out_edges(i, keys=True)]:
+                            if (a, t, b) not in gone:
+                                gone.add((a, t, b))
+                                detached.append((a, t, b))
+                if del_keys or detached:
                     db.executemany(
-                        'DELETE FROM rels WHERE start=? AND type=? AND "end"=?', del_keys
+                        'DELETE FROM rels WHERE start=? AND type=? AND "end"=?', del_keys + detached
                     )
                 if del_ids:
-                    for i in del_ids:
-                        detached += db.execute(
-                            'DELETE FROM rels WHERE start=? OR "end"=?', (i, i)
-                        ).rowcount
                     db.executemany("DELETE FROM nodes WHERE id=?", [(i,) for i in del_ids])
                 if nodes:
                     db.executemany(
@@ -192,7 +199,7 @@ class EmbeddedStore(GraphStore):
                     self._by_label.setdefault(n.label, set()).add(n.id)
                 for r in rels:
                     g.add_edge(r.start, r.end, key=r.type, props=r.props)
-            return BatchResult(len(nodes), len(rels), len(del_ids), len(del_keys) + detached)
+            return BatchResult(len(nodes), len(rels), len(del_ids), len(del_keys) + len(detached))
 
     def _present_nodes(self, ids: list[str]) -> list[str]:
         out = []

@@ -322,7 +322,12 @@ def _pre(props: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def _post(props: dict[str, Any]) -> dict[str, Any]:
+    if all(type(v) in _PLAIN for v in props.values()):
+        return props
     out: dict[str, Any] = {}
     for k, v in props.items():
         if isinstance(v, date):

@@ -248,18 +248,25 @@ class GraphStore(ABC):
         references) and ``existing_rels`` (every relationship key it upserts).
         """
         deleted = set(batch.delete_node_ids)
-        merged_nodes: dict[str, Node] = {}
-        for n in batch.nodes:
-            prev = merged_nodes.get(n.id)
-            if prev is None and n.id not in deleted:
-                prev = existing_nodes.get(n.id)
-            if prev is not None and prev.label != n.label:
-                raise SchemaViolation(
-                    f"节点 {n.id} 已是 {prev.label}，不能改为 {n.label}（id 全局唯一）"
+        merged_nodes: dict[str, Node] = {n.id: n for n in batch.nodes}
+        if (
+            len(merged_nodes) != len(batch.nodes)
+            or deleted
+            or any(i in existing_nodes for i in merged_nodes)
+        ):
+            # slow path: merge repeated ids and stored properties in order
+            merged_nodes = {}
+            for n in batch.nodes:
+                prev = merged_nodes.get(n.id)
+                if prev is None and n.id not in deleted:
+                    prev = existing_nodes.get(n.id)
+                if prev is not None and prev.label != n.label:
+                    raise SchemaViolation(
+                        f"节点 {n.id} 已是 {prev.label}，不能改为 {n.label}（id 全局唯一）"
+                    )
+                merged_nodes[n.id] = (
+                    Node(n.id, n.label, merge_props(prev.props, n.props)) if prev else n
                 )
-            merged_nodes[n.id] = (
-                Node(n.id, n.label, merge_props(prev.props, n.props)) if prev else n
-            )
         if batch.prevalidated:
             for n in merged_nodes.values():
                 if n.label not in LABELS:
@@ -267,27 +274,32 @@ class GraphStore(ABC):
         else:
             merged_nodes = {n.id: n for n in validate_nodes(list(merged_nodes.values()))}
 
+        labels = {i: n.label for i, n in existing_nodes.items() if i not in deleted}
+        labels.update((i, n.label) for i, n in merged_nodes.items())
+
         def label_of(node_id: str) -> str:
-            node = merged_nodes.get(node_id)
-            if node is None and node_id not in deleted:
-                node = existing_nodes.get(node_id)
-            if node is None:
+            label = labels.get(node_id)
+            if label is None:
                 raise NodeNotFound(node_id)
-            return node.label
+            return label
 
         merged_rels: dict[RelKey, Relationship] = {}
         deleted_keys = set(batch.delete_rel_keys)
+        simple = not existing_rels and not deleted_keys
         for r in batch.relationships:
-            key = r.key
-            prev_r = merged_rels.get(key)
-            if (
-                prev_r is None
-                and key not in deleted_keys
-                and not (r.start in deleted or r.end in deleted)
-            ):
-                prev_r = existing_rels.get(key)
-            props = merge_props(prev_r.props, r.props) if prev_r else r.props
-            rel = Relationship(r.start, r.type, r.end, props)
+            key = (r.start, r.type, r.end)
+            if simple and key not in merged_rels:
+                rel = r
+            else:
+                prev_r = merged_rels.get(key)
+                if (
+                    prev_r is None
+                    and key not in deleted_keys
+                    and not (r.start in deleted or r.end in deleted)
+                ):
+                    prev_r = existing_rels.get(key)
+                props = merge_props(prev_r.props, r.props) if prev_r else r.props
+                rel = Relationship(r.start, r.type, r.end, props)
             if batch.prevalidated:
                 check_endpoints(rel, label_of(r.start), label_of(r.end))
                 merged_rels[key] = rel

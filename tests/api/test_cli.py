@@ -87,8 +87,11 @@ def test_every_command_on_each_backend(backend: str, tmp_path: Path) -> None:
     runner = CliRunner()
 
     def run(*args: str) -> str:
-        res = runner.invoke(main, ["--backend", backend, "--home", str(tmp_path / "h"), *args],
-                            catch_exceptions=False)
+        res = runner.invoke(
+            main,
+            ["--backend", backend, "--home", str(tmp_path / "h"), *args],
+            catch_exceptions=False,
+        )
         assert res.exit_code == 0, res.output
         return res.output
 
