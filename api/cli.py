@@ -201,5 +201,63 @@ def serve(c: _Ctx, host: str, port: int) -> None:
         store.close()
 
 
+def _view_command(kind: str, doc: str) -> None:
+    formats = ["json", "xlsx", "html"] + (["svg"] if kind == "fishbone" else [])
+
+    @main.command(name=kind, help=doc)
+    @click.argument("chain", required=kind != "projects")
+    @click.option("--format", "fmt", type=click.Choice(formats), default="json", show_default=True)
+    @click.option(
+        "--out",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="输出文件；json 缺省时打印到屏幕，其余缺省时按视图名生成文件",
+    )
+    @click.option("--segment", default=None, help="（projects）环节")
+    @click.option("--region", default=None, help="（projects）区域")
+    @click.option("--stage", default=None, help="（projects）阶段")
+    @pass_ctx
+    def cmd(
+        c: _Ctx,
+        chain: str | None,
+        fmt: str,
+        out: Path | None,
+        segment: str | None,
+        region: str | None,
+        stage: str | None,
+    ) -> None:
+        from viz.export import render_view
+
+        filters = (
+            {"segment": segment, "region": region, "stage": stage} if kind == "projects" else None
+        )
+        with c.store() as store:
+            try:
+                r = render_view(
+                    store,
+                    kind,
+                    fmt,
+                    chain=chain,
+                    filters=filters,
+                    thresholds=c.settings.thresholds(),
+                    home_area=c.settings.home_area,
+                )
+            except (ChainAtlasError, ValueError) as exc:
+                raise click.ClickException(str(exc)) from None
+        if out is None and fmt == "json":
+            click.echo(r.data.decode("utf-8"))
+            return
+        path = out or Path(r.filename)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(r.data)
+        click.echo(f"已写入 {path}")
+
+
+_view_command("fishbone", "产业链鱼骨图：各环节本地企业、链主、平台与强/弱/缺判定。")
+_view_command("map", "产业链招商图：弱、缺环节的目标企业与落地区域、园区。")
+_view_command("masters", "链主型企业库：链主与伙伴的供需关系、本地化配套比例、以商引商候选。")
+_view_command("projects", "重点项目库：按产业链、环节、区域、阶段筛选项目。")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import chains, firms, health
+from api.routes import chains, firms, health, maps
 from graph.backends import open_store
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -37,5 +37,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     v1.include_router(health.router)
     v1.include_router(chains.router)
     v1.include_router(firms.router)
+    v1.include_router(maps.router)
     app.include_router(v1)
     return app

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from graph.maps import Thresholds
 
 __all__ = ["HOME_AREA", "Settings", "is_local"]
 
@@ -28,6 +31,15 @@ class Settings(BaseSettings):
     neo4j_password: str = Field(default="", validation_alias=AliasChoices("NEO4J_PASSWORD"))
     neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE"))
     neo4j_batch_size: int = Field(default=5000, ge=1)
+    strong_firms: int = Field(default=3, ge=1, description="强链：本地企业数下限")
+    strong_output: float = Field(default=20.0, ge=0, description="强链：本地产值下限（亿元）")
+    weak_firms: int = Field(default=1, ge=1, description="弱链：本地企业数下限")
+
+    def thresholds(self) -> Thresholds:
+        """The verdict thresholds of the fishbone map."""
+        from graph.maps import Thresholds
+
+        return Thresholds(self.strong_firms, self.strong_output, self.weak_firms)
 
     @property
     def store_path(self) -> Path:

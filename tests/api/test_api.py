@@ -68,3 +68,43 @@ def test_segments_and_firms(client: TestClient, seeded: EmbeddedStore) -> None:
     by_seg = client.get("/api/v1/firms", params={"segment": "seg:动力电池"}).json()
     assert by_seg["count"] == len(seeded.neighbours("seg:动力电池", ["OPERATES_IN"], "in"))
     assert client.get("/api/v1/firms", params={"limit": 0}).status_code == 422
+
+
+class TestMaps:
+    def test_fishbone_json(self, client: TestClient) -> None:
+        r = client.get("/api/v1/maps/fishbone/智能网联新能源汽车")
+        assert r.status_code == 200
+        body = r.json()
+        assert body["chain"]["id"] == "1366:icv"
+        assert {s["verdict"] for s in body["segments"]} <= {"strong", "weak", "missing"}
+
+    def test_downloads_carry_chinese_file_names(self, client: TestClient) -> None:
+        from urllib.parse import unquote
+
+        for path, fmt, media in [
+            ("/api/v1/maps/fishbone/1366:icv", "html", "text/html"),
+            ("/api/v1/maps/fishbone/1366:icv", "svg", "image/svg+xml"),
+            ("/api/v1/maps/attraction/1366:icv", "xlsx", "application/vnd.openxmlformats"),
+            ("/api/v1/maps/masters/1366:icv", "html", "text/html"),
+            ("/api/v1/projects", "xlsx", "application/vnd.openxmlformats"),
+        ]:
+            r = client.get(path, params={"format": fmt})
+            assert r.status_code == 200, (path, fmt, r.text[:200])
+            assert r.headers["content-type"].startswith(media)
+            cd = r.headers["content-disposition"]
+            assert "filename*=UTF-8''" in cd
+            assert unquote(cd.split("filename*=UTF-8''")[1]).endswith(f".{fmt}")
+
+    def test_errors(self, client: TestClient) -> None:
+        assert client.get("/api/v1/maps/fishbone/没有这条链").status_code == 404
+        r = client.get("/api/v1/maps/masters/1366:icv", params={"format": "svg"})
+        assert r.status_code == 422
+        assert (
+            client.get("/api/v1/maps/masters/1366:icv", params={"format": "pdf"}).status_code == 422
+        )
+
+    def test_projects_filters(self, client: TestClient, seeded: EmbeddedStore) -> None:
+        all_ = client.get("/api/v1/projects").json()
+        assert len(all_) == seeded.count_nodes("Project")
+        icv = client.get("/api/v1/projects", params={"chain": "1366:icv"}).json()
+        assert icv and all(p["chain"] == "智能网联新能源汽车" for p in icv)

@@ -105,3 +105,25 @@ def test_every_command_on_each_backend(backend: str, tmp_path: Path) -> None:
     assert json.loads(run("stats", "--json")) == stats
     if backend == "neo4j":
         run("init", "--reset", "--no-sample")  # leave the shared server small
+
+
+def test_view_commands(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init")
+    fb = json.loads(run("fishbone", "智能网联新能源汽车").output)
+    assert fb["chain"]["id"] == "1366:icv"
+    for cmd, fmt in [
+        ("fishbone", "svg"),
+        ("fishbone", "html"),
+        ("map", "xlsx"),
+        ("masters", "html"),
+        ("map", "json"),
+    ]:
+        out = tmp_path / f"{cmd}.{fmt}"
+        run(cmd, "1366:storage", "--format", fmt, "--out", str(out))
+        assert out.stat().st_size > 0
+    out = tmp_path / "p.xlsx"
+    run("projects", "--stage", "招商引资", "--format", "xlsx", "--out", str(out))
+    df = pd.read_excel(out)
+    assert set(df["阶段"]) <= {"招商引资"}
+    res = run("fishbone", "没有这条链", ok=False)
+    assert res.exit_code != 0 and "没有这条链" in res.output

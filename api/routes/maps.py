@@ -1,0 +1,97 @@
+"""两图两库: the fishbone and investment-attraction maps, the chain-master and project libraries,
+as JSON or as downloads (xlsx, html, svg)."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import Response
+
+from api.deps import SettingsDep, StoreDep
+from viz.export import Rendered, render_view
+
+router = APIRouter(tags=["maps"])
+
+Fmt = Literal["json", "xlsx", "html", "svg"]
+
+
+def _respond(r: Rendered, fmt: str) -> Response:
+    headers = {}
+    if fmt != "json":
+        headers["Content-Disposition"] = (
+            f"attachment; filename=\"chainatlas.{fmt}\"; filename*=UTF-8''{quote(r.filename)}"
+        )
+    return Response(content=r.data, media_type=r.media_type, headers=headers)
+
+
+def _render(
+    store: StoreDep,
+    settings: SettingsDep,
+    kind: str,
+    fmt: str,
+    chain: str | None,
+    filters: dict[str, str | None] | None = None,
+) -> Response:
+    try:
+        r = render_view(
+            store,
+            kind,
+            fmt,
+            chain=chain,
+            filters=filters,
+            thresholds=settings.thresholds(),
+            home_area=settings.home_area,
+        )
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    return _respond(r, fmt)
+
+
+@router.get("/maps/fishbone/{chain}")
+def fishbone_map(
+    chain: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    format: Fmt = Query("json", description="json|xlsx|html|svg"),
+) -> Response:
+    """产业链鱼骨图 of a chain (id or name): segments by stage, local presence, verdicts."""
+    return _render(store, settings, "fishbone", format, chain)
+
+
+@router.get("/maps/attraction/{chain}")
+def attraction(
+    chain: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    format: Fmt = Query("json", description="json|xlsx|html"),
+) -> Response:
+    """产业链招商图: weak and missing segments, targets, landing regions and parks."""
+    return _render(store, settings, "map", format, chain)
+
+
+@router.get("/maps/masters/{chain}")
+def masters(
+    chain: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    format: Fmt = Query("json", description="json|xlsx|html"),
+) -> Response:
+    """链主型企业库: chain masters and partners, suppliers, customers, local supporting ratio."""
+    return _render(store, settings, "masters", format, chain)
+
+
+@router.get("/projects")
+def projects(
+    store: StoreDep,
+    settings: SettingsDep,
+    chain: str | None = None,
+    segment: str | None = None,
+    region: str | None = None,
+    stage: str | None = None,
+    format: Fmt = Query("json", description="json|xlsx|html"),
+) -> Response:
+    """重点项目库, filtered by chain, segment, region and stage."""
+    filters = {"segment": segment, "region": region, "stage": stage}
+    return _render(store, settings, "projects", format, chain, filters)

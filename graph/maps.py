@@ -1,0 +1,535 @@
+"""两图两库 from the graph: the fishbone map, the investment-attraction map, the chain-master
+library and the key-project library. Every number carries what it was computed from."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.errors import NodeNotFound
+from graph.model import STAGE_ZH, STAGES, Node
+from graph.settings import HOME_AREA, is_local
+from graph.store import GraphStore
+
+__all__ = [
+    "AttractionMap",
+    "Fishbone",
+    "MasterEntry",
+    "SegmentView",
+    "Thresholds",
+    "attraction_map",
+    "fishbone",
+    "masters_library",
+    "projects_library",
+    "resolve_chain",
+]
+
+VERDICT_ZH = {"strong": "强", "weak": "弱", "missing": "缺"}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a segment counts as strong / weak / missing locally.
+
+    strong: at least ``strong_firms`` local firms *and* their output at least ``strong_output``
+    亿元; weak: at least ``weak_firms`` local firm(s); missing: fewer.
+    """
+
+    strong_firms: int = 3
+    strong_output: float = 20.0
+    weak_firms: int = 1
+
+    def verdict(self, firms: int, output: float) -> tuple[str, str]:
+        """(verdict, reason in Chinese with the numbers and thresholds)."""
+        rule = (
+            f"强：本地企业≥{self.strong_firms}家且产值≥{self.strong_output:g}亿元；"
+            f"弱：≥{self.weak_firms}家；否则为缺"
+        )
+        have = f"本地企业{firms}家，产值{output:g}亿元"
+        if firms >= self.strong_firms and output >= self.strong_output:
+            v = "strong"
+        elif firms >= self.weak_firms:
+            v = "weak"
+        else:
+            v = "missing"
+        return v, f"{have} → {VERDICT_ZH[v]}（{rule}）"
+
+
+@dataclass
+class FirmBrief:
+    id: str
+    name: str
+    region: str | None
+    output: float | None
+    tags: list[str]
+    local: bool
+    sample: bool = False
+
+    @classmethod
+    def of(cls, n: Node, home: tuple[str, ...]) -> FirmBrief:
+        return cls(
+            n.id,
+            n.name,
+            n.props.get("region"),
+            n.props.get("output"),
+            list(n.props.get("tags", [])),
+            is_local(n.props.get("region"), home),
+            bool(n.props.get("sample", False)),
+        )
+
+
+@dataclass
+class Ref:
+    id: str
+    name: str
+    label: str
+    detail: str = ""
+
+
+@dataclass
+class SegmentView:
+    id: str
+    name: str
+    stage: str
+    key: bool
+    order: int
+    parent: str | None
+    local_firms: list[FirmBrief]
+    outside_firms: int
+    local_output: float
+    tiers: dict[str, int]
+    chain_masters: list[Ref]
+    serving: list[Ref]
+    verdict: str
+    reason: str
+    shared_with: list[Ref]
+    cross_chain: bool
+    subsegments: list[SegmentView] = field(default_factory=list)
+
+
+@dataclass
+class Fishbone:
+    chain: Ref
+    layout: str
+    tier: str | None
+    thresholds: Thresholds
+    segments: list[SegmentView]  # top-level segments by stage and order; sub-segments inside
+    serving: list[Ref]  # platforms, funds, talent pools serving the whole chain
+    chain_masters: list[Ref]
+    evolved_into: list[Ref]
+    evolved_from: list[Ref]
+    focus_regions: list[str]
+
+    def all_segments(self) -> list[SegmentView]:
+        out: list[SegmentView] = []
+
+        def walk(s: SegmentView) -> None:
+            out.append(s)
+            for c in s.subsegments:
+                walk(c)
+
+        for s in self.segments:
+            walk(s)
+        return out
+
+    def summary(self) -> dict[str, int]:
+        c = Counter(s.verdict for s in self.all_segments())
+        return {v: c.get(v, 0) for v in ("strong", "weak", "missing")}
+
+
+def resolve_chain(store: GraphStore, key: str) -> Node:
+    """A chain by id, or by name (current layout first), or by an alias.
+
+    Raises
+    ------
+    NodeNotFound
+        When nothing matches.
+    """
+    node = store.get_node(key)
+    if node is not None and node.label == "Chain":
+        return node
+    chains = store.find_nodes("Chain")
+    chains.sort(key=lambda n: (n.props.get("layout") != "1366", n.id))
+    for n in chains:
+        if n.name == key:
+            return n
+    for n in chains:
+        if key in n.props.get("aliases", []):
+            return n
+    raise NodeNotFound(key)
+
+
+def _ref(n: Node, detail: str = "") -> Ref:
+    return Ref(n.id, n.name, n.label, detail)
+
+
+def _segment_view(
+    store: GraphStore,
+    seg: Node,
+    stage: str,
+    key: bool,
+    order: int,
+    parent: str | None,
+    chain_id: str,
+    layout: str,
+    th: Thresholds,
+    home: tuple[str, ...],
+    seen: set[str],
+) -> SegmentView:
+    seen.add(seg.id)
+    subs = [n for _, n in store.neighbours(seg.id, ["SUBSEGMENT_OF"], "in") if n.id not in seen]
+    children = [
+        _segment_view(store, s, stage, False, i, seg.id, chain_id, layout, th, home, seen)
+        for i, s in enumerate(subs, 1)
+    ]
+    firms = [n for _, n in store.neighbours(seg.id, ["OPERATES_IN"], "in")]
+    local = [FirmBrief.of(f, home) for f in firms if is_local(f.props.get("region"), home)]
+    # a segment's presence includes its sub-segments'
+    seen_f = {f.id for f in local}
+    for c in children:
+        for f in c.local_firms:
+            if f.id not in seen_f:
+                seen_f.add(f.id)
+                local.append(f)
+    local.sort(key=lambda f: -(f.output or 0))
+    outside = len(firms) - sum(1 for f in firms if is_local(f.props.get("region"), home))
+    outside += sum(c.outside_firms for c in children)
+    output = round(sum(f.output or 0 for f in local), 4)
+    tiers = Counter(t for f in local for t in f.tags)
+    masters = []
+    for f in local:
+        for _, ch in store.neighbours(f.id, ["CHAIN_MASTER_OF"], "out"):
+            if ch.id == chain_id:
+                masters.append(Ref(f.id, f.name, "Firm", "链主"))
+    serving = [
+        _ref(n, n.props.get("kind", "")) for _, n in store.neighbours(seg.id, ["SERVES"], "in")
+    ]
+    verdict, reason = th.verdict(len(local), output)
+    shared = [
+        _ref(c, c.props.get("layout", ""))
+        for _, c in store.neighbours(seg.id, ["HAS_SEGMENT"], "in")
+        if c.id != chain_id
+    ]
+    cross = any(r.detail == layout for r in shared)
+    return SegmentView(
+        seg.id,
+        seg.name,
+        stage,
+        key,
+        order,
+        parent,
+        local,
+        outside,
+        output,
+        dict(tiers),
+        masters,
+        serving,
+        verdict,
+        reason,
+        shared,
+        cross,
+        children,
+    )
+
+
+def fishbone(
+    store: GraphStore,
+    chain: str,
+    *,
+    thresholds: Thresholds | None = None,
+    home_area: tuple[str, ...] = HOME_AREA,
+) -> Fishbone:
+    """The fishbone map of ``chain`` (id or name) with a verdict for every segment."""
+    th = thresholds or Thresholds()
+    ch = resolve_chain(store, chain)
+    layout = str(ch.props.get("layout", ""))
+    rels = store.neighbours(ch.id, ["HAS_SEGMENT"], "out")
+    rels.sort(key=lambda p: (STAGES.index(p[0].props["stage"]), p[0].props.get("order", 0)))
+    seen = {s.id for _, s in rels}
+    segments = []
+    for r, s in rels:
+        seen.discard(s.id)
+        segments.append(
+            _segment_view(
+                store,
+                s,
+                r.props["stage"],
+                bool(r.props.get("key")),
+                int(r.props.get("order", 0)),
+                None,
+                ch.id,
+                layout,
+                th,
+                home_area,
+                seen | {x.id for _, x in rels if x.id != s.id},
+            )
+        )
+    serving = [
+        _ref(n, n.props.get("kind", n.label)) for _, n in store.neighbours(ch.id, ["SERVES"], "in")
+    ]
+    masters = [_ref(n, "链主") for _, n in store.neighbours(ch.id, ["CHAIN_MASTER_OF"], "in")]
+    into = [
+        _ref(n, r.props.get("basis", ""))
+        for r, n in store.neighbours(ch.id, ["EVOLVED_INTO"], "out")
+    ]
+    frm = [
+        _ref(n, r.props.get("basis", ""))
+        for r, n in store.neighbours(ch.id, ["EVOLVED_INTO"], "in")
+    ]
+    focus = [n.name for _, n in store.neighbours(ch.id, ["FOCUS_REGION"], "out")]
+    return Fishbone(
+        _ref(ch), layout, ch.props.get("tier"), th, segments, serving, masters, into, frm, focus
+    )
+
+
+# ---- investment-attraction map ------------------------------------------------------------------
+@dataclass
+class Target:
+    firm: str
+    name: str
+    region: str | None
+    score: float
+    known: bool
+    reasons: list[str]
+
+
+@dataclass
+class AttractionSegment:
+    segment: str
+    name: str
+    stage: str
+    verdict: str
+    reason: str
+    targets: list[Target]
+    by_region: dict[str, list[str]]
+
+
+@dataclass
+class LandingSite:
+    region: str
+    parks: list[dict[str, Any]]
+    basis: str
+
+
+@dataclass
+class AttractionMap:
+    chain: Ref
+    segments: list[AttractionSegment]
+    landing: list[LandingSite]
+    source: str
+
+
+TargetFn = Callable[[GraphStore, str, str, int], list[Target]]
+
+
+def outside_firms_in_segment(
+    store: GraphStore, segment: str, chain: str, top: int, home: tuple[str, ...] = HOME_AREA
+) -> list[Target]:
+    """Outside firms recorded in the segment or its sub-segments, largest output first."""
+    out: dict[str, Target] = {}
+    frontier, seen = [segment], {segment}
+    while frontier:
+        nxt = []
+        for sid in frontier:
+            seg = store.get_node(sid)
+            for r, f in store.neighbours(sid, ["OPERATES_IN"], "in"):
+                if is_local(f.props.get("region"), home) or f.id in out:
+                    continue
+                w = r.props.get("weight")
+                why = f"已记录在环节「{seg.name if seg else sid}」" + (
+                    f"（业务占比 {w:.0%}）" if isinstance(w, int | float) else ""
+                )
+                out[f.id] = Target(
+                    f.id,
+                    f.name,
+                    f.props.get("region"),
+                    float(f.props.get("output") or 0),
+                    True,
+                    [why],
+                )
+            for _, s in store.neighbours(sid, ["SUBSEGMENT_OF"], "in"):
+                if s.id not in seen:
+                    seen.add(s.id)
+                    nxt.append(s.id)
+        frontier = nxt
+    ranked = sorted(out.values(), key=lambda t: (-t.score, t.firm))
+    return ranked[:top]
+
+
+def attraction_map(
+    store: GraphStore,
+    chain: str,
+    *,
+    thresholds: Thresholds | None = None,
+    home_area: tuple[str, ...] = HOME_AREA,
+    top: int = 20,
+    targets: TargetFn | None = None,
+) -> AttractionMap:
+    """产业链招商图: weak and missing segments, whom to target there, where they could land."""
+    fb = fishbone(store, chain, thresholds=thresholds, home_area=home_area)
+    pick: TargetFn = targets or (
+        lambda s, seg, ch, k: outside_firms_in_segment(s, seg, ch, k, home_area)
+    )
+    segs = []
+    for sv in fb.all_segments():
+        if sv.verdict == "strong":
+            continue
+        ts = pick(store, sv.id, fb.chain.id, top)
+        by_region: dict[str, list[str]] = {}
+        for t in ts:
+            by_region.setdefault(t.region or "未知", []).append(t.name)
+        segs.append(
+            AttractionSegment(sv.id, sv.name, sv.stage, sv.verdict, sv.reason, ts, by_region)
+        )
+    # landing sites: the chain's focus regions, else those of the chains it evolved from
+    regions = [(r, "本链重点区域") for r in fb.focus_regions]
+    if not regions:
+        for prev in fb.evolved_from:
+            for _, n in store.neighbours(prev.id, ["FOCUS_REGION"], "out"):
+                if n.name not in [r for r, _ in regions]:
+                    regions.append((n.name, f"承接自「{prev.name}」的重点区域"))
+    parks = store.find_nodes("Park")
+    landing = []
+    for name, basis in regions:
+        here = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "vacancy": p.props.get("vacancy"),
+                "area": p.props.get("area"),
+            }
+            for p in parks
+            if p.props.get("region") == name
+        ]
+        here.sort(key=lambda p: -float(p["vacancy"] or 0))
+        landing.append(LandingSite(name, here, basis))
+    source = "缺链补链排序" if targets else "本环节已记录的外地企业（按产值排序）"
+    return AttractionMap(fb.chain, segs, landing, source)
+
+
+# ---- chain-master library ---------------------------------------------------------------------
+@dataclass
+class Link:
+    firm: str
+    name: str
+    region: str | None
+    local: bool
+    value: float | None
+
+
+@dataclass
+class MasterEntry:
+    firm: Ref
+    role: str  # 链主 / 链主伙伴
+    region: str | None
+    suppliers: list[Link]
+    customers: list[Link]
+    local_ratio: float | None  # share of supplier relationships that are local
+    local_ratio_value: float | None  # value-weighted, over suppliers with a value
+    candidates: list[Link]  # outside suppliers: 以商引商
+
+
+def _links(store: GraphStore, firm: str, direction: str, home: tuple[str, ...]) -> list[Link]:
+    out = []
+    for r, n in store.neighbours(firm, ["SUPPLIES"], direction):  # type: ignore[arg-type]
+        v = r.props.get("value")
+        out.append(
+            Link(
+                n.id,
+                n.name,
+                n.props.get("region"),
+                is_local(n.props.get("region"), home),
+                float(v) if v is not None else None,
+            )
+        )
+    return out
+
+
+def local_ratios(suppliers: list[Link]) -> tuple[float | None, float | None]:
+    """(count share of local suppliers, value-weighted share over suppliers with a value)."""
+    if not suppliers:
+        return None, None
+    count = sum(1 for s in suppliers if s.local) / len(suppliers)
+    valued = [s for s in suppliers if s.value is not None]
+    total = sum(s.value or 0 for s in valued)
+    value = sum(s.value or 0 for s in valued if s.local) / total if valued and total > 0 else None
+    return round(count, 4), (round(value, 4) if value is not None else None)
+
+
+def masters_library(
+    store: GraphStore, chain: str, *, home_area: tuple[str, ...] = HOME_AREA
+) -> list[MasterEntry]:
+    """链主型企业库 of ``chain``: chain masters and their partners with supply links."""
+    ch = resolve_chain(store, chain)
+    masters = [n for _, n in store.neighbours(ch.id, ["CHAIN_MASTER_OF"], "in")]
+    entries: list[tuple[Node, str]] = [(m, "链主") for m in masters]
+    seen = {m.id for m in masters}
+    for m in masters:
+        for _, p in store.neighbours(m.id, ["PARTNER_OF"], "both"):
+            if p.id not in seen:
+                seen.add(p.id)
+                entries.append((p, "链主伙伴"))
+    out = []
+    for n, role in entries:
+        sup = _links(store, n.id, "in", home_area)
+        cus = _links(store, n.id, "out", home_area)
+        ratio, vratio = local_ratios(sup)
+        out.append(
+            MasterEntry(
+                _ref(n, role),
+                role,
+                n.props.get("region"),
+                sup,
+                cus,
+                ratio,
+                vratio,
+                [s for s in sup if not s.local],
+            )
+        )
+    return out
+
+
+# ---- key-project library ------------------------------------------------------------------
+def projects_library(
+    store: GraphStore,
+    *,
+    chain: str | None = None,
+    segment: str | None = None,
+    region: str | None = None,
+    stage: str | None = None,
+) -> list[dict[str, Any]]:
+    """重点项目库: one record per project with its chain, segment, region, park and firm."""
+    chain_id = resolve_chain(store, chain).id if chain else None
+    out = []
+    for p in store.find_nodes("Project"):
+        links: dict[str, list[Node]] = {}
+        for r, n in store.neighbours(p.id, None, "out"):
+            links.setdefault(r.type, []).append(n)
+        chains = links.get("IN_CHAIN", [])
+        segs = links.get("IN_SEGMENT", [])
+        if chain_id and chain_id not in [c.id for c in chains]:
+            continue
+        if segment and segment not in [s.id for s in segs] + [s.name for s in segs]:
+            continue
+        reg = p.props.get("region") or ", ".join(n.name for n in links.get("LOCATED_IN", []))
+        if region and region not in str(reg):
+            continue
+        if stage and p.props.get("stage") != stage:
+            continue
+        out.append(
+            {
+                "id": p.id,
+                **p.props,
+                "region": reg,
+                "chain": ", ".join(c.name for c in chains),
+                "segment": ", ".join(s.name for s in segs),
+                "park": ", ".join(n.name for n in links.get("IN_PARK", [])),
+                "firm": ", ".join(n.name for n in links.get("FOR_FIRM", [])),
+            }
+        )
+    return out
+
+
+STAGE_LABELS = STAGE_ZH

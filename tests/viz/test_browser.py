@@ -1,0 +1,112 @@
+"""The fishbone page in a real browser (Debian's chromium via Playwright, no browser download),
+with every network request blocked: the graph must still draw."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.maps import fishbone
+from graph.store import Subgraph
+from viz.export import render_view
+from viz.html import render_page
+from viz.views import subgraph_page
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
+    reason="Debian's chromium is not installed here",
+)
+
+DRAWN = """() => {
+  const c = document.querySelector('#graph canvas');
+  if (!c) return {pixels: 0};
+  const ctx = c.getContext('2d');
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let painted = 0;
+  for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 0) painted++; }
+  return {pixels: painted, width: c.width, height: c.height,
+          nodes: window.chainatlasView.nodes.length, edges: window.chainatlasView.edges.length};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path, timeout: float = 30_000):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    outside: list[str] = []
+
+    def block(route):  # type: ignore[no-untyped-def]
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", block)
+    page.goto(path.as_uri())
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=timeout)
+    return page, outside
+
+
+def test_fishbone_draws_offline(browser, seeded: EmbeddedStore, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "fishbone.html"
+    path.write_bytes(render_view(seeded, "fishbone", "html", chain="1366:storage").data)
+    page, outside = _open(browser, path)
+    got = page.evaluate(DRAWN)
+    fb = fishbone(seeded, "1366:storage")
+    assert outside == []
+    assert got["nodes"] == len({s.id for s in fb.all_segments()}) + 1
+    assert got["pixels"] > 0.01 * got["width"] * got["height"], got
+    # the tooltip text carries the numbers
+    title = page.evaluate("() => window.chainatlasView.nodes.get()[1].title")
+    assert "本地企业" in title
+    page.screenshot(path=str(tmp_path / "fishbone.png"))
+    page.close()
+
+
+def test_every_map_draws(browser, seeded: EmbeddedStore, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for kind in ("map", "masters", "projects"):
+        path = tmp_path / f"{kind}.html"
+        path.write_bytes(render_view(seeded, kind, "html", chain="1366:icv").data)
+        page, outside = _open(browser, path)
+        got = page.evaluate(DRAWN)
+        assert outside == [] and got["nodes"] > 0 and got["pixels"] > 0, (kind, got)
+        page.close()
+
+
+def test_large_graph_stabilises(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """6,000 nodes: the page becomes ready and physics switches off within the timeout."""
+    from graph.model import Node, Relationship
+
+    nodes = {f"n{i}": Node(f"n{i}", "Segment", {"name": f"环节{i}"}) for i in range(6000)}
+    rels = [Relationship(f"n{i}", "UPSTREAM_OF", f"n{(i * 7 + 1) % 6000}") for i in range(6000)]
+    path = tmp_path / "big.html"
+    path.write_text(render_page(subgraph_page("大图", Subgraph(nodes, rels))), encoding="utf-8")
+    page, outside = _open(browser, path, timeout=120_000)
+    page.wait_for_function(
+        "() => window.chainatlasView.network.physics.physicsEnabled === false", timeout=120_000
+    )
+    got = page.evaluate(DRAWN)
+    assert outside == [] and got["nodes"] == 6000 and got["pixels"] > 0
+    page.close()

@@ -1,0 +1,95 @@
+"""A static SVG of a fishbone for reports: stages as columns along a spine to the chain's head,
+segments as boxes coloured by verdict, sub-segments indented under their segment."""
+
+from __future__ import annotations
+
+from html import escape
+
+from graph.maps import VERDICT_ZH, Fishbone, SegmentView
+from graph.model import STAGE_ZH, STAGES
+from viz.html import CJK_FONTS
+from viz.views import VERDICT_COLOURS
+
+__all__ = ["fishbone_svg"]
+
+_COL_W, _ROW_H, _PAD, _HEAD_W = 250, 30, 20, 170
+
+
+def _rows(s: SegmentView, depth: int = 0) -> list[tuple[SegmentView, int]]:
+    out = [(s, depth)]
+    for c in s.subsegments:
+        out.extend(_rows(c, depth + 1))
+    return out
+
+
+def fishbone_svg(fb: Fishbone) -> str:
+    """The SVG document as a string."""
+    cols = {st: [r for s in fb.segments if s.stage == st for r in _rows(s)] for st in STAGES}
+    height_rows = max(1, max(len(v) for v in cols.values()))
+    top = 70
+    width = _PAD * 2 + _COL_W * 3 + _HEAD_W
+    height = top + height_rows * _ROW_H + 80
+    spine_y = height - 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="{CJK_FONTS.replace(chr(34), chr(39))}">',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{_PAD}" y="28" font-size="20" font-weight="bold">产业链鱼骨图 · '
+        f"{escape(fb.chain.name)}</text>",
+    ]
+    summ = fb.summary()
+    parts.append(
+        f'<text x="{_PAD}" y="50" font-size="12" fill="#52606d">强 {summ["strong"]} · 弱 '
+        f"{summ['weak']} · 缺 {summ['missing']}（★ 重点领域）</text>"
+    )
+    x_head = _PAD + 3 * _COL_W
+    parts.append(
+        f'<line x1="{_PAD}" y1="{spine_y}" x2="{x_head}" y2="{spine_y}" '
+        'stroke="#243b53" stroke-width="4"/>'
+    )
+    parts.append(
+        f'<polygon points="{x_head},{spine_y - 26} {x_head + _HEAD_W - 10},{spine_y} '
+        f'{x_head},{spine_y + 26}" fill="#243b53"/>'
+    )
+    parts.append(
+        f'<text x="{x_head + 8}" y="{spine_y + 5}" font-size="13" fill="#ffffff">'
+        f"{escape(fb.chain.name[:9])}</text>"
+    )
+    for i, st in enumerate(STAGES):
+        x0 = _PAD + i * _COL_W
+        parts.append(
+            f'<text x="{x0 + 4}" y="{top - 6}" font-size="14" font-weight="bold">'
+            f"{STAGE_ZH[st]}</text>"
+        )
+        parts.append(
+            f'<line x1="{x0 + _COL_W - 20}" y1="{top}" x2="{x0 + _COL_W - 6}" '
+            f'y2="{spine_y}" stroke="#9aa5b1" stroke-width="2"/>'
+        )
+        for j, (s, depth) in enumerate(cols[st]):
+            y = top + j * _ROW_H
+            x = x0 + 4 + depth * 16
+            w = _COL_W - 40 - depth * 16
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{w}" height="{_ROW_H - 6}" rx="4" '
+                f'fill="{VERDICT_COLOURS[s.verdict]}" stroke="#52606d" stroke-width="0.6"/>'
+            )
+            label = f"{'★' if s.key else ''}{s.name}"
+            if len(label) > 12 - depth:
+                label = label[: 11 - depth] + "…"
+            parts.append(
+                f'<text x="{x + 6}" y="{y + 17}" font-size="12">{escape(label)}'
+                f"（{VERDICT_ZH[s.verdict]}·{len(s.local_firms)}家）"
+                f"<title>{escape(s.reason)}</title></text>"
+            )
+    legend_x = _PAD
+    for v in ("strong", "weak", "missing"):
+        parts.append(
+            f'<rect x="{legend_x}" y="{height - 16}" width="12" height="12" '
+            f'fill="{VERDICT_COLOURS[v]}"/>'
+        )
+        parts.append(
+            f'<text x="{legend_x + 16}" y="{height - 6}" font-size="12">{VERDICT_ZH[v]}</text>'
+        )
+        legend_x += 50
+    parts.append("</svg>")
+    return "\n".join(parts)

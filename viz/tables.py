@@ -1,0 +1,191 @@
+"""Every list as tables with Chinese headers, and Excel workbooks that are safe to open
+(cells that Excel would read as formulas are neutralised)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEntry
+from graph.model import STAGE_ZH
+
+__all__ = [
+    "attraction_tables",
+    "fishbone_tables",
+    "masters_tables",
+    "neutralise",
+    "projects_tables",
+    "write_xlsx",
+]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell starting like a formula gets a leading apostrophe (CSV/Excel injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            safe = df.map(neutralise) if not df.empty else df
+            safe.to_excel(xw, sheet_name=name[:31], index=False)
+            ws = xw.sheets[name[:31]]
+            for i, col in enumerate(safe.columns, 1):
+                ws.column_dimensions[ws.cell(1, i).column_letter].width = min(
+                    60, max(10, 2 * len(str(col)) + 2)
+                )
+    return path
+
+
+def fishbone_tables(fb: Fishbone) -> dict[str, pd.DataFrame]:
+    segs = pd.DataFrame(
+        [
+            {
+                "环节位置": STAGE_ZH[s.stage],
+                "环节": s.name,
+                "上级环节": s.parent or "",
+                "重点领域": "是" if s.key else "",
+                "判定": VERDICT_ZH[s.verdict],
+                "本地企业数": len(s.local_firms),
+                "本地产值（亿元）": s.local_output,
+                "外地企业数": s.outside_firms,
+                "梯度": "、".join(f"{k}{v}" for k, v in s.tiers.items()),
+                "链主": "、".join(m.name for m in s.chain_masters),
+                "服务平台/基金/人才": "、".join(r.name for r in s.serving),
+                "共享产业链": "、".join(r.name for r in s.shared_with),
+                "跨链": "是" if s.cross_chain else "",
+                "判定依据": s.reason,
+            }
+            for s in fb.all_segments()
+        ]
+    )
+    firms = pd.DataFrame(
+        [
+            {
+                "环节": s.name,
+                "企业": f.name,
+                "所在地": f.region,
+                "产值（亿元）": f.output,
+                "梯度": "、".join(f.tags),
+                "示例数据": "是" if f.sample else "",
+            }
+            for s in fb.all_segments()
+            for f in s.local_firms
+        ]
+    )
+    return {"环节": segs, "本地企业": firms}
+
+
+def attraction_tables(am: AttractionMap) -> dict[str, pd.DataFrame]:
+    targets = pd.DataFrame(
+        [
+            {
+                "环节": s.name,
+                "判定": VERDICT_ZH[s.verdict],
+                "目标企业": t.name,
+                "企业编号": t.firm,
+                "所在地": t.region,
+                "得分": t.score,
+                "类型": "已记录" if t.known else "推断",
+                "理由": "；".join(t.reasons),
+            }
+            for s in am.segments
+            for t in s.targets
+        ]
+    )
+    landing = pd.DataFrame(
+        [
+            {
+                "区域": site.region,
+                "依据": site.basis,
+                "园区": p.get("name"),
+                "空置率": p.get("vacancy"),
+                "面积（亩）": p.get("area"),
+            }
+            for site in am.landing
+            for p in (site.parks or [{}])
+        ]
+    )
+    return {"招商目标": targets, "落地区域": landing}
+
+
+def masters_tables(entries: list[MasterEntry]) -> dict[str, pd.DataFrame]:
+    masters = pd.DataFrame(
+        [
+            {
+                "企业": m.firm.name,
+                "企业编号": m.firm.id,
+                "角色": m.role,
+                "所在地": m.region,
+                "供应商数": len(m.suppliers),
+                "本地供应商数": sum(1 for s in m.suppliers if s.local),
+                "本地化配套比例": m.local_ratio,
+                "本地化配套比例（金额加权）": m.local_ratio_value,
+                "客户数": len(m.customers),
+            }
+            for m in entries
+        ]
+    )
+    links = pd.DataFrame(
+        [
+            {
+                "企业": m.firm.name,
+                "关系": kind,
+                "对方": x.name,
+                "对方所在地": x.region,
+                "本地": "是" if x.local else "否",
+                "金额（亿元）": x.value,
+            }
+            for m in entries
+            for kind, xs in (("供应商", m.suppliers), ("客户", m.customers))
+            for x in xs
+        ]
+    )
+    cands = pd.DataFrame(
+        [
+            {
+                "链主/伙伴": m.firm.name,
+                "以商引商候选": c.name,
+                "所在地": c.region,
+                "供货金额（亿元）": c.value,
+            }
+            for m in entries
+            for c in m.candidates
+        ]
+    )
+    return {"链主与伙伴": masters, "供需关系": links, "以商引商候选": cands}
+
+
+_PROJECT_COLS = {
+    "id": "项目编号",
+    "name": "项目名称",
+    "chain": "产业链",
+    "segment": "环节",
+    "region": "区域",
+    "park": "园区",
+    "firm": "企业",
+    "investment": "总投资（亿元）",
+    "stage": "阶段",
+    "major": "重大项目",
+    "signed": "签约日期",
+    "filed": "备案日期",
+    "started": "开工日期",
+    "completed": "竣工日期",
+    "producing": "投产日期",
+    "above_scale": "上规日期",
+    "at_capacity": "达产日期",
+    "responsible_unit": "责任单位",
+    "sample": "示例数据",
+}
+
+
+def projects_tables(projects: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
+    rows = [{zh: p.get(k) for k, zh in _PROJECT_COLS.items()} for p in projects]
+    return {"重点项目库": pd.DataFrame(rows, columns=list(_PROJECT_COLS.values()))}

@@ -1,0 +1,397 @@
+"""Pages for the two maps and two libraries, and for any subgraph."""
+
+from __future__ import annotations
+
+from graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEntry, SegmentView
+from graph.model import PROJECT_STAGES, STAGE_ZH
+from graph.store import Subgraph
+from viz.html import GraphPage, new_network
+
+__all__ = [
+    "LABEL_COLOURS",
+    "VERDICT_COLOURS",
+    "attraction_page",
+    "fishbone_page",
+    "masters_page",
+    "projects_page",
+    "subgraph_page",
+]
+
+VERDICT_COLOURS = {"strong": "#3ebd93", "weak": "#f7c948", "missing": "#ef4e4e"}
+LOCAL_COLOUR, OUTSIDE_COLOUR = "#47a3f3", "#b8b2a7"
+LABEL_COLOURS = {
+    "Chain": "#243b53",
+    "Layout": "#627d98",
+    "Segment": "#9fb3c8",
+    "Firm": "#47a3f3",
+    "Industry": "#c3b6ff",
+    "Platform": "#8662c7",
+    "TalentPool": "#e668a7",
+    "Fund": "#f0b429",
+    "Region": "#7bc47f",
+    "Park": "#57ae5b",
+    "Project": "#ff9466",
+    "Demand": "#ef8e58",
+    "Supply": "#65d6ad",
+    "Problem": "#e12d39",
+}
+STAGE_COLOURS = dict(
+    zip(
+        PROJECT_STAGES,
+        ["#bcccdc", "#9fb3c8", "#829ab1", "#f7c948", "#3ebd93", "#47a3f3", "#8662c7"],
+        strict=True,
+    )
+)
+
+
+def _seg_tip(s: SegmentView) -> str:
+    lines = [f"{s.name}（{STAGE_ZH[s.stage]}{'，重点领域' if s.key else ''}）", s.reason]
+    if s.local_firms:
+        top = "、".join(f"{f.name}（{f.output or 0:g}亿）" for f in s.local_firms[:5])
+        lines.append(f"本地企业：{top}{' 等' if len(s.local_firms) > 5 else ''}")
+    if s.tiers:
+        lines.append("梯度：" + "、".join(f"{k}{v}" for k, v in s.tiers.items()))
+    if s.chain_masters:
+        lines.append("链主：" + "、".join(m.name for m in s.chain_masters))
+    if s.serving:
+        lines.append("服务平台/基金/人才：" + "、".join(r.name for r in s.serving))
+    lines.append(f"外地企业：{s.outside_firms} 家")
+    if s.shared_with:
+        lines.append("共享环节（跨链）：" + "、".join(r.name for r in s.shared_with))
+    return "\n".join(lines)
+
+
+def fishbone_page(fb: Fishbone) -> GraphPage:
+    """The fishbone as a left-to-right layered graph: upstream → midstream → downstream → chain."""
+    net = new_network()
+    head = fb.chain.id
+    net.add_node(
+        head,
+        label=fb.chain.name,
+        title=f"{fb.chain.name}\n布局 {fb.layout}",
+        color="#243b53",
+        font={"color": "#ffffff"},
+        level=6,
+        shape="box",
+    )
+    seg_level = {"upstream": 1, "midstream": 3, "downstream": 5}
+    added: set[str] = set()
+
+    def add(s: SegmentView, level: int, parent: str | None) -> None:
+        nid = f"{head}|{s.id}"
+        if nid not in added:
+            added.add(nid)
+            label = s.name + (" ★" if s.key else "") + (" ⇄" if s.cross_chain else "")
+            net.add_node(
+                nid,
+                label=label,
+                title=_seg_tip(s),
+                color=VERDICT_COLOURS[s.verdict],
+                level=level,
+                shape="box",
+            )
+        if parent is None:
+            net.add_edge(nid, head, color="#486581", width=2)
+        else:
+            net.add_edge(nid, parent, dashes=True, color="#9aa5b1")
+        for c in s.subsegments:
+            add(c, level - 1, nid)
+
+    for s in fb.segments:
+        add(s, seg_level[s.stage], None)
+    summary = fb.summary()
+    lineage = ""
+    if fb.evolved_into:
+        lineage += "演变为：" + "、".join(r.name for r in fb.evolved_into) + "\n"
+    if fb.evolved_from:
+        lineage += "承接自：" + "、".join(r.name for r in fb.evolved_from) + "\n"
+    th = fb.thresholds
+    sub = (
+        f"{fb.layout} 布局{('，' + fb.tier + '产业') if fb.tier else ''}；"
+        f"环节 强 {summary['strong']} / 弱 {summary['weak']} / 缺 {summary['missing']}\n"
+        f"判定：强＝本地企业≥{th.strong_firms}家且产值≥{th.strong_output:g}亿元；"
+        f"弱＝≥{th.weak_firms}家；缺＝无本地企业。★ 重点领域，⇄ 与同布局其他产业链共享的环节\n"
+        f"{lineage}"
+    )
+    rows = [
+        [
+            STAGE_ZH[s.stage],
+            s.name,
+            "是" if s.key else "",
+            VERDICT_ZH[s.verdict],
+            len(s.local_firms),
+            s.local_output,
+            s.outside_firms,
+            "、".join(m.name for m in s.chain_masters),
+            "、".join(r.name for r in s.shared_with),
+        ]
+        for s in fb.all_segments()
+    ]
+    return GraphPage(
+        title=f"产业链鱼骨图 · {fb.chain.name}",
+        net=net,
+        legend=[
+            (VERDICT_COLOURS["strong"], "强"),
+            (VERDICT_COLOURS["weak"], "弱"),
+            (VERDICT_COLOURS["missing"], "缺"),
+            ("#243b53", "产业链"),
+        ],
+        subtitle=sub,
+        tables=[
+            (
+                "环节明细",
+                [
+                    "环节位置",
+                    "环节",
+                    "重点领域",
+                    "判定",
+                    "本地企业数",
+                    "本地产值（亿元）",
+                    "外地企业数",
+                    "链主",
+                    "共享产业链",
+                ],
+                rows,
+            )
+        ],
+        hierarchical=True,
+    )
+
+
+def attraction_page(am: AttractionMap) -> GraphPage:
+    net = new_network()
+    head = am.chain.id
+    net.add_node(
+        head,
+        label=am.chain.name,
+        color="#243b53",
+        font={"color": "#ffffff"},
+        shape="box",
+        title=f"{am.chain.name}\n目标来源：{am.source}",
+    )
+    rows = []
+    have: set[str] = set()
+    for s in am.segments:
+        sid = f"seg|{s.segment}"
+        net.add_node(
+            sid, label=s.name, title=s.reason, color=VERDICT_COLOURS[s.verdict], shape="box"
+        )
+        net.add_edge(sid, head)
+        for t in s.targets:
+            tid = f"firm|{t.firm}"
+            if tid not in have:
+                have.add(tid)
+                net.add_node(
+                    tid,
+                    label=t.name,
+                    shape="dot",
+                    size=10,
+                    color=OUTSIDE_COLOUR,
+                    title=f"{t.name}（{t.region or '未知'}）\n得分 {t.score:g}\n"
+                    + "\n".join(t.reasons),
+                )
+            net.add_edge(tid, sid, dashes=not t.known)
+            rows.append(
+                [
+                    s.name,
+                    VERDICT_ZH[s.verdict],
+                    t.name,
+                    t.region,
+                    t.score,
+                    "已记录" if t.known else "推断",
+                    "；".join(t.reasons),
+                ]
+            )
+    for site in am.landing:
+        rid = f"region|{site.region}"
+        parks = "、".join(
+            f"{p['name']}（空置率 {p['vacancy']:.0%}）"
+            for p in site.parks
+            if p.get("vacancy") is not None
+        )
+        net.add_node(
+            rid,
+            label=site.region,
+            color="#7bc47f",
+            shape="ellipse",
+            title=f"{site.region}：{site.basis}\n{parks}",
+        )
+        net.add_edge(head, rid, dashes=True)
+    land_rows = [
+        [s.region, s.basis, p["name"], p.get("vacancy"), p.get("area")]
+        for s in am.landing
+        for p in (s.parks or [{"name": ""}])
+    ]
+    return GraphPage(
+        title=f"产业链招商图 · {am.chain.name}",
+        net=net,
+        legend=[
+            (VERDICT_COLOURS["weak"], "弱环节"),
+            (VERDICT_COLOURS["missing"], "缺环节"),
+            (OUTSIDE_COLOUR, "目标企业"),
+            ("#7bc47f", "落地区域"),
+        ],
+        subtitle=f"弱、缺环节 {len(am.segments)} 个；目标来源：{am.source}",
+        tables=[
+            ("招商目标", ["环节", "判定", "目标企业", "所在地", "得分", "类型", "理由"], rows),
+            ("落地区域与园区", ["区域", "依据", "园区", "空置率", "面积（亩）"], land_rows),
+        ],
+    )
+
+
+def masters_page(chain_name: str, entries: list[MasterEntry]) -> GraphPage:
+    net = new_network()
+    rows = []
+    have: set[str] = set()
+    for m in entries:
+        mid = m.firm.id
+        if mid not in have:
+            have.add(mid)
+            ratio = "—" if m.local_ratio is None else f"{m.local_ratio:.0%}"
+            net.add_node(
+                mid,
+                label=m.firm.name,
+                shape="box",
+                color="#243b53" if m.role == "链主" else "#486581",
+                font={"color": "#fff"},
+                title=f"{m.firm.name}（{m.role}）\n本地化配套比例 {ratio}",
+            )
+        for s in m.suppliers:
+            if s.firm not in have:
+                have.add(s.firm)
+                net.add_node(
+                    s.firm,
+                    label=s.name,
+                    shape="dot",
+                    size=9,
+                    color=LOCAL_COLOUR if s.local else OUTSIDE_COLOUR,
+                    title=f"{s.name}（{s.region or '未知'}）",
+                )
+            net.add_edge(s.firm, mid, title=f"供货 {s.value or '—'} 亿元")
+        for c in m.customers:
+            if c.firm not in have:
+                have.add(c.firm)
+                net.add_node(
+                    c.firm,
+                    label=c.name,
+                    shape="dot",
+                    size=9,
+                    color=LOCAL_COLOUR if c.local else OUTSIDE_COLOUR,
+                )
+            net.add_edge(mid, c.firm)
+        rows.append(
+            [
+                m.firm.name,
+                m.role,
+                m.region,
+                len(m.suppliers),
+                sum(1 for s in m.suppliers if s.local),
+                m.local_ratio,
+                m.local_ratio_value,
+                len(m.customers),
+                "、".join(c.name for c in m.candidates),
+            ]
+        )
+    return GraphPage(
+        title=f"链主型企业库 · {chain_name}",
+        net=net,
+        legend=[
+            ("#243b53", "链主"),
+            ("#486581", "链主伙伴"),
+            (LOCAL_COLOUR, "本地企业"),
+            (OUTSIDE_COLOUR, "外地企业"),
+        ],
+        subtitle=(
+            "本地化配套比例＝本地供应商关系数 / 全部供应商关系数；按金额加权的比例只计有金额的关系"
+        ),
+        tables=[
+            (
+                "链主与伙伴",
+                [
+                    "企业",
+                    "角色",
+                    "所在地",
+                    "供应商数",
+                    "本地供应商数",
+                    "本地化配套比例",
+                    "本地化配套比例（金额加权）",
+                    "客户数",
+                    "以商引商候选",
+                ],
+                rows,
+            )
+        ],
+    )
+
+
+def projects_page(title: str, projects: list[dict[str, object]]) -> GraphPage:
+    net = new_network()
+    rows = []
+    have: set[str] = set()
+    for p in projects:
+        chain = str(p.get("chain") or "未归链")
+        cid = f"chain|{chain}"
+        if cid not in have:
+            have.add(cid)
+            net.add_node(cid, label=chain, shape="box", color="#243b53", font={"color": "#fff"})
+        stage = str(p.get("stage") or "")
+        net.add_node(
+            str(p["id"]),
+            label=str(p["name"]),
+            shape="dot",
+            size=10,
+            color=STAGE_COLOURS.get(stage, "#cbd2d9"),
+            title=f"{p['name']}\n阶段 {stage or '—'}\n总投资 {p.get('investment') or '—'} 亿元"
+            f"\n{p.get('region') or ''} {p.get('park') or ''}",
+        )
+        net.add_edge(str(p["id"]), cid)
+        rows.append(
+            [
+                p["name"],
+                chain,
+                p.get("segment"),
+                p.get("region"),
+                p.get("park"),
+                p.get("investment"),
+                stage,
+                "是" if p.get("major") else "",
+            ]
+        )
+    return GraphPage(
+        title=title,
+        net=net,
+        legend=[(c, s) for s, c in STAGE_COLOURS.items()],
+        subtitle=f"项目 {len(projects)} 个",
+        tables=[
+            (
+                "项目",
+                ["项目", "产业链", "环节", "区域", "园区", "总投资（亿元）", "阶段", "重大项目"],
+                rows,
+            )
+        ],
+    )
+
+
+def subgraph_page(title: str, sg: Subgraph) -> GraphPage:
+    """Any subgraph (a chain's, a firm's neighbourhood), coloured by label."""
+    net = new_network()
+    for n in sg.nodes.values():
+        props = "\n".join(f"{k}: {v}" for k, v in list(n.props.items())[:8])
+        net.add_node(
+            n.id,
+            label=n.name,
+            shape="dot",
+            size=12 if n.label != "Firm" else 7,
+            color=LABEL_COLOURS.get(n.label, "#cbd2d9"),
+            title=f"{n.label} {n.id}\n{props}",
+        )
+    for r in sg.relationships:
+        if r.start in sg.nodes and r.end in sg.nodes:
+            net.add_edge(r.start, r.end, title=r.type)
+    used = sorted({n.label for n in sg.nodes.values()})
+    return GraphPage(
+        title=title,
+        net=net,
+        legend=[(LABEL_COLOURS.get(u, "#cbd2d9"), u) for u in used],
+        subtitle=f"节点 {len(sg.nodes)}，关系 {len(sg.relationships)}",
+    )
