@@ -233,6 +233,11 @@ def _view_command(kind: str, doc: str) -> None:
         )
         with c.store() as store:
             try:
+                index = None
+                if kind == "map" and store.count_nodes("Firm"):
+                    from matching.targets import TargetIndex
+
+                    index = TargetIndex.from_store(store, home_area=c.settings.home_area)
                 r = render_view(
                     store,
                     kind,
@@ -241,6 +246,7 @@ def _view_command(kind: str, doc: str) -> None:
                     filters=filters,
                     thresholds=c.settings.thresholds(),
                     home_area=c.settings.home_area,
+                    index=index,
                 )
             except (ChainAtlasError, ValueError) as exc:
                 raise click.ClickException(str(exc)) from None
@@ -257,6 +263,104 @@ _view_command("fishbone", "产业链鱼骨图：各环节本地企业、链主�
 _view_command("map", "产业链招商图：弱、缺环节的目标企业与落地区域、园区。")
 _view_command("masters", "链主型企业库：链主与伙伴的供需关系、本地化配套比例、以商引商候选。")
 _view_command("projects", "重点项目库：按产业链、环节、区域、阶段筛选项目。")
+
+
+@main.command()
+@click.argument("chain")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True
+)
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+@pass_ctx
+def gaps(c: _Ctx, chain: str, fmt: str, out: Path | None) -> None:
+    """缺链补链：各环节的补链/强链判定、区位熵、权重与优先级，以及延链候选。"""
+    from matching.service import gaps_report
+
+    with c.store() as store:
+        try:
+            g, data = gaps_report(
+                store,
+                chain,
+                fmt,
+                thresholds=c.settings.thresholds(),
+                home_area=c.settings.home_area,
+            )
+        except ChainAtlasError as exc:
+            raise click.ClickException(str(exc)) from None
+    _emit(data, fmt, out, f"缺链分析-{g.name}.{fmt}")
+
+
+@main.command()
+@click.option("--segment", default=None, help="环节编号或名称")
+@click.option(
+    "--segments-file",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="每行一个环节；每个环节输出一行 JSON",
+)
+@click.option("--chain", default=None, help="产业链（校验环节属于该链）")
+@click.option("--top", type=int, default=20, show_default=True)
+@click.option("--inferred-only", is_flag=True, help="只要推断出的目标（未记录在该环节的企业）")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True
+)
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+@pass_ctx
+def targets(
+    c: _Ctx,
+    segment: str | None,
+    segments_file: Path | None,
+    chain: str | None,
+    top: int,
+    inferred_only: bool,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """招商目标：某环节应引进的外地企业，排序并给出理由。"""
+    from tqdm import tqdm
+
+    from matching.service import targets_for, targets_report
+    from matching.targets import TargetIndex
+
+    if bool(segment) == bool(segments_file):
+        raise click.UsageError("请给出 --segment 或 --segments-file 之一")
+    keys = (
+        [segment]
+        if segment
+        else [
+            x.strip()
+            for x in Path(str(segments_file)).read_text("utf-8-sig").splitlines()
+            if x.strip()
+        ]
+    )
+    with c.store() as store:
+        index = TargetIndex.from_store(store, home_area=c.settings.home_area)
+        results = []
+        for key in tqdm(keys, desc="排序", unit="环节", disable=len(keys) < 20):
+            try:
+                results.append(
+                    targets_for(
+                        store, index, str(key), chain=chain, top=top, inferred_only=inferred_only
+                    )
+                )
+            except ChainAtlasError as exc:
+                raise click.ClickException(str(exc)) from None
+    if segments_file and fmt == "json":
+        fmt_out = "jsonl"
+    else:
+        fmt_out = fmt
+    data = targets_report(results, fmt_out)
+    _emit(data, fmt, out, f"招商目标-{results[0]['name'] if len(results) == 1 else '多环节'}.{fmt}")
+
+
+def _emit(data: bytes, fmt: str, out: Path | None, default_name: str) -> None:
+    if out is None and fmt == "json":
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    path = out or Path(default_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    click.echo(f"已写入 {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

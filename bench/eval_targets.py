@@ -29,17 +29,32 @@ from graph.sources.ckg import ckg_to_bundle  # noqa: E402
 from matching.targets import FEATURES, TargetIndex  # noqa: E402
 
 
-def load(bundle: Path) -> tuple[list[dict[str, object]], list[tuple[str, str]], pd.DataFrame,
-                                 list[tuple[str, str, str]], list[tuple[str, str]]]:
+def load(
+    bundle: Path,
+) -> tuple[
+    list[dict[str, object]],
+    list[tuple[str, str]],
+    pd.DataFrame,
+    list[tuple[str, str, str]],
+    list[tuple[str, str]],
+]:
     firms = pd.read_csv(bundle / "nodes_Firm.csv", dtype=str, keep_default_na=False)
     segs = pd.read_csv(bundle / "nodes_Segment.csv", dtype=str, keep_default_na=False)
     ops = pd.read_csv(bundle / "rels_OPERATES_IN.csv", dtype=str, keep_default_na=False)
     up = pd.read_csv(bundle / "rels_UPSTREAM_OF.csv", dtype=str, keep_default_na=False)
     sub = pd.read_csv(bundle / "rels_SUBSEGMENT_OF.csv", dtype=str, keep_default_na=False)
     ind = pd.read_csv(bundle / "rels_IN_INDUSTRY.csv", dtype=str, keep_default_na=False)
-    firm_rows = [{"id": r["id:ID"], "name": r["name"], "fullname": r["fullname"],
-                  "region": r["region"], "tags": ["上市"], "stock_code": r["stock_code"]}
-                 for r in firms.to_dict("records")]
+    firm_rows = [
+        {
+            "id": r["id:ID"],
+            "name": r["name"],
+            "fullname": r["fullname"],
+            "region": r["region"],
+            "tags": ["上市"],
+            "stock_code": r["stock_code"],
+        }
+        for r in firms.to_dict("records")
+    ]
     seg_rows = list(zip(segs["id:ID"], segs["name"], strict=True))
     prod = [(a, "UPSTREAM_OF", b) for a, b in zip(up[":START_ID"], up[":END_ID"], strict=True)]
     prod += [(a, "SUBSEGMENT_OF", b) for a, b in zip(sub[":START_ID"], sub[":END_ID"], strict=True)]
@@ -72,16 +87,22 @@ def main() -> None:
     hide = rng.random(len(ops)) < args.holdout
     train, test = ops[~hide], ops[hide]
     t = time.perf_counter()
-    idx = TargetIndex(firms, segs,
-                      zip(train[":START_ID"], train[":END_ID"], [1.0] * len(train), strict=True),
-                      prod, inds)
+    idx = TargetIndex(
+        firms,
+        segs,
+        zip(train[":START_ID"], train[":END_ID"], [1.0] * len(train), strict=True),
+        prod,
+        inds,
+    )
     build = time.perf_counter() - t
     t = time.perf_counter()
     idx.fit_ranker(seed=args.seed)
     fit = time.perf_counter() - t
-    pairs = [(idx.fidx[f], idx.sidx[s]) for f, s in zip(test[":START_ID"], test[":END_ID"],
-                                                          strict=True)
-             if f in idx.fidx and s in idx.sidx]
+    pairs = [
+        (idx.fidx[f], idx.sidx[s])
+        for f, s in zip(test[":START_ID"], test[":END_ID"], strict=True)
+        if f in idx.fidx and s in idx.sidx
+    ]
     rng.shuffle(pairs)  # type: ignore[arg-type]
     pairs = pairs[: args.max_pairs]
     nf = len(idx.firm_ids)
@@ -89,11 +110,14 @@ def main() -> None:
     by_seg: dict[int, list[int]] = {}
     for f, s in pairs:
         by_seg.setdefault(s, []).append(f)
-    results: dict[str, list[int]] = {"popularity": [], "collaborative filtering": [],
-                                     "chainatlas": []}
+    results: dict[str, list[int]] = {
+        "popularity": [],
+        "collaborative filtering": [],
+        "chainatlas": [],
+    }
     t = time.perf_counter()
     for s, fs in by_seg.items():
-        known = idx.FT.indices[idx.FT.indptr[s]: idx.FT.indptr[s + 1]]
+        known = idx.FT.indices[idx.FT.indptr[s] : idx.FT.indptr[s + 1]]
         exclude = np.zeros(nf, dtype=bool)
         exclude[known] = True
         cand, X = idx.features(s)
@@ -109,19 +133,25 @@ def main() -> None:
             results["chainatlas"].append(ranks_for(ours, pop, exclude, f))
     rank_time = time.perf_counter() - t
     n_pairs = len(results["chainatlas"])
-    print(f"# Target ranking evaluation — ckg, {args.holdout:.0%} of {len(ops):,} firm→product "
-          f"edges held out (seed {args.seed}); {n_pairs:,} held-out pairs in {len(by_seg):,} "
-          f"segments ranked over {nf:,} firms\n")
-    print(f"index build {build:.1f} s, ranker fit {fit:.1f} s, ranking {rank_time:.1f} s "
-          f"({1000 * rank_time / max(len(by_seg), 1):.1f} ms per segment)\n")
+    print(
+        f"# Target ranking evaluation — ckg, {args.holdout:.0%} of {len(ops):,} firm→product "
+        f"edges held out (seed {args.seed}); {n_pairs:,} held-out pairs in {len(by_seg):,} "
+        f"segments ranked over {nf:,} firms\n"
+    )
+    print(
+        f"index build {build:.1f} s, ranker fit {fit:.1f} s, ranking {rank_time:.1f} s "
+        f"({1000 * rank_time / max(len(by_seg), 1):.1f} ms per segment)\n"
+    )
     print("| method | Hits@10 | Hits@50 | MRR | Hits@10 × CF |")
     print("|---|---:|---:|---:|---:|")
     cf10 = np.mean(np.array(results["collaborative filtering"]) <= 10)
     for name, r in results.items():
         a = np.array(r)
         h10, h50, mrr = np.mean(a <= 10), np.mean(a <= 50), np.mean(1 / a)
-        print(f"| {name} | {h10:.3f} | {h50:.3f} | {mrr:.3f} | "
-              f"{(h10 / cf10 if cf10 else float('inf')):.2f} |")
+        print(
+            f"| {name} | {h10:.3f} | {h50:.3f} | {mrr:.3f} | "
+            f"{(h10 / cf10 if cf10 else float('inf')):.2f} |"
+        )
     coef = dict(zip(FEATURES, np.round(idx.ranker.coef_, 2).tolist(), strict=True))
     print(f"\nranker coefficients: {coef}, intercept {idx.ranker.intercept_:.2f}")
 

@@ -162,23 +162,30 @@ class TargetIndex:
         self.IT = self.I.T.tocsr()
         deg = np.asarray(self.F.sum(axis=1)).ravel()
         out = np.array([float(f.get("output") or 0) for f in firms])
-        listed = np.array([1.0 if "上市" in (f.get("tags") or []) or f.get("stock_code") else 0.0
-                           for f in firms])
+        listed = np.array(
+            [1.0 if "上市" in (f.get("tags") or []) or f.get("stock_code") else 0.0 for f in firms]
+        )
         self.size = np.log1p(deg) + 0.1 * np.log1p(out) + 0.2 * listed
         self.local = np.array([is_local(f.get("region"), home_area) for f in firms])
         self.ranker = TargetRanker.with_defaults()
 
     # ---- building from a store ---------------------------------------------------------------
     @classmethod
-    def from_store(cls, store: GraphStore, *, home_area: tuple[str, ...] = HOME_AREA,
-                   fit: bool = True) -> TargetIndex:
+    def from_store(
+        cls, store: GraphStore, *, home_area: tuple[str, ...] = HOME_AREA, fit: bool = True
+    ) -> TargetIndex:
         """The index of the store's graph; the ranker is fitted on it when it has enough edges."""
         firms = [{"id": n.id, **n.props} for n in store.iter_nodes("Firm")]
         segs = [(n.id, n.name) for n in store.iter_nodes("Segment")]
-        ops = [(r.start, r.end, float(r.props.get("weight") or 1.0))
-               for r in store.iter_relationships("OPERATES_IN")]
-        prod = [(r.start, r.type, r.end) for t in ("UPSTREAM_OF", "SUBSEGMENT_OF")
-                for r in store.iter_relationships(t)]
+        ops = [
+            (r.start, r.end, float(r.props.get("weight") or 1.0))
+            for r in store.iter_relationships("OPERATES_IN")
+        ]
+        prod = [
+            (r.start, r.type, r.end)
+            for t in ("UPSTREAM_OF", "SUBSEGMENT_OF")
+            for r in store.iter_relationships(t)
+        ]
         inds = [(r.start, r.end) for r in store.iter_relationships("IN_INDUSTRY")]
         idx = cls(firms, segs, ops, prod, inds, home_area=home_area)
         if fit and len(ops) >= 200:
@@ -189,7 +196,7 @@ class TargetIndex:
     def features(self, s: int, exclude_edges: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(candidate firm indices, feature matrix) for segment index ``s``."""
         nf = len(self.firm_ids)
-        adj = self.A.indices[self.A.indptr[s]: self.A.indptr[s + 1]]
+        adj = self.A.indices[self.A.indptr[s] : self.A.indptr[s + 1]]
         p1 = _rows_sum(self.FT, adj, nf)
         two = self.A[adj].tocsr()
         two_sum = np.asarray(two.sum(axis=0)).ravel()
@@ -211,16 +218,24 @@ class TargetIndex:
         t = self.T[s]
         tp = _weighted_rows(self.FP, t.indices, t.data, nf)
         tn = _weighted_rows(self.FN, t.indices, t.data, nf)
-        firms_in = self.FT.indices[self.FT.indptr[s]: self.FT.indptr[s + 1]]
+        firms_in = self.FT.indices[self.FT.indptr[s] : self.FT.indptr[s + 1]]
         if len(firms_in):
             prof = np.asarray(self.I[firms_in].sum(axis=0)).ravel() / len(firms_in)
             nzi = np.flatnonzero(prof)
             ind = _weighted_rows(self.IT, nzi, prof[nzi], nf) if len(nzi) else np.zeros(nf)
         else:
             ind = np.zeros(nf)
-        X = np.column_stack([
-            np.minimum(p1, 3.0), np.log1p(p2), np.log1p(cf * 10), tp, tn, ind, self.size,
-        ])
+        X = np.column_stack(
+            [
+                np.minimum(p1, 3.0),
+                np.log1p(p2),
+                np.log1p(cf * 10),
+                tp,
+                tn,
+                ind,
+                self.size,
+            ]
+        )
         cand = np.flatnonzero((X[:, :6] > 0).any(axis=1))
         return cand, X[cand]
 
@@ -238,8 +253,9 @@ class TargetIndex:
         sub = TargetIndex.__new__(TargetIndex)
         sub.__dict__.update(self.__dict__)
         keep = ~hide
-        sub._set_F(sp.csr_matrix((np.ones(keep.sum()), (coo.row[keep], coo.col[keep])),
-                                 shape=self.F.shape))
+        sub._set_F(
+            sp.csr_matrix((np.ones(keep.sum()), (coo.row[keep], coo.col[keep])), shape=self.F.shape)
+        )
         by_seg: dict[int, list[int]] = {}
         for f, s in hidden:
             by_seg.setdefault(int(s), []).append(int(f))
@@ -248,14 +264,16 @@ class TargetIndex:
         rng.shuffle(items)  # type: ignore[arg-type]
         for s, pos in items[:max_segments]:
             cand, X = sub.features(s)
-            known = set(sub.FT.indices[sub.FT.indptr[s]: sub.FT.indptr[s + 1]])
+            known = set(sub.FT.indices[sub.FT.indptr[s] : sub.FT.indptr[s + 1]])
             where = {int(c): i for i, c in enumerate(cand)}
             for f in pos:
                 if f in where:
                     Xs.append(X[where[f]])
                     ys.append(1)
             pool = [i for i, c in enumerate(cand) if int(c) not in known and int(c) not in pos]
-            for i in rng.choice(pool, size=min(negatives, len(pool)), replace=False) if pool else []:
+            for i in (
+                rng.choice(pool, size=min(negatives, len(pool)), replace=False) if pool else []
+            ):
                 Xs.append(X[i])
                 ys.append(0)
         if len(set(ys)) == 2:
@@ -271,14 +289,21 @@ class TargetIndex:
         self.size = np.log1p(deg)
 
     # ---- querying ----------------------------------------------------------------------------
-    def rank(self, segment: str, *, top: int = 20, inferred_only: bool = False,
-             outside_only: bool = True, explain: bool = True) -> list[RankedTarget]:
+    def rank(
+        self,
+        segment: str,
+        *,
+        top: int = 20,
+        inferred_only: bool = False,
+        outside_only: bool = True,
+        explain: bool = True,
+    ) -> list[RankedTarget]:
         """Ranked target firms for ``segment`` (an id in the index)."""
         if segment not in self.sidx:
             raise NodeNotFound(segment)
         s = self.sidx[segment]
         cand, X = self.features(s)
-        known_set = set(self.FT.indices[self.FT.indptr[s]: self.FT.indptr[s + 1]].tolist())
+        known_set = set(self.FT.indices[self.FT.indptr[s] : self.FT.indptr[s + 1]].tolist())
         scores = self.ranker.decision_function(X)
         mask = np.ones(len(cand), dtype=bool)
         if outside_only:
@@ -296,20 +321,27 @@ class TargetIndex:
             f = int(cand[i])
             firm = self.firms[f]
             feats = dict(zip(FEATURES, (float(x) for x in X[i]), strict=True))
-            out.append(RankedTarget(
-                self.firm_ids[f], str(firm.get("name", self.firm_ids[f])), firm.get("region"),
-                round(float(scores[i]), 4), f in known_set,
-                self.explain(f, s, feats) if explain else [], feats))
+            out.append(
+                RankedTarget(
+                    self.firm_ids[f],
+                    str(firm.get("name", self.firm_ids[f])),
+                    firm.get("region"),
+                    round(float(scores[i]), 4),
+                    f in known_set,
+                    self.explain(f, s, feats) if explain else [],
+                    feats,
+                )
+            )
         return out
 
     def explain(self, f: int, s: int, feats: dict[str, float]) -> list[str]:
         """Readable reasons: the real paths and numbers behind a firm's score."""
         seg = self.seg_names[s]
-        mine = self.F.indices[self.F.indptr[f]: self.F.indptr[f + 1]]
+        mine = self.F.indices[self.F.indptr[f] : self.F.indptr[f + 1]]
         reasons = []
         if s in set(mine.tolist()):
             reasons.append(f"已记录在环节「{seg}」")
-        adj = set(self.A.indices[self.A.indptr[s]: self.A.indptr[s + 1]].tolist())
+        adj = set(self.A.indices[self.A.indptr[s] : self.A.indptr[s + 1]].tolist())
         for m in mine:
             m = int(m)
             if m in adj:
@@ -320,39 +352,52 @@ class TargetIndex:
         if feats["product_2hop"] > 0 and len(reasons) < 4:
             for m in mine:
                 m = int(m)
-                mid = adj & set(self.A.indices[self.A.indptr[m]: self.A.indptr[m + 1]].tolist())
+                mid = adj & set(self.A.indices[self.A.indptr[m] : self.A.indptr[m + 1]].tolist())
                 if mid:
                     x = min(mid)
                     reasons.append(
                         f"主营「{self.seg_names[m]}」{_arrow(self.edge_kind.get((m, x), ''))}"
-                        f"「{self.seg_names[x]}」{_arrow(self.edge_kind.get((x, s), ''))}「{seg}」")
+                        f"「{self.seg_names[x]}」{_arrow(self.edge_kind.get((x, s), ''))}「{seg}」"
+                    )
                     break
         if feats["cf"] > 0:
-            firms_in = self.FT.indices[self.FT.indptr[s]: self.FT.indptr[s + 1]]
+            firms_in = self.FT.indices[self.FT.indptr[s] : self.FT.indptr[s + 1]]
             for g in firms_in:
-                shared = set(self.F.indices[self.F.indptr[g]: self.F.indptr[g + 1]].tolist()) & \
-                    set(mine.tolist())
+                shared = set(
+                    self.F.indices[self.F.indptr[g] : self.F.indptr[g + 1]].tolist()
+                ) & set(mine.tolist())
                 if shared:
                     x = min(shared)
-                    reasons.append(f"与本环节企业「{self.firms[int(g)].get('name', '')}」"
-                                   f"同产「{self.seg_names[x]}」")
+                    reasons.append(
+                        f"与本环节企业「{self.firms[int(g)].get('name', '')}」"
+                        f"同产「{self.seg_names[x]}」"
+                    )
                     break
         if feats["industry"] > 0:
             reasons.append(f"本环节企业中 {feats['industry']:.0%} 与其同属一个行业")
         if feats["text_portfolio"] > 0.3:
-            best = max(mine, key=lambda m: float((self.T[int(m)] @ self.T[s].T).toarray()[0, 0]),
-                       default=None)
+            best = max(
+                mine,
+                key=lambda m: float((self.T[int(m)] @ self.T[s].T).toarray()[0, 0]),
+                default=None,
+            )
             if best is not None:
-                reasons.append(f"产品名称相近：「{self.seg_names[int(best)]}」~「{seg}」"
-                               f"（相似度 {feats['text_portfolio']:.2f}）")
+                reasons.append(
+                    f"产品名称相近：「{self.seg_names[int(best)]}」~「{seg}」"
+                    f"（相似度 {feats['text_portfolio']:.2f}）"
+                )
         if feats["text_name"] > 0.3:
             reasons.append(f"企业名称与「{seg}」相近（相似度 {feats['text_name']:.2f}）")
         return reasons or [f"综合得分（{', '.join(f'{k}={v:.2f}' for k, v in feats.items())}）"]
 
 
 def _arrow(kind: str) -> str:
-    return {"UPSTREAM_OF": " 是上游投入 → ", "~UPSTREAM_OF": " 的上游投入是 ← ",
-            "SUBSEGMENT_OF": " 是子类 → ", "~SUBSEGMENT_OF": " 的子类是 ← "}.get(kind, " — ")
+    return {
+        "UPSTREAM_OF": " →投入→ ",
+        "~UPSTREAM_OF": " ←投入← ",
+        "SUBSEGMENT_OF": " →属于→ ",
+        "~SUBSEGMENT_OF": " ←子类← ",
+    }.get(kind, " — ")
 
 
 def _rows_sum(M: sp.csr_matrix, rows: np.ndarray, n: int) -> np.ndarray:

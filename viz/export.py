@@ -71,6 +71,7 @@ def render_view(
     filters: dict[str, str | None] | None = None,
     thresholds: Thresholds | None = None,
     home_area: tuple[str, ...] = HOME_AREA,
+    index: Any = None,
 ) -> Rendered:
     """Build the ``kind`` view of ``chain`` and render it as ``fmt``.
 
@@ -97,7 +98,12 @@ def render_view(
         if kind == "fishbone":
             obj = fishbone(store, chain, thresholds=thresholds, home_area=home_area)
         elif kind == "map":
-            obj = attraction_map(store, chain, thresholds=thresholds, home_area=home_area)
+            from matching.service import map_target_fn
+
+            fn = map_target_fn(index) if index is not None else None
+            obj = attraction_map(
+                store, chain, thresholds=thresholds, home_area=home_area, targets=fn
+            )
         else:
             obj = masters_library(store, chain, home_area=home_area)
     filename = f"{TITLES[kind]}-{name}.{fmt}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api.deps import SettingsDep, StoreDep
@@ -33,6 +33,7 @@ def _render(
     fmt: str,
     chain: str | None,
     filters: dict[str, str | None] | None = None,
+    index: object = None,
 ) -> Response:
     try:
         r = render_view(
@@ -43,6 +44,7 @@ def _render(
             filters=filters,
             thresholds=settings.thresholds(),
             home_area=settings.home_area,
+            index=index,
         )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
@@ -62,13 +64,17 @@ def fishbone_map(
 
 @router.get("/maps/attraction/{chain}")
 def attraction(
+    request: Request,
     chain: str,
     store: StoreDep,
     settings: SettingsDep,
     format: Fmt = Query("json", description="json|xlsx|html"),
 ) -> Response:
-    """产业链招商图: weak and missing segments, targets, landing regions and parks."""
-    return _render(store, settings, "map", format, chain)
+    """产业链招商图: weak and missing segments, ranked targets, landing regions and parks."""
+    from api.routes.gaps import target_index
+
+    index = target_index(request, store, settings.home_area) if store.count_nodes("Firm") else None
+    return _render(store, settings, "map", format, chain, index=index)
 
 
 @router.get("/maps/masters/{chain}")

@@ -108,3 +108,30 @@ class TestMaps:
         assert len(all_) == seeded.count_nodes("Project")
         icv = client.get("/api/v1/projects", params={"chain": "1366:icv"}).json()
         assert icv and all(p["chain"] == "智能网联新能源汽车" for p in icv)
+
+
+class TestGapsAndTargets:
+    def test_gaps(self, client: TestClient) -> None:
+        r = client.get("/api/v1/gaps/智能网联新能源汽车").json()
+        assert r["chain"] == "1366:icv"
+        assert {s["kind"] for s in r["segments"]} <= {"补链", "强链", "优势"}
+        assert all(e["kind"] == "延链" for e in r["extensions"])
+        x = client.get("/api/v1/gaps/1366:icv", params={"format": "xlsx"})
+        assert x.status_code == 200 and "filename*=UTF-8''" in x.headers["content-disposition"]
+
+    def test_targets(self, client: TestClient) -> None:
+        r = client.get("/api/v1/targets", params={"segment": "动力电池", "top": 5}).json()
+        assert r["segment"] == "seg:动力电池" and 0 < len(r["targets"]) <= 5
+        assert all(t["reasons"] and isinstance(t["known"], bool) for t in r["targets"])
+        inf = client.get(
+            "/api/v1/targets", params={"segment": "seg:动力电池", "inferred_only": True}
+        ).json()
+        assert not any(t["known"] for t in inf["targets"])
+        bad = client.get("/api/v1/targets", params={"segment": "动力电池", "chain": "1366:bio"})
+        assert bad.status_code == 404
+        assert client.get("/api/v1/targets").status_code == 422
+
+    def test_attraction_map_uses_the_ranking(self, client: TestClient) -> None:
+        r = client.get("/api/v1/maps/attraction/1366:icv").json()
+        assert r["source"] == "缺链补链排序"
+        assert any(not t["known"] for s in r["segments"] for t in s["targets"])

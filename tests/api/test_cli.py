@@ -127,3 +127,34 @@ def test_view_commands(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-
     assert set(df["阶段"]) <= {"招商引资"}
     res = run("fishbone", "没有这条链", ok=False)
     assert res.exit_code != 0 and "没有这条链" in res.output
+
+
+def test_gaps_and_targets_commands(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init")
+    g = json.loads(run("gaps", "1366:storage").output)
+    assert g["segments"] and g["chain"] == "1366:storage"
+    run("gaps", "1366:storage", "--format", "xlsx", "--out", str(tmp_path / "g.xlsx"))
+    assert set(pd.read_excel(tmp_path / "g.xlsx", sheet_name=None)) == {"缺链强链", "延链候选"}
+    t = json.loads(run("targets", "--segment", "锂电储能", "--top", "3").output)
+    assert t["segment"] == "seg:锂电储能" and len(t["targets"]) <= 3
+    segs = tmp_path / "segs.txt"
+    segs.write_text("锂电储能\nseg:动力电池\n", "utf-8")
+    lines = run("targets", "--segments-file", str(segs), "--top", "2").output.strip().splitlines()
+    assert [json.loads(x)["segment"] for x in lines] == ["seg:锂电储能", "seg:动力电池"]
+    assert all(
+        set(json.loads(x)["targets"][0]) >= {"firm", "name", "score", "known", "reasons"}
+        for x in lines
+    )
+    res = run(
+        "targets",
+        "--segment",
+        "锂电储能",
+        "--inferred-only",
+        "--format",
+        "xlsx",
+        "--out",
+        str(tmp_path / "t.xlsx"),
+    )
+    assert set(pd.read_excel(tmp_path / "t.xlsx")["类型"]) <= {"推断"}
+    assert res.exit_code == 0
+    assert run("targets", "--segment", "没有这个环节", ok=False).exit_code != 0

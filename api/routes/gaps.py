@@ -1,0 +1,79 @@
+"""Gap detection and ranked, explained target lists (补链 延链 强链)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api.deps import SettingsDep, StoreDep
+from graph.store import GraphStore
+from matching.service import gaps_report, targets_for, targets_report
+from matching.targets import TargetIndex
+
+router = APIRouter(tags=["gaps and targets"])
+_lock = threading.Lock()
+
+
+def target_index(request: Request, store: GraphStore, home: tuple[str, ...]) -> TargetIndex:
+    """The ranking index, rebuilt when the graph's counts have changed since it was built."""
+    c = store.counts()
+    key = (tuple(sorted(c.labels.items())), tuple(sorted(c.types.items())), home)
+    with _lock:
+        cached = getattr(request.app.state, "target_index", None)
+        if cached is None or cached[0] != key:
+            cached = (key, TargetIndex.from_store(store, home_area=home))
+            request.app.state.target_index = cached
+        return cached[1]
+
+
+def _download(data: bytes, name: str, fmt: str) -> Response:
+    media = {
+        "json": "application/json",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[fmt]
+    headers = {}
+    if fmt != "json":
+        headers["Content-Disposition"] = (
+            f"attachment; filename=\"chainatlas.{fmt}\"; filename*=UTF-8''{quote(name)}"
+        )
+    return Response(content=data, media_type=media, headers=headers)
+
+
+@router.get("/gaps/{chain}")
+def chain_gaps(
+    chain: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    format: Literal["json", "xlsx"] = Query("json"),
+) -> Response:
+    """Per segment: 补链/强链/优势, location quotients, weight in the chain, priority, reasons;
+    plus 延链 candidates adjacent in the product graph."""
+    g, data = gaps_report(
+        store, chain, format, thresholds=settings.thresholds(), home_area=settings.home_area
+    )
+    return _download(data, f"缺链分析-{g.name}.{format}", format)
+
+
+@router.get("/targets")
+def targets(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    segment: str = Query(..., description="环节编号或名称"),
+    chain: str | None = Query(None),
+    top: int = Query(20, ge=1, le=500),
+    inferred_only: bool = Query(False),
+    format: Literal["json", "xlsx"] = Query("json"),
+) -> Response:
+    """Ranked target firms for a segment, each with score, known/inferred and reasons."""
+    index = target_index(request, store, settings.home_area)
+    result: dict[str, Any] = targets_for(
+        store, index, segment, chain=chain, top=top, inferred_only=inferred_only
+    )
+    return _download(
+        targets_report([result], format), f"招商目标-{result['name']}.{format}", format
+    )
