@@ -26,7 +26,8 @@ def _firm(i: str, region: str, name: str | None = None) -> Node:
 @pytest.fixture
 def g(memory_store: EmbeddedStore) -> GraphStore:
     """Chain C: 正极材料 (upstream) > 锂电池 (midstream) > 整车 (downstream).
-    Local: two firms in 锂电池 (weak), one in 整车 (master, depends on the others), none in 正极材料.
+    Local: two firms in 锂电池 (weak), one in 整车 (master, depends on the others), none in
+    正极材料.
     Outside: p makes 正极材料 (known target); q makes 负极材料, which feeds 锂电池 (inferred,
     1 hop); r makes 石墨, input of 负极材料 (2 hops); z makes 服装 (unrelated).
     负极材料 is adjacent to the chain but not in it (延链)."""
@@ -145,5 +146,7 @@ class TestTargets:
         assert r.get_params() == {"C": 10.0, "class_weight": "balanced"}
         assert (r.predict(X) == y).mean() > 0.9
         assert r.predict_proba(X).shape == (200, 2)
-        with pytest.raises(Exception):
-            TargetRanker().decision_function(X)  # not fitted
+        from sklearn.exceptions import NotFittedError
+
+        with pytest.raises(NotFittedError):
+            TargetRanker().decision_function(X)
