@@ -109,6 +109,7 @@ class TargetIndex:
         firm_industry: Iterable[tuple[str, str]] = (),
         *,
         home_area: tuple[str, ...] = HOME_AREA,
+        max_posting_share: float = 0.05,
     ) -> None:
         self.firm_ids = [f["id"] for f in firms]
         self.firms = list(firms)
@@ -142,13 +143,16 @@ class TargetIndex:
         A.data[:] = 1.0
         self.A = A
         # CF: cosine between segment columns
-        self.Fn = normalize(self.F.T.tocsr(), norm="l2", axis=1)  # segments × firms, rows unit
+        self.seg_norm = np.sqrt(np.maximum(np.diff(self.FT.indptr), 1))
         # text: char n-grams of segment names; firm portfolio = mean of its segments' vectors
         self.vec = _tfidf().fit(self.seg_names + [str(f.get("name", "")) for f in firms])
         self.T = self.vec.transform(self.seg_names)  # segments × grams
         self.FP = normalize(self.F @ self.T, norm="l2", axis=1).T.tocsr()  # grams × firms
         names = [f"{f.get('name', '')} {f.get('fullname', '')}" for f in firms]
         self.FN = normalize(self.vec.transform(names), norm="l2", axis=1).T.tocsr()  # grams × firms
+        self.max_posting = max(200, int(max_posting_share * nf))
+        self.fn_len = np.diff(self.FN.indptr)
+        self.fp_len = np.diff(self.FP.indptr)
         # industry
         inds: dict[str, int] = {}
         ir, ic = [], []
@@ -193,51 +197,68 @@ class TargetIndex:
         return idx
 
     # ---- features ------------------------------------------------------------------------
-    def features(self, s: int, exclude_edges: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """(candidate firm indices, feature matrix) for segment index ``s``."""
+    def features(self, s: int) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate firm indices, feature matrix) for segment index ``s``.
+
+        Every feature is a sparse row over firms built from posting lists (rows of the
+        segment→firm, gram→firm and industry→firm matrices), so the cost follows the number of
+        paths, not the number of firms; candidates are the firms reached by any path.
+        """
         nf = len(self.firm_ids)
         adj = self.A.indices[self.A.indptr[s] : self.A.indptr[s + 1]]
-        p1 = _rows_sum(self.FT, adj, nf)
-        two = self.A[adj].tocsr()
-        two_sum = np.asarray(two.sum(axis=0)).ravel()
-        two_sum[s] = 0
-        two_sum[adj] = 0
-        nz2 = np.flatnonzero(two_sum)
-        p2 = np.zeros(nf)
-        if len(nz2):
-            p2 = np.asarray(self.FT[nz2].T @ np.log1p(two_sum[nz2])).ravel()
-        # cf: firms in s → their segments (cosine weights) → firms
-        col = self.Fn[s]
-        if col.nnz:
-            sim = (self.Fn @ col.T).toarray().ravel()  # segments × 1
-            sim[s] = 0
-            nzs = np.flatnonzero(sim)
-            cf = np.asarray(self.FT[nzs].T @ sim[nzs]).ravel() if len(nzs) else np.zeros(nf)
+        rows: list[_Row | None] = [_srow(self.FT, adj, None, nf)]
+        if len(adj):
+            r2 = _srow(self.A, adj, None, self.A.shape[0])
+            two = np.zeros(self.A.shape[0])
+            if r2 is not None:
+                two[r2.indices] = r2.data
+            two[s] = 0
+            two[adj] = 0
+            nz2 = np.flatnonzero(two)
+            rows.append(_srow(self.FT, nz2, np.log1p(two[nz2]), nf))
         else:
-            cf = np.zeros(nf)
-        t = self.T[s]
-        tp = _weighted_rows(self.FP, t.indices, t.data, nf)
-        tn = _weighted_rows(self.FN, t.indices, t.data, nf)
+            rows.append(None)
         firms_in = self.FT.indices[self.FT.indptr[s] : self.FT.indptr[s + 1]]
         if len(firms_in):
-            prof = np.asarray(self.I[firms_in].sum(axis=0)).ravel() / len(firms_in)
-            nzi = np.flatnonzero(prof)
-            ind = _weighted_rows(self.IT, nzi, prof[nzi], nf) if len(nzi) else np.zeros(nf)
+            # cosine between segment columns: co-occurrence over the norms
+            co = _srow(self.F, firms_in, None, self.F.shape[1])
+            keep = co.indices != s  # type: ignore[union-attr]
+            nzs = co.indices[keep]  # type: ignore[union-attr]
+            vals = co.data[keep] / (self.seg_norm[nzs] * self.seg_norm[s])  # type: ignore[union-attr]
+            rows.append(_srow(self.FT, nzs, vals, nf))
         else:
-            ind = np.zeros(nf)
-        X = np.column_stack(
-            [
-                np.minimum(p1, 3.0),
-                np.log1p(p2),
-                np.log1p(cf * 10),
-                tp,
-                tn,
-                ind,
-                self.size,
-            ]
-        )
-        cand = np.flatnonzero((X[:, :6] > 0).any(axis=1))
-        return cand, X[cand]
+            rows.append(None)
+        t = self.T[s]
+        # grams shared by a large share of firms say little and would make every firm a
+        # candidate: walk only the postings of the more selective grams
+        g_fp = self.fp_len[t.indices] <= self.max_posting
+        g_fn = self.fn_len[t.indices] <= self.max_posting
+        rows.append(_srow(self.FP, t.indices[g_fp], t.data[g_fp], nf))
+        rows.append(_srow(self.FN, t.indices[g_fn], t.data[g_fn], nf))
+        if len(firms_in):
+            prof = _srow(
+                self.I, firms_in, np.full(len(firms_in), 1 / len(firms_in)), self.I.shape[1]
+            )
+            rows.append(_srow(self.IT, prof.indices, prof.data, nf))  # type: ignore[union-attr]
+        else:
+            rows.append(None)
+        present = [r for r in rows if r is not None and r.nnz]
+        if not present:
+            return np.zeros(0, dtype=int), np.zeros((0, len(FEATURES)))
+        mark = np.zeros(nf, dtype=bool)
+        for r in present:
+            mark[r.indices] = True
+        cand = np.flatnonzero(mark)
+        X = np.zeros((len(cand), len(FEATURES)))
+        for j, row in enumerate(rows):
+            if row is not None and row.nnz:
+                X[np.searchsorted(cand, row.indices), j] = row.data
+        X[:, 0] = np.minimum(X[:, 0], 3.0)
+        X[:, 1] = np.log1p(X[:, 1])
+        X[:, 2] = np.log1p(X[:, 2] * 10)
+        X[:, 6] = self.size[cand]
+        keep = (X[:, :6] > 0).any(axis=1)
+        return cand[keep], X[keep]
 
     # ---- fitting ---------------------------------------------------------------------------
     def fit_ranker(
@@ -283,8 +304,9 @@ class TargetIndex:
     def _set_F(self, F: sp.csr_matrix) -> None:
         self.F = F
         self.FT = F.T.tocsr()
-        self.Fn = normalize(self.FT, norm="l2", axis=1)
+        self.seg_norm = np.sqrt(np.maximum(np.diff(self.FT.indptr), 1))
         self.FP = normalize(self.F @ self.T, norm="l2", axis=1).T.tocsr()
+        self.fp_len = np.diff(self.FP.indptr)
         deg = np.asarray(self.F.sum(axis=1)).ravel()
         self.size = np.log1p(deg)
 
@@ -400,16 +422,35 @@ def _arrow(kind: str) -> str:
     }.get(kind, " — ")
 
 
-def _rows_sum(M: sp.csr_matrix, rows: np.ndarray, n: int) -> np.ndarray:
-    if len(rows) == 0:
-        return np.zeros(n)
-    return np.asarray(M[rows].sum(axis=0)).ravel()
+@dataclass
+class _Row:
+    """A sparse row: sorted column ``indices`` and their ``data``."""
+
+    indices: np.ndarray
+    data: np.ndarray
+
+    @property
+    def nnz(self) -> int:
+        return len(self.indices)
 
 
-def _weighted_rows(M: sp.csr_matrix, rows: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
+def _srow(M: sp.csr_matrix, rows: np.ndarray, w: np.ndarray | None, n: int) -> _Row | None:
+    """The (weighted) sum of some rows of the CSR matrix ``M``, gathered straight from its
+    arrays (the cost follows the postings touched, not ``n``); None when no rows."""
+    rows = np.asarray(rows, dtype=np.int64)
     if len(rows) == 0:
-        return np.zeros(n)
-    return np.asarray(M[rows].T @ w).ravel()
+        return None
+    starts = M.indptr[rows].astype(np.int64)
+    lens = M.indptr[rows + 1].astype(np.int64) - starts
+    total = int(lens.sum())
+    if total == 0:
+        return _Row(np.zeros(0, dtype=np.int64), np.zeros(0))
+    firsts = np.cumsum(lens) - lens
+    offsets = np.repeat(starts - firsts, lens) + np.arange(total)
+    idx = M.indices[offsets]
+    vals = M.data[offsets] * (np.repeat(np.asarray(w, dtype=float), lens) if w is not None else 1.0)
+    uniq, inv = np.unique(idx, return_inverse=True)
+    return _Row(uniq, np.bincount(inv, weights=vals, minlength=len(uniq)))
 
 
 def resolve_segment(store: GraphStore, key: str) -> str:

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Benchmark: one segment's target list at 10⁴, 10⁵ and 10⁶ firms.
+
+The firm pool is a synthetic scale-up of the ckg shape: every ckg firm is replicated with a
+suffixed name, each replica keeping each of the original's products with probability 0.85
+(same product graph, same industries). Reports index build time, peak memory (RSS of a fresh
+process), and p50/p95 latency of ``TargetIndex.rank(top=20)`` without and with explanations over
+200 random segments that have firms. Baseline in the same run: the same features computed as
+dense length-N vectors over every firm (then top-k), on 100 of the same queries.
+
+Usage: python bench/targets_latency.py [--sizes 10000,100000,1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def _dense_rank(idx, s: int, top: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    nf = len(idx.firm_ids)
+
+    def dense(M, rows, w=None):  # type: ignore[no-untyped-def]
+        if len(rows) == 0:
+            return np.zeros(nf)
+        w = np.ones(len(rows)) if w is None else w
+        return np.asarray(M[rows].T @ w).ravel()
+
+    adj = idx.A.indices[idx.A.indptr[s] : idx.A.indptr[s + 1]]
+    p1 = dense(idx.FT, adj)
+    two = np.asarray(idx.A[adj].sum(axis=0)).ravel() if len(adj) else np.zeros(idx.A.shape[0])
+    two[s] = 0
+    two[adj] = 0
+    nz2 = np.flatnonzero(two)
+    p2 = dense(idx.FT, nz2, np.log1p(two[nz2]))
+    firms_in = idx.FT.indices[idx.FT.indptr[s] : idx.FT.indptr[s + 1]]
+    co = np.asarray(idx.F[firms_in].sum(axis=0)).ravel() / (idx.seg_norm * idx.seg_norm[s])
+    co[s] = 0
+    nzc = np.flatnonzero(co)
+    cf = dense(idx.FT, nzc, co[nzc])
+    t = idx.T[s]
+    tp = dense(idx.FP, t.indices, t.data)
+    tn = dense(idx.FN, t.indices, t.data)
+    X = np.column_stack(
+        [np.minimum(p1, 3), np.log1p(p2), np.log1p(cf * 10), tp, tn, np.zeros(nf), idx.size]
+    )
+    scores = idx.ranker.decision_function(X)
+    return np.argpartition(-scores, top)[:top]
+
+
+def _child(n: int, bundle: str) -> None:
+    import resource
+
+    from bench.eval_targets import load
+    from matching.targets import TargetIndex
+
+    rng = np.random.default_rng(1)
+    firms, segs, ops, prod, inds = load(Path(bundle))
+    by_firm: dict[str, list[str]] = {}
+    for f, s in zip(ops[":START_ID"], ops[":END_ID"], strict=True):
+        by_firm.setdefault(f, []).append(s)
+    ind_of = dict(inds)
+    big_firms, big_ops, big_inds = [], [], []
+    k = 0
+    while len(big_firms) < n:
+        for f in firms:
+            if len(big_firms) >= n:
+                break
+            fid = f"{f['id']}#{k}"
+            big_firms.append({**f, "id": fid, "name": f"{f['name']}{k}"})
+            for s in by_firm.get(str(f["id"]), []):
+                if k == 0 or rng.random() < 0.85:
+                    big_ops.append((fid, s, 1.0))
+            if str(f["id"]) in ind_of:
+                big_inds.append((fid, ind_of[str(f["id"])]))
+        k += 1
+    t = time.perf_counter()
+    idx = TargetIndex(big_firms, segs, big_ops, prod, big_inds)
+    build = time.perf_counter() - t
+    with_firms = np.flatnonzero(np.diff(idx.FT.indptr) > 0)
+    queries = [idx.seg_ids[i] for i in rng.choice(with_firms, size=200, replace=False)]
+    lat, lat_x = [], []
+    for q in queries:
+        t = time.perf_counter()
+        idx.rank(q, top=20, explain=False)
+        lat.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        idx.rank(q, top=20, explain=True)
+        lat_x.append(time.perf_counter() - t)
+    # baseline: the same features as dense length-N vectors over all firms, then top-k
+    base = []
+    for q in queries[:100]:
+        t = time.perf_counter()
+        _dense_rank(idx, idx.sidx[q], 20)
+        base.append(time.perf_counter() - t)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "firms": n,
+                "edges": len(big_ops),
+                "build": build,
+                "peak_mib": peak,
+                "p50": float(np.median(lat)),
+                "p95": float(np.percentile(lat, 95)),
+                "p50_explain": float(np.median(lat_x)),
+                "base_p50": float(np.median(base)),
+            }
+        )
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckg", default=str(REPO.parent / "shared" / "data" / "ckg"))
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(int(args.child[0]), args.child[1])
+        return
+    from graph.sources.ckg import ckg_to_bundle
+
+    print("# Target list latency — synthetic scale-up of the ckg shape\n")
+    print(
+        "| firms | firm→product edges | index build s | peak RSS MiB | p50 ms | p95 ms | "
+        "p50 with reasons ms | dense baseline p50 ms | × baseline |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = Path(tmp) / "ckg"
+        ckg_to_bundle(Path(args.ckg), bundle)
+        for n in (int(x) for x in args.sizes.split(",")):
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(n), str(bundle)],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=REPO,
+                env={**os.environ, "PYTHONPATH": str(REPO)},
+            ).stdout
+            r = json.loads(out.strip().splitlines()[-1])
+            print(
+                f"| {r['firms']:,} | {r['edges']:,} | {r['build']:.1f} | {r['peak_mib']:.0f} | "
+                f"{1000 * r['p50']:.1f} | {1000 * r['p95']:.1f} | {1000 * r['p50_explain']:.1f} | "
+                f"{1000 * r['base_p50']:.1f} | {r['base_p50'] / r['p50']:.1f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
