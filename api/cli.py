@@ -363,5 +363,42 @@ def _emit(data: bytes, fmt: str, out: Path | None, default_name: str) -> None:
     click.echo(f"已写入 {path}")
 
 
+@main.command("match")
+@click.argument("demands", type=click.Path(exists=True, path_type=Path))
+@click.argument("supplies", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="结果工作簿 .xlsx")
+@click.option("--top", type=int, default=5, show_default=True, help="每个需求的候选数")
+@click.option("--skip-bad", is_flag=True, help="跳过错误行，只用正确的行匹配")
+@pass_ctx
+def match_cmd(
+    c: _Ctx, demands: Path, supplies: Path, out: Path | None, top: int, skip_bad: bool
+) -> None:
+    """要素匹配：需求清单对供给清单（土地、资金、能耗、人才、技术、配套）。"""
+    from matching.elements import load_lists, match, result_tables
+    from viz.tables import write_xlsx
+
+    with c.store() as store:
+        try:
+            ds, ss, errors = load_lists(demands, supplies, store, skip_bad=skip_bad)
+        except ImportFailed as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        res = match(ds, ss, store=store, top=top, home_area=c.settings.home_area)
+    res.errors = errors
+    t = res.timings
+    click.echo(
+        f"需求 {len(ds)} 条、供给 {len(ss)} 条：分配 {len(res.assigned)}，候选 "
+        f"{len(res.candidates)}，未匹配 {len(res.unmatched)}（准备 {t['prepare']:.2f} 秒，"
+        f"候选 {t['candidates']:.2f} 秒，分配 {t['assignment']:.2f} 秒）"
+    )
+    if errors:
+        click.echo(f"已跳过 {len(errors)} 处错误:", err=True)
+        for e in errors[:50]:
+            click.echo(f"  {e}", err=True)
+    path = out or Path("要素匹配结果.xlsx")
+    write_xlsx(result_tables(res), path)
+    click.echo(f"已写入 {path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

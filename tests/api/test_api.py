@@ -135,3 +135,51 @@ class TestGapsAndTargets:
         r = client.get("/api/v1/maps/attraction/1366:icv").json()
         assert r["source"] == "缺链补链排序"
         assert any(not t["known"] for s in r["segments"] for t in s["targets"])
+
+
+class TestMatch:
+    def test_match_json(self, client: TestClient) -> None:
+        body = {
+            "demands": [
+                {
+                    "id": "d1",
+                    "kind": "土地",
+                    "description": "厂房用地",
+                    "quantity": 50,
+                    "unit": "亩",
+                    "region": "长兴县",
+                    "major": "是",
+                },
+                {
+                    "id": "d2",
+                    "kind": "能耗",
+                    "description": "能耗指标",
+                    "quantity": 5,
+                    "unit": "万吨标煤",
+                    "region": "长兴县",
+                },
+            ],
+            "supplies": [
+                {
+                    "id": "s1",
+                    "kind": "土地",
+                    "description": "工业用地",
+                    "quantity": 60,
+                    "unit": "亩",
+                    "region": "长兴县",
+                }
+            ],
+        }
+        r = client.post("/api/v1/match", json=body)
+        assert r.status_code == 200
+        data = r.json()
+        assert [(m["demand"], m["supply"]) for m in data["assigned"]] == [("d1", "s1")]
+        assert data["unmatched"][0]["demand"] == "d2" and data["assigned"][0]["passed"]
+
+    def test_bad_rows(self, client: TestClient) -> None:
+        body = {"demands": [{"kind": "", "description": "x", "region": "长兴县"}], "supplies": []}
+        r = client.post("/api/v1/match", json=body)
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+        assert r.json()["errors"][0]["column"] == "kind"
+        body["skip_bad"] = True  # type: ignore[assignment]
+        assert client.post("/api/v1/match", json=body).status_code == 200

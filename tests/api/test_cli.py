@@ -158,3 +158,64 @@ def test_gaps_and_targets_commands(run, tmp_path: Path) -> None:  # type: ignore
     assert set(pd.read_excel(tmp_path / "t.xlsx")["类型"]) <= {"推断"}
     assert res.exit_code == 0
     assert run("targets", "--segment", "没有这个环节", ok=False).exit_code != 0
+
+
+def test_match_command(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init")
+    dpath, spath = tmp_path / "需求.xlsx", tmp_path / "供给.csv"
+    run("template", "demands", "--out", str(dpath))
+    run("template", "supplies", "--out", str(spath))
+    pd.DataFrame(
+        [
+            {
+                "需求类型*": "土地",
+                "需求描述*": "二期厂房用地",
+                "数量": 50,
+                "单位": "亩",
+                "所在区域*": "长兴县",
+                "是否重大项目": "是",
+            },
+            {
+                "需求类型*": "资金",
+                "需求描述*": "设备贷款",
+                "数量": 3000,
+                "单位": "万元",
+                "所在区域*": "吴兴区",
+            },
+            {
+                "需求类型*": "人才",
+                "需求描述*": "算法工程师",
+                "数量": 10,
+                "单位": "人",
+                "所在区域*": "德清县",
+            },
+        ]
+    ).to_excel(dpath, sheet_name="数据", index=False)
+    pd.DataFrame(
+        [
+            {
+                "供给类型*": "土地",
+                "供给描述*": "工业用地地块",
+                "数量": 4,
+                "单位": "公顷",
+                "所在区域": "长合区",
+            },
+            {
+                "供给类型*": "资金",
+                "供给描述*": "产业基金",
+                "数量": 1,
+                "单位": "亿元",
+                "所在区域": "湖州市",
+            },
+        ]
+    ).to_csv(spath, index=False, encoding="utf-8-sig")
+    out = tmp_path / "结果.xlsx"
+    res = run("match", str(dpath), str(spath), "--out", str(out), "--top", "3")
+    assert "分配 2" in res.output
+    book = pd.read_excel(out, sheet_name=None)
+    assert set(book) == {"分配结果", "候选", "未匹配"}
+    assert list(book["未匹配"]["原因"]) == ["无「人才」类供给"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("需求类型*,需求描述*,数量,单位,所在区域*\n土地,x,很多,亩,长兴县\n", "utf-8")
+    res = run("match", str(bad), str(spath), ok=False)
+    assert res.exit_code == 1 and "第 2 行" in res.output and "数量" in res.output
