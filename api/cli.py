@@ -400,5 +400,177 @@ def match_cmd(
     click.echo(f"已写入 {path}")
 
 
+@main.group()
+def ledger() -> None:
+    """一本账：项目阶段、六张清单、三张新清单、五未与月度通报。"""
+
+
+@ledger.command("report")
+@click.option("--month", required=True, help="月份 YYYY-MM")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "xlsx", "html"]),
+    default="json",
+    show_default=True,
+)
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+@pass_ctx
+def ledger_report(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
+    """月度通报晾晒：按产业链和区县统计五未、排名、较上月变化，点名五未项目。"""
+    from graph.ledger import monthly_report
+    from viz.ledger import report_html, report_json, report_tables
+    from viz.tables import write_xlsx
+
+    with c.store() as store:
+        try:
+            r = monthly_report(store, month, c.settings.grace())
+        except ChainAtlasError as exc:
+            raise click.ClickException(str(exc)) from None
+    name = f"一本账月度通报-{month}.{fmt}"
+    if fmt == "xlsx":
+        path = out or Path(name)
+        write_xlsx(report_tables(r), path)
+        click.echo(f"已写入 {path}")
+        return
+    data = report_json(r) if fmt == "json" else report_html(r).encode("utf-8")
+    _emit(data, fmt, out, name)
+
+
+@ledger.command("lists")
+@click.option("--month", required=True, help="月份 YYYY-MM")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True
+)
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+@pass_ctx
+def ledger_lists(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
+    """六张清单与三张新清单（由日期推算，不手工维护）。"""
+    from graph.ledger import month_lists
+    from viz.ledger import lists_tables
+    from viz.tables import write_xlsx
+
+    with c.store() as store:
+        try:
+            lists = month_lists(store, month)
+        except ChainAtlasError as exc:
+            raise click.ClickException(str(exc)) from None
+    if fmt == "xlsx":
+        path = out or Path(f"一本账清单-{month}.xlsx")
+        write_xlsx(lists_tables(lists), path)
+        click.echo(f"已写入 {path}")
+        return
+    data = {
+        k: [
+            {"id": r.id, "name": r.name, "chain": r.chain, "region": r.region, "stage": r.stage}
+            for r in v
+        ]
+        for k, v in lists.items()
+    }
+    _emit(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), "json", out, "")
+
+
+@ledger.command("stage")
+@click.argument("project")
+@click.argument("to")
+@click.option("--by", default="", help="经办单位/人")
+@click.option("--note", default="")
+@pass_ctx
+def ledger_stage(c: _Ctx, project: str, to: str, by: str, note: str) -> None:
+    """把项目推进到下一阶段（记录一环节一跟进）。"""
+    from graph.ledger import move_stage
+
+    with c.store() as store:
+        try:
+            p = move_stage(store, project, to, by=by, note=note)
+        except ChainAtlasError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"{p.name}：当前阶段 {p.props['stage']}")
+
+
+@main.group()
+def problems() -> None:
+    """问题闭环：收集、交办、督办、反馈、办结，逾期回头看。"""
+
+
+@problems.command("add")
+@click.argument("title")
+@click.option("--level", type=click.Choice(["一般", "重大", "特别重大"]), default="一般")
+@click.option("--project", default=None)
+@click.option("--firm", default=None)
+@click.option("--chain", default=None)
+@click.option("--region", default=None)
+@click.option("--due", default=None, help="办理期限 YYYY-MM-DD")
+@click.option("--by", default="")
+@pass_ctx
+def problems_add(
+    c: _Ctx,
+    title: str,
+    level: str,
+    project: str | None,
+    firm: str | None,
+    chain: str | None,
+    region: str | None,
+    due: str | None,
+    by: str,
+) -> None:
+    """提出问题；按级别自动路由到牵头部门/区链长办、链长或总链长。"""
+    from datetime import date as _date
+
+    from graph.problems import raise_problem
+
+    with c.store() as store:
+        try:
+            p = raise_problem(
+                store,
+                title,
+                level,
+                project=project,
+                firm=firm,
+                chain=chain,
+                region=region,
+                due=_date.fromisoformat(due) if due else None,
+                by=by,
+            )
+        except (ChainAtlasError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"{p.id}：{title}（{level}）→ {p.props['assignee']}，期限 {p.props['due']}")
+
+
+@problems.command("step")
+@click.argument("problem")
+@click.argument("to", type=click.Choice(["交办", "督办", "反馈", "办结"]))
+@click.option("--escalate", type=click.Choice(["重大", "特别重大"]), default=None)
+@click.option("--by", default="")
+@click.option("--note", default="")
+@pass_ctx
+def problems_step(c: _Ctx, problem: str, to: str, escalate: str | None, by: str, note: str) -> None:
+    """推进问题状态，可同时升级级别。"""
+    from graph.problems import step
+
+    with c.store() as store:
+        try:
+            p = step(store, problem, to, by=by, note=note, escalate=escalate)
+        except ChainAtlasError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"{p.id}：{p.props['status']}（{p.props['level']}，{p.props['assignee']}）")
+
+
+@problems.command("list")
+@click.option("--overdue", is_flag=True, help="只列逾期未办结（回头看）")
+@pass_ctx
+def problems_list(c: _Ctx, overdue: bool) -> None:
+    """列出问题。"""
+    from graph.problems import overdue as overdue_
+
+    with c.store() as store:
+        rows = overdue_(store) if overdue else store.find_nodes("Problem")
+    for p in rows:
+        click.echo(
+            f"{p.id}\t{p.props['status']}\t{p.props['level']}\t{p.props.get('due', '')}"
+            f"\t{p.props.get('assignee', '')}\t{p.props['title']}"
+        )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

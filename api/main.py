@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import chains, firms, gaps, health, maps, matching
+from api.routes import chains, firms, gaps, health, ledger, maps, matching
 from graph.backends import open_store
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -40,5 +40,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     v1.include_router(maps.router)
     v1.include_router(gaps.router)
     v1.include_router(matching.router)
+    v1.include_router(ledger.router)
     app.include_router(v1)
     return app

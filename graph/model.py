@@ -217,10 +217,24 @@ class SupplyProps(_Element, total=False):
     provider: str
 
 
+class FollowUpProps(_Props, total=False):
+    stage: Required[str]
+    date: Required[date]
+    by: str
+    note: str
+    seq: int
+
+
 class ProblemProps(_Props, total=False):
     title: Required[NonEmpty]
     level: Literal["一般", "重大", "特别重大"]
-    status: str
+    status: Literal["收集", "交办", "督办", "反馈", "办结"]
+    description: str
+    raised: date
+    due: date
+    closed: date
+    assignee: str
+    history: list[str]
 
 
 LABELS: dict[str, type] = {
@@ -238,6 +252,7 @@ LABELS: dict[str, type] = {
     "Demand": DemandProps,
     "Supply": SupplyProps,
     "Problem": ProblemProps,
+    "FollowUp": FollowUpProps,
 }
 
 
@@ -305,6 +320,7 @@ REL_TYPES: dict[str, RelSpec] = {
     "FOR_PROJECT": _spec("Demand|Supply|Problem", "Project"),
     "IN_CHAIN": _spec(_ELEMENTS + "|Problem", "Chain"),
     "IN_SEGMENT": _spec(_ELEMENTS, "Segment"),
+    "FOLLOWS_UP": _spec("FollowUp", "Project"),
 }
 
 

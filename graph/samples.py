@@ -10,7 +10,7 @@ import random
 from datetime import date, timedelta
 
 from graph.creditcode import ALPHABET, make_credit_code
-from graph.model import FIRM_TAGS, PROJECT_STAGES, Node, Relationship
+from graph.model import FIRM_TAGS, Node, Relationship
 from graph.store import Batch
 
 __all__ = ["sample_batch"]
@@ -32,6 +32,38 @@ _SUFFIX = ["科技有限公司", "股份有限公司", "制造有限公司", "�
 def _credit_code(rng: random.Random, division: str) -> str:
     body = "91" + division + "".join(rng.choice(ALPHABET) for _ in range(9))
     return make_credit_code(body)
+
+
+#: (stage, days before 2026-10-31 of: signed, filed, started, completed, producing, above_scale,
+#: at_capacity); None = not yet
+_SCENARIOS: list[tuple[str, tuple[int | None, ...]]] = [
+    ("招商引资", (None, None, None, None, None, None, None)),  # 储备
+    ("研判会商", (40, 20, None, None, None, None, None)),  # 储备, 新备案 in some months
+    ("落地开工", (60, 40, 10, None, None, None, None)),  # 新开工, 在建
+    ("落地开工", (400, 380, 300, None, None, None, None)),  # 在建
+    ("研判会商", (260, 240, None, None, None, None, None)),  # 签约未开工
+    ("落地开工", (1000, 980, 800, None, None, None, None)),  # 开工未竣工
+    ("投产达效", (900, 880, 700, 150, None, None, None)),  # 竣工未投产
+    ("投产达效", (1500, 1480, 1300, 700, 500, None, None)),  # 投产未上规
+    ("企业服务", (2000, 1980, 1800, 1200, 1000, 450, None)),  # 上规未达产
+    ("企业服务", (2000, 1980, 1800, 1200, 1000, 15, None)),  # 新升规
+    ("投产达效", (700, 690, 500, 60, 12, None, None)),  # 新投产, 竣工投产
+    ("政策争取", (2500, 2480, 2300, 1800, 1700, 1300, 900)),  # 达产
+]
+_REF = date(2026, 10, 31)
+_DATE_KEYS = ("signed", "filed", "started", "completed", "producing", "above_scale", "at_capacity")
+
+
+def _scenario_dates(
+    scenario: tuple[str, tuple[int | None, ...]], rng: random.Random
+) -> dict[str, object]:
+    stage, days = scenario
+    jitter = rng.randrange(0, 5)
+    out: dict[str, object] = {"stage": stage}
+    for key, d in zip(_DATE_KEYS, days, strict=True):
+        if d is not None:
+            out[key] = (_REF - timedelta(days=max(d - jitter, 1))).isoformat()
+    return out
 
 
 def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
@@ -156,25 +188,21 @@ def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
             partners = [f[0] for f in local_in_chain if f[0] != master]
             for p in rng.sample(partners, min(len(partners), 2)):
                 out.relationships.append(Relationship(p, "PARTNER_OF", master))
-        # projects
-        for k in range(rng.randrange(2, 5)):
+        # projects: life-cycle scenarios relative to the sample ledger month (2026-10), so that
+        # every list and every stall of the ledger has members
+        for k in range(rng.randrange(3, 6)):
             pid = f"project:{ch.id}:{k + 1}"
             reg = rng.choice(_LOCAL)
-            stage_i = rng.randrange(0, len(PROJECT_STAGES))
-            signed = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 500))
+            scenario = _SCENARIOS[(len(out.nodes) + k) % len(_SCENARIOS)]
             props = {
                 "name": f"{cname}示例项目{k + 1}",
                 "investment": float(rng.choice([2, 5, 10, 20, 50])),
-                "stage": PROJECT_STAGES[stage_i],
                 "region": reg,
                 "sample": True,
                 "responsible_unit": f"{reg}投资促进部门",
                 "major": rng.random() < 0.3,
+                **_scenario_dates(scenario, rng),
             }
-            if stage_i >= 2:
-                props["signed"] = signed.isoformat()
-            if stage_i >= 3:
-                props["started"] = (signed + timedelta(days=rng.randrange(30, 200))).isoformat()
             out.nodes.append(Node(pid, "Project", props))
             out.relationships.append(Relationship(pid, "IN_CHAIN", ch.id))
             out.relationships.append(Relationship(pid, "LOCATED_IN", f"region:{reg}"))

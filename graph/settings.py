@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
+    from graph.ledger import Grace
     from graph.maps import Thresholds
 
 __all__ = ["HOME_AREA", "Settings", "is_local"]
@@ -34,6 +35,26 @@ class Settings(BaseSettings):
     strong_firms: int = Field(default=3, ge=1, description="强链：本地企业数下限")
     strong_output: float = Field(default=20.0, ge=0, description="强链：本地产值下限（亿元）")
     weak_firms: int = Field(default=1, ge=1, description="弱链：本地企业数下限")
+
+    grace_sign_to_start: int = Field(default=180, ge=0, description="签约未开工宽限（天）")
+    grace_start_to_complete: int = Field(default=730, ge=0, description="开工未竣工宽限（天）")
+    grace_complete_to_produce: int = Field(default=90, ge=0, description="竣工未投产宽限（天）")
+    grace_produce_to_above_scale: int = Field(default=365, ge=0, description="投产未上规宽限（天）")
+    grace_above_scale_to_capacity: int = Field(
+        default=365, ge=0, description="上规未达产宽限（天）"
+    )
+
+    def grace(self) -> Grace:
+        """The grace periods of the five stalls."""
+        from graph.ledger import Grace
+
+        return Grace(
+            self.grace_sign_to_start,
+            self.grace_start_to_complete,
+            self.grace_complete_to_produce,
+            self.grace_produce_to_above_scale,
+            self.grace_above_scale_to_capacity,
+        )
 
     def thresholds(self) -> Thresholds:
         """The verdict thresholds of the fishbone map."""

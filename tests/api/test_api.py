@@ -183,3 +183,51 @@ class TestMatch:
         assert r.json()["errors"][0]["column"] == "kind"
         body["skip_bad"] = True  # type: ignore[assignment]
         assert client.post("/api/v1/match", json=body).status_code == 200
+
+
+class TestLedger:
+    def test_report_and_lists(self, client: TestClient) -> None:
+        r = client.get("/api/v1/ledger/report", params={"month": "2026-10"}).json()
+        # the sample ledger exercises every list and every stall
+        assert all(v > 0 for v in r["lists"].values()) and all(v > 0 for v in r["stalls"].values())
+        assert sum(x["stalled"] for x in r["by_chain"]) == sum(r["stalls"].values())
+        assert len(r["stalled"]) == sum(r["stalls"].values())
+        for fmt in ("xlsx", "html"):
+            assert (
+                client.get(
+                    "/api/v1/ledger/report", params={"month": "2026-10", "format": fmt}
+                ).status_code
+                == 200
+            )
+        lists = client.get("/api/v1/ledger/lists", params={"month": "2026-10"}).json()
+        assert set(lists) >= {
+            "储备",
+            "新开工",
+            "在建",
+            "竣工投产",
+            "重大项目",
+            "新升规",
+            "新备案",
+            "新投产",
+        }
+        assert client.get("/api/v1/ledger/report", params={"month": "2026-13"}).status_code == 422
+
+    def test_stage_and_problems(self, client: TestClient, seeded: EmbeddedStore) -> None:
+        pid = seeded.find_nodes("Project", {"stage": "招商引资"})[0].id
+        ok = client.post(f"/api/v1/projects/{pid}/stage", json={"to": "研判会商", "by": "投促局"})
+        assert ok.status_code == 200 and ok.json()["props"]["stage"] == "研判会商"
+        bad = client.post(f"/api/v1/projects/{pid}/stage", json={"to": "产业研究"})
+        assert bad.status_code == 400 and bad.headers["content-type"] == "application/problem+json"
+        assert client.get(f"/api/v1/projects/{pid}/follow-ups").json()[0]["stage"] == "研判会商"
+        p = client.post(
+            "/api/v1/problems", json={"title": "能耗指标", "level": "重大", "project": pid}
+        )
+        assert p.status_code == 201 and p.json()["props"]["assignee"].endswith("链长")
+        prob = p.json()["id"]
+        assert client.post(f"/api/v1/problems/{prob}/step", json={"to": "办结"}).status_code == 400
+        s = client.post(
+            f"/api/v1/problems/{prob}/step", json={"to": "交办", "escalate": "特别重大"}
+        )
+        assert s.json()["props"]["assignee"].startswith("总链长")
+        assert client.get("/api/v1/problems").json()["count"] == 1
+        assert client.get("/api/v1/problems", params={"overdue": True}).json()["count"] == 0

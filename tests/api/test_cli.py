@@ -219,3 +219,48 @@ def test_match_command(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-
     bad.write_text("需求类型*,需求描述*,数量,单位,所在区域*\n土地,x,很多,亩,长兴县\n", "utf-8")
     res = run("match", str(bad), str(spath), ok=False)
     assert res.exit_code == 1 and "第 2 行" in res.output and "数量" in res.output
+
+
+def test_ledger_and_problem_commands(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init")
+    r = json.loads(run("ledger", "report", "--month", "2026-10").output)
+    assert set(r["stalls"]) == {
+        "签约未开工",
+        "开工未竣工",
+        "竣工未投产",
+        "投产未上规",
+        "上规未达产",
+    }
+    run(
+        "ledger",
+        "report",
+        "--month",
+        "2026-10",
+        "--format",
+        "xlsx",
+        "--out",
+        str(tmp_path / "r.xlsx"),
+    )
+    book = pd.read_excel(tmp_path / "r.xlsx", sheet_name=None)
+    assert set(book) == {"概览", "按产业链", "按区县", "五未项目"}
+    assert len(book["五未项目"]) == sum(r["stalls"].values())
+    run(
+        "ledger",
+        "report",
+        "--month",
+        "2026-10",
+        "--format",
+        "html",
+        "--out",
+        str(tmp_path / "r.html"),
+    )
+    assert "五未" in (tmp_path / "r.html").read_text("utf-8")
+    lists = json.loads(run("ledger", "lists", "--month", "2026-10").output)
+    assert lists["新开工"]
+    out = run("problems", "add", "用地指标未落实", "--level", "一般", "--region", "吴兴区").output
+    pid = out.split("：")[0]
+    assert "吴兴区链长办" in out
+    assert "交办" in run("problems", "step", pid, "交办").output
+    assert run("problems", "step", pid, "办结", ok=False).exit_code != 0
+    assert pid in run("problems", "list").output
+    assert run("ledger", "report", "--month", "10/2026", ok=False).exit_code != 0

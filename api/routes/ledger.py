@@ -1,0 +1,145 @@
+"""The one ledger (一本账) and the problem closed loop."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from api.deps import SettingsDep, StoreDep
+from api.schemas import NodePublic, Page
+from graph.ledger import follow_ups, month_lists, monthly_report, move_stage
+from graph.problems import overdue, raise_problem, step
+from viz.ledger import lists_tables, report_html, report_json, report_tables
+from viz.tables import write_xlsx
+
+router = APIRouter(tags=["ledger and problems"])
+
+
+def _xlsx(sheets: Any, name: str) -> Response:
+    import io
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = io.BytesIO(write_xlsx(sheets, Path(tmp) / "x.xlsx").read_bytes()).getvalue()
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": (
+                f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(name)}"
+            )
+        },
+    )
+
+
+@router.get("/ledger/report")
+def report(
+    store: StoreDep,
+    settings: SettingsDep,
+    month: str = Query(..., examples=["2026-10"]),
+    format: Literal["json", "xlsx", "html"] = Query("json"),
+) -> Response:
+    """月度通报晾晒: lists, the five stalls by chain and district, rankings, change."""
+    r = monthly_report(store, month, settings.grace())
+    if format == "xlsx":
+        return _xlsx(report_tables(r), f"一本账月度通报-{month}.xlsx")
+    if format == "html":
+        return Response(report_html(r), media_type="text/html; charset=utf-8")
+    return Response(report_json(r), media_type="application/json")
+
+
+@router.get("/ledger/lists")
+def lists(
+    store: StoreDep,
+    month: str = Query(..., examples=["2026-10"]),
+    format: Literal["json", "xlsx"] = Query("json"),
+) -> Any:
+    """六张清单 and 三张新清单 of a month, derived from the project dates."""
+    ls = month_lists(store, month)
+    if format == "xlsx":
+        return _xlsx(lists_tables(ls), f"一本账清单-{month}.xlsx")
+    return {
+        k: [
+            {"id": r.id, "name": r.name, "chain": r.chain, "region": r.region, "stage": r.stage}
+            for r in v
+        ]
+        for k, v in ls.items()
+    }
+
+
+class StageMove(BaseModel):
+    to: str
+    by: str = ""
+    note: str = ""
+
+
+@router.post("/projects/{project_id}/stage", response_model=NodePublic)
+def project_stage(project_id: str, body: StageMove, store: StoreDep) -> NodePublic:
+    """Move a project one stage forward (一环节一跟进); invalid moves answer 400."""
+    return NodePublic.of(move_stage(store, project_id, body.to, by=body.by, note=body.note))
+
+
+@router.get("/projects/{project_id}/follow-ups")
+def project_follow_ups(project_id: str, store: StoreDep) -> list[dict[str, Any]]:
+    return follow_ups(store, project_id)
+
+
+class ProblemIn(BaseModel):
+    title: str
+    level: Literal["一般", "重大", "特别重大"] = "一般"
+    project: str | None = None
+    firm: str | None = None
+    chain: str | None = None
+    region: str | None = None
+    description: str = ""
+    due: date | None = None
+    by: str = ""
+
+
+class ProblemStep(BaseModel):
+    to: Literal["交办", "督办", "反馈", "办结"]
+    escalate: Literal["重大", "特别重大"] | None = None
+    by: str = ""
+    note: str = ""
+
+
+@router.get("/problems", response_model=Page[NodePublic])
+def list_problems(
+    store: StoreDep, overdue_only: bool = Query(False, alias="overdue")
+) -> Page[NodePublic]:
+    """Problems; ``?overdue=true`` for the 回头看 list."""
+    rows = overdue(store) if overdue_only else store.find_nodes("Problem")
+    return Page(data=[NodePublic.of(p) for p in rows], count=len(rows))
+
+
+@router.post("/problems", response_model=NodePublic, status_code=201)
+def add_problem(body: ProblemIn, store: StoreDep) -> NodePublic:
+    """Collect a problem; it is routed by level at once."""
+    return NodePublic.of(
+        raise_problem(
+            store,
+            body.title,
+            body.level,
+            project=body.project,
+            firm=body.firm,
+            chain=body.chain,
+            region=body.region,
+            description=body.description,
+            due=body.due,
+            by=body.by,
+        )
+    )
+
+
+@router.post("/problems/{problem_id}/step", response_model=NodePublic)
+def problem_step(problem_id: str, body: ProblemStep, store: StoreDep) -> NodePublic:
+    """Move a problem along the loop (and optionally escalate it)."""
+    return NodePublic.of(
+        step(store, problem_id, body.to, by=body.by, note=body.note, escalate=body.escalate)
+    )
