@@ -488,6 +488,41 @@ def ledger_stage(c: _Ctx, project: str, to: str, by: str, note: str) -> None:
     click.echo(f"{p.name}：当前阶段 {p.props['stage']}")
 
 
+@ledger.command("chain")
+@click.argument("chain")
+@click.option("--month", required=True, help="月份 YYYY-MM")
+@pass_ctx
+def ledger_chain(c: _Ctx, chain: str, month: str) -> None:
+    """一条产业链的十个一清单、四张清单与 2026 目标进度（JSON）。"""
+    import dataclasses
+
+    from graph.progress import checklist, four_lists
+
+    with c.store() as store:
+        try:
+            data = {
+                "checklist": [dataclasses.asdict(x) for x in checklist(store, chain)],
+                **four_lists(store, chain, month, c.settings.grace()),
+            }
+        except ChainAtlasError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@ledger.command("progress")
+@pass_ctx
+def ledger_progress(c: _Ctx) -> None:
+    """各产业链 2026 年目标进度与“3566”目标（按本地企业产值）。"""
+    from graph.progress import progress
+
+    with c.store() as store:
+        click.echo(
+            json.dumps(
+                progress(store, home_area=c.settings.home_area), ensure_ascii=False, indent=2
+            )
+        )
+
+
 @main.group()
 def problems() -> None:
     """问题闭环：收集、交办、督办、反馈、办结，逾期回头看。"""

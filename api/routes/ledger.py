@@ -143,3 +143,29 @@ def problem_step(problem_id: str, body: ProblemStep, store: StoreDep) -> NodePub
     return NodePublic.of(
         step(store, problem_id, body.to, by=body.by, note=body.note, escalate=body.escalate)
     )
+
+
+@router.get("/chains/{chain}/checklist")
+def chain_checklist(
+    chain: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    month: str = Query(..., examples=["2026-10"]),
+) -> dict[str, Any]:
+    """十个一 checklist (has / lacks) and the four lists of a chain for a month."""
+    import dataclasses
+
+    from graph.progress import checklist, four_lists
+
+    return {
+        "checklist": [dataclasses.asdict(x) for x in checklist(store, chain)],
+        **four_lists(store, chain, month, settings.grace()),
+    }
+
+
+@router.get("/progress")
+def chain_progress(store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """Progress toward seed 001's 2026 targets and the 3566 goal, from local firm output."""
+    from graph.progress import progress
+
+    return progress(store, home_area=settings.home_area)

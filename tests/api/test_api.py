@@ -231,3 +231,11 @@ class TestLedger:
         assert s.json()["props"]["assignee"].startswith("总链长")
         assert client.get("/api/v1/problems").json()["count"] == 1
         assert client.get("/api/v1/problems", params={"overdue": True}).json()["count"] == 0
+
+
+def test_checklist_and_progress(client: TestClient) -> None:
+    r = client.get("/api/v1/chains/1366:icv/checklist", params={"month": "2026-10"}).json()
+    assert len(r["checklist"]) == 10 and r["targets"]["2026"] == 1000
+    p = client.get("/api/v1/progress").json()
+    assert p["goal_3566"]["goal"].startswith("3 条千亿级")
+    assert {c["chain"] for c in p["chains"]} >= {"e2:nev", "1366:icv"}
