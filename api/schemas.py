@@ -70,3 +70,13 @@ class Health(BaseModel):
 class SubgraphPublic(BaseModel):
     nodes: list[NodePublic]
     relationships: list[RelPublic]
+
+
+def neighbourhood(store: Any, node: Node) -> SubgraphPublic:
+    """A node with every relationship it has and the nodes at their other ends."""
+    pairs = store.neighbours(node.id, None, "both")
+    nodes = {node.id: NodePublic.of(node)}
+    nodes.update({n.id: NodePublic.of(n) for _, n in pairs})
+    return SubgraphPublic(
+        nodes=list(nodes.values()), relationships=[RelPublic.of(r) for r, _ in pairs]
+    )

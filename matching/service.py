@@ -4,10 +4,7 @@ function the investment-attraction map uses."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -18,7 +15,7 @@ from graph.settings import HOME_AREA
 from graph.store import GraphStore
 from matching.gaps import ChainGaps, gaps
 from matching.targets import RankedTarget, TargetIndex, resolve_segment
-from viz.tables import write_xlsx
+from viz.tables import xlsx_bytes
 
 __all__ = ["gaps_report", "map_target_fn", "segment_in_chain", "targets_for", "targets_report"]
 
@@ -94,7 +91,7 @@ def targets_report(results: list[dict[str, Any]], fmt: str) -> bytes:
         for r in results
         for i, t in enumerate(r["targets"], 1)
     ]
-    return _xlsx({"招商目标": pd.DataFrame(rows)})
+    return xlsx_bytes({"招商目标": pd.DataFrame(rows)})
 
 
 def gaps_report(
@@ -131,13 +128,7 @@ def gaps_report(
             ]
         )
 
-    return g, _xlsx({"缺链强链": rows(g.segments), "延链候选": rows(g.extensions)})
-
-
-def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = write_xlsx(sheets, Path(tmp) / "out.xlsx")
-        return io.BytesIO(path.read_bytes()).getvalue()
+    return g, xlsx_bytes({"缺链强链": rows(g.segments), "延链候选": rows(g.extensions)})
 
 
 def map_target_fn(index: TargetIndex):  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 from graph.maps import (
@@ -26,7 +25,7 @@ from viz.tables import (
     fishbone_tables,
     masters_tables,
     projects_tables,
-    write_xlsx,
+    xlsx_bytes,
 )
 from viz.views import attraction_page, fishbone_page, masters_page, projects_page
 
@@ -122,9 +121,6 @@ def render_view(
             page = projects_page(f"重点项目库 · {name}", obj)
         data = render_page(page).encode("utf-8")
     else:
-        import io
-        import tempfile
-
         if isinstance(obj, Fishbone):
             sheets = fishbone_tables(obj)
         elif isinstance(obj, AttractionMap):
@@ -133,7 +129,5 @@ def render_view(
             sheets = masters_tables(obj)
         else:
             sheets = projects_tables(obj)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = write_xlsx(sheets, Path(tmp) / "out.xlsx")
-            data = io.BytesIO(path.read_bytes()).getvalue()
+        data = xlsx_bytes(sheets)
     return Rendered(data, FORMATS[fmt], filename)

@@ -12,6 +12,7 @@ from graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEntry
 from graph.model import STAGE_ZH
 
 __all__ = [
+    "xlsx_bytes",
     "attraction_tables",
     "fishbone_tables",
     "masters_tables",
@@ -42,6 +43,19 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
                     60, max(10, 2 * len(str(col)) + 2)
                 )
     return path
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """The workbook of :func:`write_xlsx` as bytes (for downloads)."""
+    import io
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            (df.map(neutralise) if not df.empty else df).to_excel(
+                xw, sheet_name=name[:31], index=False
+            )
+    return buf.getvalue()
 
 
 def fishbone_tables(fb: Fishbone) -> dict[str, pd.DataFrame]:

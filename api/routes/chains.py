@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import StoreDep
-from api.schemas import ChainDetail, NodePublic, Page, RelPublic, SegmentEntry, SubgraphPublic
+from api.schemas import (
+    ChainDetail,
+    NodePublic,
+    Page,
+    RelPublic,
+    SegmentEntry,
+    SubgraphPublic,
+    neighbourhood,
+)
 from graph.model import STAGES
 
 router = APIRouter(tags=["layouts and chains"])
@@ -88,10 +96,4 @@ def segments(
 @router.get("/segments/{segment_id}", response_model=SubgraphPublic)
 def segment(segment_id: str, store: StoreDep) -> SubgraphPublic:
     """A segment with its chains, sub- and parent segments, flows and firms."""
-    node = store.require_node(segment_id, "Segment")
-    pairs = store.neighbours(segment_id, None, "both")
-    nodes = {node.id: NodePublic.of(node)}
-    nodes.update({n.id: NodePublic.of(n) for _, n in pairs})
-    return SubgraphPublic(
-        nodes=list(nodes.values()), relationships=[RelPublic.of(r) for r, _ in pairs]
-    )
+    return neighbourhood(store, store.require_node(segment_id, "Segment"))

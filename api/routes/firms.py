@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import SettingsDep, StoreDep
-from api.schemas import FirmPublic, NodePublic, Page, RelPublic, SubgraphPublic
+from api.schemas import FirmPublic, Page, SubgraphPublic, neighbourhood
 from graph.model import Node
 from graph.settings import is_local
 
@@ -49,10 +49,4 @@ def firms(
 @router.get("/{firm_id}", response_model=SubgraphPublic)
 def firm(firm_id: str, store: StoreDep) -> SubgraphPublic:
     """A firm with its segments, region, park, suppliers, customers, partners and chains."""
-    node = store.require_node(firm_id, "Firm")
-    pairs = store.neighbours(firm_id, None, "both")
-    nodes = {node.id: NodePublic.of(node)}
-    nodes.update({n.id: NodePublic.of(n) for _, n in pairs})
-    return SubgraphPublic(
-        nodes=list(nodes.values()), relationships=[RelPublic.of(r) for r, _ in pairs]
-    )
+    return neighbourhood(store, store.require_node(firm_id, "Firm"))

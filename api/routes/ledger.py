@@ -15,20 +15,14 @@ from api.schemas import NodePublic, Page
 from graph.ledger import follow_ups, month_lists, monthly_report, move_stage
 from graph.problems import overdue, raise_problem, step
 from viz.ledger import lists_tables, report_html, report_json, report_tables
-from viz.tables import write_xlsx
+from viz.tables import xlsx_bytes
 
 router = APIRouter(tags=["ledger and problems"])
 
 
 def _xlsx(sheets: Any, name: str) -> Response:
-    import io
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as tmp:
-        data = io.BytesIO(write_xlsx(sheets, Path(tmp) / "x.xlsx").read_bytes()).getvalue()
     return Response(
-        data,
+        xlsx_bytes(sheets),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={
             "Content-Disposition": (
