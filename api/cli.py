@@ -184,6 +184,7 @@ def serve(c: _Ctx, host: str, port: int) -> None:
     """启动服务（REST API /api/v1，文档 /docs）；图谱为空时先加载种子。"""
     import uvicorn
 
+    from api.auth import AuthStore
     from api.main import create_app
     from graph.seeds import load_seeds
 
@@ -191,14 +192,22 @@ def serve(c: _Ctx, host: str, port: int) -> None:
     if store.count_nodes("Layout") == 0:
         n = load_seeds(store, c.settings.seeds_dir, sample=True)
         click.echo(f"图谱为空，已加载种子 {n} 条")
+    auth = AuthStore(c.settings.home / "auth.db")
+    if auth.count() == 0:
+        token = auth.create("city", [], "链长办（首个令牌）")
+        click.echo(f"首个令牌（链长办，全市权限；只显示这一次）：{token}")
+        click.echo(
+            f"  例：curl -H 'Authorization: Bearer {token}' http://{host}:{port}/api/v1/chains"
+        )
     click.echo(
         f"chainatlas 服务: http://{host}:{port}/api/v1/health  文档: http://{host}:{port}/docs"
     )
-    app = create_app(c.settings, store)
+    app = create_app(c.settings, store, auth)
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         store.close()
+        auth.close()
 
 
 def _view_command(kind: str, doc: str) -> None:
@@ -398,6 +407,41 @@ def match_cmd(
     path = out or Path("要素匹配结果.xlsx")
     write_xlsx(result_tables(res), path)
     click.echo(f"已写入 {path}")
+
+
+@main.group()
+def token() -> None:
+    """访问令牌：链长办（全市）、产业链牵头部门（本链）、区县团队（本区县）。"""
+
+
+@token.command("create")
+@click.option("--role", type=click.Choice(["city", "chain", "district"]), required=True)
+@click.option(
+    "--scope", "scope", multiple=True, help="chain：产业链编号或名称；district：区县名称；可重复"
+)
+@click.option("--name", default="", help="令牌持有人/单位")
+@pass_ctx
+def token_create(c: _Ctx, role: str, scope: tuple[str, ...], name: str) -> None:
+    """生成令牌（只显示一次，库中只存哈希）。"""
+    from api.auth import AuthStore
+
+    scopes = list(scope)
+    if role == "chain":
+        from graph.maps import resolve_chain
+
+        with c.store() as store:
+            try:
+                scopes = [resolve_chain(store, x).id for x in scope]
+            except ChainAtlasError as exc:
+                raise click.ClickException(str(exc)) from None
+    auth = AuthStore(c.settings.home / "auth.db")
+    try:
+        tok = auth.create(role, scopes, name)
+    except ChainAtlasError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        auth.close()
+    click.echo(tok)
 
 
 @main.group()

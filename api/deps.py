@@ -6,10 +6,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.auth import AuthStore, Principal
 from graph.settings import Settings
 from graph.store import GraphStore
 
-__all__ = ["SettingsDep", "StoreDep", "get_settings", "get_store"]
+__all__ = [
+    "AuthDep",
+    "PrincipalDep",
+    "SettingsDep",
+    "StoreDep",
+    "get_principal",
+    "get_settings",
+    "get_store",
+]
 
 
 def get_store(request: Request) -> GraphStore:
@@ -24,3 +33,19 @@ def get_settings(request: Request) -> Settings:
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_auth(request: Request) -> AuthStore:
+    auth: AuthStore = request.app.state.auth
+    return auth
+
+
+def get_principal(request: Request) -> Principal:
+    """The caller, from ``Authorization: Bearer <token>``; 401 without a valid token."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    return get_auth(request).principal(token)
+
+
+AuthDep = Annotated[AuthStore, Depends(get_auth)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api.auth import Forbidden, Unauthorized
 from graph.errors import (
     BackendUnavailable,
     ChainAtlasError,
@@ -16,6 +17,8 @@ from graph.errors import (
 __all__ = ["install_error_handlers"]
 
 _STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
+    (Unauthorized, 401, "未认证"),
+    (Forbidden, 403, "无权操作"),
     (NodeNotFound, 404, "未找到"),
     (ImportFailed, 422, "导入失败"),
     (ValidationFailed, 422, "数据不合规"),
@@ -36,6 +39,9 @@ def install_error_handlers(app: FastAPI) -> None:
         }
         if isinstance(exc, ImportFailed):
             body["errors"] = [e.__dict__ for e in exc.errors]
-        return JSONResponse(body, status_code=status, media_type="application/problem+json")
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(
+            body, status_code=status, media_type="application/problem+json", headers=headers
+        )
 
     app.add_exception_handler(ChainAtlasError, handle)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
+from api.auth import AuthStore
+from api.deps import get_principal
 from api.errors import install_error_handlers
 from api.routes import chains, firms, gaps, health, ledger, maps, matching
 from graph.backends import open_store
@@ -16,8 +18,11 @@ from graph.store import GraphStore
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
-    """The app over ``store`` (or the configured backend's store, opened at start-up)."""
+def create_app(
+    settings: Settings | None = None, store: GraphStore | None = None, auth: AuthStore | None = None
+) -> FastAPI:
+    """The app over ``store`` (or the configured backend's store, opened at start-up); tokens
+    and the audit log in ``auth`` (default ``auth.db`` in the data directory)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -25,21 +30,26 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         own = store is None
         app.state.store = store if store is not None else open_store(settings)
         app.state.settings = settings
+        own_auth = auth is None
+        app.state.auth = auth if auth is not None else AuthStore(settings.home / "auth.db")
         try:
             yield
         finally:
             if own:
                 app.state.store.close()
+            if own_auth:
+                app.state.auth.close()
 
     app = FastAPI(title="chainatlas 产业链图谱", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    v1 = APIRouter(prefix="/api/v1")
-    v1.include_router(health.router)
+    app.include_router(health.router, prefix="/api/v1")  # open: liveness only
+    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)])
     v1.include_router(chains.router)
     v1.include_router(firms.router)
     v1.include_router(maps.router)
     v1.include_router(gaps.router)
     v1.include_router(matching.router)
     v1.include_router(ledger.router)
+    v1.include_router(health.audit_router)
     app.include_router(v1)
     return app

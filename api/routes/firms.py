@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 
-from api.deps import SettingsDep, StoreDep
+from api.auth import Forbidden, check_scope, in_scope
+from api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from api.schemas import FirmPublic, Page, SubgraphPublic, neighbourhood
-from graph.model import Node
+from graph.model import Node, Relationship
 from graph.settings import is_local
 
 router = APIRouter(prefix="/firms", tags=["firms"])
@@ -50,3 +52,59 @@ def firms(
 def firm(firm_id: str, store: StoreDep) -> SubgraphPublic:
     """A firm with its segments, region, park, suppliers, customers, partners and chains."""
     return neighbourhood(store, store.require_node(firm_id, "Firm"))
+
+
+class FirmIn(BaseModel):
+    """A firm as the district teams record it (企业名称, 所在区域, …)."""
+
+    name: str
+    region: str
+    credit_code: str | None = None
+    tags: list[str] = []
+    output: float | None = None
+    employees: int | None = None
+    segments: list[str] = []
+
+
+@router.put("/{firm_id}", response_model=FirmPublic)
+def put_firm(
+    firm_id: str,
+    body: FirmIn,
+    store: StoreDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
+) -> FirmPublic:
+    """Create or update a firm (and the segments it operates in). District teams may write
+    firms of their district, chain departments firms in their chains' segments."""
+    before = store.get_node(firm_id)
+    if before is not None:
+        check_scope(store, who, node=firm_id)
+    chains = {c.id for s in body.segments for _, c in store.neighbours(s, ["HAS_SEGMENT"], "in")}
+    if who.role == "district" and not in_scope(store, who, region=body.region):
+        raise Forbidden(f"区县团队（{'、'.join(who.scope)}）不能把企业登记到 {body.region}")
+    if who.role == "chain" and not (chains & set(who.scope)):
+        raise Forbidden("产业链牵头部门只能登记在本链环节经营的企业")
+    props = body.model_dump(exclude={"segments"})
+    regions = {n.name: n.id for n in store.find_nodes("Region")}
+    with store.batch() as b:
+        b.upsert_nodes([Node(firm_id, "Firm", props)])
+        rels = [Relationship(firm_id, "OPERATES_IN", s) for s in body.segments]
+        if body.region in regions:
+            rels.append(Relationship(firm_id, "LOCATED_IN", regions[body.region]))
+        b.upsert_relationships(rels)
+    after = store.require_node(firm_id, "Firm")
+    auth.audit(who, "PUT", request.url.path, firm_id, before.props if before else None, after.props)
+    return _public(after, settings.home_area)
+
+
+@router.delete("/{firm_id}", status_code=204)
+def delete_firm(
+    firm_id: str, store: StoreDep, who: PrincipalDep, auth: AuthDep, request: Request
+) -> None:
+    """Delete a firm with its relationships (within the caller's scope)."""
+    before = store.require_node(firm_id, "Firm")
+    check_scope(store, who, node=firm_id)
+    store.delete_nodes([firm_id])
+    auth.audit(who, "DELETE", request.url.path, firm_id, before.props, None)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
-from api.deps import StoreDep
+from api.auth import Forbidden
+from api.deps import AuthDep, PrincipalDep, StoreDep
 from api.schemas import Health
 
 router = APIRouter(tags=["health"])
@@ -13,3 +14,16 @@ def health(store: StoreDep) -> Health:
     """Liveness and the size of the graph."""
     c = store.counts()
     return Health(status="ok", backend=store.backend, nodes=c.nodes, relationships=c.relationships)
+
+
+audit_router = APIRouter(tags=["audit"])
+
+
+@audit_router.get("/audit")
+def audit_log(
+    who: PrincipalDep, auth: AuthDep, limit: int = Query(100, ge=1, le=1000)
+) -> list[dict[str, object]]:
+    """The audit log of writes (who, when, what, before/after); city office only."""
+    if who.role != "city":
+        raise Forbidden("只有链长办可以查看审计日志")
+    return auth.audit_log(limit)

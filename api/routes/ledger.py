@@ -6,11 +6,12 @@ from datetime import date
 from typing import Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import SettingsDep, StoreDep
+from api.auth import check_scope
+from api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from api.schemas import NodePublic, Page
 from graph.ledger import follow_ups, month_lists, monthly_report, move_stage
 from graph.problems import overdue, raise_problem, step
@@ -74,9 +75,20 @@ class StageMove(BaseModel):
 
 
 @router.post("/projects/{project_id}/stage", response_model=NodePublic)
-def project_stage(project_id: str, body: StageMove, store: StoreDep) -> NodePublic:
+def project_stage(
+    project_id: str,
+    body: StageMove,
+    store: StoreDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
+) -> NodePublic:
     """Move a project one stage forward (一环节一跟进); invalid moves answer 400."""
-    return NodePublic.of(move_stage(store, project_id, body.to, by=body.by, note=body.note))
+    before = store.require_node(project_id, "Project")
+    check_scope(store, who, node=project_id)
+    after = move_stage(store, project_id, body.to, by=body.by or who.name, note=body.note)
+    auth.audit(who, "POST", request.url.path, project_id, before.props, after.props)
+    return NodePublic.of(after)
 
 
 @router.get("/projects/{project_id}/follow-ups")
@@ -113,30 +125,50 @@ def list_problems(
 
 
 @router.post("/problems", response_model=NodePublic, status_code=201)
-def add_problem(body: ProblemIn, store: StoreDep) -> NodePublic:
+def add_problem(
+    body: ProblemIn, store: StoreDep, who: PrincipalDep, auth: AuthDep, request: Request
+) -> NodePublic:
     """Collect a problem; it is routed by level at once."""
-    return NodePublic.of(
-        raise_problem(
-            store,
-            body.title,
-            body.level,
-            project=body.project,
-            firm=body.firm,
-            chain=body.chain,
-            region=body.region,
-            description=body.description,
-            due=body.due,
-            by=body.by,
-        )
+    if body.project or body.firm:
+        for node in (body.project, body.firm):
+            if node:
+                store.require_node(node)
+                check_scope(store, who, node=node)
+    else:
+        check_scope(store, who, chain=body.chain, region=body.region)
+    p = raise_problem(
+        store,
+        body.title,
+        body.level,
+        project=body.project,
+        firm=body.firm,
+        chain=body.chain,
+        region=body.region,
+        description=body.description,
+        due=body.due,
+        by=body.by or who.name,
     )
+    auth.audit(who, "POST", request.url.path, p.id, None, p.props)
+    return NodePublic.of(p)
 
 
 @router.post("/problems/{problem_id}/step", response_model=NodePublic)
-def problem_step(problem_id: str, body: ProblemStep, store: StoreDep) -> NodePublic:
+def problem_step(
+    problem_id: str,
+    body: ProblemStep,
+    store: StoreDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
+) -> NodePublic:
     """Move a problem along the loop (and optionally escalate it)."""
-    return NodePublic.of(
-        step(store, problem_id, body.to, by=body.by, note=body.note, escalate=body.escalate)
+    before = store.require_node(problem_id, "Problem")
+    check_scope(store, who, node=problem_id)
+    p = step(
+        store, problem_id, body.to, by=body.by or who.name, note=body.note, escalate=body.escalate
     )
+    auth.audit(who, "POST", request.url.path, problem_id, before.props, p.props)
+    return NodePublic.of(p)
 
 
 @router.get("/chains/{chain}/checklist")

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.auth import AuthStore
 from api.main import create_app
 from graph.embedded import EmbeddedStore
 from graph.settings import Settings
 
 
 @pytest.fixture
-def client(seeded: EmbeddedStore, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, seeded)) as c:
+def client(seeded: EmbeddedStore, settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
+    """A client of the city office (every right)."""
+    auth = AuthStore(tmp_path / "auth.db")
+    token = auth.create("city", [], "测试")
+    with TestClient(
+        create_app(settings, seeded, auth), headers={"Authorization": f"Bearer {token}"}
+    ) as c:
         yield c
+    auth.close()
 
 
 def test_health(client: TestClient, seeded: EmbeddedStore) -> None:

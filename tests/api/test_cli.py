@@ -264,3 +264,14 @@ def test_ledger_and_problem_commands(run, tmp_path: Path) -> None:  # type: igno
     assert run("problems", "step", pid, "办结", ok=False).exit_code != 0
     assert pid in run("problems", "list").output
     assert run("ledger", "report", "--month", "10/2026", ok=False).exit_code != 0
+
+
+def test_token_create(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from api.auth import AuthStore
+
+    run("init", "--no-sample")
+    tok = run("token", "create", "--role", "chain", "--scope", "智能网联新能源汽车").output.strip()
+    auth = AuthStore(tmp_path / "home" / "auth.db")
+    assert auth.principal(tok).scope == ("1366:icv",) and auth.principal(tok).role == "chain"
+    auth.close()
+    assert run("token", "create", "--role", "district", ok=False).exit_code != 0
