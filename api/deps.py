@@ -40,10 +40,17 @@ def get_auth(request: Request) -> AuthStore:
     return auth
 
 
+COOKIE = "chainatlas_token"
+
+
 def get_principal(request: Request) -> Principal:
-    """The caller, from ``Authorization: Bearer <token>``; 401 without a valid token."""
+    """The caller, from ``Authorization: Bearer <token>`` — or, for reads (GET) only, from the
+    web UI's SameSite=Strict cookie, so that a page's download links work; 401 without a valid
+    token."""
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    if token is None and request.method == "GET":
+        token = request.cookies.get(COOKIE)
     return get_auth(request).principal(token)
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from api.auth import AuthStore
 from api.deps import get_principal
 from api.errors import install_error_handlers
-from api.routes import chains, firms, gaps, health, ledger, maps, matching
+from api.routes import chains, firms, gaps, health, ledger, maps, matching, ui
 from graph.backends import open_store
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -52,4 +52,5 @@ def create_app(
     v1.include_router(ledger.router)
     v1.include_router(health.audit_router)
     app.include_router(v1)
+    app.include_router(ui.router)
     return app

@@ -21,7 +21,8 @@ def _respond(r: Rendered, fmt: str) -> Response:
     headers = {}
     if fmt != "json":
         headers["Content-Disposition"] = (
-            f"attachment; filename=\"chainatlas.{fmt}\"; filename*=UTF-8''{quote(r.filename)}"
+            f"{'inline' if fmt in ('html', 'svg') else 'attachment'}; "
+            f"filename=\"chainatlas.{fmt}\"; filename*=UTF-8''{quote(r.filename)}"
         )
     return Response(content=r.data, media_type=r.media_type, headers=headers)
 

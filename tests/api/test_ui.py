@@ -1,0 +1,159 @@
+"""The web UI in a real browser: Debian's chromium driven by Playwright (no browser download)
+against the service started on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from api.auth import AuthStore
+from api.main import create_app
+from graph.embedded import EmbeddedStore
+from graph.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
+    reason="Debian's chromium is not installed here",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(seeded: EmbeddedStore, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    auth = AuthStore(tmp_path / "auth.db")
+    token = auth.create("city", [], "测试")
+    app = create_app(Settings(home=tmp_path / "home"), seeded, auth)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}", token
+    srv.should_exit = True
+    t.join(timeout=10)
+    auth.close()
+
+
+@pytest.fixture
+def page(server):  # type: ignore[no-untyped-def]
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, token = server
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        pg = b.new_page(viewport={"width": 1300, "height": 900})
+        outside: list[str] = []
+        pg.route(
+            "**/*",
+            lambda r: (
+                r.continue_()
+                if r.request.url.startswith(base)
+                else (outside.append(r.request.url), r.abort())
+            ),
+        )
+        pg.goto(base + "/")
+        assert "/ui/login" in pg.url  # not logged in: sent to the login page
+        pg.fill("#token", token)
+        pg.click("#login")
+        pg.wait_for_url(base + "/")
+        yield pg, base
+        assert outside == []
+        b.close()
+
+
+def test_home_dashboard(page) -> None:  # type: ignore[no-untyped-def]
+    pg, _ = page
+    text = pg.inner_text("main")
+    for tier in ("先导产业", "特色产业", "新兴产业", "未来产业"):
+        assert tier in text
+    assert pg.locator("main a.btn").count() == 16
+    assert "新能源汽车及关键零部件" in pg.inner_text("#progress")
+
+
+def test_chain_page_draws_the_fishbone(page) -> None:  # type: ignore[no-untyped-def]
+    pg, base = page
+    pg.click("text=智能网联新能源汽车")
+    pg.wait_for_url(base + "/ui/chain/1366:icv")
+    assert "判定" in pg.inner_text("#segments") and pg.locator("#segments tr.missing").count() > 0
+    frame = pg.frame_locator("#fishbone")
+    frame.locator("body[data-ready='1']").wait_for(timeout=30_000)
+    pixels = pg.frames[1].evaluate("""() => { const c = document.querySelector('#graph canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }""")
+    assert pixels > 1000
+
+
+def test_map_masters_projects_firms(page) -> None:  # type: ignore[no-untyped-def]
+    pg, base = page
+    pg.goto(base + "/ui/chain/1366:storage/map")
+    assert "招商目标" in pg.inner_text("main") and "落地区域" in pg.inner_text("main")
+    pg.goto(base + "/ui/chain/1366:storage/masters")
+    assert "本地化配套比例" in pg.inner_text("main")
+    pg.goto(base + "/ui/projects")
+    assert "示例项目" in pg.inner_text("main")
+    pg.goto(base + "/ui/firms")
+    pg.fill("#q", "动力电池")
+    pg.click("#search")
+    assert "动力电池" in pg.inner_text("main table")
+    pg.goto(base + "/ui/chains")
+    assert "八大新兴产业链 2.0 版" in pg.inner_text("main")
+
+
+def test_matching_page(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    pg, base = page
+    d, s = tmp_path / "需求.csv", tmp_path / "供给.csv"
+    pd.DataFrame(
+        [
+            {
+                "需求类型*": "土地",
+                "需求描述*": "厂房用地",
+                "数量": 50,
+                "单位": "亩",
+                "所在区域*": "长兴县",
+            }
+        ]
+    ).to_csv(d, index=False)
+    pd.DataFrame(
+        [
+            {
+                "供给类型*": "土地",
+                "供给描述*": "工业用地",
+                "数量": 60,
+                "单位": "亩",
+                "所在区域": "长兴县",
+            }
+        ]
+    ).to_csv(s, index=False)
+    pg.goto(base + "/ui/match")
+    pg.set_input_files("#demands", str(d))
+    pg.set_input_files("#supplies", str(s))
+    pg.click("#run")
+    pg.wait_for_selector("text=分配 1")
+    assert "工业用地" in pg.inner_text("main")
