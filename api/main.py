@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from api.auth import AuthStore
 from api.deps import get_principal
 from api.errors import install_error_handlers
-from api.routes import chains, firms, gaps, health, ledger, maps, matching, ui
+from api.routes import chains, firms, gaps, health, ledger, maps, matching, transfer, ui
 from graph.backends import open_store
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -51,6 +51,7 @@ def create_app(
     v1.include_router(matching.router)
     v1.include_router(ledger.router)
     v1.include_router(health.audit_router)
+    v1.include_router(transfer.router)
     app.include_router(v1)
     app.include_router(ui.router)
     return app
