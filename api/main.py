@@ -10,7 +10,18 @@ from fastapi import APIRouter, Depends, FastAPI
 from api.auth import AuthStore
 from api.deps import get_principal
 from api.errors import install_error_handlers
-from api.routes import chains, firms, gaps, health, ledger, maps, matching, transfer, ui
+from api.routes import (
+    chains,
+    firms,
+    gaps,
+    health,
+    ledger,
+    maps,
+    matching,
+    records,
+    transfer,
+    ui,
+)
 from graph.backends import open_store
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -52,6 +63,7 @@ def create_app(
     v1.include_router(ledger.router)
     v1.include_router(health.audit_router)
     v1.include_router(transfer.router)
+    v1.include_router(records.router)
     app.include_router(v1)
     app.include_router(ui.router)
     return app

@@ -66,7 +66,27 @@ def _problem(store: EmbeddedStore) -> str:
     return raise_problem(store, "测试问题", project="project:P").id
 
 
+PROJECT = {
+    "props": {"name": "新项目", "stage": "招商引资"},
+    "region": "长兴县",
+    "chain": "1366:storage",
+}
+DEMAND = {
+    "props": {"kind": "土地", "description": "用地", "quantity": 10, "unit": "亩"},
+    "region": "长兴县",
+    "chain": "1366:storage",
+}
+
 WRITES: dict[str, Write] = {
+    "PUT /records/projects/{id} (existing)": lambda c, h, s: (
+        c.put("/api/v1/records/projects/project:P", json=PROJECT, headers=h).status_code
+    ),
+    "PUT /records/demands/{id} (new)": lambda c, h, s: (
+        c.put("/api/v1/records/demands/demand:N", json=DEMAND, headers=h).status_code
+    ),
+    "DELETE /records/projects/{id}": lambda c, h, s: (
+        c.delete("/api/v1/records/projects/project:P", headers=h).status_code
+    ),
     "PUT /firms/{id} (existing)": lambda c, h, s: (
         c.put("/api/v1/firms/firm:F", json=FIRM, headers=h).status_code
     ),
