@@ -18,7 +18,9 @@ from api.routes import (
     ledger,
     maps,
     matching,
+    problems,
     records,
+    segments,
     transfer,
     ui,
 )
@@ -56,11 +58,13 @@ def create_app(
     app.include_router(health.router, prefix="/api/v1")  # open: liveness only
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)])
     v1.include_router(chains.router)
+    v1.include_router(segments.router)
     v1.include_router(firms.router)
     v1.include_router(maps.router)
     v1.include_router(gaps.router)
     v1.include_router(matching.router)
     v1.include_router(ledger.router)
+    v1.include_router(problems.router)
     v1.include_router(health.audit_router)
     v1.include_router(transfer.router)
     v1.include_router(records.router)

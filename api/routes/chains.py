@@ -12,7 +12,6 @@ from api.schemas import (
     RelPublic,
     SegmentEntry,
     SubgraphPublic,
-    neighbourhood,
 )
 from graph.model import STAGES
 
@@ -78,22 +77,3 @@ def chain_subgraph(chain_id: str, store: StoreDep) -> SubgraphPublic:
         nodes=[NodePublic.of(n) for n in sg.nodes.values()],
         relationships=[RelPublic.of(r) for r in sg.relationships],
     )
-
-
-@router.get("/segments", response_model=Page[NodePublic])
-def segments(
-    store: StoreDep,
-    q: str | None = Query(None, description="名称包含"),
-    skip: int = Query(0, ge=0),
-    limit: int = Query(100, ge=1, le=1000),
-) -> Page[NodePublic]:
-    nodes = store.find_nodes("Segment")
-    if q:
-        nodes = [n for n in nodes if q in n.name]
-    return Page(data=[NodePublic.of(n) for n in nodes[skip : skip + limit]], count=len(nodes))
-
-
-@router.get("/segments/{segment_id}", response_model=SubgraphPublic)
-def segment(segment_id: str, store: StoreDep) -> SubgraphPublic:
-    """A segment with its chains, sub- and parent segments, flows and firms."""
-    return neighbourhood(store, store.require_node(segment_id, "Segment"))

@@ -22,8 +22,9 @@ audit_router = APIRouter(tags=["audit"])
 @audit_router.get("/audit")
 def audit_log(
     who: PrincipalDep, auth: AuthDep, limit: int = Query(100, ge=1, le=1000)
-) -> list[dict[str, object]]:
+) -> dict[str, object]:
     """The audit log of writes (who, when, what, before/after); city office only."""
     if who.role != "city":
         raise Forbidden("只有链长办可以查看审计日志")
-    return auth.audit_log(limit)
+    rows = auth.audit_log(limit)
+    return {"data": rows, "count": len(rows)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -12,9 +11,8 @@ from pydantic import BaseModel
 
 from api.auth import check_scope
 from api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
-from api.schemas import NodePublic, Page
+from api.schemas import NodePublic
 from graph.ledger import follow_ups, month_lists, monthly_report, move_stage
-from graph.problems import overdue, raise_problem, step
 from viz.ledger import lists_tables, report_html, report_json, report_tables
 from viz.tables import xlsx_bytes
 
@@ -94,81 +92,6 @@ def project_stage(
 @router.get("/projects/{project_id}/follow-ups")
 def project_follow_ups(project_id: str, store: StoreDep) -> list[dict[str, Any]]:
     return follow_ups(store, project_id)
-
-
-class ProblemIn(BaseModel):
-    title: str
-    level: Literal["一般", "重大", "特别重大"] = "一般"
-    project: str | None = None
-    firm: str | None = None
-    chain: str | None = None
-    region: str | None = None
-    description: str = ""
-    due: date | None = None
-    by: str = ""
-
-
-class ProblemStep(BaseModel):
-    to: Literal["交办", "督办", "反馈", "办结"]
-    escalate: Literal["重大", "特别重大"] | None = None
-    by: str = ""
-    note: str = ""
-
-
-@router.get("/problems", response_model=Page[NodePublic])
-def list_problems(
-    store: StoreDep, overdue_only: bool = Query(False, alias="overdue")
-) -> Page[NodePublic]:
-    """Problems; ``?overdue=true`` for the 回头看 list."""
-    rows = overdue(store) if overdue_only else store.find_nodes("Problem")
-    return Page(data=[NodePublic.of(p) for p in rows], count=len(rows))
-
-
-@router.post("/problems", response_model=NodePublic, status_code=201)
-def add_problem(
-    body: ProblemIn, store: StoreDep, who: PrincipalDep, auth: AuthDep, request: Request
-) -> NodePublic:
-    """Collect a problem; it is routed by level at once."""
-    if body.project or body.firm:
-        for node in (body.project, body.firm):
-            if node:
-                store.require_node(node)
-                check_scope(store, who, node=node)
-    else:
-        check_scope(store, who, chain=body.chain, region=body.region)
-    p = raise_problem(
-        store,
-        body.title,
-        body.level,
-        project=body.project,
-        firm=body.firm,
-        chain=body.chain,
-        region=body.region,
-        description=body.description,
-        due=body.due,
-        by=body.by or who.name,
-    )
-    auth.audit(who, "POST", request.url.path, p.id, None, p.props)
-    return NodePublic.of(p)
-
-
-@router.post("/problems/{problem_id}/step", response_model=NodePublic)
-def problem_step(
-    problem_id: str,
-    body: ProblemStep,
-    store: StoreDep,
-    who: PrincipalDep,
-    auth: AuthDep,
-    request: Request,
-) -> NodePublic:
-    """Move a problem along the loop (and optionally escalate it)."""
-    before = store.require_node(problem_id, "Problem")
-    check_scope(store, who, node=problem_id)
-    p = step(
-        store, problem_id, body.to, by=body.by or who.name, note=body.note, escalate=body.escalate
-    )
-    auth.audit(who, "POST", request.url.path, problem_id, before.props, p.props)
-    return NodePublic.of(p)
 
 
 @router.get("/chains/{chain}/checklist")

@@ -98,7 +98,18 @@ def projects(
     region: str | None = None,
     stage: str | None = None,
     format: Fmt = Query("json", description="json|xlsx|html"),
+    skip: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=5000),
 ) -> Response:
-    """重点项目库, filtered by chain, segment, region and stage."""
+    """重点项目库, filtered by chain, segment, region and stage; JSON as ``{data, count}``
+    (paged with ``skip``/``limit``), xlsx and html with every project that matches."""
     filters = {"segment": segment, "region": region, "stage": stage}
+    if format == "json":
+        import json
+
+        from graph.maps import projects_library
+
+        rows = projects_library(store, chain=chain, **filters)
+        body = {"data": rows[skip : skip + limit], "count": len(rows)}
+        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
     return _render(store, settings, "projects", format, chain, filters)

@@ -113,8 +113,10 @@ class TestMaps:
 
     def test_projects_filters(self, client: TestClient, seeded: EmbeddedStore) -> None:
         all_ = client.get("/api/v1/projects").json()
-        assert len(all_) == seeded.count_nodes("Project")
-        icv = client.get("/api/v1/projects", params={"chain": "1366:icv"}).json()
+        assert all_["count"] == seeded.count_nodes("Project")
+        page = client.get("/api/v1/projects", params={"skip": 2, "limit": 3}).json()
+        assert page["data"] == all_["data"][2:5]
+        icv = client.get("/api/v1/projects", params={"chain": "1366:icv"}).json()["data"]
         assert icv and all(p["chain"] == "智能网联新能源汽车" for p in icv)
 
 

@@ -155,7 +155,7 @@ def test_audit_log_records_every_write(world) -> None:  # type: ignore[no-untype
         == 200
     )
     city = {"Authorization": f"Bearer {tokens['city']}"}
-    log = client.get("/api/v1/audit", headers=city).json()
+    log = client.get("/api/v1/audit", headers=city).json()["data"]
     assert log[0]["method"] == "PUT" and log[0]["target"] == "firm:F"
     assert '"output": 9.5' in log[0]["after"] and log[0]["role"] == "district"
     assert client.get("/api/v1/audit", headers=h).status_code == 403
