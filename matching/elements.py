@@ -459,55 +459,65 @@ def _kind_candidates(
     keys = sorted({(s.segment or s.chain or "") for s in ss})
     k_code = {k: i for i, k in enumerate(keys)}
     s_key = np.array([k_code[s.segment or s.chain or ""] for s in ss])
-    region_cache: dict[str, np.ndarray] = {}
     out: dict[str, list[Match]] = {}
+    # per-demand attributes as arrays, so that a block of demands is checked at once
+    dims = sorted({dimension(x.unit) for x in [*ds, *ss] if x.unit} | {""})
+    dim_code = {x: i for i, x in enumerate(dims)}
+    s_dimc = np.array([dim_code[x] for x in s_dim])
+    d_qty = np.array([np.nan if d.base_quantity is None else d.base_quantity for d in ds])
+    d_dimc = np.array([dim_code[dimension(d.unit)] if d.unit else 0 for d in ds])
+    d_from = np.array([_ordinal(d.valid_from, -(10**9)) for d in ds])
+    d_to = np.array([_ordinal(d.valid_to, 10**9) for d in ds])
+    d_regions = sorted({d.region or "" for d in ds})
+    R = np.array(
+        [[g.region_compatible(dr or None, sr or None) for sr in regions] for dr in d_regions]
+    )
+    d_rc = np.array([d_regions.index(d.region or "") for d in ds])
+    fams = sorted({(d.chain, d.segment) for d in ds}, key=str)
+    P = np.zeros((len(fams), len(keys)))
+    for fi, (chain, segment) in enumerate(fams):
+        if chain or segment:
+            for kk, v in g.family(chain, segment).items():
+                if kk in k_code:
+                    P[fi, k_code[kk]] = v
+            if "" in k_code:
+                P[fi, k_code[""]] = 0.3
+        else:
+            P[fi, :] = 0.3
+    fam_ix = {f: i for i, f in enumerate(fams)}
+    s_label = [x.label() for x in ss]
+    d_fam = np.array([fam_ix[(d.chain, d.segment)] for d in ds])
     D = vec.transform([d.description for d in ds])
     for b0 in range(0, len(ds), block):
-        text = (D[b0 : b0 + block] @ S).toarray()
-        for i, d in enumerate(ds[b0 : b0 + block]):
-            mask = np.ones(n, dtype=bool)
-            dq = d.base_quantity
-            if dq is not None:
-                dd = dimension(d.unit) if d.unit else ""
-                mask &= (s_dim == dd) | (s_dim == "")
-                mask &= s_qty >= dq - 1e-9
-            rkey = d.region or ""
-            if rkey not in region_cache:
-                region_cache[rkey] = np.array(
-                    [g.region_compatible(d.region, r or None) for r in regions]
-                )
-            mask &= region_cache[rkey][s_region]
-            prox = np.zeros(len(keys))
-            if d.chain or d.segment:
-                fam = g.family(d.chain, d.segment)
-                for kk, v in fam.items():
-                    if kk in k_code:
-                        prox[k_code[kk]] = v
-                if "" in k_code:
-                    prox[k_code[""]] = 0.3
-                mask &= prox[s_key] > 0
-            else:
-                prox[:] = 0.3
-            mask &= (s_from <= _ordinal(d.valid_to, 10**9)) & (
-                _ordinal(d.valid_from, -(10**9)) <= s_to
-            )
-            idx = np.flatnonzero(mask)
-            if len(idx) == 0:
+        sl = slice(b0, b0 + block)
+        text = (D[sl] @ S).toarray()
+        q = d_qty[sl][:, None]
+        mask = np.isnan(q) | (
+            ((s_dimc[None, :] == d_dimc[sl][:, None]) | (s_dimc[None, :] == 0))
+            & (s_qty[None, :] >= q - 1e-9)
+        )
+        mask &= R[d_rc[sl][:, None], s_region[None, :]]
+        prox = P[d_fam[sl][:, None], s_key[None, :]]
+        mask &= prox > 0
+        mask &= (s_from[None, :] <= d_to[sl][:, None]) & (d_from[sl][:, None] <= s_to[None, :])
+        score = np.where(mask, 0.6 * text + 0.4 * prox, -np.inf)
+        k = min(top, n)
+        part = (
+            np.argpartition(-score, k - 1, axis=1)[:, :k]
+            if n > k
+            else np.tile(np.arange(n), (score.shape[0], 1))
+        )
+        for i, d in enumerate(ds[sl]):
+            cols = part[i][np.isfinite(score[i, part[i]])]
+            if len(cols) == 0:
                 continue
-            p = prox[s_key[idx]]
-            t = text[i, idx]
-            score = 0.6 * t + 0.4 * p
-            k = min(top, len(idx))
-            if len(idx) > k:
-                part = np.argpartition(-score, k - 1)[:k]
-                best = idx[part[np.argsort(-score[part], kind="stable")]]
-            else:
-                best = idx[np.argsort(-score, kind="stable")]
+            cols = cols[np.argsort(-score[i, cols], kind="stable")]
+            dq = d.base_quantity
             matches = []
-            for j in best:
+            for j in cols:
                 s = ss[int(j)]
                 tj = float(text[i, j])
-                pj = float(prox[s_key[j]])
+                pj = float(prox[i, j])
                 fit = 0.0
                 if dq is not None and s.base_quantity:
                     fit = float(min(dq / s.base_quantity, 1.0))
@@ -515,7 +525,7 @@ def _kind_candidates(
                     Match(
                         d.id,
                         s.id,
-                        s.label(),
+                        s_label[int(j)],
                         round(0.6 * tj + 0.4 * pj, 4),
                         round(tj, 4),
                         pj,
@@ -640,6 +650,7 @@ def _assign(
         elif sup.capacity is None:
             single[i] = True
     active = np.ones(len(candidates), dtype=bool)
+    pair_all = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(c_d, c_s, strict=True))}
     big = float(c_w.max()) + 1.0
     chosen_idx = np.zeros(0, dtype=int)
     for _round in range(2):
@@ -670,7 +681,7 @@ def _assign(
         M = sp.csr_matrix((vals, (rows, cols)), shape=(n_d, n_slots + n_d))
         _, col = min_weight_full_bipartite_matching(M)
         slot_supply = np.repeat(np.arange(n_s), cap)
-        pair_to_c = {(int(c_d[k]), int(c_s[k])): int(k) for k in act}
+        pair_to_c = {pair: k for pair, k in pair_all.items() if active[k]}
         chosen_idx = np.array(
             [pair_to_c[(i, int(slot_supply[j]))] for i, j in enumerate(col) if j < n_slots],
             dtype=int,
