@@ -15,6 +15,20 @@ from graph.settings import Settings
 from graph.store import GraphStore
 
 REPO = Path(__file__).resolve().parent.parent
+#: Debian's chromium and the flags it needs on this machine's closed network (no downloads)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed here"
+)
 SHARED = REPO.parent / "shared"
 SEEDS = REPO / "seeds"
 

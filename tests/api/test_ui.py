@@ -3,7 +3,6 @@ against the service started on 127.0.0.1."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -17,22 +16,10 @@ from api.auth import AuthStore
 from api.main import create_app
 from graph.embedded import EmbeddedStore
 from graph.settings import Settings
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
-    reason="Debian's chromium is not installed here",
-)
+pytestmark = needs_chromium
+ARGS = CHROMIUM_ARGS
 
 
 def _free_port() -> int:

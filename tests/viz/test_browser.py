@@ -3,7 +3,6 @@ with every network request blocked: the graph must still draw."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,25 +10,13 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.maps import fishbone
 from graph.store import Subgraph
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from viz.export import render_view
 from viz.html import render_page
 from viz.views import subgraph_page
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
-    reason="Debian's chromium is not installed here",
-)
+pytestmark = needs_chromium
+ARGS = CHROMIUM_ARGS
 
 DRAWN = """() => {
   const c = document.querySelector('#graph canvas');
