@@ -87,7 +87,15 @@ def _bulk_jobs(block: Block) -> Iterator[tuple[str, tuple[Any, ...], int]]:
         props, names = _props_sql(block, 1)
         rows = list(zip(block.ids, *cols, strict=True))
         rows.sort(key=itemgetter(0))
-        sql = f"INSERT INTO nodes (id, label, props) SELECT value->>0, ?, {props} FROM json_each(?)"
+        # A stored node of the same label is merged (new values win, as in merge_props); one of
+        # another label is left alone, and the shortfall in the row count sends the import to
+        # the general path, which reports it.
+        sql = (
+            "INSERT INTO nodes (id, label, props) "
+            f"SELECT value->>0, ?, {props} FROM json_each(?) WHERE true "
+            "ON CONFLICT (id) DO UPDATE SET props = json_patch(nodes.props, excluded.props) "
+            "WHERE nodes.label = excluded.label"
+        )
         head: tuple[Any, ...] = (block.label, *names)
     else:
         props, names = _props_sql(block, 2)
@@ -95,7 +103,9 @@ def _bulk_jobs(block: Block) -> Iterator[tuple[str, tuple[Any, ...], int]]:
         rows.sort(key=itemgetter(0, 1))
         sql = (
             'INSERT INTO rels (start, type, "end", props) '
-            f"SELECT value->>0, ?, value->>1, {props} FROM json_each(?)"
+            f"SELECT value->>0, ?, value->>1, {props} FROM json_each(?) WHERE true "
+            'ON CONFLICT (start, type, "end") DO UPDATE SET props = json_patch(rels.props, '
+            "excluded.props)"
         )
         head = (block.type, *names)
     for k in range(0, len(rows), _BULK_CHUNK):
@@ -262,7 +272,7 @@ class EmbeddedStore(GraphStore):
     def bulk_insert(
         self, blocks: Iterable[Block], on_rows: Callable[[int], None] | None = None
     ) -> BatchResult:
-        """Insert new nodes and relationships block by block in one transaction.
+        """Upsert nodes and relationships block by block in one transaction.
 
         The blocks come from :mod:`graph.columnar`, already validated; each is written with one
         statement that unpacks its rows from JSON inside SQLite. Reading and checking the next
@@ -272,9 +282,10 @@ class EmbeddedStore(GraphStore):
         Raises
         ------
         NotFast
-            When a block is not plain new data — an id or relationship that already exists, a
-            referenced node missing or of the wrong label — or ``blocks`` raises it. Nothing is
-            written; the caller takes the general path.
+            When a row cannot be written as given — a stored node of another label under the
+            same id, a referenced node missing or of the wrong label, an id twice in a block —
+            or ``blocks`` raises it. Nothing is written; the caller takes the general path.
+            Rows whose node or relationship is stored already are merged as ``apply`` merges.
         """
         if not self.bulk_supported:
             raise NotFast("SQLite < 3.38")
@@ -299,7 +310,9 @@ class EmbeddedStore(GraphStore):
                         if db.execute(sql, args).fetchone()[0]:
                             failed = NotFast("引用的节点不存在或标签不符")
                         continue
-                    db.execute(sql, args)
+                    if db.execute(sql, args).rowcount != rows:
+                        failed = NotFast("节点标签与库中不符")
+                        continue
                     outcome["nodes" if sql.startswith("INSERT INTO nodes") else "rels"] += rows
                 except sqlite3.IntegrityError:
                     failed = NotFast("id 或关系已存在")

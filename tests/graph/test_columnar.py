@@ -10,7 +10,7 @@ import pytest
 
 from graph.bundle import export_bundle, import_bundle
 from graph.embedded import EmbeddedStore
-from graph.errors import ImportFailed
+from graph.errors import ChainAtlasError, ImportFailed
 from graph.model import Node, Relationship
 from graph.store import GraphStore
 from tests.conftest import shared_or_skip
@@ -27,7 +27,12 @@ def _snapshot(store: GraphStore) -> tuple[list[object], list[object]]:
     return nodes, rels  # type: ignore[return-value]
 
 
-def _both_ways(bundle: Path, tmp_path: Path, before: list[Node] | None = None) -> tuple[str, str]:
+def _both_ways(
+    bundle: Path,
+    tmp_path: Path,
+    before: list[Node] | None = None,
+    before_rels: list[Relationship] | None = None,
+) -> tuple[str, str]:
     """Import ``bundle`` with and without the fast path into two stores holding ``before``;
     assert they end equal; return the paths taken."""
     paths = []
@@ -36,6 +41,8 @@ def _both_ways(bundle: Path, tmp_path: Path, before: list[Node] | None = None) -
         with EmbeddedStore(tmp_path / f"s{k}.db") as store:
             if before:
                 store.upsert_nodes(before)
+            if before_rels:
+                store.upsert_relationships(before_rels)
             rep = import_bundle(store, bundle, progress=False, fast=fast)
             paths.append(rep.path)
             snaps.append(_snapshot(store))
@@ -132,16 +139,38 @@ def test_references_to_stored_nodes_are_checked(tmp_path: Path) -> None:
         assert _snapshot(store) == before  # the fast path wrote nothing
 
 
+NODES = "id:ID,:LABEL,name,output:double\nfirm:a,Firm,甲,1\nseg:s,Segment,电池,\n"
+RELS = ":START_ID,:END_ID,:TYPE,weight:double\nfirm:a,seg:s,OPERATES_IN,0.5\n"
+
+
+def test_stored_nodes_and_relationships_are_merged_as_the_general_path_does(
+    tmp_path: Path,
+) -> None:
+    bundle = _write(tmp_path / "b", {"nodes.csv": NODES, "rels.csv": RELS})
+    before = [
+        Node("firm:a", "Firm", {"name": "甲旧名", "region": "湖州市", "output": 9.0}),
+        Node("seg:s", "Segment", {"name": "电池"}),
+    ]
+    rel = Relationship("firm:a", "OPERATES_IN", "seg:s", {"weight": 0.1, "note": "旧"})
+    assert _both_ways(bundle, tmp_path, before, [rel]) == ("columnar", "rows")
+    with EmbeddedStore(tmp_path / "s0.db") as store:
+        assert store.require_node("firm:a").props == {
+            "name": "甲",
+            "region": "湖州市",
+            "output": 1.0,
+        }
+        got = store.get_relationships([rel.key])[rel.key].props
+        assert got == {"weight": 0.5, "note": "旧"}
+
+
 @pytest.mark.parametrize(
-    "case",
-    ["existing id", "existing relationship", "duplicate id", "bad cell", "missing endpoint"],
+    "case", ["stored with another label", "duplicate id", "bad cell", "missing endpoint"]
 )
 def test_what_the_fast_path_does_not_take_goes_the_general_way(case: str, tmp_path: Path) -> None:
-    nodes = "id:ID,:LABEL,name,output:double\nfirm:a,Firm,甲,1\nseg:s,Segment,电池,\n"
-    rels = ":START_ID,:END_ID,:TYPE,weight:double\nfirm:a,seg:s,OPERATES_IN,0.5\n"
+    nodes, rels = NODES, RELS
     before: list[Node] = []
-    if case == "existing id":
-        before = [Node("firm:a", "Firm", {"name": "甲", "region": "湖州市"})]
+    if case == "stored with another label":
+        before = [Node("firm:a", "Segment", {"name": "甲"})]
     elif case == "duplicate id":
         nodes += "firm:a,Firm,甲二,2\n"
     elif case == "bad cell":
@@ -151,30 +180,21 @@ def test_what_the_fast_path_does_not_take_goes_the_general_way(case: str, tmp_pa
     bundle = _write(tmp_path / "b", {"nodes.csv": nodes, "rels.csv": rels})
     with EmbeddedStore(tmp_path / "g.db") as store:
         store.upsert_nodes(before)
-        if case == "existing relationship":
-            store.upsert_nodes([Node("firm:a", "Firm", {"name": "甲"})])
-            store.upsert_nodes([Node("seg:s", "Segment", {"name": "电池"})])
-            store.upsert_relationships([Relationship("firm:a", "OPERATES_IN", "seg:s", {})])
         snapshot = _snapshot(store)
-        if case in ("duplicate id", "bad cell", "missing endpoint"):
-            with pytest.raises(ImportFailed) as exc:
-                import_bundle(store, bundle, progress=False)
+        with pytest.raises(ChainAtlasError) as exc:
+            import_bundle(store, bundle, progress=False)
+        if isinstance(exc.value, ImportFailed):
             assert exc.value.errors and all(e.row >= 2 for e in exc.value.errors)
-            assert _snapshot(store) == snapshot
-            return
-        rep = import_bundle(store, bundle, progress=False)
-        assert rep.path == "rows"
-        merged = store.require_node("firm:a").props
-        assert merged["output"] == 1.0
-        if case == "existing id":
-            assert merged["region"] == "湖州市"  # merged with what was stored
-        rel = store.get_relationships([("firm:a", "OPERATES_IN", "seg:s")])
-        assert rel[("firm:a", "OPERATES_IN", "seg:s")].props == {"weight": 0.5}
+        else:
+            assert "firm:a" in str(exc.value)
+        assert _snapshot(store) == snapshot  # nothing written by either path
 
 
-def test_ckg_bundle_both_ways(tmp_path: Path) -> None:
+def test_ckg_bundle_both_ways_into_a_seeded_store(seeded: EmbeddedStore, tmp_path: Path) -> None:
     src = shared_or_skip("data", "ckg")
     from graph.sources.ckg import ckg_to_bundle
 
     ckg_to_bundle(src, tmp_path / "ckg")
-    assert _both_ways(tmp_path / "ckg", tmp_path) == ("columnar", "rows")
+    # some ckg products are seed segments (same id): they are merged, on both paths
+    seeds, seed_rels = list(seeded.iter_nodes()), list(seeded.iter_relationships())
+    assert _both_ways(tmp_path / "ckg", tmp_path, seeds, seed_rels) == ("columnar", "rows")
