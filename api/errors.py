@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from api.auth import Forbidden, Unauthorized
 from graph.errors import (
@@ -14,7 +20,53 @@ from graph.errors import (
     ValidationFailed,
 )
 
-__all__ = ["install_error_handlers"]
+__all__ = ["ERRORS", "Problem", "downloads", "install_error_handlers"]
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """An error answer (RFC 9457): every 4xx/5xx of the API has this shape."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[dict[str, Any]] | None = None
+
+
+def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    schema = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    titles = {
+        400: "请求有误",
+        401: "未认证（缺少或无效的令牌）",
+        403: "无权操作（角色或范围不符）",
+        404: "未找到",
+        413: "请求体过大",
+        422: "数据不合规 / 参数无效",
+        503: "后端不可用",
+    }
+    return {
+        c: {"model": Problem, "description": titles[c], "content": {PROBLEM: schema}} for c in codes
+    }
+
+
+#: The error answers every authenticated endpoint may give.
+ERRORS = _documented(400, 401, 403, 404, 413, 422, 503)
+#: Those of the open health endpoint.
+HEALTH_ERRORS = _documented(503)
+
+
+def downloads(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI for an endpoint whose 200 answer may also be a file of these media types."""
+    return {200: {"content": {m: {} for m in media_types}}}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HTML = "text/html"
+SVG = "image/svg+xml"
+ZIP = "application/zip"
 
 _STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
     (Unauthorized, 401, "未认证"),
@@ -27,21 +79,71 @@ _STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
 ]
 
 
+def _problem(
+    request: Request, status: int, title: str, detail: str, errors: list[Any] | None = None
+) -> JSONResponse:
+    body: dict[str, object] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+_HTTP_TITLES = {
+    400: "请求有误",
+    404: "未找到",
+    405: "方法不允许",
+    413: "请求体过大",
+    422: "数据不合规",
+}
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(request.scope)
+            if match != Match.NONE:
+                methods |= route.methods
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         status, title = next((st, t) for kind, st, t in _STATUS if isinstance(exc, kind))
-        body: dict[str, object] = {
-            "type": "about:blank",
-            "title": title,
-            "status": status,
-            "detail": str(exc),
-            "instance": request.url.path,
-        }
-        if isinstance(exc, ImportFailed):
-            body["errors"] = [e.__dict__ for e in exc.errors]
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(
-            body, status_code=status, media_type="application/problem+json", headers=headers
-        )
+        errors = [e.__dict__ for e in exc.errors] if isinstance(exc, ImportFailed) else None
+        return _problem(request, status, title, str(exc), errors)
+
+    async def invalid(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {
+                "loc": [str(x) for x in e.get("loc", ())],
+                "msg": str(e.get("msg", "")),
+                "type": e.get("type", ""),
+            }
+            for e in exc.errors()
+        ]
+        where = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
+        return _problem(request, 422, "参数无效", where or "参数无效", errors)
+
+    async def http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        title = _HTTP_TITLES.get(exc.status_code, "请求有误")
+        resp = _problem(request, exc.status_code, title, str(exc.detail))
+        if exc.headers:
+            resp.headers.update(exc.headers)
+        if exc.status_code == 405:
+            resp.headers["Allow"] = ", ".join(_allowed(request))
+        return resp
 
     app.add_exception_handler(ChainAtlasError, handle)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, http)

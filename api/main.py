@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from api.auth import AuthStore
 from api.deps import get_principal
-from api.errors import install_error_handlers
+from api.errors import ERRORS, HEALTH_ERRORS, install_error_handlers
 from api.routes import (
     chains,
     firms,
@@ -55,8 +55,9 @@ def create_app(
 
     app = FastAPI(title="chainatlas 产业链图谱", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    app.include_router(health.router, prefix="/api/v1")  # open: liveness only
-    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)])
+    # open: liveness only
+    app.include_router(health.router, prefix="/api/v1", responses=HEALTH_ERRORS)
+    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)], responses=ERRORS)
     v1.include_router(chains.router)
     v1.include_router(segments.router)
     v1.include_router(firms.router)

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from datetime import date
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from graph.model import Node, Relationship
 
 T = TypeVar("T")
+
+
+class BodyIn(BaseModel):
+    """A request body: JSON types exactly as documented — ``0`` is not ``false`` and ``"5"`` is
+    not ``5`` (the fuzz test sends such values and expects 422)."""
+
+    model_config = ConfigDict(strict=True)
+
+
+def _iso_text(v: Any) -> Any:
+    if not isinstance(v, str):
+        raise ValueError("日期应为 YYYY-MM-DD 文本")
+    return v
+
+
+#: A date written as ``YYYY-MM-DD`` text (JSON has no date type).
+IsoDate = Annotated[date, Field(strict=False), BeforeValidator(_iso_text)]
+NonEmpty = Annotated[str, Field(min_length=1)]
 
 
 class Page(BaseModel, Generic[T]):

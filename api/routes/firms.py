@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import Field
 
 from api.auth import Forbidden, check_scope, in_scope
 from api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
-from api.schemas import FirmPublic, Page, SubgraphPublic, neighbourhood
-from graph.model import Node, Relationship
+from api.schemas import BodyIn, FirmPublic, NonEmpty, Page, SubgraphPublic, neighbourhood
+from graph.model import FIRM_TAGS, Node, Relationship
 from graph.settings import is_local
 
 router = APIRouter(prefix="/firms", tags=["firms"])
@@ -54,15 +56,15 @@ def firm(firm_id: str, store: StoreDep) -> SubgraphPublic:
     return neighbourhood(store, store.require_node(firm_id, "Firm"))
 
 
-class FirmIn(BaseModel):
+class FirmIn(BodyIn):
     """A firm as the district teams record it (企业名称, 所在区域, …)."""
 
-    name: str
-    region: str
+    name: NonEmpty
+    region: NonEmpty
     credit_code: str | None = None
-    tags: list[str] = []
-    output: float | None = None
-    employees: int | None = None
+    tags: list[Literal[FIRM_TAGS]] = []  # type: ignore[valid-type]
+    output: Annotated[float, Field(ge=0)] | None = None
+    employees: Annotated[int, Field(ge=0)] | None = None
     segments: list[str] = []
 
 

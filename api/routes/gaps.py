@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.deps import SettingsDep, StoreDep
+from api.errors import XLSX, downloads
 from graph.store import GraphStore
 from matching.service import gaps_report, targets_for, targets_report
 from matching.targets import TargetIndex
@@ -43,7 +44,7 @@ def _download(data: bytes, name: str, fmt: str) -> Response:
     return Response(content=data, media_type=media, headers=headers)
 
 
-@router.get("/gaps/{chain}")
+@router.get("/gaps/{chain}", responses=downloads(XLSX))
 def chain_gaps(
     chain: str,
     store: StoreDep,
@@ -58,7 +59,7 @@ def chain_gaps(
     return _download(data, f"缺链分析-{g.name}.{format}", format)
 
 
-@router.get("/targets")
+@router.get("/targets", responses=downloads(XLSX))
 def targets(
     request: Request,
     store: StoreDep,

@@ -7,16 +7,18 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from api.auth import check_scope
 from api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
-from api.schemas import NodePublic
+from api.errors import HTML, XLSX, downloads
+from api.schemas import BodyIn, NodePublic
 from graph.ledger import follow_ups, month_lists, monthly_report, move_stage
+from graph.model import PROJECT_STAGES
 from viz.ledger import lists_tables, report_html, report_json, report_tables
 from viz.tables import xlsx_bytes
 
 router = APIRouter(tags=["ledger and problems"])
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
 def _xlsx(sheets: Any, name: str) -> Response:
@@ -31,11 +33,11 @@ def _xlsx(sheets: Any, name: str) -> Response:
     )
 
 
-@router.get("/ledger/report")
+@router.get("/ledger/report", responses=downloads(XLSX, HTML))
 def report(
     store: StoreDep,
     settings: SettingsDep,
-    month: str = Query(..., examples=["2026-10"]),
+    month: str = Query(..., examples=["2026-10"], pattern=MONTH),
     format: Literal["json", "xlsx", "html"] = Query("json"),
 ) -> Response:
     """月度通报晾晒: lists, the five stalls by chain and district, rankings, change."""
@@ -47,10 +49,10 @@ def report(
     return Response(report_json(r), media_type="application/json")
 
 
-@router.get("/ledger/lists")
+@router.get("/ledger/lists", responses=downloads(XLSX))
 def lists(
     store: StoreDep,
-    month: str = Query(..., examples=["2026-10"]),
+    month: str = Query(..., examples=["2026-10"], pattern=MONTH),
     format: Literal["json", "xlsx"] = Query("json"),
 ) -> Any:
     """六张清单 and 三张新清单 of a month, derived from the project dates."""
@@ -66,8 +68,8 @@ def lists(
     }
 
 
-class StageMove(BaseModel):
-    to: str
+class StageMove(BodyIn):
+    to: Literal[PROJECT_STAGES]  # type: ignore[valid-type]
     by: str = ""
     note: str = ""
 

@@ -10,11 +10,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api.deps import SettingsDep, StoreDep
+from api.errors import HTML, SVG, XLSX, downloads
 from viz.export import Rendered, render_view
 
 router = APIRouter(tags=["maps"])
 
-Fmt = Literal["json", "xlsx", "html", "svg"]
+Fmt = Literal["json", "xlsx", "html"]
+FishboneFmt = Literal["json", "xlsx", "html", "svg"]
 
 
 def _respond(r: Rendered, fmt: str) -> Response:
@@ -52,18 +54,18 @@ def _render(
     return _respond(r, fmt)
 
 
-@router.get("/maps/fishbone/{chain}")
+@router.get("/maps/fishbone/{chain}", responses=downloads(XLSX, HTML, SVG))
 def fishbone_map(
     chain: str,
     store: StoreDep,
     settings: SettingsDep,
-    format: Fmt = Query("json", description="json|xlsx|html|svg"),
+    format: FishboneFmt = Query("json", description="json|xlsx|html|svg"),
 ) -> Response:
     """产业链鱼骨图 of a chain (id or name): segments by stage, local presence, verdicts."""
     return _render(store, settings, "fishbone", format, chain)
 
 
-@router.get("/maps/attraction/{chain}")
+@router.get("/maps/attraction/{chain}", responses=downloads(XLSX, HTML))
 def attraction(
     request: Request,
     chain: str,
@@ -78,7 +80,7 @@ def attraction(
     return _render(store, settings, "map", format, chain, index=index)
 
 
-@router.get("/maps/masters/{chain}")
+@router.get("/maps/masters/{chain}", responses=downloads(XLSX, HTML))
 def masters(
     chain: str,
     store: StoreDep,
@@ -89,7 +91,7 @@ def masters(
     return _render(store, settings, "masters", format, chain)
 
 
-@router.get("/projects")
+@router.get("/projects", responses=downloads(XLSX, HTML))
 def projects(
     store: StoreDep,
     settings: SettingsDep,

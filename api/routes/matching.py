@@ -8,13 +8,14 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import SettingsDep, StoreDep
+from api.schemas import BodyIn
 from graph.errors import ImportFailed
 from matching.elements import elements_from_dicts, match
 
 router = APIRouter(tags=["matching"])
 
 
-class MatchRequest(BaseModel):
+class MatchRequest(BodyIn):
     demands: list[dict[str, Any]] = Field(
         description="需求：kind, description, quantity, unit, region, chain, segment, "
         "valid_from, valid_to, major, firm, id"

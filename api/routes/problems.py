@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
 
 from api.auth import check_scope
 from api.deps import AuthDep, PrincipalDep, StoreDep
-from api.schemas import NodePublic, Page
+from api.schemas import BodyIn, IsoDate, NodePublic, NonEmpty, Page
 from graph.problems import overdue, raise_problem, step
 
 router = APIRouter(tags=["problems"])
 
 
-class ProblemIn(BaseModel):
-    title: str
+class ProblemIn(BodyIn):
+    title: NonEmpty
     level: Literal["一般", "重大", "特别重大"] = "一般"
     project: str | None = None
     firm: str | None = None
     chain: str | None = None
     region: str | None = None
     description: str = ""
-    due: date | None = None
+    due: IsoDate | None = None
     by: str = ""
 
 
-class ProblemStep(BaseModel):
+class ProblemStep(BodyIn):
     to: Literal["交办", "督办", "反馈", "办结"]
     escalate: Literal["重大", "特别重大"] | None = None
     by: str = ""

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
 from api.auth import Forbidden, check_scope, in_scope
 from api.deps import AuthDep, PrincipalDep, StoreDep
-from api.schemas import NodePublic
+from api.schemas import BodyIn, NodePublic
 from graph.maps import resolve_chain
 from graph.model import Node, Relationship
 
@@ -20,7 +19,7 @@ LABEL = {"projects": "Project", "demands": "Demand", "supplies": "Supply"}
 Kind = Literal["projects", "demands", "supplies"]
 
 
-class RecordIn(BaseModel):
+class RecordIn(BodyIn):
     """Properties of the record (as in the templates, English names) plus its links."""
 
     props: dict[str, Any]

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from api.auth import Forbidden
 from api.deps import AuthDep, PrincipalDep, StoreDep
+from api.errors import ZIP, downloads
 from graph.bundle import export_bundle, import_bundle
 from graph.errors import ImportFailed, RowError
 from graph.templates import import_template
@@ -97,7 +98,7 @@ async def import_file(
     }
 
 
-@router.get("/export")
+@router.get("/export", responses=downloads(ZIP))
 def export_zip(store: StoreDep) -> Response:
     """The whole graph as a bundle (zip of neo4j-admin CSV files)."""
     buf = io.BytesIO()

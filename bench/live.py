@@ -1,0 +1,121 @@
+"""The real service in a child process on 127.0.0.1, for the fuzz, crash and load runs.
+
+``LiveService(home)`` runs ``chainatlas serve`` over the data directory ``home`` on a free port
+(seeds are loaded when the graph is empty), waits until ``/api/v1/health`` answers, and makes a
+city-office token with ``chainatlas token create``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+__all__ = ["LiveService", "cli", "free_port"]
+
+REPO = Path(__file__).resolve().parent.parent
+_MAIN = "from api.cli import main; main()"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, "CHAINATLAS_HOME": str(home), "PYTHONPATH": str(REPO)}
+    env.update(extra or {})
+    return env
+
+
+def cli(home: Path, *args: str, extra_env: dict[str, str] | None = None) -> str:
+    """Run ``chainatlas ARGS`` over ``home``; its standard output."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MAIN, *args],
+        env=_env(home, extra_env),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout
+
+
+class LiveService:
+    """``with LiveService(home) as svc:`` → ``svc.url``, ``svc.token``, ``svc.client()``."""
+
+    def __init__(
+        self, home: Path, *, port: int | None = None, extra_env: dict[str, str] | None = None
+    ) -> None:
+        self.home = Path(home)
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.extra_env = extra_env
+        self.token = ""
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = self.home / "serve.log"
+
+    def start(self, *, timeout: float = 90) -> LiveService:
+        self.home.mkdir(parents=True, exist_ok=True)
+        if not self.token:
+            out = cli(self.home, "token", "create", "--role", "city", "--name", "live-test")
+            self.token = out.strip().splitlines()[-1].strip()
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _MAIN, "serve", "--port", str(self.port)],
+                env=_env(self.home, self.extra_env),
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"服务启动失败：\n{self.log.read_text('utf-8', 'replace')}")
+            try:
+                if httpx.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"服务 {timeout:.0f} 秒内未就绪")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def client(self, **kw: object) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=30,
+            **kw,  # type: ignore[arg-type]
+        )
+
+    def __enter__(self) -> LiveService:
+        return self.start()
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
