@@ -104,12 +104,9 @@ class LiveService:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def client(self, **kw: object) -> httpx.Client:
+    def client(self, timeout: float = 30) -> httpx.Client:
         return httpx.Client(
-            base_url=self.url,
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=30,
-            **kw,  # type: ignore[arg-type]
+            base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=timeout
         )
 
     def __enter__(self) -> LiveService:
