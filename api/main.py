@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from api.auth import AuthStore
 from api.deps import get_principal
 from api.errors import ERRORS, HEALTH_ERRORS, install_error_handlers
+from api.limits import BodyLimit, SecurityHeaders
 from api.routes import (
     chains,
     firms,
@@ -55,6 +56,9 @@ def create_app(
 
     app = FastAPI(title="chainatlas 产业链图谱", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
+    # No CORS middleware on purpose: browsers keep other origins out (closed by default).
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     # open: liveness only
     app.include_router(health.router, prefix="/api/v1", responses=HEALTH_ERRORS)
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)], responses=ERRORS)

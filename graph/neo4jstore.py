@@ -46,6 +46,14 @@ def _node(record: Any) -> Node:
     return Node(record["id"], record["label"], props)
 
 
+def _redact(uri: str) -> str:
+    """``bolt://user:secret@host`` → ``bolt://***@host``: credentials never reach a message."""
+    scheme, sep, rest = uri.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return uri
+
+
 class Neo4jStore(GraphStore):
     """A :class:`GraphStore` on a Neo4j server (5.x)."""
 
@@ -65,7 +73,7 @@ class Neo4jStore(GraphStore):
             self._driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
             self._driver.verify_connectivity()
         except Exception as exc:  # the driver raises many kinds
-            raise BackendUnavailable(f"无法连接 Neo4j {uri}: {exc}") from None
+            raise BackendUnavailable(f"无法连接 Neo4j {_redact(uri)}: {exc}") from None
         self.database = database
         self.batch_size = batch_size
         with self._driver.session(database=database) as s:

@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     seeds_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "seeds")
     neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI"))
     neo4j_user: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_USER"))
-    neo4j_password: str = Field(default="", validation_alias=AliasChoices("NEO4J_PASSWORD"))
+    neo4j_password: str = Field(
+        default="", validation_alias=AliasChoices("NEO4J_PASSWORD"), repr=False
+    )  # never shown: not in repr, logs or answers
     neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE"))
     neo4j_batch_size: int = Field(default=5000, ge=1)
     strong_firms: int = Field(default=3, ge=1, description="强链：本地企业数下限")

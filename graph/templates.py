@@ -209,6 +209,19 @@ def _auto_id(prefix: str, *parts: str) -> str:
 Builder = Callable[[dict[str, str], _Resolver, list[str]], tuple[Node, list[Relationship]]]
 
 
+def _refuse_formula_text(df: pd.DataFrame, name: str) -> None:
+    """Officers' tables never start a value with ``=``: such a cell is a formula pasted as text
+    (CSV injection) and is refused with its row and column."""
+    bad = [
+        RowError(name, i + 2, str(col), f"单元格以 = 开头（疑似公式）: {v[:40]!r}")
+        for col in df.columns
+        for i, v in enumerate(df[col].tolist())
+        if isinstance(v, str) and v.lstrip().startswith("=")
+    ]
+    if bad:
+        raise ImportFailed(bad)
+
+
 def import_template(
     store: GraphStore,
     path: Path,
@@ -225,6 +238,7 @@ def import_template(
         Listing every bad row with its column, when there is one and ``skip_bad`` is false.
     """
     df = read_table(path)
+    _refuse_formula_text(df, path.name)
     kind = kind or detect_kind(list(df.columns))
     if kind is None:
         raise ImportFailed(

@@ -56,11 +56,23 @@ def home(request: Request) -> Response:
     )
 
 
+def _local(target: str) -> str:
+    """Where to go after login: a path on this site only. ``//evil.example`` and
+    ``/\\evil.example`` are other sites to a browser (an open redirect), so they become ``/``."""
+    if (
+        not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+        or any(ord(c) < 32 for c in target)
+    ):
+        return "/"
+    return target
+
+
 @router.get("/ui/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/", error: str = "") -> Response:
     form = (
         f'<form method="post" action="/ui/login"><input type="hidden" name="next" '
-        f'value="{html.escape(next if next.startswith("/") else "/")}">'
+        f'value="{html.escape(_local(next))}">'
         f"<p>访问令牌（由 chainatlas token "
         f'create 生成）</p><input type="password" name="token" id="token"> '
         f'<button type="submit" id="login">登录</button></form>'
@@ -78,7 +90,7 @@ def login(request: Request, token: str = Form(...), next: str = Form("/")) -> Re
         get_auth(request).principal(token.strip())
     except Unauthorized:
         return RedirectResponse("/ui/login?error=令牌无效", status_code=303)
-    resp = RedirectResponse(next if next.startswith("/") else "/", status_code=303)
+    resp = RedirectResponse(_local(next), status_code=303)
     resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict")
     return resp
 
