@@ -15,6 +15,7 @@ import json
 import secrets
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +46,9 @@ class Principal:
     scope: tuple[str, ...]
 
 
+CACHE_SECONDS = 5.0
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -53,6 +57,7 @@ class AuthStore:
     """Tokens (hashed) and the audit log, in SQLite."""
 
     def __init__(self, path: Path) -> None:
+        self._known: dict[str, tuple[Principal, float]] = {}
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -90,14 +95,23 @@ class AuthStore:
         return int(self._db.execute("SELECT count(*) FROM tokens").fetchone()[0])
 
     def principal(self, token: str | None) -> Principal:
+        """The caller a token names. Known tokens are remembered for ``CACHE_SECONDS`` (every
+        request asks; the database is asked at most once per token in that time)."""
         if not token:
             raise Unauthorized("需要令牌：请求头 Authorization: Bearer <token>")
+        key = _hash(token)
+        hit = self._known.get(key)
+        now = time.monotonic()
+        if hit is not None and now - hit[1] < CACHE_SECONDS:
+            return hit[0]
         row = self._db.execute(
-            "SELECT name, role, scope FROM tokens WHERE hash=?", (_hash(token),)
+            "SELECT name, role, scope FROM tokens WHERE hash=?", (key,)
         ).fetchone()
         if row is None:
             raise Unauthorized("令牌无效")
-        return Principal(row[0], row[1], tuple(json.loads(row[2])))
+        who = Principal(row[0], row[1], tuple(json.loads(row[2])))
+        self._known[key] = (who, now)
+        return who
 
     def audit(
         self, who: Principal, method: str, path: str, target: str | None, before: Any, after: Any

@@ -27,9 +27,16 @@ from api.routes import (
 )
 from graph.backends import open_store
 from graph.settings import Settings
-from graph.store import GraphStore
+from graph.store import GraphStore, begin_read_scope
 
 __all__ = ["create_app"]
+
+
+async def _read_scope() -> None:
+    """Each request is one read scope: the store looks for other processes' commits once per
+    request, not at every read (async, so it runs in the request's own context, which the
+    route's worker thread inherits)."""
+    begin_read_scope()
 
 
 def create_app(
@@ -54,7 +61,12 @@ def create_app(
             if own_auth:
                 app.state.auth.close()
 
-    app = FastAPI(title="chainatlas 产业链图谱", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="chainatlas 产业链图谱",
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(_read_scope)],
+    )
     install_error_handlers(app)
     # No CORS middleware on purpose: browsers keep other origins out (closed by default).
     app.add_middleware(BodyLimit)

@@ -22,7 +22,16 @@ import orjson
 
 from graph.columnar import Block, NodeBlock, NotFast, RelBlock, Require
 from graph.model import Node, Relationship
-from graph.store import Batch, BatchResult, Counts, Direction, GraphStore, RelKey
+from graph.store import (
+    Batch,
+    BatchResult,
+    Counts,
+    Direction,
+    GraphStore,
+    RelKey,
+    mark_scope_checked,
+    scope_checked,
+)
 
 __all__ = ["EmbeddedStore"]
 
@@ -139,8 +148,12 @@ class EmbeddedStore(GraphStore):
         return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def _sync(self) -> None:
-        """Load the graph if it is not loaded or another connection has committed since."""
+        """Load the graph if it is not loaded or another connection has committed since (once
+        per read scope, see :func:`graph.store.begin_read_scope`; else at every read)."""
+        if self._loaded and scope_checked(self):
+            return
         with self._lock:
+            mark_scope_checked(self)
             version = self._data_version()
             if self._loaded and version == self._version:
                 return

@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,7 +23,51 @@ from graph.model import (
     validate_relationship,
 )
 
-__all__ = ["Batch", "BatchResult", "Counts", "Direction", "GraphStore", "Subgraph"]
+__all__ = [
+    "Batch",
+    "BatchResult",
+    "Counts",
+    "Direction",
+    "GraphStore",
+    "Subgraph",
+    "begin_read_scope",
+    "read_scope",
+]
+
+#: The stores that have looked for other processes' commits in the current read scope.
+_READ_SCOPE: ContextVar[set[int] | None] = ContextVar("chainatlas_read_scope", default=None)
+
+
+def begin_read_scope() -> None:
+    """Start a read scope for the current context (an HTTP request, a CLI command): a store
+    shared with other processes looks for their commits once, at the first read of the scope,
+    instead of at every read; the reads of a scope see one state of the other processes' work
+    (the scope's own writes are seen at once)."""
+    _READ_SCOPE.set(set())
+
+
+@contextmanager
+def read_scope() -> Iterator[None]:
+    """:func:`begin_read_scope` for a ``with`` block."""
+    token = _READ_SCOPE.set(set())
+    try:
+        yield
+    finally:
+        _READ_SCOPE.reset(token)
+
+
+def scope_checked(store: object) -> bool:
+    """Whether ``store`` has looked for other processes' commits in this read scope."""
+    seen = _READ_SCOPE.get()
+    return seen is not None and id(store) in seen
+
+
+def mark_scope_checked(store: object) -> None:
+    """Record that ``store`` has looked, if there is a read scope."""
+    seen = _READ_SCOPE.get()
+    if seen is not None:
+        seen.add(id(store))
+
 
 Direction = Literal["out", "in", "both"]
 RelKey = tuple[str, str, str]

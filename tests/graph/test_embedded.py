@@ -6,6 +6,7 @@ from pathlib import Path
 
 from graph.embedded import EmbeddedStore
 from graph.model import Node, Relationship
+from graph.store import read_scope
 
 
 def test_reopen_keeps_everything(tmp_path: Path) -> None:
@@ -35,6 +36,22 @@ def test_writes_of_another_connection_are_seen(tmp_path: Path) -> None:
     reader.upsert_nodes([Node("seg:b", "Segment", {"name": "b"})])
     with EmbeddedStore(path) as again:
         assert again.count_nodes() == 2
+    reader.close()
+
+
+def test_a_read_scope_sees_one_state_of_other_processes(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    reader = EmbeddedStore(path)
+    with read_scope():
+        assert reader.count_nodes() == 0
+        with EmbeddedStore(path) as writer:
+            writer.upsert_nodes([Node("seg:a", "Segment", {"name": "a"})])
+        assert reader.count_nodes() == 0  # the same scope: the state it started with
+        reader.upsert_nodes([Node("seg:own", "Segment", {"name": "own"})])
+        assert reader.get_node("seg:own") is not None  # its own writes at once
+    with read_scope():
+        assert reader.count_nodes() == 2  # a new scope looks again
+    assert reader.get_node("seg:a") is not None  # outside any scope: every read looks
     reader.close()
 
 
