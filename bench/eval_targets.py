@@ -25,6 +25,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.summary import report  # noqa: E402
 from graph.sources.ckg import ckg_to_bundle  # noqa: E402
 from matching.targets import FEATURES, TargetIndex  # noqa: E402
 
@@ -152,6 +153,14 @@ def main() -> None:
             f"| {name} | {h10:.3f} | {h50:.3f} | {mrr:.3f} | "
             f"{(h10 / cf10 if cf10 else float('inf')):.2f} |"
         )
+    ours = np.array(results["chainatlas"])
+    report(
+        "target ranking quality (held-out ckg edges)",
+        f"{n_pairs:,} hidden pairs over {nf:,} firms",
+        f"Hits@10 {np.mean(ours <= 10):.3f}",
+        f"collaborative filtering {cf10:.3f}",
+        f"{np.mean(ours <= 10) / cf10:.1f}" if cf10 else "—",
+    )
     coef = dict(zip(FEATURES, np.round(idx.ranker.coef_, 2).tolist(), strict=True))
     print(f"\nranker coefficients: {coef}, intercept {idx.ranker.intercept_:.2f}")
 

@@ -158,7 +158,18 @@ def main() -> None:
                 m = _measure(mode, bundle, args.sample, args.repeat)
                 rate = m["rows"] / m["seconds"]
                 rows.append((name, labels[mode], m, rate, rate / base_rate))
+        from bench.summary import report
+
         for name, label, m, rate, ratio in rows:
+            if ratio != 1.0:
+                report(
+                    f"import into {name}: {label}",
+                    f"{int(m['rows']):,} rows (ckg)",
+                    f"{rate:,.0f} rows/s ({m['seconds']:.2f} s)",
+                    f"{rows[0 if name == 'embedded' else -2][1]} "
+                    f"{rows[0 if name == 'embedded' else -2][3]:,.0f} rows/s",
+                    f"{ratio:.1f}",
+                )
             spread = ""
             if m.get("fastest") is not None and m["fastest"] != m["slowest"]:
                 spread = f" ({m['fastest']:.2f}–{m['slowest']:.2f})"

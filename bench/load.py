@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.live import LiveService  # noqa: E402
+from bench.summary import report  # noqa: E402
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 HEALTH_FILE = """
@@ -129,9 +130,7 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; one service process, locust on the same machine\n"
     )
-    print(
-        "| scenario | load | requests | req/s | errors | p50 ms | p95 ms | p99 ms | max ms |"
-    )
+    print("| scenario | load | requests | req/s | errors | p50 ms | p95 ms | p99 ms | max ms |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, load, m in rows:
         print(
@@ -139,6 +138,22 @@ def main() -> None:
             f"{m['p50']:.0f} | {m['p95']:.0f} | {m['p99']:.0f} | {m['max']:.0f} |"
         )
     ratio = rows[-1][2]["rps"] / rows[-2][2]["rps"] if rows[-2][2]["rps"] else 0.0
+    for name, load, m in rows[:2]:
+        report(
+            f"API load, {name} ({load})",
+            f"{counts['nodes']:,} nodes, 40 users",
+            f"{m['rps']:.0f} req/s, {m['failures']:.0f} errors, p50 {m['p50']:.0f} ms, "
+            f"p99 {m['p99']:.0f} ms",
+            "—",
+            "—",
+        )
+    report(
+        "API throughput, reads mix (unpaced)",
+        "40 users",
+        f"{rows[-1][2]['rps']:.0f} req/s",
+        f"/health {rows[-2][2]['rps']:.0f} req/s",
+        f"{ratio:.2f}",
+    )
     print(f"\nreads mix throughput = {ratio:.2f} × the /health baseline")
     if any(m["failures"] for _, _, m in rows):
         sys.exit(1)

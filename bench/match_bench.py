@@ -75,6 +75,8 @@ def main() -> None:
     if args.child:
         _child(args.child)
         return
+    from bench.summary import report
+
     print("# Element matching benchmark (synthetic lists, top 5 candidates per demand)\n")
     print(
         "| demands × supplies | prepare s | candidates s | assignment s | total s | "
@@ -93,6 +95,13 @@ def main() -> None:
         r = json.loads(out.strip().splitlines()[-1])
         base = f"{r['base']:.1f}" if r["base"] else "—"
         ratio = f"{r['base'] / r['total']:.1f}" if r["base"] else "—"
+        report(
+            "element matching (candidates + optimal allocation)",
+            f"{n:,} demands × {n:,} supplies",
+            f"{r['total']:.2f} s",
+            f"brute force {base} s" if r["base"] else "—",
+            ratio,
+        )
         print(
             f"| {n:,} × {n:,} | {r['prepare']:.2f} | {r['candidates']:.2f} | "
             f"{r['assignment']:.2f} | {r['total']:.2f} | {r['peak']:.0f} | {r['assigned']:,} | "

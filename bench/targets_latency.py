@@ -130,6 +130,7 @@ def main() -> None:
     if args.child:
         _child(int(args.child[0]), args.child[1])
         return
+    from bench.summary import report
     from graph.sources.ckg import ckg_to_bundle
 
     print("# Target list latency — synthetic scale-up of the ckg shape\n")
@@ -151,6 +152,13 @@ def main() -> None:
                 env={**os.environ, "PYTHONPATH": str(REPO)},
             ).stdout
             r = json.loads(out.strip().splitlines()[-1])
+            report(
+                "target list (one segment, top 20)",
+                f"{r['firms']:,} firms",
+                f"p50 {1000 * r['p50']:.1f} ms",
+                f"dense vectors p50 {1000 * r['base_p50']:.1f} ms",
+                f"{r['base_p50'] / r['p50']:.1f}",
+            )
             print(
                 f"| {r['firms']:,} | {r['edges']:,} | {r['build']:.1f} | {r['peak_mib']:.0f} | "
                 f"{1000 * r['p50']:.1f} | {1000 * r['p95']:.1f} | {1000 * r['p50_explain']:.1f} | "
