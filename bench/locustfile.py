@@ -2,9 +2,11 @@
 
 ``ReadUser`` browses as officers do: chains, a chain's page and fishbone, segment and firm
 searches, a firm, the project library, the month's lists, the masters library. ``MixedUser``
-does the same and, one request in five, writes: registers or updates a firm, records a
-demand, raises a problem. Every user paces itself at ``CHAINATLAS_USER_RPS`` requests/s
-(``constant_throughput``), so the offered load is users × that rate.
+does the same and, one request in five, writes: updates one of 50 firms (spread over the
+chains' segments), updates one of 100 demands, raises a problem — so that the graph a minute of
+load leaves behind is about the size it started with. Every user paces itself at
+``CHAINATLAS_USER_RPS`` requests/s (``constant_throughput``), so the offered load is users × that
+rate.
 """
 
 from __future__ import annotations
@@ -18,6 +20,14 @@ from locust import HttpUser, constant_throughput, task
 TOKEN = os.environ.get("CHAINATLAS_TOKEN", "")
 RATE = float(os.environ.get("CHAINATLAS_USER_RPS", "5"))
 CHAINS = ["1366:icv", "1366:storage", "1366:semi", "1366:bio", "1366:textile", "e2:nev"]
+SEGMENTS = [
+    "seg:动力电池",
+    "seg:电芯",
+    "seg:储能变流器",
+    "seg:传感器",
+    "seg:AI芯片",
+    "seg:产业用纺织品",
+]
 QUERIES = ["电池", "材料", "芯片", "装备", "纺织", "氢"]
 _ids = itertools.count()
 
@@ -78,10 +88,10 @@ class MixedUser(_Officer):
             body = {
                 "name": f"压测企业{n}",
                 "region": random.choice(["吴兴区", "南浔区", "长兴县", "德清县", "安吉县"]),
-                "segments": ["seg:动力电池"],
+                "segments": [SEGMENTS[n % len(SEGMENTS)]],
                 "output": round(random.uniform(0.1, 30), 2),
             }
-            self.client.put(f"/api/v1/firms/firm:load-{n % 500}", json=body, name="PUT /firms/{id}")
+            self.client.put(f"/api/v1/firms/firm:load-{n % 50}", json=body, name="PUT /firms/{id}")
         elif pick == 1:
             body = {
                 "props": {
@@ -94,7 +104,7 @@ class MixedUser(_Officer):
                 "chain": "1366:icv",
             }
             self.client.put(
-                f"/api/v1/records/demands/demand:load-{n}",
+                f"/api/v1/records/demands/demand:load-{n % 100}",
                 json=body,
                 name="PUT /records/demands/{id}",
             )

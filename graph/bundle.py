@@ -13,7 +13,6 @@ import csv
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from tqdm import tqdm
 from graph import columnar
 from graph.errors import ImportFailed, RowError, SchemaViolation, ValidationFailed
 from graph.model import LABELS, REL_TYPES, Node, Relationship, validate_node, validate_relationship
-from graph.readers import read_table
+from graph.readers import parse_cell, read_table
 from graph.store import Batch, GraphStore
 
 __all__ = ["ImportReport", "export_bundle", "import_bundle", "read_bundle"]
@@ -149,23 +148,6 @@ def export_bundle(store: GraphStore, out_dir: Path, *, progress: bool = True) ->
 
 
 # ---- import ----------------------------------------------------------------------------------
-def _parse(raw: str, t: str, delim: str) -> Any:
-    if t.endswith("[]"):
-        return [_parse(x, t[:-2], delim) for x in raw.split(delim) if x != ""]
-    if t in ("int", "long", "short", "byte"):
-        return int(raw)
-    if t in ("float", "double"):
-        return float(raw)
-    if t == "boolean":
-        low = raw.strip().lower()
-        if low not in ("true", "false"):
-            raise ValueError(f"不是布尔值（true/false）: {raw!r}")
-        return low == "true"
-    if t == "date":
-        return date.fromisoformat(raw.strip()).isoformat()
-    return raw
-
-
 def _header(col: str, file: str) -> tuple[str, str]:
     """(name, type) of a header cell: ``output:double`` → ("output", "double")."""
     if ":" not in col:
@@ -253,7 +235,7 @@ def _columns_parsed(
                 vals.append(None)
                 continue
             try:
-                vals.append(_parse(v, t, delim))
+                vals.append(parse_cell(v, t, delim))
             except ValueError as exc:
                 errors.append(RowError(fname, i + 2, f"{name}:{t}", f"无法解析 {v!r}: {exc}"))
                 bad.add(i)

@@ -27,7 +27,7 @@ import pandas as pd
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from graph.model import LABELS, REL_TYPES
-from graph.readers import ENCODINGS, read_table
+from graph.readers import ENCODINGS, parse_cell, read_table
 
 __all__ = ["NodeBlock", "NotFast", "RelBlock", "Require", "blocks"]
 
@@ -170,22 +170,11 @@ def _parse_column(raw: list[str], t: str, delim: str) -> list[Any]:
 
 
 def _scalar(v: str, t: str) -> Any:
-    """One cell as ``graph.bundle._parse`` reads it; a cell it rejects raises NotFast."""
+    """One cell as the general path reads it; a cell it rejects raises NotFast."""
     try:
-        if t in ("int", "long", "short", "byte"):
-            return int(v)
-        if t in ("float", "double"):
-            return float(v)
-        if t == "boolean":
-            low = v.strip().lower()
-            if low not in ("true", "false"):
-                raise NotFast("布尔值")
-            return low == "true"
-        if t == "date":
-            return date.fromisoformat(v.strip()).isoformat()
+        return parse_cell(v, t)
     except ValueError:
         raise NotFast(f"无法解析 {v!r}") from None
-    return v
 
 
 def header(path: Path) -> list[str]:
