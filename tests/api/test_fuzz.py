@@ -127,6 +127,9 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(tmp_path: Path) -> No
         )
         out = run.stdout + run.stderr
         assert run.returncode == 0, out[-6000:]
+        print(
+            "\n".join(line for line in out.splitlines() if "generated" in line or "Tested" in line)
+        )
         generated = re.search(r"(\d+) generated", out)
         assert generated and int(generated.group(1)) >= 20 * EXAMPLES, out[-3000:]
         tested = re.search(r"Tested: (\d+)", out)
