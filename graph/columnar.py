@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from graph.model import LABELS, REL_TYPES
+from graph.model import LABELS, REL_TYPES, check_numbers
 from graph.readers import ENCODINGS, parse_cell, read_table
 
 __all__ = ["NodeBlock", "NotFast", "RelBlock", "Require", "blocks"]
@@ -143,6 +143,12 @@ def _check(model: type, cols: list[Column], n: int) -> list[Column]:
                 it = iter(checked)
                 values = [None if v is None else next(it) for v in values]
         if values.count(None) != n:
+            first = next(v for v in values if v is not None)
+            if type(first) in (int, float, list):
+                try:
+                    check_numbers(name, values)
+                except ValueError:
+                    raise NotFast(f"列 {name} 的数值超出范围") from None
             out.append((name, values))
     return out
 

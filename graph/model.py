@@ -7,6 +7,7 @@ booleans and lists of those.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -341,7 +342,30 @@ def _pre(props: dict[str, Any]) -> dict[str, Any]:
 _PLAIN = frozenset({str, int, float, bool})
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def check_numbers(name: str, values: list[Any]) -> None:
+    """Numbers a store can hold (as Neo4j can): integers within 64 bits, finite floats.
+
+    Raises
+    ------
+    ValueError
+        Naming the property.
+    """
+    for v in values:
+        if type(v) is list:
+            check_numbers(name, v)
+        elif type(v) is int and not _INT64_MIN <= v <= _INT64_MAX:
+            raise ValueError(f"属性 {name} 的整数超出 64 位范围")
+        elif type(v) is float and not math.isfinite(v):
+            raise ValueError(f"属性 {name} 不能是无穷大或非数字")
+
+
 def _post(props: dict[str, Any]) -> dict[str, Any]:
+    for k, v in props.items():
+        if type(v) in (int, float, list):
+            check_numbers(k, [v])
     if all(type(v) in _PLAIN for v in props.values()):
         return props
     out: dict[str, Any] = {}

@@ -64,7 +64,7 @@ class FirmIn(BodyIn):
     credit_code: str | None = None
     tags: list[Literal[FIRM_TAGS]] = []  # type: ignore[valid-type]
     output: Annotated[float, Field(ge=0)] | None = None
-    employees: Annotated[int, Field(ge=0)] | None = None
+    employees: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
     segments: list[str] = []
 
 

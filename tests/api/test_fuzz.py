@@ -111,7 +111,7 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(tmp_path: Path) -> No
                 "--max-examples",
                 str(EXAMPLES),
                 "--seed",
-                "20261122",
+                os.environ.get("CHAINATLAS_FUZZ_SEED", "20261122"),
                 "--workers",
                 "2",
                 "--generation-database",

@@ -22,7 +22,7 @@ from api.limits import BodyLimit
 from api.main import create_app
 from graph.bundle import import_bundle
 from graph.embedded import EmbeddedStore
-from graph.errors import SchemaViolation
+from graph.errors import ImportFailed, SchemaViolation, ValidationFailed
 from graph.model import Node, Relationship
 from graph.neo4jstore import _redact
 from graph.settings import Settings
@@ -326,3 +326,48 @@ def test_every_answer_carries_the_security_headers(api) -> None:  # type: ignore
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["x-frame-options"] == "SAMEORIGIN"
         assert r.headers["referrer-policy"] == "no-referrer"
+
+
+# ---- numbers a store cannot hold (found by the fuzzer: a 90-bit integer answered 500) ----------
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, float("inf"), [1, 2**70], [float("-inf")]])
+def test_numbers_beyond_what_a_store_holds_are_refused(store: GraphStore, value: object) -> None:
+    with pytest.raises(ValidationFailed, match="big"):
+        store.upsert_nodes([Node("seg:big", "Segment", {"name": "大", "big": value})])
+    assert store.get_node("seg:big") is None
+    store.upsert_nodes(
+        [Node("seg:ok", "Segment", {"name": "行", "big": 2**63 - 1, "n": float("nan")})]
+    )
+    ok = store.require_node("seg:ok").props
+    assert ok["big"] == 2**63 - 1 and "n" not in ok  # NaN is an absent value (pandas' empty cell)
+
+
+def test_api_refuses_huge_numbers_with_422(api) -> None:  # type: ignore[no-untyped-def]
+    c, city, _ = api
+    body = '{"name": "甲", "region": "吴兴区", "employees": 1710755565818321865086599168}'
+    r = c.put(
+        "/api/v1/firms/firm:big", content=body, headers={**city, "content-type": "application/json"}
+    )
+    assert r.status_code == 422
+    body = '{"props": {"kind": "土地", "description": "地", "quantity": 1e400}}'
+    r = c.put(
+        "/api/v1/records/demands/demand:big",
+        content=body,
+        headers={**city, "content-type": "application/json"},
+    )
+    assert r.status_code == 422 and "quantity" in r.json()["detail"]
+    assert c.get("/api/v1/firms", headers=city).status_code == 200
+
+
+def test_a_bundle_with_a_huge_integer_names_the_row(
+    memory_store: EmbeddedStore, tmp_path: Path
+) -> None:
+    d = tmp_path / "b"
+    d.mkdir()
+    (d / "n.csv").write_text(
+        "id:ID,:LABEL,name,n:long\nseg:a,Segment,甲,1\nseg:b,Segment,乙,99999999999999999999\n",
+        "utf-8",
+    )
+    with pytest.raises(ImportFailed) as exc:
+        import_bundle(memory_store, d, progress=False)
+    assert [(e.file, e.row) for e in exc.value.errors] == [("n.csv", 3)]
+    assert memory_store.counts().nodes == 0
