@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -98,15 +97,9 @@ def _measure(mode: str, bundle: Path, sample: int, repeat: int) -> dict[str, flo
 
 def _measure_once(mode: str, bundle: Path, sample: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as where:
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", mode, str(bundle), where, str(sample)],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        ).stdout
-    return dict(json.loads(out.strip().splitlines()[-1]))
+        from bench.child import run_child
+
+        return run_child(__file__, mode, str(bundle), where, str(sample))
 
 
 def main() -> None:

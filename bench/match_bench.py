@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -75,6 +73,7 @@ def main() -> None:
     if args.child:
         _child(args.child)
         return
+    from bench.child import run_child
     from bench.summary import report
 
     print("# Element matching benchmark (synthetic lists, top 5 candidates per demand)\n")
@@ -84,15 +83,7 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in (int(x) for x in args.sizes.split(",")):
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(n)],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        ).stdout
-        r = json.loads(out.strip().splitlines()[-1])
+        r = run_child(__file__, str(n))
         base = f"{r['base']:.1f}" if r["base"] else "—"
         ratio = f"{r['base'] / r['total']:.1f}" if r["base"] else "—"
         report(

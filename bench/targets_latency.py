@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -130,6 +128,7 @@ def main() -> None:
     if args.child:
         _child(int(args.child[0]), args.child[1])
         return
+    from bench.child import run_child
     from bench.summary import report
     from graph.sources.ckg import ckg_to_bundle
 
@@ -143,15 +142,7 @@ def main() -> None:
         bundle = Path(tmp) / "ckg"
         ckg_to_bundle(Path(args.ckg), bundle)
         for n in (int(x) for x in args.sizes.split(",")):
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(n), str(bundle)],
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd=REPO,
-                env={**os.environ, "PYTHONPATH": str(REPO)},
-            ).stdout
-            r = json.loads(out.strip().splitlines()[-1])
+            r = run_child(__file__, str(n), str(bundle))
             report(
                 "target list (one segment, top 20)",
                 f"{r['firms']:,} firms",
