@@ -415,7 +415,7 @@ def _import_fast(store: GraphStore, directory: Path, *, progress: bool) -> Impor
         total=total, desc="导入", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS
     )
     try:
-        res = bulk(columnar.blocks(files, delim, _header), bar.update)
+        res = bulk(columnar.prefetched(columnar.blocks(files, delim, _header)), bar.update)
     except columnar.NotFast:
         return None
     finally:

@@ -2,18 +2,27 @@
 
 A bundle that is clean — known labels and types, unique ids, values that pass the model,
 endpoints of the right labels — is turned into blocks of columns (:class:`NodeBlock`,
-:class:`RelBlock`) that a store can write with one statement per file. Anything this path does
+:class:`RelBlock`) that a store can write with one statement per chunk. Anything this path does
 not handle exactly like the general one (a bad cell, a duplicate id, an id that already exists,
 a merge with stored properties) raises :class:`NotFast`, and the caller runs the general
 row-by-row path, which reports every bad row with its file, line and column. The fast path
 therefore never decides whether a row is good or bad: it only accepts bundles whose every row
 the general path would accept, and must write exactly what the general path would write (a test
 imports the same bundles both ways and compares the stores).
+
+Files are read with Apache Arrow's CSV reader and stay Arrow arrays: checks (empty cells,
+surrounding whitespace, unknown endpoints) and the JSON text a store receives are computed by
+Arrow's kernels, without a Python object per cell. Only columns that need the model's
+validators or a typed parse (numbers, dates, arrays, constrained text) become Python values
+and go through the same pydantic validators and cell parser as the general path.
 """
 
 from __future__ import annotations
 
 import csv
+import queue
+import re
+import threading
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,16 +31,45 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
+import annotated_types
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from graph.model import LABELS, REL_TYPES, check_numbers
-from graph.readers import ENCODINGS, parse_cell, read_table
+from graph.readers import parse_cell
 
-__all__ = ["NodeBlock", "NotFast", "RelBlock", "Require", "blocks"]
+__all__ = [
+    "WHITESPACE",
+    "NodeBlock",
+    "NotFast",
+    "RelBlock",
+    "Require",
+    "blocks",
+    "json_escaped",
+    "json_object",
+    "json_strings",
+    "prefetched",
+    "read_arrow",
+]
 
-Column = tuple[str, list[Any]]  # (property, values with None where absent)
+#: The characters ``str.strip()`` removes (``str.isspace``), for Arrow's regular expressions.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]"
+_EDGE_WS = f"^{_WS}|{_WS}$"  # a value str.strip() would change
+_BLANK = f"^{_WS}*$"  # empty or whitespace only: an absent value
+_CONTROL = "[\\x{0}-\\x{1f}]"  # in JSON strings as \\u00XX
+_CONTROLS = frozenset(map(chr, range(32)))
+_BOM = b"\xef\xbb\xbf"
+
+#: (property, JSON text of each row's value; null where absent)
+Column = tuple[str, pa.StringArray]
 
 
 class NotFast(Exception):
@@ -41,15 +79,15 @@ class NotFast(Exception):
 @dataclass
 class NodeBlock:
     label: str
-    ids: list[str]
+    ids: pa.StringArray
     columns: list[Column]
 
 
 @dataclass
 class RelBlock:
     type: str
-    starts: list[str]
-    ends: list[str]
+    starts: pa.StringArray
+    ends: pa.StringArray
     columns: list[Column]
 
 
@@ -64,15 +102,21 @@ class Require:
 
 Block = NodeBlock | RelBlock | Require
 
-_PLAIN = (str, int, float, bool)
 _STRIP = ConfigDict(str_strip_whitespace=True)
 
 
+@dataclass(frozen=True)
+class _Field:
+    adapter: TypeAdapter[Any]  # validates a list of values, with the model's config
+    plain: bool  # a validated value is always a plain scalar (nothing to normalise)
+    text: bool  # a str whose only check is non-emptiness: Arrow can take the column as is
+
+
 @cache
-def _fields(model: type) -> tuple[dict[str, tuple[TypeAdapter[Any], bool]], frozenset[str]]:
-    """Per declared property of a TypedDict model: a list validator (with the model's
-    config) and whether its values are plain scalars; and the required properties."""
-    out: dict[str, tuple[TypeAdapter[Any], bool]] = {}
+def _fields(model: type) -> tuple[dict[str, _Field], frozenset[str]]:
+    """Per declared property of a TypedDict model, how its column is checked; and the
+    required properties."""
+    out: dict[str, _Field] = {}
     required: set[str] = set()
     for name, hint in typing.get_type_hints(model, include_extras=True).items():
         while typing.get_origin(hint) in (typing.Required, typing.NotRequired):
@@ -80,16 +124,8 @@ def _fields(model: type) -> tuple[dict[str, tuple[TypeAdapter[Any], bool]], froz
                 required.add(name)
             hint = typing.get_args(hint)[0]
         adapter = TypeAdapter(list[hint], config=_STRIP)  # type: ignore[valid-type]
-        out[name] = (adapter, _plain(hint))
+        out[name] = _Field(adapter, _plain(hint), _text(hint))
     return out, frozenset(required)
-
-
-def _all_clean(values: list[str]) -> bool:
-    """No empty value and none with surrounding whitespace. The usual case — no whitespace in
-    any value — is recognised in C: the joined text splits back into exactly ``values``."""
-    if "\n".join(values).split() == values:
-        return True
-    return all(v and v == v.strip() for v in values)
 
 
 def _plain(hint: Any) -> bool:
@@ -101,58 +137,142 @@ def _plain(hint: Any) -> bool:
     return hint in (str, int, float, bool)
 
 
-def _norm(v: Any) -> Any:
-    """One validated value as the general path stores it (see ``graph.model._post``)."""
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, list | tuple):
-        if not v:
-            return None
-        if any(isinstance(x, dict | list | tuple) for x in v):
-            raise NotFast("嵌套列表")
-        return list(v)
-    if isinstance(v, dict):
-        raise NotFast("嵌套对象")
-    return v
+def _text(hint: Any) -> bool:
+    """``str``, or ``Annotated[str, Field(min_length=1)]``: for a non-empty value without
+    surrounding whitespace, validation is the identity."""
+    if hint is str:
+        return True
+    if typing.get_origin(hint) is not typing.Annotated:
+        return False
+    base, *meta = typing.get_args(hint)
+    if base is not str:
+        return False
+    for m in meta:
+        inner = m.metadata if isinstance(m, FieldInfo) else [m]
+        if isinstance(m, FieldInfo) and (m.default_factory is not None or m.alias is not None):
+            return False
+        if not all(isinstance(x, annotated_types.MinLen) and x.min_length <= 1 for x in inner):
+            return False
+    return True
 
 
-def _check(model: type, cols: list[Column], n: int) -> list[Column]:
-    """Validate the property columns of ``n`` rows against ``model``, column by column."""
-    fields, required = _fields(model)
-    present = {name for name, _ in cols}
-    if not required <= present:
-        raise NotFast(f"缺少必填列 {sorted(required - present)}")
-    out: list[Column] = []
-    for name, values in cols:
-        field = fields.get(name)
-        if field is not None:
-            adapter, plain = field
-            absent = values.count(None)
-            if name in required and absent:
-                raise NotFast(f"必填列 {name} 有空值")
-            dense = values if not absent else [v for v in values if v is not None]
-            try:
-                checked = adapter.validate_python(dense)
-            except ValidationError:
-                raise NotFast(f"列 {name} 未通过校验") from None
-            if not plain:
-                checked = [_norm(v) for v in checked]
-            if not absent:
-                values = checked
-            else:
-                it = iter(checked)
-                values = [None if v is None else next(it) for v in values]
-        if values.count(None) != n:
-            first = next(v for v in values if v is not None)
-            if type(first) in (int, float, list):
-                try:
-                    check_numbers(name, values)
-                except ValueError:
-                    raise NotFast(f"列 {name} 的数值超出范围") from None
-            out.append((name, values))
-    return out
+# ---- reading ---------------------------------------------------------------------------------
+def header(path: Path) -> list[str]:
+    """The header cells of a CSV file (first line only, stripped)."""
+    with path.open("rb") as f:
+        line = f.readline()
+    try:
+        text = line.removeprefix(_BOM).decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotFast("编码") from None
+    return [c.strip() for c in next(csv.reader([text]), [])]
 
 
+def read_arrow(path: Path) -> tuple[list[str], pa.Table]:
+    """The (stripped) header and all cells of a UTF-8 CSV file as Arrow strings ("" for an
+    empty cell). Raises :class:`NotFast` for anything else — another encoding, a ragged row,
+    a duplicate header — which :func:`graph.readers.read_table` reads or reports."""
+    raw = path.read_bytes().removeprefix(_BOM)
+    names = header(path)
+    if len(set(names)) != len(names) or not all(names) or b'"' in raw.partition(b"\n")[0]:
+        raise NotFast(f"{path.name}: 表头重复、为空或带引号")
+    if raw.count(b"\r") != raw.count(b"\r\n"):  # a lone CR: the two readers disagree
+        raise NotFast(f"{path.name}: 单独的回车符")
+    cols = [f"c{j}" for j in range(len(names))]
+    # Arrow reads a quote left open at the end of the file as running to the end, where
+    # pandas reports it: a sentinel row must come out as the last row, else a quote is open.
+    sentinel = ",".join(["\x01"] * len(cols)).encode()
+    raw += (b"" if raw.endswith(b"\n") else b"\n") + sentinel + b"\n"
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(raw),
+            read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(cols, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise NotFast(f"{path.name}: {exc}") from None
+    last = table.slice(table.num_rows - 1).to_pylist() if table.num_rows else []
+    if last != [dict.fromkeys(cols, "\x01")]:
+        raise NotFast(f"{path.name}: 引号未闭合")
+    return names, table.slice(0, table.num_rows - 1)
+
+
+def _flat(col: pa.ChunkedArray | pa.Array) -> pa.StringArray:
+    if isinstance(col, pa.ChunkedArray):
+        col = pa.concat_arrays(col.chunks) if col.num_chunks != 1 else col.chunk(0)
+    return typing.cast(pa.StringArray, col)
+
+
+def _any(mask: pa.Array) -> bool:
+    return bool(pc.any(mask).as_py())
+
+
+def _clean(values: pa.StringArray) -> bool:
+    """No empty value and none with surrounding whitespace."""
+    if not len(values):
+        return True
+    if pc.min(pc.binary_length(values)).as_py() == 0:
+        return False
+    return not _any(pc.match_substring_regex(values, _EDGE_WS))
+
+
+# ---- JSON text of values ---------------------------------------------------------------------
+_ESCAPE = re.compile(rb'["\\\x00-\x1f]')  # bytes that JSON strings escape
+
+
+def json_escaped(values: pa.StringArray) -> pa.StringArray:
+    """Each value's text as it stands between the quotes of a JSON string."""
+    data = values.buffers()[2]
+    if data is None or not _ESCAPE.search(data):  # the usual case: one scan of the bytes
+        return values
+    escaped = pc.replace_substring(pc.replace_substring(values, "\\", "\\\\"), '"', '\\"')
+    flagged = values.filter(pc.match_substring_regex(values, _CONTROL)).to_pylist()
+    for c in sorted(_CONTROLS.intersection("".join(flagged))):
+        escaped = pc.replace_substring(escaped, c, f"\\u{ord(c):04x}")
+    return typing.cast(pa.StringArray, escaped)
+
+
+def json_strings(values: pa.StringArray) -> pa.StringArray:
+    """Each value as a JSON string literal."""
+    return _flat(pc.binary_join_element_wise('"', json_escaped(values), '"', ""))
+
+
+def _json_values(values: list[Any]) -> pa.StringArray:
+    dumps = orjson.dumps
+    return typing.cast(
+        pa.StringArray,
+        pa.array([None if v is None else dumps(v).decode() for v in values], pa.string()),
+    )
+
+
+def json_object(columns: list[Column], n: int) -> pa.StringArray:
+    """Each row's properties as the text of a JSON object (absent ones left out)."""
+    if not columns:
+        return typing.cast(pa.StringArray, pa.array(["{}"] * n, pa.string()))
+    keys = [orjson.dumps(name).decode() + ":" for name, _ in columns]
+    if not any(values.null_count for _, values in columns):  # one pass
+        parts: list[Any] = ["{"]
+        for key, (_, values) in zip(keys, columns, strict=True):
+            parts += [key, values, ","]
+        parts[-1] = "}"
+        return _flat(pc.binary_join_element_wise(*parts, ""))
+    # '"name":value,' per present value ("" when absent), joined, less the last comma.
+    # (Not null_handling="skip": with a single array it drops the null rows.)
+    members = [
+        pc.fill_null(pc.binary_join_element_wise(key, values, ",", ""), "")
+        for key, (_, values) in zip(keys, columns, strict=True)
+    ]
+    joined = pc.binary_join_element_wise(*members, "")
+    inner = pc.utf8_slice_codeunits(joined, 0, -1)
+    return _flat(pc.binary_join_element_wise("{", inner, "}", ""))
+
+
+# ---- columns ---------------------------------------------------------------------------------
 def _parse_column(raw: list[str], t: str, delim: str) -> list[Any]:
     """Typed values of one CSV column, ``None`` where the general path drops the value."""
     if t == "string":
@@ -183,51 +303,116 @@ def _scalar(v: str, t: str) -> Any:
         raise NotFast(f"无法解析 {v!r}") from None
 
 
-def header(path: Path) -> list[str]:
-    """The header cells of a CSV file (first line only)."""
-    with path.open("rb") as f:
-        line = f.readline()
-    for enc in ENCODINGS:
+def _norm(v: Any) -> Any:
+    """One validated value as the general path stores it (see ``graph.model._post``)."""
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, list | tuple):
+        if not v:
+            return None
+        if any(isinstance(x, dict | list | tuple) for x in v):
+            raise NotFast("嵌套列表")
+        return list(v)
+    if isinstance(v, dict):
+        raise NotFast("嵌套对象")
+    return v
+
+
+def _python_column(
+    name: str, raw: pa.StringArray, t: str, field: _Field | None, delim: str, required: bool
+) -> list[Any]:
+    """Values of a column through the general path's parser and the model's validator."""
+    values = _parse_column(raw.to_pylist(), t, delim)
+    if field is not None:
+        absent = values.count(None)
+        if required and absent:
+            raise NotFast(f"必填列 {name} 有空值")
+        dense = values if not absent else [v for v in values if v is not None]
         try:
-            text = line.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise NotFast("编码")
-    return [c.strip() for c in next(csv.reader([text]), [])]
-
-
-def _split_heads(df: pd.DataFrame, heads: list[tuple[str, str]], delim: str) -> list[Column]:
-    cols: list[Column] = []
-    for j, (name, t) in enumerate(heads):
-        if t in ("ID", "LABEL", "START_ID", "END_ID", "TYPE", "IGNORE"):
-            continue
-        cols.append((name, _parse_column(df.iloc[:, j].tolist(), t, delim)))
-    return cols
-
-
-def _column(df: pd.DataFrame, kinds: list[str], kind: str) -> list[str] | None:
-    if kind not in kinds:
-        return None
-    values: list[str] = df.iloc[:, kinds.index(kind)].tolist()
+            checked = field.adapter.validate_python(dense)
+        except ValidationError:
+            raise NotFast(f"列 {name} 未通过校验") from None
+        if not field.plain:
+            checked = [_norm(v) for v in checked]
+        if not absent:
+            values = checked
+        else:
+            it = iter(checked)
+            values = [None if v is None else next(it) for v in values]
+    first = next((v for v in values if v is not None), None)
+    if type(first) in (int, float, list):
+        try:
+            check_numbers(name, values)
+        except ValueError:
+            raise NotFast(f"列 {name} 的数值超出范围") from None
     return values
 
 
-def _groups(keys: list[str]) -> list[tuple[str, np.ndarray | None]]:
+def _columns(
+    model: type, heads: list[tuple[str, str]], table: pa.Table, delim: str
+) -> list[Column]:
+    """The property columns of ``table`` (one label or type) checked against ``model``, as
+    JSON text per row; columns with no value at all are left out."""
+    fields, required = _fields(model)
+    present = {name for name, t in heads if t not in _SPECIAL}
+    if not required <= present:
+        raise NotFast(f"缺少必填列 {sorted(required - present)}")
+    out: list[Column] = []
+    for j, (name, t) in enumerate(heads):
+        if t in _SPECIAL:
+            continue
+        raw = _flat(table.column(j))
+        field = fields.get(name)
+        if t == "string" and (field is None or field.text):
+            # Text as written: absent when blank. A declared property is stripped by the
+            # model, so one with surrounding whitespace takes the Python route below.
+            edge = _any(pc.match_substring_regex(raw, _EDGE_WS))
+            if field is None or not edge:
+                if edge:
+                    blank = pc.match_substring_regex(raw, _BLANK)
+                else:
+                    blank = pc.equal(pc.binary_length(raw), 0)
+                if name in required and _any(blank):
+                    raise NotFast(f"必填列 {name} 有空值")
+                if not len(raw) or pc.all(blank).as_py():
+                    continue
+                text = json_strings(raw)
+                if _any(blank):
+                    text = typing.cast(pa.StringArray, pc.if_else(blank, None, text))
+                out.append((name, text))
+                continue
+        values = _python_column(name, raw, t, field, delim, name in required)
+        if values.count(None) != len(values):
+            out.append((name, _json_values(values)))
+    return out
+
+
+_SPECIAL = ("ID", "LABEL", "START_ID", "END_ID", "TYPE", "IGNORE")
+
+
+def _groups(keys: pa.StringArray | None, n: int) -> list[tuple[str, pa.Array | None]]:
     """Row positions per distinct (stripped) key; ``None`` = all rows, the usual case of a
     file with one label or type."""
-    codes, uniques = pd.factorize(np.asarray(keys, dtype=object))
+    if keys is None:
+        return [("", None)]
+    uniques = pc.unique(keys).to_pylist()
     if len(uniques) == 1:
-        return [(str(uniques[0]).strip(), None)]
-    groups: dict[str, list[int]] = {}
-    for c, u in enumerate(uniques):
-        groups.setdefault(str(u).strip(), []).extend(np.flatnonzero(codes == c).tolist())
-    return [(k, np.asarray(sorted(v))) for k, v in groups.items()]
+        return [(uniques[0].strip(), None)]
+    by_key: dict[str, list[str]] = {}
+    for u in uniques:
+        by_key.setdefault(u.strip(), []).append(u)
+    return [
+        (k, pc.indices_nonzero(pc.is_in(keys, value_set=pa.array(raws, pa.string()))))
+        for k, raws in by_key.items()
+    ]
 
 
-def _take(values: list[Any], rows: np.ndarray | None) -> list[Any]:
-    return values if rows is None else [values[i] for i in rows]
+def _rows(table: pa.Table, rows: pa.Array | None) -> pa.Table:
+    return table if rows is None else table.take(rows)
+
+
+def _kind_column(table: pa.Table, kinds: list[str], kind: str) -> pa.StringArray | None:
+    return _flat(table.column(kinds.index(kind))) if kind in kinds else None
 
 
 def blocks(
@@ -246,65 +431,131 @@ def blocks(
             rel_files.append(p)
         else:
             raise NotFast(f"{p.name}: 表头")
-    all_ids: list[pd.Index] = []
-    all_labels: list[np.ndarray] = []
-    for p in node_files:
-        df = read_table(p)
-        heads = [parse_header(c, p.name) for c in df.columns]
+    all_ids: list[pa.StringArray] = []
+    all_labels: list[pa.Array] = []
+    for p in sorted(node_files, key=lambda f: -f.stat().st_size):  # the writer starts on the bulk
+        names, table = read_arrow(p)
+        heads = [parse_header(c, p.name) for c in names]
         kinds = [t for _, t in heads]
-        ids = _column(df, kinds, "ID") or []
-        if not _all_clean(ids):
+        ids = _kind_column(table, kinds, "ID")
+        assert ids is not None
+        if not _clean(ids):
             raise NotFast(f"{p.name}: id 为空或有空白")
-        labels = _column(df, kinds, "LABEL") or [""] * len(ids)
-        cols = _split_heads(df, heads, delim)
         id_prop = heads[kinds.index("ID")][0]
-        if id_prop and id_prop != "id":
-            cols.append((id_prop, list(ids)))
-        groups = _groups(labels)
-        for label, rows in groups:
+        if id_prop and id_prop != "id":  # the id is also a property of that name
+            table = table.append_column(f"c{len(heads)}", ids)
+            heads.append((id_prop, "string"))
+        groups = _groups(_kind_column(table, kinds, "LABEL"), len(ids))
+        file_labels = [""] * len(groups)
+        for g, (label, rows) in enumerate(groups):
             model = LABELS.get(label)
             if model is None:
                 raise NotFast(f"{p.name}: 标签 {label!r}")
-            block_ids = _take(ids, rows)
-            picked = [(name, _take(values, rows)) for name, values in cols]
-            yield NodeBlock(label, block_ids, _check(model, picked, len(block_ids)))
-        all_ids.append(pd.Index(ids))
-        file_labels = np.empty(len(ids), dtype=object)
-        for label, rows in groups:
-            file_labels[slice(None) if rows is None else rows] = label
-        all_labels.append(file_labels)
-    index = all_ids[0].append(all_ids[1:]) if all_ids else pd.Index([], dtype=object)
-    if not index.is_unique:
+            file_labels[g] = label
+            part = _rows(table, rows)
+            block_ids = _flat(part.column(kinds.index("ID")))
+            yield NodeBlock(label, block_ids, _columns(model, heads, part, delim))
+        all_ids.append(ids)
+        all_labels.append(_label_of_rows(groups, file_labels, len(ids)))
+    index = pa.concat_arrays(all_ids) if all_ids else pa.array([], pa.string())
+    if pc.count_distinct(index).as_py() != len(index):
         raise NotFast("id 重复")
-    label_of = np.concatenate(all_labels) if all_labels else np.array([], dtype=object)
-    label_codes, label_names = pd.factorize(label_of)
-    ok_by_node: dict[frozenset[str], np.ndarray] = {}
+    label_of = pa.concat_arrays(all_labels) if all_labels else pa.array([], pa.string())
+    rels = []
     for p in rel_files:
-        df = read_table(p)
-        heads = [parse_header(c, p.name) for c in df.columns]
+        names, table = read_arrow(p)
+        heads = [parse_header(c, p.name) for c in names]
         kinds = [t for _, t in heads]
-        starts = _column(df, kinds, "START_ID") or []
-        ends = _column(df, kinds, "END_ID") or []
-        types = _column(df, kinds, "TYPE") or [""] * len(starts)
-        if not (_all_clean(starts) and _all_clean(ends)):
-            raise NotFast(f"{p.name}: 端点为空或有空白")
-        cols = _split_heads(df, heads, delim)
-        for rtype, rows in _groups(types):
+        starts = _kind_column(table, kinds, "START_ID")
+        ends = _kind_column(table, kinds, "END_ID")
+        assert starts is not None and ends is not None
+        # Endpoints are not checked for blanks here: one that is not exactly a bundle id (and
+        # those are clean) must be exactly a stored id, which the store checks (Require).
+        rels.append((p, heads, kinds, table, starts, ends))
+    # every endpoint of every file looked up at once: one hash table of the bundle's ids
+    endpoints = pa.concat_arrays([a for *_, s, e in rels for a in (s, e)] or [index[:0]])
+    found = pc.index_in(endpoints, value_set=index)
+    at = 0
+    for p, heads, kinds, table, starts, _ends in rels:
+        n = len(starts)
+        pos = {"START_ID": found[at : at + n], "END_ID": found[at + n : at + 2 * n]}
+        at += 2 * n
+        for rtype, rows in _groups(_kind_column(table, kinds, "TYPE"), n):
             spec = REL_TYPES.get(rtype)
             if spec is None:
                 raise NotFast(f"{p.name}: 关系类型 {rtype!r}")
-            s, e = _take(starts, rows), _take(ends, rows)
-            for ids, allowed in ((s, spec.starts), (e, spec.ends)):
-                pos = index.get_indexer(pd.Index(ids))
-                inside = pos >= 0
-                ok = ok_by_node.get(allowed)
-                if ok is None:
-                    wanted = [k for k, x in enumerate(label_names) if x in allowed]
-                    ok = ok_by_node[allowed] = np.isin(label_codes, wanted)
-                if not ok[pos[inside]].all():
+            part = _rows(table, rows)
+            for kind, allowed in (("START_ID", spec.starts), ("END_ID", spec.ends)):
+                where = pos[kind] if rows is None else pos[kind].take(rows)
+                known = pc.drop_null(where)
+                labels = label_of.take(known)
+                ok = pc.is_in(labels, value_set=pa.array(sorted(allowed), pa.string()))
+                if len(labels) and not pc.all(ok).as_py():
                     raise NotFast(f"{p.name}: 端点标签")
-                if not inside.all():
-                    outside = np.asarray(ids, dtype=object)[~inside]
-                    yield Require(list(dict.fromkeys(outside.tolist())), allowed)
-            picked = [(name, _take(values, rows)) for name, values in cols]
-            yield RelBlock(rtype, s, e, _check(spec.props, picked, len(s)))
+                if where.null_count:
+                    ids = _flat(part.column(kinds.index(kind)))
+                    outside = list(dict.fromkeys(ids.filter(pc.is_null(where)).to_pylist()))
+                    if not all(i and i == i.strip() for i in outside):
+                        raise NotFast(f"{p.name}: 端点为空或有空白")
+                    yield Require(outside, allowed)
+            yield RelBlock(
+                rtype,
+                _flat(part.column(kinds.index("START_ID"))),
+                _flat(part.column(kinds.index("END_ID"))),
+                _columns(spec.props, heads, part, delim),
+            )
+
+
+def _label_of_rows(
+    groups: list[tuple[str, pa.Array | None]], labels: list[str], n: int
+) -> pa.Array:
+    """The label of each row of a node file."""
+    if len(groups) == 1:
+        return pa.array([labels[0]] * n, pa.string())
+    out = [""] * n
+    for (_, rows), label in zip(groups, labels, strict=True):
+        assert rows is not None
+        for i in rows.to_pylist():
+            out[i] = label
+    return pa.array(out, pa.string())
+
+
+def prefetched(items: Iterator[Block], depth: int = 4) -> Iterator[Block]:
+    """``items`` computed by a thread, up to ``depth`` blocks ahead of the consumer: reading
+    and checking the next files (mostly Arrow work, which releases the GIL) overlaps with the
+    consumer turning blocks into SQL and with the store's writer. Exceptions reach the
+    consumer in order; when the consumer stops early, the thread stops at its next block."""
+    slots: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for block in items:
+                if not put(("block", block)):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(("error", exc))
+
+    thread = threading.Thread(target=run, name="chainatlas-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = slots.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join()

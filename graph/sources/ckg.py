@@ -251,5 +251,8 @@ def _rels(
     df = pd.DataFrame({":START_ID": start.values, ":END_ID": end.values, ":TYPE": rtype})
     for k, v in (extra or {}).items():
         df[k] = v.values
+    # Sorted by endpoints, as `chainatlas export` writes: an import then appends to the store's
+    # index in order instead of sorting first.
+    df = df.sort_values([":START_ID", ":END_ID"], kind="stable")
     df.to_csv(out / f"rels_{rtype}.csv", index=False)
     rep.relationships[rtype] = len(df)

@@ -100,6 +100,64 @@ def test_edge_cases_take_the_fast_path_and_match(tmp_path: Path) -> None:
         assert store.require_node("proj:p1").props["code"] == "proj:p1"
 
 
+# What CSV allows and Arrow handles on its own: quoted cells with separators, quotes and line
+# breaks, a byte-order mark, CRLF line ends, control characters and backslashes (escaped in
+# the JSON the store receives), relationship rows out of order (sorted before writing) and
+# several ends per start.
+DIALECT = {
+    "nodes_segments.csv": (
+        "\ufeffid:ID,:LABEL,name,note\r\n"
+        'seg:"引号",Segment,"名称 ""带引号""","多行\n备注, 含逗号"\r\n'
+        "seg:b\\反斜杠,Segment,小\x08大肠,\t\r\n"
+        "seg:c,Segment,正极材料,\u3000\r\n"
+        "seg:d,Segment,负极材料,\r\n"
+    ),
+    "rels_up.csv": (
+        ":START_ID,:END_ID,:TYPE\n"
+        "seg:d,seg:c,UPSTREAM_OF\n"
+        'seg:"引号",seg:d,UPSTREAM_OF\n'
+        'seg:"引号",seg:c,UPSTREAM_OF\n'
+        "seg:b\\反斜杠,seg:c,UPSTREAM_OF\n"
+    ),
+}
+
+
+def test_csv_dialect_takes_the_fast_path_and_matches(tmp_path: Path) -> None:
+    bundle = _write(tmp_path / "b", DIALECT)
+    assert _both_ways(bundle, tmp_path) == ("columnar", "rows")
+    with EmbeddedStore(tmp_path / "s0.db") as store:
+        assert store.require_node('seg:"引号"').props == {
+            "name": '名称 "带引号"',
+            "note": "多行\n备注, 含逗号",
+        }
+        assert store.require_node("seg:b\\反斜杠").props == {"name": "小\x08大肠"}
+        assert "note" not in store.require_node("seg:c").props  # blank: absent
+        assert len(list(store.iter_relationships("UPSTREAM_OF"))) == 4
+
+
+@pytest.mark.parametrize("end", [" seg:d", "seg:d\u3000"])
+def test_endpoints_with_padding_go_the_general_way(end: str, tmp_path: Path) -> None:
+    """The general path strips endpoints; the fast path, which does not, hands them over."""
+    files = dict(DIALECT)
+    files["rels_up.csv"] += f"seg:c,{end},UPSTREAM_OF\n"
+    bundle = _write(tmp_path / "b", files)
+    assert _both_ways(bundle, tmp_path) == ("rows", "rows")
+    with EmbeddedStore(tmp_path / "s0.db") as store:
+        assert store.get_relationships([("seg:c", "UPSTREAM_OF", "seg:d")])
+
+
+def test_an_empty_endpoint_is_reported(tmp_path: Path) -> None:
+    files = dict(DIALECT)
+    files["rels_up.csv"] += "seg:c,,UPSTREAM_OF\n"
+    with EmbeddedStore(tmp_path / "g.db") as store:
+        with pytest.raises(ImportFailed) as exc:
+            import_bundle(store, _write(tmp_path / "b", files), progress=False)
+        assert [(e.file, e.row, e.column) for e in exc.value.errors] == [
+            ("rels_up.csv", 6, ":END_ID")
+        ]
+        assert store.counts().nodes == 0
+
+
 def test_seed_export_round_trips_through_the_fast_path(
     seeded: EmbeddedStore, tmp_path: Path
 ) -> None:
