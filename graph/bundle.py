@@ -410,7 +410,7 @@ def _import_fast(store: GraphStore, directory: Path, *, progress: bool) -> Impor
     if bulk is None or not getattr(store, "bulk_supported", False):
         return None
     delim, files = _bundle_files(directory)
-    total = sum(_count_lines(p) for p in files)
+    total = sum(_count_lines(p) for p in files) if progress else 0
     bar = tqdm(
         total=total, desc="导入", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS
     )

@@ -25,6 +25,7 @@ import re
 import threading
 import typing
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import annotated_types
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -43,6 +45,7 @@ from graph.model import LABELS, REL_TYPES, check_numbers
 from graph.readers import parse_cell
 
 __all__ = [
+    "BLOCK_ROWS",
     "WHITESPACE",
     "NodeBlock",
     "NotFast",
@@ -67,6 +70,9 @@ _BLANK = f"^{_WS}*$"  # empty or whitespace only: an absent value
 _CONTROL = "[\\x{0}-\\x{1f}]"  # in JSON strings as \\u00XX
 _CONTROLS = frozenset(map(chr, range(32)))
 _BOM = b"\xef\xbb\xbf"
+
+#: Rows per block: a file is checked and handed on in slices of this size.
+BLOCK_ROWS = 16_384
 
 #: (property, JSON text of each row's value; null where absent)
 Column = tuple[str, pa.StringArray]
@@ -212,13 +218,31 @@ def _any(mask: pa.Array) -> bool:
     return bool(pc.any(mask).as_py())
 
 
+@cache
+def _arrow_trims_like_python() -> bool:
+    """Whether Arrow's ``utf8_trim_whitespace`` removes every character ``str.strip`` does
+    (it does on Arrow 14–26: the same 29); then it can rule out padding cheaply."""
+    trimmed = pc.utf8_trim_whitespace(pa.array(list(WHITESPACE), pa.string()))
+    return bool(pc.all(pc.equal(trimmed, "")).as_py())
+
+
+def _padded(values: pa.StringArray) -> bool:
+    """Whether some value has surrounding whitespace: one ``str.strip`` would change. Arrow's
+    trim (a superset) rules it out in a few milliseconds; when it finds something, the
+    regular expression of exactly Python's whitespace decides."""
+    if _arrow_trims_like_python():
+        if not _any(pc.not_equal(pc.utf8_trim_whitespace(values), values)):
+            return False
+    return _any(pc.match_substring_regex(values, _EDGE_WS))
+
+
 def _clean(values: pa.StringArray) -> bool:
     """No empty value and none with surrounding whitespace."""
     if not len(values):
         return True
     if pc.min(pc.binary_length(values)).as_py() == 0:
         return False
-    return not _any(pc.match_substring_regex(values, _EDGE_WS))
+    return not _padded(values)
 
 
 # ---- JSON text of values ---------------------------------------------------------------------
@@ -366,7 +390,7 @@ def _columns(
         if t == "string" and (field is None or field.text):
             # Text as written: absent when blank. A declared property is stripped by the
             # model, so one with surrounding whitespace takes the Python route below.
-            edge = _any(pc.match_substring_regex(raw, _EDGE_WS))
+            edge = _padded(raw)
             if field is None or not edge:
                 if edge:
                     blank = pc.match_substring_regex(raw, _BLANK)
@@ -431,10 +455,31 @@ def blocks(
             rel_files.append(p)
         else:
             raise NotFast(f"{p.name}: 表头")
+    # Files are read ahead by a thread (Arrow's reader releases the GIL), in the order
+    # they are checked: node files biggest first (the writer starts on the bulk), then the
+    # relationship files, so those are ready when the nodes are done.
+    node_files.sort(key=lambda f: -f.stat().st_size)
+    with ThreadPoolExecutor(1, thread_name_prefix="chainatlas-csv") as pool:
+        tables = [pool.submit(read_arrow, p) for p in node_files + rel_files]
+        try:
+            yield from _checked(node_files, rel_files, tables, delim, parse_header)
+        finally:
+            for t in tables:
+                t.cancel()
+
+
+def _checked(
+    node_files: list[Path],
+    rel_files: list[Path],
+    tables: list[Future[tuple[list[str], pa.Table]]],
+    delim: str,
+    parse_header: typing.Callable[[str, str], tuple[str, str]],
+) -> Iterator[Block]:
     all_ids: list[pa.StringArray] = []
-    all_labels: list[pa.Array] = []
-    for p in sorted(node_files, key=lambda f: -f.stat().st_size):  # the writer starts on the bulk
-        names, table = read_arrow(p)
+    label_names: list[str] = []
+    label_codes: list[np.ndarray] = []
+    for p, read in zip(node_files, tables, strict=False):
+        names, table = read.result()
         heads = [parse_header(c, p.name) for c in names]
         kinds = [t for _, t in heads]
         ids = _kind_column(table, kinds, "ID")
@@ -445,25 +490,22 @@ def blocks(
         if id_prop and id_prop != "id":  # the id is also a property of that name
             table = table.append_column(f"c{len(heads)}", ids)
             heads.append((id_prop, "string"))
-        groups = _groups(_kind_column(table, kinds, "LABEL"), len(ids))
-        file_labels = [""] * len(groups)
-        for g, (label, rows) in enumerate(groups):
+        codes = np.zeros(len(ids), np.int16)
+        for label, rows in _groups(_kind_column(table, kinds, "LABEL"), len(ids)):
             model = LABELS.get(label)
             if model is None:
                 raise NotFast(f"{p.name}: 标签 {label!r}")
-            file_labels[g] = label
-            part = _rows(table, rows)
-            block_ids = _flat(part.column(kinds.index("ID")))
-            yield NodeBlock(label, block_ids, _columns(model, heads, part, delim))
+            if label not in label_names:
+                label_names.append(label)
+            codes[slice(None) if rows is None else rows.to_numpy()] = label_names.index(label)
+            for part in _slices(_rows(table, rows)):
+                block_ids = _flat(part.column(kinds.index("ID")))
+                yield NodeBlock(label, block_ids, _columns(model, heads, part, delim))
         all_ids.append(ids)
-        all_labels.append(_label_of_rows(groups, file_labels, len(ids)))
-    index = pa.concat_arrays(all_ids) if all_ids else pa.array([], pa.string())
-    if pc.count_distinct(index).as_py() != len(index):
-        raise NotFast("id 重复")
-    label_of = pa.concat_arrays(all_labels) if all_labels else pa.array([], pa.string())
+        label_codes.append(codes)
     rels = []
-    for p in rel_files:
-        names, table = read_arrow(p)
+    for p, read in zip(rel_files, tables[len(node_files) :], strict=True):
+        names, table = read.result()
         heads = [parse_header(c, p.name) for c in names]
         kinds = [t for _, t in heads]
         starts = _kind_column(table, kinds, "START_ID")
@@ -472,13 +514,24 @@ def blocks(
         # Endpoints are not checked for blanks here: one that is not exactly a bundle id (and
         # those are clean) must be exactly a stored id, which the store checks (Require).
         rels.append((p, heads, kinds, table, starts, ends))
-    # every endpoint of every file looked up at once: one hash table of the bundle's ids
-    endpoints = pa.concat_arrays([a for *_, s, e in rels for a in (s, e)] or [index[:0]])
-    found = pc.index_in(endpoints, value_set=index)
-    at = 0
+    # One hash pass over the bundle's ids and then every endpoint: codes are given in order
+    # of first appearance, so the ids are unique exactly when theirs count 0, 1, 2, …, and an
+    # endpoint's code is the position of its node (or ≥ the number of ids: not in the bundle).
+    n_ids = sum(len(a) for a in all_ids)
+    endpoints = [a for *_, s, e in rels for a in (s, e)]
+    everything = pa.concat_arrays(all_ids + endpoints) if all_ids or endpoints else None
+    codes_all = (
+        pc.dictionary_encode(everything).indices.to_numpy()
+        if everything is not None and len(everything)
+        else np.zeros(0, np.int64)
+    )
+    if not np.array_equal(codes_all[:n_ids], np.arange(n_ids)):
+        raise NotFast("id 重复")
+    node_label = np.concatenate(label_codes) if label_codes else np.zeros(0, np.int16)
+    at = n_ids
     for p, heads, kinds, table, starts, _ends in rels:
         n = len(starts)
-        pos = {"START_ID": found[at : at + n], "END_ID": found[at + n : at + 2 * n]}
+        pos = {"START_ID": codes_all[at : at + n], "END_ID": codes_all[at + n : at + 2 * n]}
         at += 2 * n
         for rtype, rows in _groups(_kind_column(table, kinds, "TYPE"), n):
             spec = REL_TYPES.get(rtype)
@@ -486,38 +539,32 @@ def blocks(
                 raise NotFast(f"{p.name}: 关系类型 {rtype!r}")
             part = _rows(table, rows)
             for kind, allowed in (("START_ID", spec.starts), ("END_ID", spec.ends)):
-                where = pos[kind] if rows is None else pos[kind].take(rows)
-                known = pc.drop_null(where)
-                labels = label_of.take(known)
-                ok = pc.is_in(labels, value_set=pa.array(sorted(allowed), pa.string()))
-                if len(labels) and not pc.all(ok).as_py():
+                where = pos[kind] if rows is None else pos[kind][rows.to_numpy()]
+                inside = where < n_ids
+                wanted = [k for k, name in enumerate(label_names) if name in allowed]
+                if not np.isin(node_label[where[inside]], wanted).all():
                     raise NotFast(f"{p.name}: 端点标签")
-                if where.null_count:
+                if not inside.all():
                     ids = _flat(part.column(kinds.index(kind)))
-                    outside = list(dict.fromkeys(ids.filter(pc.is_null(where)).to_pylist()))
+                    outside = ids.filter(pa.array(~inside)).to_pylist()
+                    outside = list(dict.fromkeys(outside))
                     if not all(i and i == i.strip() for i in outside):
                         raise NotFast(f"{p.name}: 端点为空或有空白")
                     yield Require(outside, allowed)
-            yield RelBlock(
-                rtype,
-                _flat(part.column(kinds.index("START_ID"))),
-                _flat(part.column(kinds.index("END_ID"))),
-                _columns(spec.props, heads, part, delim),
-            )
+            for piece in _slices(part):
+                yield RelBlock(
+                    rtype,
+                    _flat(piece.column(kinds.index("START_ID"))),
+                    _flat(piece.column(kinds.index("END_ID"))),
+                    _columns(spec.props, heads, piece, delim),
+                )
 
 
-def _label_of_rows(
-    groups: list[tuple[str, pa.Array | None]], labels: list[str], n: int
-) -> pa.Array:
-    """The label of each row of a node file."""
-    if len(groups) == 1:
-        return pa.array([labels[0]] * n, pa.string())
-    out = [""] * n
-    for (_, rows), label in zip(groups, labels, strict=True):
-        assert rows is not None
-        for i in rows.to_pylist():
-            out[i] = label
-    return pa.array(out, pa.string())
+def _slices(table: pa.Table) -> Iterator[pa.Table]:
+    """``table`` in slices of :data:`BLOCK_ROWS` rows: the store starts writing the first
+    while the next are checked."""
+    for k in range(0, max(table.num_rows, 1), BLOCK_ROWS):
+        yield table.slice(k, BLOCK_ROWS)
 
 
 def prefetched(items: Iterator[Block], depth: int = 4) -> Iterator[Block]:
