@@ -180,8 +180,10 @@ def read_arrow(path: Path) -> tuple[list[str], pa.Table]:
     a duplicate header — which :func:`graph.readers.read_table` reads or reports."""
     raw = path.read_bytes().removeprefix(_BOM)
     names = header(path)
-    if len(set(names)) != len(names) or not all(names) or b'"' in raw.partition(b"\n")[0]:
-        raise NotFast(f"{path.name}: 表头重复、为空或带引号")
+    if len(set(names)) != len(names) or not all(names):
+        raise NotFast(f"{path.name}: 表头重复或为空")
+    if raw.partition(b"\n")[0].count(b'"') % 2:  # a quoted header cell runs over the line
+        raise NotFast(f"{path.name}: 表头跨行")
     if raw.count(b"\r") != raw.count(b"\r\n"):  # a lone CR: the two readers disagree
         raise NotFast(f"{path.name}: 单独的回车符")
     cols = [f"c{j}" for j in range(len(names))]
