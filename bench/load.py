@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -43,7 +44,7 @@ class HealthUser(FastHttpUser):
 
 def _locust(
     svc: LiveService, file: Path, user: str, users: int, seconds: int, rate: float, out: Path
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Run one headless locust scenario; its aggregated row."""
     env = {
         **os.environ,
@@ -80,6 +81,11 @@ def _locust(
     with open(f"{out}_stats.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     agg = next(r for r in rows if r["Name"] == "Aggregated")
+    with open(f"{out}_failures.csv", encoding="utf-8") as f:
+        failures = [
+            f"{r['Occurrences']} × {r['Method']} {r['Name']}: {r['Error']}"
+            for r in csv.DictReader(f)
+        ]
 
     def num(key: str) -> float:
         value = agg.get(key) or "0"
@@ -93,6 +99,7 @@ def _locust(
         "p95": num("95%"),
         "p99": num("99%"),
         "max": num("Max Response Time"),
+        "errors": failures,
     }
 
 
@@ -156,6 +163,10 @@ def main() -> None:
     )
     print(f"\nreads mix throughput = {ratio:.2f} × the /health baseline")
     if any(m["failures"] for _, _, m in rows):
+        print("\nfailed requests:")
+        for name, _, m in rows:
+            for line in m["errors"]:
+                print(f"- {name}: {line}")
         sys.exit(1)
 
 
