@@ -154,7 +154,7 @@ def _header(col: str, file: str) -> tuple[str, str]:
         return col, "string"
     name, _, t = col.rpartition(":")
     base = t.split("(")[0]
-    if base in ("ID", "LABEL", "START_ID", "END_ID", "TYPE", "IGNORE"):
+    if base in columnar.SPECIAL_COLUMNS:
         return name, base
     if base.removesuffix("[]").lower() not in _SCALARS:
         raise ImportFailed([RowError(file, 1, col, f"未知列类型 {t!r}")])

@@ -49,6 +49,7 @@ __all__ = [
     "WHITESPACE",
     "NodeBlock",
     "NotFast",
+    "SPECIAL_COLUMNS",
     "RelBlock",
     "Require",
     "blocks",
@@ -70,6 +71,9 @@ _BLANK = f"^{_WS}*$"  # empty or whitespace only: an absent value
 _CONTROL = "[\\x{0}-\\x{1f}]"  # in JSON strings as \\u00XX
 _CONTROLS = frozenset(map(chr, range(32)))
 _BOM = b"\xef\xbb\xbf"
+
+#: Header types that are not properties (neo4j-admin's ``:ID``, ``:LABEL`` …).
+SPECIAL_COLUMNS = ("ID", "LABEL", "START_ID", "END_ID", "TYPE", "IGNORE")
 
 #: Rows per block: a file is checked and handed on in slices of this size.
 BLOCK_ROWS = 16_384
@@ -380,12 +384,12 @@ def _columns(
     """The property columns of ``table`` (one label or type) checked against ``model``, as
     JSON text per row; columns with no value at all are left out."""
     fields, required = _fields(model)
-    present = {name for name, t in heads if t not in _SPECIAL}
+    present = {name for name, t in heads if t not in SPECIAL_COLUMNS}
     if not required <= present:
         raise NotFast(f"缺少必填列 {sorted(required - present)}")
     out: list[Column] = []
     for j, (name, t) in enumerate(heads):
-        if t in _SPECIAL:
+        if t in SPECIAL_COLUMNS:
             continue
         raw = _flat(table.column(j))
         field = fields.get(name)
@@ -413,10 +417,7 @@ def _columns(
     return out
 
 
-_SPECIAL = ("ID", "LABEL", "START_ID", "END_ID", "TYPE", "IGNORE")
-
-
-def _groups(keys: pa.StringArray | None, n: int) -> list[tuple[str, pa.Array | None]]:
+def _groups(keys: pa.StringArray | None) -> list[tuple[str, pa.Array | None]]:
     """Row positions per distinct (stripped) key; ``None`` = all rows, the usual case of a
     file with one label or type."""
     if keys is None:
@@ -493,7 +494,7 @@ def _checked(
             table = table.append_column(f"c{len(heads)}", ids)
             heads.append((id_prop, "string"))
         codes = np.zeros(len(ids), np.int16)
-        for label, rows in _groups(_kind_column(table, kinds, "LABEL"), len(ids)):
+        for label, rows in _groups(_kind_column(table, kinds, "LABEL")):
             model = LABELS.get(label)
             if model is None:
                 raise NotFast(f"{p.name}: 标签 {label!r}")
@@ -535,7 +536,7 @@ def _checked(
         n = len(starts)
         pos = {"START_ID": codes_all[at : at + n], "END_ID": codes_all[at + n : at + 2 * n]}
         at += 2 * n
-        for rtype, rows in _groups(_kind_column(table, kinds, "TYPE"), n):
+        for rtype, rows in _groups(_kind_column(table, kinds, "TYPE")):
             spec = REL_TYPES.get(rtype)
             if spec is None:
                 raise NotFast(f"{p.name}: 关系类型 {rtype!r}")
@@ -594,6 +595,10 @@ def prefetched(items: Iterator[Block], depth: int = 4) -> Iterator[Block]:
             put(("done", None))
         except BaseException as exc:  # handed to the consumer, raised there
             put(("error", exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:  # a generator stopped early: its read-ahead pool ends now
+                close()
 
     thread = threading.Thread(target=run, name="chainatlas-read", daemon=True)
     thread.start()

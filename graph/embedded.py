@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graph.columnar import (
+    BLOCK_ROWS,
     Block,
     NodeBlock,
     NotFast,
@@ -71,7 +72,7 @@ def _dumps(props: dict[str, Any]) -> str:
     return orjson.dumps(props).decode()
 
 
-_BULK_CHUNK = 16_384  # rows per statement: the writer starts early and stays busy
+_BULK_CHUNK = BLOCK_ROWS  # rows per statement: the blocks' own size
 
 
 def _in_order(block: NodeBlock | RelBlock) -> NodeBlock | RelBlock:
