@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from graph.errors import ChainAtlasError
-from graph.store import GraphStore
+from chainatlas.graph.errors import ChainAtlasError
+from chainatlas.graph.store import GraphStore
 
 __all__ = ["AuthStore", "Forbidden", "Principal", "ROLES", "Unauthorized", "in_scope"]
 

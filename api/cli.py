@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-from graph.errors import ChainAtlasError, ImportFailed
-from graph.settings import Settings
-from graph.store import GraphStore
+from chainatlas.graph.errors import ChainAtlasError, ImportFailed
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store import GraphStore
 
 __all__ = ["main"]
 
@@ -30,7 +30,7 @@ class _Ctx:
             raise click.ClickException(f"配置有误: {exc}") from None
 
     def store(self) -> GraphStore:
-        from graph.backends import open_store
+        from chainatlas.graph.backends import open_store
 
         try:
             return open_store(self.settings)
@@ -68,7 +68,7 @@ def main(ctx: click.Context, backend: str | None, home: Path | None) -> None:
 @pass_ctx
 def init(c: _Ctx, sample: bool, reset: bool) -> None:
     """创建图谱并加载种子：两版产业链布局、鱼骨图、区域、平台（及示例数据）。"""
-    from graph.seeds import load_seeds
+    from chainatlas.graph.seeds import load_seeds
 
     with c.store() as store:
         if reset:
@@ -92,8 +92,8 @@ def init(c: _Ctx, sample: bool, reset: bool) -> None:
 @pass_ctx
 def import_(c: _Ctx, path: Path, kind: str | None, skip_bad: bool, quiet: bool) -> None:
     """导入图谱包（目录，neo4j-admin CSV 格式）或填好的模板（.xlsx/.csv）。"""
-    from graph.bundle import import_bundle
-    from graph.templates import import_template
+    from chainatlas.graph.bundle import import_bundle
+    from chainatlas.graph.templates import import_template
 
     with c.store() as store:
         t = time.perf_counter()
@@ -123,7 +123,7 @@ def import_(c: _Ctx, path: Path, kind: str | None, skip_bad: bool, quiet: bool) 
 @pass_ctx
 def export(c: _Ctx, directory: Path, quiet: bool) -> None:
     """把整个图谱导出为图谱包（neo4j-admin CSV 格式），可原样再导入。"""
-    from graph.bundle import export_bundle
+    from chainatlas.graph.bundle import export_bundle
 
     with c.store() as store:
         written = export_bundle(store, directory, progress=not quiet)
@@ -137,7 +137,7 @@ def export(c: _Ctx, directory: Path, quiet: bool) -> None:
 )
 def template(kind: str, out: Path) -> None:
     """生成填报模板（中文表头，附说明）。"""
-    from graph.templates import write_template
+    from chainatlas.graph.templates import write_template
 
     write_template(kind, out)
     click.echo(f"已生成模板 {out}")
@@ -184,9 +184,9 @@ def serve(c: _Ctx, host: str, port: int) -> None:
     """启动服务（REST API /api/v1，文档 /docs）；图谱为空时先加载种子。"""
     import uvicorn
 
-    from api.auth import AuthStore
-    from api.main import create_app
-    from graph.seeds import load_seeds
+    from chainatlas.api.auth import AuthStore
+    from chainatlas.api.main import create_app
+    from chainatlas.graph.seeds import load_seeds
 
     store = c.store()
     if store.count_nodes("Layout") == 0:
@@ -235,7 +235,7 @@ def _view_command(kind: str, doc: str) -> None:
         region: str | None,
         stage: str | None,
     ) -> None:
-        from viz.export import render_view
+        from chainatlas.viz.export import render_view
 
         filters = (
             {"segment": segment, "region": region, "stage": stage} if kind == "projects" else None
@@ -244,7 +244,7 @@ def _view_command(kind: str, doc: str) -> None:
             try:
                 index = None
                 if kind == "map" and store.count_nodes("Firm"):
-                    from matching.targets import TargetIndex
+                    from chainatlas.matching.targets import TargetIndex
 
                     index = TargetIndex.from_store(store, home_area=c.settings.home_area)
                 r = render_view(
@@ -283,7 +283,7 @@ _view_command("projects", "重点项目库：按产业链、环节、区域、�
 @pass_ctx
 def gaps(c: _Ctx, chain: str, fmt: str, out: Path | None) -> None:
     """缺链补链：各环节的补链/强链判定、区位熵、权重与优先级，以及延链候选。"""
-    from matching.service import gaps_report
+    from chainatlas.matching.service import gaps_report
 
     with c.store() as store:
         try:
@@ -328,8 +328,8 @@ def targets(
     """招商目标：某环节应引进的外地企业，排序并给出理由。"""
     from tqdm import tqdm
 
-    from matching.service import targets_for, targets_report
-    from matching.targets import TargetIndex
+    from chainatlas.matching.service import targets_for, targets_report
+    from chainatlas.matching.targets import TargetIndex
 
     if bool(segment) == bool(segments_file):
         raise click.UsageError("请给出 --segment 或 --segments-file 之一")
@@ -383,8 +383,8 @@ def match_cmd(
     c: _Ctx, demands: Path, supplies: Path, out: Path | None, top: int, skip_bad: bool
 ) -> None:
     """要素匹配：需求清单对供给清单（土地、资金、能耗、人才、技术、配套）。"""
-    from matching.elements import load_lists, match, result_tables
-    from viz.tables import write_xlsx
+    from chainatlas.matching.elements import load_lists, match, result_tables
+    from chainatlas.viz.tables import write_xlsx
 
     with c.store() as store:
         try:
@@ -423,11 +423,11 @@ def token() -> None:
 @pass_ctx
 def token_create(c: _Ctx, role: str, scope: tuple[str, ...], name: str) -> None:
     """生成令牌（只显示一次，库中只存哈希）。"""
-    from api.auth import AuthStore
+    from chainatlas.api.auth import AuthStore
 
     scopes = list(scope)
     if role == "chain":
-        from graph.maps import resolve_chain
+        from chainatlas.graph.maps import resolve_chain
 
         with c.store() as store:
             try:
@@ -462,9 +462,9 @@ def ledger() -> None:
 @pass_ctx
 def ledger_report(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
     """月度通报晾晒：按产业链和区县统计五未、排名、较上月变化，点名五未项目。"""
-    from graph.ledger import monthly_report
-    from viz.ledger import report_html, report_json, report_tables
-    from viz.tables import write_xlsx
+    from chainatlas.graph.ledger import monthly_report
+    from chainatlas.viz.ledger import report_html, report_json, report_tables
+    from chainatlas.viz.tables import write_xlsx
 
     with c.store() as store:
         try:
@@ -490,9 +490,9 @@ def ledger_report(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
 @pass_ctx
 def ledger_lists(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
     """六张清单与三张新清单（由日期推算，不手工维护）。"""
-    from graph.ledger import month_lists
-    from viz.ledger import lists_tables
-    from viz.tables import write_xlsx
+    from chainatlas.graph.ledger import month_lists
+    from chainatlas.viz.ledger import lists_tables
+    from chainatlas.viz.tables import write_xlsx
 
     with c.store() as store:
         try:
@@ -522,7 +522,7 @@ def ledger_lists(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
 @pass_ctx
 def ledger_stage(c: _Ctx, project: str, to: str, by: str, note: str) -> None:
     """把项目推进到下一阶段（记录一环节一跟进）。"""
-    from graph.ledger import move_stage
+    from chainatlas.graph.ledger import move_stage
 
     with c.store() as store:
         try:
@@ -540,7 +540,7 @@ def ledger_chain(c: _Ctx, chain: str, month: str) -> None:
     """一条产业链的十个一清单、四张清单与 2026 目标进度（JSON）。"""
     import dataclasses
 
-    from graph.progress import checklist, four_lists
+    from chainatlas.graph.progress import checklist, four_lists
 
     with c.store() as store:
         try:
@@ -557,7 +557,7 @@ def ledger_chain(c: _Ctx, chain: str, month: str) -> None:
 @pass_ctx
 def ledger_progress(c: _Ctx) -> None:
     """各产业链 2026 年目标进度与“3566”目标（按本地企业产值）。"""
-    from graph.progress import progress
+    from chainatlas.graph.progress import progress
 
     with c.store() as store:
         click.echo(
@@ -596,7 +596,7 @@ def problems_add(
     """提出问题；按级别自动路由到牵头部门/区链长办、链长或总链长。"""
     from datetime import date as _date
 
-    from graph.problems import raise_problem
+    from chainatlas.graph.problems import raise_problem
 
     with c.store() as store:
         try:
@@ -625,7 +625,7 @@ def problems_add(
 @pass_ctx
 def problems_step(c: _Ctx, problem: str, to: str, escalate: str | None, by: str, note: str) -> None:
     """推进问题状态，可同时升级级别。"""
-    from graph.problems import step
+    from chainatlas.graph.problems import step
 
     with c.store() as store:
         try:
@@ -640,7 +640,7 @@ def problems_step(c: _Ctx, problem: str, to: str, escalate: str | None, by: str,
 @pass_ctx
 def problems_list(c: _Ctx, overdue: bool) -> None:
     """列出问题。"""
-    from graph.problems import overdue as overdue_
+    from chainatlas.graph.problems import overdue as overdue_
 
     with c.store() as store:
         rows = overdue_(store) if overdue else store.find_nodes("Problem")

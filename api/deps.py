@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.auth import AuthStore, Principal
-from graph.settings import Settings
-from graph.store import GraphStore
+from chainatlas.api.auth import AuthStore, Principal
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store import GraphStore
 
 __all__ = [
     "AuthDep",

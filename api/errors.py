@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
-from api.auth import Forbidden, Unauthorized
-from graph.errors import (
+from chainatlas.api.auth import Forbidden, Unauthorized
+from chainatlas.graph.errors import (
     BackendUnavailable,
     ChainAtlasError,
     ImportFailed,

@@ -7,11 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from api.auth import AuthStore
-from api.deps import get_principal
-from api.errors import ERRORS, HEALTH_ERRORS, install_error_handlers
-from api.limits import BodyLimit, SecurityHeaders
-from api.routes import (
+from chainatlas.api.auth import AuthStore
+from chainatlas.api.deps import get_principal
+from chainatlas.api.errors import ERRORS, HEALTH_ERRORS, install_error_handlers
+from chainatlas.api.limits import BodyLimit, SecurityHeaders
+from chainatlas.api.routes import (
     chains,
     firms,
     gaps,
@@ -25,9 +25,9 @@ from api.routes import (
     transfer,
     ui,
 )
-from graph.backends import open_store
-from graph.settings import Settings
-from graph.store import GraphStore, begin_read_scope
+from chainatlas.graph.backends import open_store
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store import GraphStore, begin_read_scope
 
 __all__ = ["create_app"]
 

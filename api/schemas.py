@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from graph.model import Node, Relationship
+from chainatlas.graph.model import Node, Relationship
 
 T = TypeVar("T")
 

@@ -26,8 +26,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.summary import report  # noqa: E402
-from graph.sources.ckg import ckg_to_bundle  # noqa: E402
-from matching.targets import FEATURES, TargetIndex  # noqa: E402
+from chainatlas.graph.sources.ckg import ckg_to_bundle  # noqa: E402
+from chainatlas.matching.targets import FEATURES, TargetIndex  # noqa: E402
 
 
 def load(

@@ -21,7 +21,7 @@ import httpx
 __all__ = ["LiveService", "cli", "free_port"]
 
 REPO = Path(__file__).resolve().parent.parent
-_MAIN = "from api.cli import main; main()"
+_MAIN = "from chainatlas.api.cli import main; main()"
 
 
 def free_port() -> int:

@@ -25,9 +25,9 @@ def _child(n: int) -> None:
     import resource
 
     from bench.match_data import lists
-    from graph.embedded import EmbeddedStore
-    from graph.seeds import load_seeds
-    from matching.elements import match
+    from chainatlas.graph.embedded import EmbeddedStore
+    from chainatlas.graph.seeds import load_seeds
+    from chainatlas.matching.elements import match
 
     with tempfile.TemporaryDirectory() as tmp:
         store = EmbeddedStore(Path(tmp) / "g.db")

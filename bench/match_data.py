@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from matching.elements import Element
+from chainatlas.matching.elements import Element
 
 KINDS = {
     "土地": [("亩", 1.0), ("公顷", 15.0)],

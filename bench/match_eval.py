@@ -27,11 +27,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.match_data import KINDS, LOCAL, WORDS  # noqa: E402
-from graph.embedded import EmbeddedStore  # noqa: E402
-from graph.seeds import load_seeds  # noqa: E402
-from graph.store import GraphStore  # noqa: E402
-from matching.elements import Element, _Graph, match  # noqa: E402
-from matching.units import UNITS  # noqa: E402
+from chainatlas.graph.embedded import EmbeddedStore  # noqa: E402
+from chainatlas.graph.seeds import load_seeds  # noqa: E402
+from chainatlas.graph.store import GraphStore  # noqa: E402
+from chainatlas.matching.elements import Element, _Graph, match  # noqa: E402
+from chainatlas.matching.units import UNITS  # noqa: E402
 
 # districts never compatible with each other (no zone overlaps two of them)
 FAR = {
@@ -202,8 +202,8 @@ def main() -> None:
         )
         ckg = Path(args.ckg)
         if ckg.exists():
-            from graph.bundle import import_bundle
-            from graph.sources.ckg import ckg_to_bundle
+            from chainatlas.graph.bundle import import_bundle
+            from chainatlas.graph.sources.ckg import ckg_to_bundle
 
             ckg_to_bundle(ckg, Path(tmp) / "ckg")
             import_bundle(store, Path(tmp) / "ckg", progress=False)

@@ -61,7 +61,7 @@ def _child(n: int, bundle: str) -> None:
     import resource
 
     from bench.eval_targets import load
-    from matching.targets import TargetIndex
+    from chainatlas.matching.targets import TargetIndex
 
     rng = np.random.default_rng(1)
     firms, segs, ops, prod, inds = load(Path(bundle))
@@ -130,7 +130,7 @@ def main() -> None:
         return
     from bench.child import run_child
     from bench.summary import report
-    from graph.sources.ckg import ckg_to_bundle
+    from chainatlas.graph.sources.ckg import ckg_to_bundle
 
     print("# Target list latency — synthetic scale-up of the ckg shape\n")
     print(

@@ -18,10 +18,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from graph.model import Node, Relationship  # noqa: E402
-from graph.store import Subgraph  # noqa: E402
-from viz import html as vhtml  # noqa: E402
-from viz.views import subgraph_page  # noqa: E402
+from chainatlas.graph.model import Node, Relationship  # noqa: E402
+from chainatlas.graph.store import Subgraph  # noqa: E402
+from chainatlas.viz import html as vhtml  # noqa: E402
+from chainatlas.viz.views import subgraph_page  # noqa: E402
 
 ARGS = [
     "--no-sandbox",

@@ -1,7 +1,7 @@
 """The chain knowledge graph: model, stores, seeds, import and export."""
 
-from graph.errors import ChainAtlasError, ImportFailed, NodeNotFound, ValidationFailed
-from graph.model import Node, Relationship
+from chainatlas.graph.errors import ChainAtlasError, ImportFailed, NodeNotFound, ValidationFailed
+from chainatlas.graph.model import Node, Relationship
 
 __all__ = [
     "ChainAtlasError",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph.errors import BackendUnavailable
-from graph.settings import Settings
-from graph.store import GraphStore
+from chainatlas.graph.errors import BackendUnavailable
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store import GraphStore
 
 __all__ = ["open_store"]
 
@@ -19,11 +19,11 @@ def open_store(settings: Settings | None = None) -> GraphStore:
     """
     settings = settings or Settings()
     if settings.backend == "memory":
-        from graph.embedded import EmbeddedStore
+        from chainatlas.graph.embedded import EmbeddedStore
 
         return EmbeddedStore(settings.store_path)
     try:
-        from graph.neo4jstore import Neo4jStore
+        from chainatlas.graph.neo4jstore import Neo4jStore
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise BackendUnavailable(
             "Neo4j 后端需要安装可选依赖: pip install 'chainatlas[neo4j]'"

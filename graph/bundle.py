@@ -18,11 +18,18 @@ from typing import Any
 
 from tqdm import tqdm
 
-from graph import columnar
-from graph.errors import ImportFailed, RowError, SchemaViolation, ValidationFailed
-from graph.model import LABELS, REL_TYPES, Node, Relationship, validate_node, validate_relationship
-from graph.readers import parse_cell, read_table
-from graph.store import Batch, GraphStore
+from chainatlas.graph import columnar
+from chainatlas.graph.errors import ImportFailed, RowError, SchemaViolation, ValidationFailed
+from chainatlas.graph.model import (
+    LABELS,
+    REL_TYPES,
+    Node,
+    Relationship,
+    validate_node,
+    validate_relationship,
+)
+from chainatlas.graph.readers import parse_cell, read_table
+from chainatlas.graph.store import Batch, GraphStore
 
 __all__ = ["ImportReport", "export_bundle", "import_bundle", "read_bundle"]
 
@@ -330,7 +337,7 @@ def check_rows(
         seen[n.id] = (fname, line)
         good[n.id] = n
     # Validate in bulk; fall back to row by row only when something is wrong.
-    from graph.model import validate_nodes
+    from chainatlas.graph.model import validate_nodes
 
     try:
         validated = {n.id: n for n in validate_nodes(list(good.values()))}

@@ -41,8 +41,8 @@ import pyarrow.csv as pacsv
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from graph.model import LABELS, REL_TYPES, check_numbers
-from graph.readers import parse_cell
+from chainatlas.graph.model import LABELS, REL_TYPES, check_numbers
+from chainatlas.graph.readers import parse_cell
 
 __all__ = [
     "BLOCK_ROWS",
@@ -181,7 +181,7 @@ def header(path: Path) -> list[str]:
 def read_arrow(path: Path) -> tuple[list[str], pa.Table]:
     """The (stripped) header and all cells of a UTF-8 CSV file as Arrow strings ("" for an
     empty cell). Raises :class:`NotFast` for anything else — another encoding, a ragged row,
-    a duplicate header — which :func:`graph.readers.read_table` reads or reports."""
+    a duplicate header — which :func:`chainatlas.graph.readers.read_table` reads or reports."""
     raw = path.read_bytes().removeprefix(_BOM)
     names = header(path)
     if len(set(names)) != len(names) or not all(names):

@@ -22,7 +22,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.columnar import (
+from chainatlas.graph.columnar import (
     BLOCK_ROWS,
     Block,
     NodeBlock,
@@ -32,8 +32,8 @@ from graph.columnar import (
     json_escaped,
     json_object,
 )
-from graph.model import Node, Relationship
-from graph.store import (
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store import (
     Batch,
     BatchResult,
     Counts,
@@ -195,7 +195,7 @@ class EmbeddedStore(GraphStore):
 
     def _sync(self) -> None:
         """Load the graph if it is not loaded or another connection has committed since (once
-        per read scope, see :func:`graph.store.begin_read_scope`; else at every read)."""
+        per read scope, see :func:`chainatlas.graph.store.begin_read_scope`; else at every read)."""
         if self._loaded and scope_checked(self):
             return
         with self._lock:

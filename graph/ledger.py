@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from graph.errors import ChainAtlasError, NodeNotFound, ValidationFailed
-from graph.model import PROJECT_STAGES, Node, Relationship
-from graph.store import Batch, GraphStore
+from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, ValidationFailed
+from chainatlas.graph.model import PROJECT_STAGES, Node, Relationship
+from chainatlas.graph.store import Batch, GraphStore
 
 __all__ = [
     "DATE_FIELDS",

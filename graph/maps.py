@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.errors import NodeNotFound
-from graph.model import STAGE_ZH, STAGES, Node
-from graph.settings import HOME_AREA, is_local
-from graph.store import GraphStore
+from chainatlas.graph.errors import NodeNotFound
+from chainatlas.graph.model import STAGE_ZH, STAGES, Node
+from chainatlas.graph.settings import HOME_AREA, is_local
+from chainatlas.graph.store import GraphStore
 
 __all__ = [
     "AttractionMap",

@@ -16,8 +16,8 @@ from typing import Annotated, Any, Literal, Required
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
-from graph.creditcode import is_valid_credit_code
-from graph.errors import SchemaViolation, ValidationFailed
+from chainatlas.graph.creditcode import is_valid_credit_code
+from chainatlas.graph.errors import SchemaViolation, ValidationFailed
 
 __all__ = [
     "FIRM_TAGS",

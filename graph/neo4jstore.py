@@ -13,9 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from graph.errors import BackendUnavailable, SchemaViolation
-from graph.model import LABELS, REL_TYPES, Node, Relationship
-from graph.store import Batch, BatchResult, Counts, Direction, GraphStore, RelKey, Subgraph
+from chainatlas.graph.errors import BackendUnavailable, SchemaViolation
+from chainatlas.graph.model import LABELS, REL_TYPES, Node, Relationship
+from chainatlas.graph.store import (
+    Batch,
+    BatchResult,
+    Counts,
+    Direction,
+    GraphStore,
+    RelKey,
+    Subgraph,
+)
 
 try:
     import neo4j

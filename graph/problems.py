@@ -7,9 +7,9 @@ import hashlib
 from datetime import date, timedelta
 from typing import Any
 
-from graph.errors import ChainAtlasError, ValidationFailed
-from graph.model import Node, Relationship
-from graph.store import GraphStore
+from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store import GraphStore
 
 __all__ = ["LEVELS", "STATES", "InvalidProblemStep", "overdue", "raise_problem", "route", "step"]
 

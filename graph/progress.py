@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graph.ledger import Grace, month_lists, stalls
-from graph.maps import resolve_chain
-from graph.settings import HOME_AREA, is_local
-from graph.store import GraphStore
+from chainatlas.graph.ledger import Grace, month_lists, stalls
+from chainatlas.graph.maps import resolve_chain
+from chainatlas.graph.settings import HOME_AREA, is_local
+from chainatlas.graph.store import GraphStore
 
 __all__ = ["ChecklistItem", "checklist", "four_lists", "progress"]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from graph.errors import ImportFailed, RowError
+from chainatlas.graph.errors import ImportFailed, RowError
 
 __all__ = ["ENCODINGS", "parse_cell", "read_table"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from graph.creditcode import ALPHABET, make_credit_code
-from graph.model import FIRM_TAGS, Node, Relationship
-from graph.store import Batch
+from chainatlas.graph.creditcode import ALPHABET, make_credit_code
+from chainatlas.graph.model import FIRM_TAGS, Node, Relationship
+from chainatlas.graph.store import Batch
 
 __all__ = ["sample_batch"]
 
@@ -68,7 +68,7 @@ def _scenario_dates(
 
 def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
     """Sample parks, funds, talent pools, firms, supply links and projects for the 1366 chains
-    of ``seed`` (the batch from :func:`graph.seeds.seed_batch`)."""
+    of ``seed`` (the batch from :func:`chainatlas.graph.seeds.seed_batch`)."""
     rng = random.Random(rng_seed)
     out = Batch()
     nodes = {n.id: n for n in seed.nodes}

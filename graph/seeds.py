@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from graph.errors import ValidationFailed
-from graph.model import STAGES, Node, Relationship
-from graph.store import Batch, GraphStore
+from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.model import STAGES, Node, Relationship
+from chainatlas.graph.store import Batch, GraphStore
 
 __all__ = ["chain_id_of_layout", "load_seeds", "seed_batch", "segment_id"]
 
@@ -124,7 +124,7 @@ def load_seeds(store: GraphStore, seeds_dir: Path, *, sample: bool = True) -> in
 
     Returns the number of nodes and relationships written.
     """
-    from graph.samples import sample_batch
+    from chainatlas.graph.samples import sample_batch
 
     b = seed_batch(seeds_dir)
     if sample:

@@ -9,8 +9,8 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
-    from graph.ledger import Grace
-    from graph.maps import Thresholds
+    from chainatlas.graph.ledger import Grace
+    from chainatlas.graph.maps import Thresholds
 
 __all__ = ["HOME_AREA", "Settings", "is_local"]
 
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
 
     def grace(self) -> Grace:
         """The grace periods of the five stalls."""
-        from graph.ledger import Grace
+        from chainatlas.graph.ledger import Grace
 
         return Grace(
             self.grace_sign_to_start,
@@ -60,7 +60,7 @@ class Settings(BaseSettings):
 
     def thresholds(self) -> Thresholds:
         """The verdict thresholds of the fishbone map."""
-        from graph.maps import Thresholds
+        from chainatlas.graph.maps import Thresholds
 
         return Thresholds(self.strong_firms, self.strong_output, self.weak_firms)
 

@@ -13,8 +13,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from graph.errors import NodeNotFound, SchemaViolation
-from graph.model import (
+from chainatlas.graph.errors import NodeNotFound, SchemaViolation
+from chainatlas.graph.model import (
     LABELS,
     Node,
     Relationship,

@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from graph.bundle import ImportReport, _write, check_rows
-from graph.errors import ImportFailed, RowError, ValidationFailed
-from graph.model import (
+from chainatlas.graph.bundle import ImportReport, _write, check_rows
+from chainatlas.graph.errors import ImportFailed, RowError, ValidationFailed
+from chainatlas.graph.model import (
     ELEMENT_KINDS,
     FIRM_TAGS,
     PROJECT_STAGES,
@@ -26,8 +26,8 @@ from graph.model import (
     Relationship,
     validate_node,
 )
-from graph.readers import read_table
-from graph.store import GraphStore
+from chainatlas.graph.readers import read_table
+from chainatlas.graph.store import GraphStore
 
 __all__ = ["TEMPLATES", "Column", "detect_kind", "import_template", "write_template"]
 

@@ -26,13 +26,13 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from graph.errors import ImportFailed, RowError
-from graph.model import ELEMENT_KINDS
-from graph.readers import read_table
-from graph.settings import HOME_AREA, is_local
-from graph.store import GraphStore
-from graph.templates import TEMPLATES
-from matching.units import UNITS, dimension, to_base
+from chainatlas.graph.errors import ImportFailed, RowError
+from chainatlas.graph.model import ELEMENT_KINDS
+from chainatlas.graph.readers import read_table
+from chainatlas.graph.settings import HOME_AREA, is_local
+from chainatlas.graph.store import GraphStore
+from chainatlas.graph.templates import TEMPLATES
+from chainatlas.matching.units import UNITS, dimension, to_base
 
 __all__ = ["Element", "Match", "MatchResult", "match", "read_elements", "elements_from_dicts"]
 

@@ -8,9 +8,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.maps import Thresholds, fishbone, resolve_chain
-from graph.settings import HOME_AREA, is_local
-from graph.store import Direction, GraphStore
+from chainatlas.graph.maps import Thresholds, fishbone, resolve_chain
+from chainatlas.graph.settings import HOME_AREA, is_local
+from chainatlas.graph.store import Direction, GraphStore
 
 __all__ = ["ChainGaps", "DerivedFishbone", "SegmentGap", "derive_fishbone", "gaps"]
 

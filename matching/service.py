@@ -9,13 +9,13 @@ from typing import Any
 
 import pandas as pd
 
-from graph.errors import NodeNotFound
-from graph.maps import Target, Thresholds, resolve_chain
-from graph.settings import HOME_AREA
-from graph.store import GraphStore
-from matching.gaps import ChainGaps, gaps
-from matching.targets import RankedTarget, TargetIndex, resolve_segment
-from viz.tables import xlsx_bytes
+from chainatlas.graph.errors import NodeNotFound
+from chainatlas.graph.maps import Target, Thresholds, resolve_chain
+from chainatlas.graph.settings import HOME_AREA
+from chainatlas.graph.store import GraphStore
+from chainatlas.matching.gaps import ChainGaps, gaps
+from chainatlas.matching.targets import RankedTarget, TargetIndex, resolve_segment
+from chainatlas.viz.tables import xlsx_bytes
 
 __all__ = ["gaps_report", "map_target_fn", "segment_in_chain", "targets_for", "targets_report"]
 
@@ -132,7 +132,7 @@ def gaps_report(
 
 
 def map_target_fn(index: TargetIndex):  # type: ignore[no-untyped-def]
-    """A target function for :func:`graph.maps.attraction_map` backed by the ranking."""
+    """A target function for :func:`chainatlas.graph.maps.attraction_map` backed by the ranking."""
 
     def pick(store: GraphStore, segment: str, chain: str, top: int) -> list[Target]:
         if segment not in index.sidx:

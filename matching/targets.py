@@ -33,9 +33,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from graph.errors import NodeNotFound
-from graph.settings import HOME_AREA, is_local
-from graph.store import GraphStore
+from chainatlas.graph.errors import NodeNotFound
+from chainatlas.graph.settings import HOME_AREA, is_local
+from chainatlas.graph.store import GraphStore
 
 __all__ = ["FEATURES", "RankedTarget", "TargetIndex", "TargetRanker", "resolve_segment"]
 

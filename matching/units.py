@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from graph.errors import ValidationFailed
+from chainatlas.graph.errors import ValidationFailed
 
 __all__ = ["UNITS", "convert", "dimension", "to_base"]
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.seeds import load_seeds
-from graph.settings import Settings
-from graph.store import GraphStore
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.seeds import load_seeds
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store import GraphStore
 
 REPO = Path(__file__).resolve().parent.parent
 #: Debian's chromium and the flags it needs on this machine's closed network (no downloads)
@@ -45,7 +45,7 @@ def open_backend(backend: str, tmp_path: Path) -> GraphStore:
     uri = os.environ.get("NEO4J_URI")
     if not uri:
         pytest.skip("NEO4J_URI is not set: no Neo4j server on this machine")
-    from graph.neo4jstore import Neo4jStore
+    from chainatlas.graph.neo4jstore import Neo4jStore
 
     store = Neo4jStore(
         uri,

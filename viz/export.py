@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from graph.maps import (
+from chainatlas.graph.maps import (
     AttractionMap,
     Fishbone,
     Thresholds,
@@ -16,18 +16,18 @@ from graph.maps import (
     projects_library,
     resolve_chain,
 )
-from graph.settings import HOME_AREA
-from graph.store import GraphStore
-from viz.html import render_page
-from viz.svg import fishbone_svg
-from viz.tables import (
+from chainatlas.graph.settings import HOME_AREA
+from chainatlas.graph.store import GraphStore
+from chainatlas.viz.html import render_page
+from chainatlas.viz.svg import fishbone_svg
+from chainatlas.viz.tables import (
     attraction_tables,
     fishbone_tables,
     masters_tables,
     projects_tables,
     xlsx_bytes,
 )
-from viz.views import attraction_page, fishbone_page, masters_page, projects_page
+from chainatlas.viz.views import attraction_page, fishbone_page, masters_page, projects_page
 
 __all__ = ["FORMATS", "KINDS", "Rendered", "render_view"]
 
@@ -97,7 +97,7 @@ def render_view(
         if kind == "fishbone":
             obj = fishbone(store, chain, thresholds=thresholds, home_area=home_area)
         elif kind == "map":
-            from matching.service import map_target_fn
+            from chainatlas.matching.service import map_target_fn
 
             fn = map_target_fn(index) if index is not None else None
             obj = attraction_map(

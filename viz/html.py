@@ -15,7 +15,7 @@ from typing import Any
 
 from pyvis.network import Network
 
-from viz.assets import vis_css, vis_js
+from chainatlas.viz.assets import vis_css, vis_js
 
 __all__ = ["CJK_FONTS", "GraphPage", "new_network", "render_page"]
 

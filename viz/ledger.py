@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from graph.ledger import LISTS, NEW_LISTS, STALLS, ProjectRow, Report
-from viz.html import CJK_FONTS
+from chainatlas.graph.ledger import LISTS, NEW_LISTS, STALLS, ProjectRow, Report
+from chainatlas.viz.html import CJK_FONTS
 
 __all__ = ["lists_tables", "report_html", "report_json", "report_tables"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from html import escape
 
-from graph.maps import VERDICT_ZH, Fishbone, SegmentView
-from graph.model import STAGE_ZH, STAGES
-from viz.html import CJK_FONTS
-from viz.views import VERDICT_COLOURS
+from chainatlas.graph.maps import VERDICT_ZH, Fishbone, SegmentView
+from chainatlas.graph.model import STAGE_ZH, STAGES
+from chainatlas.viz.html import CJK_FONTS
+from chainatlas.viz.views import VERDICT_COLOURS
 
 __all__ = ["fishbone_svg"]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEntry
-from graph.model import STAGE_ZH
+from chainatlas.graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEntry
+from chainatlas.graph.model import STAGE_ZH
 
 __all__ = [
     "xlsx_bytes",

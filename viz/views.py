@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEntry, SegmentView
-from graph.model import PROJECT_STAGES, STAGE_ZH
-from graph.store import Subgraph
-from viz.html import GraphPage, new_network
+from chainatlas.graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEntry, SegmentView
+from chainatlas.graph.model import PROJECT_STAGES, STAGE_ZH
+from chainatlas.graph.store import Subgraph
+from chainatlas.viz.html import GraphPage, new_network
 
 __all__ = [
     "LABEL_COLOURS",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from api.deps import StoreDep
-from api.schemas import (
+from chainatlas.api.deps import StoreDep
+from chainatlas.api.schemas import (
     ChainDetail,
     NodePublic,
     Page,
@@ -13,7 +13,7 @@ from api.schemas import (
     SegmentEntry,
     SubgraphPublic,
 )
-from graph.model import STAGES
+from chainatlas.graph.model import STAGES
 
 router = APIRouter(tags=["layouts and chains"])
 

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from api.auth import Forbidden, check_scope, in_scope
-from api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
-from api.schemas import BodyIn, FirmPublic, NonEmpty, Page, SubgraphPublic, neighbourhood
-from graph.model import FIRM_TAGS, Node, Relationship
-from graph.settings import is_local
+from chainatlas.api.auth import Forbidden, check_scope, in_scope
+from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
+from chainatlas.api.schemas import BodyIn, FirmPublic, NonEmpty, Page, SubgraphPublic, neighbourhood
+from chainatlas.graph.model import FIRM_TAGS, Node, Relationship
+from chainatlas.graph.settings import is_local
 
 router = APIRouter(prefix="/firms", tags=["firms"])
 

@@ -9,11 +9,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import SettingsDep, StoreDep
-from api.errors import XLSX, downloads
-from graph.store import GraphStore
-from matching.service import gaps_report, targets_for, targets_report
-from matching.targets import TargetIndex
+from chainatlas.api.deps import SettingsDep, StoreDep
+from chainatlas.api.errors import XLSX, downloads
+from chainatlas.graph.store import GraphStore
+from chainatlas.matching.service import gaps_report, targets_for, targets_report
+from chainatlas.matching.targets import TargetIndex
 
 router = APIRouter(tags=["gaps and targets"])
 _lock = threading.Lock()

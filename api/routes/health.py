@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from api.auth import Forbidden
-from api.deps import AuthDep, PrincipalDep, StoreDep
-from api.schemas import Health
+from chainatlas.api.auth import Forbidden
+from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
+from chainatlas.api.schemas import Health
 
 router = APIRouter(tags=["health"])
 

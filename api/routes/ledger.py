@@ -8,14 +8,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.auth import check_scope
-from api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
-from api.errors import HTML, XLSX, downloads
-from api.schemas import BodyIn, NodePublic
-from graph.ledger import follow_ups, month_lists, monthly_report, move_stage
-from graph.model import PROJECT_STAGES
-from viz.ledger import lists_tables, report_html, report_json, report_tables
-from viz.tables import xlsx_bytes
+from chainatlas.api.auth import check_scope
+from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
+from chainatlas.api.errors import HTML, XLSX, downloads
+from chainatlas.api.schemas import BodyIn, NodePublic
+from chainatlas.graph.ledger import follow_ups, month_lists, monthly_report, move_stage
+from chainatlas.graph.model import PROJECT_STAGES
+from chainatlas.viz.ledger import lists_tables, report_html, report_json, report_tables
+from chainatlas.viz.tables import xlsx_bytes
 
 router = APIRouter(tags=["ledger and problems"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -106,7 +106,7 @@ def chain_checklist(
     """十个一 checklist (has / lacks) and the four lists of a chain for a month."""
     import dataclasses
 
-    from graph.progress import checklist, four_lists
+    from chainatlas.graph.progress import checklist, four_lists
 
     return {
         "checklist": [dataclasses.asdict(x) for x in checklist(store, chain)],
@@ -117,6 +117,6 @@ def chain_checklist(
 @router.get("/progress")
 def chain_progress(store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """Progress toward seed 001's 2026 targets and the 3566 goal, from local firm output."""
-    from graph.progress import progress
+    from chainatlas.graph.progress import progress
 
     return progress(store, home_area=settings.home_area)

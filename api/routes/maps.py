@@ -9,9 +9,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from api.deps import SettingsDep, StoreDep
-from api.errors import HTML, SVG, XLSX, downloads
-from viz.export import Rendered, render_view
+from chainatlas.api.deps import SettingsDep, StoreDep
+from chainatlas.api.errors import HTML, SVG, XLSX, downloads
+from chainatlas.viz.export import Rendered, render_view
 
 router = APIRouter(tags=["maps"])
 
@@ -74,7 +74,7 @@ def attraction(
     format: Fmt = Query("json", description="json|xlsx|html"),
 ) -> Response:
     """产业链招商图: weak and missing segments, ranked targets, landing regions and parks."""
-    from api.routes.gaps import target_index
+    from chainatlas.api.routes.gaps import target_index
 
     index = target_index(request, store, settings.home_area) if store.count_nodes("Firm") else None
     return _render(store, settings, "map", format, chain, index=index)
@@ -109,7 +109,7 @@ def projects(
     if format == "json":
         import json
 
-        from graph.maps import projects_library
+        from chainatlas.graph.maps import projects_library
 
         rows = projects_library(store, chain=chain, **filters)
         body = {"data": rows[skip : skip + limit], "count": len(rows)}

@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import SettingsDep, StoreDep
-from api.schemas import BodyIn
-from graph.errors import ImportFailed
-from matching.elements import elements_from_dicts, match
+from chainatlas.api.deps import SettingsDep, StoreDep
+from chainatlas.api.schemas import BodyIn
+from chainatlas.graph.errors import ImportFailed
+from chainatlas.matching.elements import elements_from_dicts, match
 
 router = APIRouter(tags=["matching"])
 

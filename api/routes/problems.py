@@ -6,10 +6,10 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 
-from api.auth import check_scope
-from api.deps import AuthDep, PrincipalDep, StoreDep
-from api.schemas import BodyIn, IsoDate, NodePublic, NonEmpty, Page
-from graph.problems import overdue, raise_problem, step
+from chainatlas.api.auth import check_scope
+from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
+from chainatlas.api.schemas import BodyIn, IsoDate, NodePublic, NonEmpty, Page
+from chainatlas.graph.problems import overdue, raise_problem, step
 
 router = APIRouter(tags=["problems"])
 

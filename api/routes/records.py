@@ -7,11 +7,11 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
-from api.auth import Forbidden, check_scope, in_scope
-from api.deps import AuthDep, PrincipalDep, StoreDep
-from api.schemas import BodyIn, NodePublic
-from graph.maps import resolve_chain
-from graph.model import Node, Relationship
+from chainatlas.api.auth import Forbidden, check_scope, in_scope
+from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
+from chainatlas.api.schemas import BodyIn, NodePublic
+from chainatlas.graph.maps import resolve_chain
+from chainatlas.graph.model import Node, Relationship
 
 router = APIRouter(tags=["projects, demands and supplies"])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from api.deps import StoreDep
-from api.schemas import NodePublic, Page, SubgraphPublic, neighbourhood
+from chainatlas.api.deps import StoreDep
+from chainatlas.api.schemas import NodePublic, Page, SubgraphPublic, neighbourhood
 
 router = APIRouter(prefix="/segments", tags=["segments"])
 

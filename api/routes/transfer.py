@@ -11,12 +11,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from api.auth import Forbidden
-from api.deps import AuthDep, PrincipalDep, StoreDep
-from api.errors import ZIP, downloads
-from graph.bundle import export_bundle, import_bundle
-from graph.errors import ImportFailed, RowError
-from graph.templates import import_template
+from chainatlas.api.auth import Forbidden
+from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
+from chainatlas.api.errors import ZIP, downloads
+from chainatlas.graph.bundle import export_bundle, import_bundle
+from chainatlas.graph.errors import ImportFailed, RowError
+from chainatlas.graph.templates import import_template
 
 router = APIRouter(tags=["import and export"])
 

@@ -14,12 +14,18 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.auth import Principal, Unauthorized
-from api.deps import COOKIE, get_auth, get_settings, get_store
-from graph.errors import ChainAtlasError, ImportFailed
-from graph.maps import VERDICT_ZH, attraction_map, fishbone, masters_library, projects_library
-from graph.model import STAGE_ZH
-from graph.progress import progress
+from chainatlas.api.auth import Principal, Unauthorized
+from chainatlas.api.deps import COOKIE, get_auth, get_settings, get_store
+from chainatlas.graph.errors import ChainAtlasError, ImportFailed
+from chainatlas.graph.maps import (
+    VERDICT_ZH,
+    attraction_map,
+    fishbone,
+    masters_library,
+    projects_library,
+)
+from chainatlas.graph.model import STAGE_ZH
+from chainatlas.graph.progress import progress
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -139,8 +145,8 @@ def chain_page(request: Request, chain: str) -> Response:
 
 @router.get("/ui/chain/{chain}/map", response_class=HTMLResponse)
 def map_page(request: Request, chain: str) -> Response:
-    from api.routes.gaps import target_index
-    from matching.service import map_target_fn
+    from chainatlas.api.routes.gaps import target_index
+    from chainatlas.matching.service import map_target_fn
 
     store = get_store(request)
     s = get_settings(request)
@@ -276,7 +282,7 @@ def projects_page(
 
 @router.get("/ui/firms", response_class=HTMLResponse)
 def firms_page(request: Request, q: str = "") -> Response:
-    from graph.settings import is_local
+    from chainatlas.graph.settings import is_local
 
     store = get_store(request)
     home = get_settings(request).home_area
@@ -325,7 +331,7 @@ def match_form(request: Request) -> Response:
 
 @router.post("/ui/match", response_class=HTMLResponse)
 async def match_run(request: Request, demands: UploadFile, supplies: UploadFile) -> Response:
-    from matching.elements import load_lists, match
+    from chainatlas.matching.elements import load_lists, match
 
     if _who(request) is None:
         return _page(request, "table.html")

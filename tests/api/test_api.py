@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import AuthStore
-from api.main import create_app
-from graph.embedded import EmbeddedStore
-from graph.settings import Settings
+from chainatlas.api.auth import AuthStore
+from chainatlas.api.main import create_app
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.settings import Settings
 
 
 @pytest.fixture

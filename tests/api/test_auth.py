@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import AuthStore
-from api.main import create_app
-from graph.embedded import EmbeddedStore
-from graph.model import Node, Relationship
-from graph.settings import Settings
+from chainatlas.api.auth import AuthStore
+from chainatlas.api.main import create_app
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.settings import Settings
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ Write = Callable[[TestClient, dict[str, str], EmbeddedStore], int]
 
 
 def _problem(store: EmbeddedStore) -> str:
-    from graph.problems import raise_problem
+    from chainatlas.graph.problems import raise_problem
 
     return raise_problem(store, "测试问题", project="project:P").id
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from api.cli import main
+from chainatlas.api.cli import main
 
 
 @pytest.fixture
@@ -267,7 +267,7 @@ def test_ledger_and_problem_commands(run, tmp_path: Path) -> None:  # type: igno
 
 
 def test_token_create(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from api.auth import AuthStore
+    from chainatlas.api.auth import AuthStore
 
     run("init", "--no-sample")
     tok = run("token", "create", "--role", "chain", "--scope", "智能网联新能源汽车").output.strip()

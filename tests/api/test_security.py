@@ -17,16 +17,16 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.auth import AuthStore
-from api.limits import BodyLimit
-from api.main import create_app
-from graph.bundle import import_bundle
-from graph.embedded import EmbeddedStore
-from graph.errors import ImportFailed, SchemaViolation, ValidationFailed
-from graph.model import Node, Relationship
-from graph.neo4jstore import _redact
-from graph.settings import Settings
-from graph.store import GraphStore
+from chainatlas.api.auth import AuthStore
+from chainatlas.api.limits import BodyLimit
+from chainatlas.api.main import create_app
+from chainatlas.graph.bundle import import_bundle
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.errors import ImportFailed, SchemaViolation, ValidationFailed
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.neo4jstore import _redact
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store import GraphStore
 
 REPO = Path(__file__).resolve().parents[2]
 SEGMENT = "seg:动力电池"  # a segment of 1366:icv

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import AuthStore
-from api.main import create_app
-from graph.embedded import EmbeddedStore
-from graph.settings import Settings
+from chainatlas.api.auth import AuthStore
+from chainatlas.api.main import create_app
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.settings import Settings
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from api.auth import AuthStore
-from api.main import create_app
-from graph.embedded import EmbeddedStore
-from graph.settings import Settings
+from chainatlas.api.auth import AuthStore
+from chainatlas.api.main import create_app
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.settings import Settings
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 pytestmark = needs_chromium

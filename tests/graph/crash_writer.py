@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sys
 
-from graph.embedded import EmbeddedStore
-from graph.model import Node, Relationship
-from graph.store import Batch
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store import Batch
 
 
 def main() -> None:

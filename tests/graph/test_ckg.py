@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.bundle import import_bundle
-from graph.embedded import EmbeddedStore
-from graph.sources.ckg import ckg_to_bundle, is_noise_product
+from chainatlas.graph.bundle import import_bundle
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.sources.ckg import ckg_to_bundle, is_noise_product
 from tests.conftest import shared_or_skip
 
 

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from graph.embedded import EmbeddedStore
+from chainatlas.graph.embedded import EmbeddedStore
 from tests.graph import crash_writer
 
 WRITER = Path(crash_writer.__file__)
@@ -92,23 +92,28 @@ def test_sigkill_of_an_import_leaves_all_of_it_or_none(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO), "CHAINATLAS_HOME": str(home)}
     n = 30_000
     outcomes: Counter[str] = Counter()
-    for round_ in range(15):
-        bundle = _bundle(tmp_path / f"b{round_}", f"r{round_}", n)
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from api.cli import main; main()",
-                "import",
-                "--quiet",
-                str(bundle),
-            ],
+
+    def start(bundle: Path) -> subprocess.Popen[str]:
+        cmd = [sys.executable, "-c", "from chainatlas.api.cli import main; main()"]
+        return subprocess.Popen(
+            [*cmd, "import", "--quiet", str(bundle)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
         )
-        time.sleep(rng.uniform(0.8, 3.0))
+
+    # calibrate: the kills are spread around one uninterrupted import's own duration on this
+    # machine, so they land before and after the commit however fast the import has become
+    t0 = time.perf_counter()
+    start(_bundle(tmp_path / "calib", "calib", n)).communicate()
+    whole = time.perf_counter() - t0
+    with EmbeddedStore(home / "graph.db") as store:
+        store.clear()
+    for round_ in range(15):
+        bundle = _bundle(tmp_path / f"b{round_}", f"r{round_}", n)
+        proc = start(bundle)
+        time.sleep(rng.uniform(0.4, 1.4) * whole)
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
         acknowledged = "已导入" in out

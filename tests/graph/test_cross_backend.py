@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.bundle import export_bundle, import_bundle
-from graph.embedded import EmbeddedStore
+from chainatlas.graph.bundle import export_bundle, import_bundle
+from chainatlas.graph.embedded import EmbeddedStore
 from tests.conftest import open_backend
 
 

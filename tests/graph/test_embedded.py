@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.embedded import EmbeddedStore
-from graph.model import Node, Relationship
-from graph.store import read_scope
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store import read_scope
 
 
 def test_reopen_keeps_everything(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.errors import ValidationFailed
-from graph.ledger import (
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.ledger import (
     Grace,
     InvalidTransition,
     add_follow_up,
@@ -20,9 +20,9 @@ from graph.ledger import (
     move_stage,
     stalls,
 )
-from graph.model import Node, Relationship
-from graph.problems import InvalidProblemStep, overdue, raise_problem, route, step
-from graph.store import GraphStore
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.problems import InvalidProblemStep, overdue, raise_problem, route, step
+from chainatlas.graph.store import GraphStore
 
 TODAY = date(2026, 11, 15)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.errors import NodeNotFound
-from graph.maps import (
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.errors import NodeNotFound
+from chainatlas.graph.maps import (
     Thresholds,
     attraction_map,
     fishbone,
@@ -15,8 +15,8 @@ from graph.maps import (
     projects_library,
     resolve_chain,
 )
-from graph.model import Node, Relationship
-from graph.store import GraphStore
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store import GraphStore
 
 
 def _firm(i: str, region: str, output: float, tags: list[str] | None = None) -> Node:

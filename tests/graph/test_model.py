@@ -4,10 +4,16 @@ import random
 
 import pytest
 
-from graph.creditcode import ALPHABET, check_char, is_valid_credit_code, make_credit_code
-from graph.errors import SchemaViolation, ValidationFailed
-from graph.model import Node, Relationship, validate_node, validate_nodes, validate_relationship
-from graph.settings import is_local
+from chainatlas.graph.creditcode import ALPHABET, check_char, is_valid_credit_code, make_credit_code
+from chainatlas.graph.errors import SchemaViolation, ValidationFailed
+from chainatlas.graph.model import (
+    Node,
+    Relationship,
+    validate_node,
+    validate_nodes,
+    validate_relationship,
+)
+from chainatlas.graph.settings import is_local
 
 
 class TestCreditCode:

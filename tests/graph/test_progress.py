@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.model import Node, Relationship
-from graph.progress import checklist, four_lists, progress
-from graph.store import GraphStore
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.progress import checklist, four_lists, progress
+from chainatlas.graph.store import GraphStore
 
 
 @pytest.fixture

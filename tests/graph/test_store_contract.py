@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import NodeNotFound, SchemaViolation, ValidationFailed
-from graph.model import Node, Relationship
-from graph.store import Batch, GraphStore
+from chainatlas.graph.errors import NodeNotFound, SchemaViolation, ValidationFailed
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store import Batch, GraphStore
 
 
 def seg(i: str, **props: object) -> Node:

@@ -8,10 +8,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from graph.creditcode import make_credit_code
-from graph.embedded import EmbeddedStore
-from graph.errors import ImportFailed
-from graph.templates import TEMPLATES, detect_kind, import_template, write_template
+from chainatlas.graph.creditcode import make_credit_code
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.errors import ImportFailed
+from chainatlas.graph.templates import TEMPLATES, detect_kind, import_template, write_template
 
 KINDS = list(TEMPLATES)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.errors import ValidationFailed
-from matching.elements import Element, elements_from_dicts, match, read_elements
-from matching.units import convert
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.errors import ValidationFailed
+from chainatlas.matching.elements import Element, elements_from_dicts, match, read_elements
+from chainatlas.matching.units import convert
 
 
 def D(

@@ -7,12 +7,12 @@ import re
 import numpy as np
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.errors import NodeNotFound
-from graph.model import Node, Relationship
-from graph.store import GraphStore
-from matching.gaps import derive_fishbone, gaps
-from matching.targets import TargetIndex, TargetRanker
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.errors import NodeNotFound
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store import GraphStore
+from chainatlas.matching.gaps import derive_fishbone, gaps
+from chainatlas.matching.targets import TargetIndex, TargetRanker
 
 
 def _seg(n: str) -> Node:

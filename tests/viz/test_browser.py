@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.maps import fishbone
-from graph.store import Subgraph
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.maps import fishbone
+from chainatlas.graph.store import Subgraph
+from chainatlas.viz.export import render_view
+from chainatlas.viz.html import render_page
+from chainatlas.viz.views import subgraph_page
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
-from viz.export import render_view
-from viz.html import render_page
-from viz.views import subgraph_page
 
 pytestmark = needs_chromium
 ARGS = CHROMIUM_ARGS
@@ -84,7 +84,7 @@ def test_every_map_draws(browser, seeded: EmbeddedStore, tmp_path: Path) -> None
 
 def test_large_graph_stabilises(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """6,000 nodes: the page becomes ready and physics switches off within the timeout."""
-    from graph.model import Node, Relationship
+    from chainatlas.graph.model import Node, Relationship
 
     nodes = {f"n{i}": Node(f"n{i}", "Segment", {"name": f"环节{i}"}) for i in range(6000)}
     rels = [Relationship(f"n{i}", "UPSTREAM_OF", f"n{(i * 7 + 1) % 6000}") for i in range(6000)]

@@ -12,14 +12,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from graph.bundle import import_bundle
-from graph.embedded import EmbeddedStore
-from graph.maps import fishbone
-from graph.model import Node, Relationship
-from graph.sources.ckg import ckg_to_bundle
+from chainatlas.graph.bundle import import_bundle
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.maps import fishbone
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.sources.ckg import ckg_to_bundle
+from chainatlas.viz.export import render_view
+from chainatlas.viz.tables import neutralise, write_xlsx
 from tests.conftest import shared_or_skip
-from viz.export import render_view
-from viz.tables import neutralise, write_xlsx
 
 REMOTE = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//""", re.I)
 
