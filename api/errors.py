@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chainatlas.api.auth import Forbidden, Unauthorized
 from chainatlas.graph.errors import (
@@ -17,12 +19,14 @@ from chainatlas.graph.errors import (
     ChainAtlasError,
     ImportFailed,
     NodeNotFound,
+    StoreBusy,
     ValidationFailed,
 )
 
 __all__ = ["ERRORS", "Problem", "downloads", "install_error_handlers"]
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("chainatlas.api")
 
 
 class Problem(BaseModel):
@@ -45,7 +49,9 @@ def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
         404: "未找到",
         413: "请求体过大",
         422: "数据不合规 / 参数无效",
-        503: "后端不可用",
+        429: "请求过于频繁",
+        500: "服务器内部错误",
+        503: "后端不可用或图谱正忙（见 Retry-After）",
     }
     return {
         c: {"model": Problem, "description": titles[c], "content": {PROBLEM: schema}} for c in codes
@@ -115,11 +121,46 @@ def _allowed(request: Request) -> list[str]:
     return sorted(methods)
 
 
+class CatchAll:
+    """A fault of ours answers 500 problem+json, never Starlette's plain text, and is not
+    raised on to the server (uvicorn would then close the connection and reset the client's
+    next request on it). The details go to the server's log only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            request = Request(scope)
+            log.error("未处理的异常: %s %s", request.method, request.url.path, exc_info=exc)
+            if started:  # half an answer is out: only closing the connection can tell
+                raise
+            detail = "服务器内部错误，已记录日志；请稍后重试"
+            await _problem(request, 500, "服务器内部错误", detail)(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         status, title = next((st, t) for kind, st, t in _STATUS if isinstance(exc, kind))
         errors = [e.__dict__ for e in exc.errors] if isinstance(exc, ImportFailed) else None
-        return _problem(request, status, title, str(exc), errors)
+        resp = _problem(request, status, title, str(exc), errors)
+        if isinstance(exc, StoreBusy):
+            resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
+
 
     async def invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -147,3 +188,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ChainAtlasError, handle)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http)
+    app.add_middleware(CatchAll)

@@ -21,15 +21,15 @@ def open_store(settings: Settings | None = None) -> GraphStore:
     if settings.backend == "memory":
         from chainatlas.graph.embedded import EmbeddedStore
 
-        return EmbeddedStore(settings.store_path)
+        return EmbeddedStore(settings.store_path, write_wait=settings.write_wait)
+    if not settings.neo4j_uri:
+        raise BackendUnavailable("使用 Neo4j 后端需设置 NEO4J_URI（例如 bolt://127.0.0.1:7687）")
     try:
         from chainatlas.graph.neo4jstore import Neo4jStore
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise BackendUnavailable(
             "Neo4j 后端需要安装可选依赖: pip install 'chainatlas[neo4j]'"
         ) from exc
-    if not settings.neo4j_uri:
-        raise BackendUnavailable("使用 Neo4j 后端需设置 NEO4J_URI（例如 bolt://127.0.0.1:7687）")
     return Neo4jStore(
         settings.neo4j_uri,
         (settings.neo4j_user, settings.neo4j_password),

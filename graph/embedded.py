@@ -12,7 +12,9 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -32,6 +34,7 @@ from chainatlas.graph.columnar import (
     json_escaped,
     json_object,
 )
+from chainatlas.graph.errors import StoreBusy
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store import (
     Batch,
@@ -66,6 +69,12 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 _CHUNK = 900  # ids per "IN (...)" query, under SQLite's parameter limit
 _MIRROR_LIMIT = 20_000  # bigger batches are reloaded lazily instead of mirrored
+#: Seconds a write waits for another process's write lock before :class:`StoreBusy` (a
+#: setting: ``CHAINATLAS_WRITE_WAIT``).
+WRITE_WAIT = 10.0
+#: Milliseconds SQLite retries a busy read (WAL readers rarely meet one: only around a
+#: checkpoint or recovery).
+_READ_BUSY_MS = 5000
 
 
 def _dumps(props: dict[str, Any]) -> str:
@@ -169,10 +178,12 @@ class EmbeddedStore(GraphStore):
 
     backend = "memory"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, write_wait: float = WRITE_WAIT) -> None:
         self.path = Path(path)
+        self.write_wait = write_wait
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._write_lock = threading.Lock()  # one writer of this process at a time
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         # 16 KiB pages for a new file (a no-op on an existing one): bulk imports write ~13 %
         # faster than with the default 4 KiB (bench/import_ckg.py), and the whole graph is
@@ -180,7 +191,7 @@ class EmbeddedStore(GraphStore):
         self._db.execute("PRAGMA page_size=16384")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute(f"PRAGMA busy_timeout={_READ_BUSY_MS}")
         self._db.execute("PRAGMA cache_size=-262144")  # up to 256 MiB of page cache
         self._db.execute("PRAGMA temp_store=MEMORY")
         self._db.executescript(_SCHEMA)
@@ -260,10 +271,49 @@ class EmbeddedStore(GraphStore):
         return nodes, rels
 
     # ---- writes ----------------------------------------------------------------------------
-    def apply(self, batch: Batch) -> BatchResult:
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """SQLite's write lock for this process's one writer: ``BEGIN IMMEDIATE``, tried again
+        and again for up to ``write_wait`` seconds while another process holds the lock —
+        without holding the reads' lock meanwhile, so reads keep answering — then
+        :class:`StoreBusy`. The body runs inside the open transaction and ends it."""
+        if not self._write_lock.acquire(timeout=self.write_wait):
+            raise StoreBusy(self.write_wait)
+        try:
+            deadline = time.monotonic() + self.write_wait
+            pause = 0.005
+            while not self._try_begin():
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(self.write_wait)
+                time.sleep(pause)
+                pause = min(pause * 2, 0.1)
+            try:
+                yield
+            finally:
+                if self._db.in_transaction:  # the body failed before it could end it
+                    with self._lock:
+                        self._db.execute("ROLLBACK")
+        finally:
+            self._write_lock.release()
+
+    def _try_begin(self) -> bool:
+        """One attempt at ``BEGIN IMMEDIATE``; False when another process holds the lock."""
         with self._lock:
             db = self._db
-            db.execute("BEGIN IMMEDIATE")
+            db.execute("PRAGMA busy_timeout=0")
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return True
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                return False
+            finally:
+                db.execute(f"PRAGMA busy_timeout={_READ_BUSY_MS}")
+
+    def apply(self, batch: Batch) -> BatchResult:
+        with self._writing(), self._lock:
+            db = self._db
             try:
                 # Another process may have committed: drop a stale graph before validating.
                 version = self._data_version()
@@ -354,12 +404,7 @@ class EmbeddedStore(GraphStore):
         def write() -> None:
             db = self._db
             failed: BaseException | None = None
-            began = False
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                began = True
-            except BaseException as exc:
-                failed = exc
+            began = True  # by the caller, in this store's write lock
             while (job := jobs.get()) is not None:
                 if failed is not None:
                     continue  # drain: the reader stops at its next block
@@ -391,7 +436,7 @@ class EmbeddedStore(GraphStore):
             if failed is not None:
                 outcome["error"] = failed
 
-        with self._lock:
+        with self._writing(), self._lock:
             writer = threading.Thread(target=write, name="chainatlas-bulk", daemon=True)
             writer.start()
             try:
@@ -432,8 +477,7 @@ class EmbeddedStore(GraphStore):
         return out
 
     def clear(self) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._writing(), self._lock:
             self._db.execute("DELETE FROM rels")
             self._db.execute("DELETE FROM nodes")
             self._db.execute("COMMIT")

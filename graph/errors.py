@@ -11,6 +11,7 @@ __all__ = [
     "NodeNotFound",
     "RowError",
     "SchemaViolation",
+    "StoreBusy",
     "ValidationFailed",
 ]
 
@@ -44,6 +45,17 @@ class SchemaViolation(ValidationFailed):
 
 class BackendUnavailable(ChainAtlasError):
     """The chosen backend cannot be used (missing extra, server down, bad settings)."""
+
+
+class StoreBusy(BackendUnavailable):
+    """Another process has held the store's write lock for longer than a write may wait; the
+    write was not made and may be retried after ``retry_after`` seconds."""
+
+    def __init__(self, waited: float, retry_after: int = 5) -> None:
+        super().__init__(
+            f"图谱正被另一个进程写入，已等待 {waited:g} 秒仍未释放；本次修改未写入，请稍后重试"
+        )
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

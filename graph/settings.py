@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     )  # never shown: not in repr, logs or answers
     neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE"))
     neo4j_batch_size: int = Field(default=5000, ge=1)
+    write_wait: float = Field(
+        default=10.0, gt=0, description="写入等待另一进程释放写锁的最长秒数，超时答 503"
+    )
     strong_firms: int = Field(default=3, ge=1, description="强链：本地企业数下限")
     strong_output: float = Field(default=20.0, ge=0, description="强链：本地产值下限（亿元）")
     weak_firms: int = Field(default=1, ge=1, description="弱链：本地企业数下限")

@@ -5,17 +5,20 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from chainatlas.api.auth import Forbidden
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.errors import ZIP, downloads
-from chainatlas.graph.bundle import export_bundle, import_bundle
+from chainatlas.graph.bundle import ImportReport, export_bundle, import_bundle
 from chainatlas.graph.errors import ImportFailed, RowError
+from chainatlas.graph.store import GraphStore
 from chainatlas.graph.templates import import_template
 
 router = APIRouter(tags=["import and export"])
@@ -25,12 +28,15 @@ MAX_UNZIPPED = 400 * 1024 * 1024  # bytes a bundle may expand to
 
 
 def _safe_extract(data: bytes, dest: Path, name: str) -> None:
-    """Unpack a bundle zip, refusing path traversal, non-CSV members and zip bombs."""
+    """Unpack a bundle zip, refusing path traversal, non-CSV members, two members of the same
+    file name (they would overwrite each other), members whose content is not what their
+    header says, and zip bombs — each with a Chinese error naming the member."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise ImportFailed([RowError(name, 0, "", "不是有效的 zip 文件")]) from None
     total = 0
+    seen: dict[str, str] = {}
     for info in zf.infolist():
         if info.is_dir():
             continue
@@ -41,14 +47,48 @@ def _safe_extract(data: bytes, dest: Path, name: str) -> None:
             raise ImportFailed(
                 [RowError(name, 0, info.filename, "图谱包只能包含 CSV 和 bundle.json")]
             )
+        if member.name in seen:
+            why = f"与「{seen[member.name]}」同名，解压后会互相覆盖；请改名后重新打包"
+            raise ImportFailed([RowError(name, 0, info.filename, why)])
+        seen[member.name] = info.filename
         total += info.file_size
         if total > MAX_UNZIPPED:
             raise ImportFailed([RowError(name, 0, "", "解压后超过 400 MB，拒绝导入")])
+        (dest / member.name).write_bytes(_member(zf, info, name))
+
+
+def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """One member's bytes, read no further than it claims to hold (plus one byte)."""
+    try:
         with zf.open(info) as src:
-            payload = src.read(MAX_UNZIPPED + 1)
-        if len(payload) != info.file_size:
-            raise ImportFailed([RowError(name, 0, info.filename, "压缩包声明的大小与内容不符")])
-        (dest / member.name).write_bytes(payload)
+            payload = src.read(info.file_size + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error):
+        # a lying size or CRC, a truncated member, an unknown compression method
+        raise ImportFailed(
+            [RowError(name, 0, info.filename, "压缩包成员已损坏或无法解压")]
+        ) from None
+    if len(payload) != info.file_size:
+        raise ImportFailed([RowError(name, 0, info.filename, "压缩包声明的大小与内容不符")])
+    return payload
+
+
+def _import_upload(
+    store: GraphStore, data: bytes, name: str, kind: str | None, skip_bad: bool
+) -> ImportReport:
+    """The import's own work (unpacking, reading, checking, writing): run in a worker thread,
+    so that the event loop keeps answering other requests meanwhile."""
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as tmp:
+        if suffix == ".zip":
+            folder = Path(tmp) / "bundle"
+            folder.mkdir()
+            _safe_extract(data, folder, name)
+            return import_bundle(store, folder, skip_bad=skip_bad, progress=False)
+        if suffix in (".xlsx", ".csv"):
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            return import_template(store, path, kind=kind, skip_bad=skip_bad, progress=False)
+    raise ImportFailed([RowError(name, 0, "", "只接受 .xlsx、.csv 或 .zip")])
 
 
 @router.post("/import")
@@ -70,19 +110,7 @@ async def import_file(
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise ImportFailed([RowError(name, 0, "", "文件超过 50 MB")])
-    suffix = Path(name).suffix.lower()
-    with tempfile.TemporaryDirectory() as tmp:
-        if suffix == ".zip":
-            folder = Path(tmp) / "bundle"
-            folder.mkdir()
-            _safe_extract(data, folder, name)
-            rep = import_bundle(store, folder, skip_bad=skip_bad, progress=False)
-        elif suffix in (".xlsx", ".csv"):
-            path = Path(tmp) / name
-            path.write_bytes(data)
-            rep = import_template(store, path, kind=kind, skip_bad=skip_bad, progress=False)
-        else:
-            raise ImportFailed([RowError(name, 0, "", "只接受 .xlsx、.csv 或 .zip")])
+    rep = await run_in_threadpool(_import_upload, store, data, name, kind, skip_bad)
     auth.audit(
         who,
         "POST",
