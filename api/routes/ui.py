@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -344,7 +345,10 @@ async def match_run(request: Request, demands: UploadFile, supplies: UploadFile)
             path.write_bytes((await up.read())[: 20 * 1024 * 1024])
             paths.append(path)
         try:
-            ds, ss, _ = load_lists(paths[0], paths[1], store, skip_bad=False)
+            # reading and matching are heavy: a worker thread, the event loop keeps answering
+            ds, ss, _ = await run_in_threadpool(
+                lambda: load_lists(paths[0], paths[1], store, skip_bad=False)
+            )
         except ImportFailed as exc:
             return _page(
                 request,
@@ -355,7 +359,8 @@ async def match_run(request: Request, demands: UploadFile, supplies: UploadFile)
                 error=str(exc),
                 tables=[],
             )
-    res = match(ds, ss, store=store, home_area=get_settings(request).home_area)
+    home_area = get_settings(request).home_area
+    res = await run_in_threadpool(lambda: match(ds, ss, store=store, home_area=home_area))
     rows = [
         [m.demand, res.demands[m.demand].label(), m.supply_label, m.score, "；".join(m.passed)]
         for m in res.assigned
