@@ -28,12 +28,11 @@ from chainatlas.graph.model import (
     validate_node,
     validate_relationship,
 )
-from chainatlas.graph.readers import parse_cell, read_table
+from chainatlas.graph.readers import PROGRESS_MIN_ROWS, parse_cell, read_table
 from chainatlas.graph.store import Batch, GraphStore
 
 __all__ = ["ImportReport", "export_bundle", "import_bundle", "read_bundle"]
 
-PROGRESS_MIN_ROWS = 10_000
 _DELIMITERS = (";", "|", "\x1f")
 _SCALARS = {"string", "int", "long", "short", "byte", "float", "double", "boolean", "date"}
 
@@ -192,7 +191,7 @@ def read_bundle(directory: Path, *, progress: bool = True) -> _Parsed:
     """Parse every CSV of a bundle folder (no store access); row errors are collected."""
     delim, files = _bundle_files(directory)
     out = _Parsed()
-    frames = [(p, read_table(p)) for p in files]
+    frames = [(p, read_table(p, keep_formula_text=True)) for p in files]  # values kept exactly
     total = sum(len(df) for _, df in frames)
     bar = tqdm(
         total=total, desc="读取", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS

@@ -69,7 +69,8 @@ class RowError:
 
     def __str__(self) -> str:
         col = f"，列「{self.column}」" if self.column else ""
-        return f"{self.file} 第 {self.row} 行{col}: {self.reason}"
+        row = f" 第 {self.row} 行" if self.row else ""  # row 0: the file as a whole
+        return f"{self.file}{row}{col}: {self.reason}"
 
 
 class ImportFailed(ChainAtlasError):

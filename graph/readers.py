@@ -1,19 +1,52 @@
-"""Reading officers' and engineers' tables: CSV in UTF-8, UTF-8 with BOM or GBK, and xlsx."""
+"""Reading officers' and engineers' tables: CSV in UTF-8, UTF-8 with BOM or GBK, and xlsx.
+
+Workbooks are read with openpyxl in read-only mode, one pass over the rows of one sheet, without
+trusting the sheet's declared dimension: a 4.9 KB workbook whose only cell is ``A1048576``
+declares a million rows, and pandas' reader padded every one of them (5 s). Here the rows are
+counted as they come and a sheet longer than :data:`MAX_ROWS` (or wider than
+:data:`MAX_COLUMNS`) is refused at that point. The same pass finds formula cells.
+
+Officers' tables hold values, never formulas: a cell that is a formula, or text that starts like
+one (``=``, ``+``, ``-``, ``@``; CSV/Excel injection), is refused with its file, row and column,
+in workbooks and CSV alike. A plain number such as ``-3.5`` is a value, not a formula. Bundles
+(the engineers' neo4j-admin CSVs) keep every value exactly and opt out of that rule.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
 from chainatlas.graph.errors import ImportFailed, RowError
 
-__all__ = ["ENCODINGS", "parse_cell", "read_table"]
+__all__ = [
+    "ENCODINGS",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "PROGRESS_MIN_ROWS",
+    "formula_text_errors",
+    "parse_cell",
+    "read_table",
+]
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+#: Rows (header included) a worksheet may have; a template of every firm in the province fits.
+MAX_ROWS = 200_000
+#: Columns a worksheet may have; the widest template has 18.
+MAX_COLUMNS = 1_000
+#: Below this many rows a step is quick and shows no progress bar.
+PROGRESS_MIN_ROWS = 10_000
+
+_FORMULA_START = ("=", "+", "-", "@")
+_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+_OLE2 = b"\xd0\xcf\x11\xe0"  # the signature of Excel 97-2003 (.xls) files
+_XLS_HINT = "旧版 Excel 97-2003（.xls）文件不能导入：请在 Excel 中“另存为” .xlsx 工作簿后再导入"
 
 
 def parse_cell(raw: str, t: str, delim: str = ";") -> Any:
@@ -35,6 +68,10 @@ def parse_cell(raw: str, t: str, delim: str = ";") -> Any:
     return raw
 
 
+def _fail(name: str, reason: str, row: int = 0, column: str = "") -> ImportFailed:
+    return ImportFailed([RowError(name, row, column, reason)])
+
+
 def _encoding(raw: bytes, name: str) -> str:
     """The first of :data:`ENCODINGS` that decodes ``raw`` as a whole."""
     for enc in ENCODINGS:
@@ -43,70 +80,215 @@ def _encoding(raw: bytes, name: str) -> str:
             return enc
         except UnicodeDecodeError:
             continue
-    raise ImportFailed([RowError(name, 0, "", "无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK）")])
+    raise _fail(name, "无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK）")
 
 
-def _formula_cells(path: Path, sheet: str) -> list[tuple[int, str, str]]:
-    """(row, header, formula) of every formula cell of ``sheet``: an uploaded table must hold
-    values — a formula's cached result may be stale or absent, and formulas are how CSV/Excel
-    injection travels."""
+def _is_formula_text(v: str) -> bool:
+    """True for text that a spreadsheet would run as a formula; a plain number is not, nor is
+    a lone dash."""
+    s = v.strip()
+    if not s.startswith(_FORMULA_START) or _NUMBER.fullmatch(s):
+        return False
+    return set(s) != {"-"}  # "-" or "--" stands for "none" in many tables
+
+
+def formula_text_errors(df: pd.DataFrame, name: str) -> list[RowError]:
+    """Every header or cell of ``df`` that starts like a formula, with its row and column
+    (header = row 1, data row ``i`` = row ``i + 2``)."""
+    bad = [
+        RowError(name, 1, str(col), _formula_reason(str(col)))
+        for col in df.columns
+        if _is_formula_text(str(col))
+    ]
+    for col in df.columns:
+        for i, v in enumerate(df[col].tolist()):
+            if isinstance(v, str) and v and _is_formula_text(v):
+                bad.append(RowError(name, i + 2, str(col), _formula_reason(v)))
+    bad.sort(key=lambda e: e.row)
+    return bad
+
+
+def _formula_reason(v: str) -> str:
+    first = v.lstrip()[:1]
+    return f"单元格以 {first} 开头（疑似公式）: {v[:40]!r}；请去掉开头的 {first} 或改为文字说明"
+
+
+def _cell_text(cell: Any) -> str:
+    """A cell's value as text, as pandas' ``read_excel(dtype=str)`` gives it (whole numbers
+    without ``.0``, dates as ``YYYY-MM-DD HH:MM:SS``)."""
+    v = cell.value
+    if v is None or cell.data_type == "e":  # empty, or an error value such as #N/A
+        return ""
+    if cell.data_type == "n" and isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _sheet_rows(path: Path, sheet: str | int | None, *, progress: bool) -> list[list[str]]:
+    """The rows of one worksheet as text, trailing empty cells and rows dropped.
+
+    Raises ``ImportFailed`` for a formula cell (each one listed), a sheet over the size limits,
+    a missing sheet, or a file that is not a workbook.
+    """
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    name = path.name
     try:
-        rows = book[sheet].iter_rows()
-        header = [c.value for c in next(rows, ())]
-        out = []
-        for r, row in enumerate(rows, start=2):
-            for j, cell in enumerate(row):
-                if getattr(cell, "data_type", None) == "f":
-                    head = (
-                        header[j] if j < len(header) and header[j] is not None else f"第{j + 1}列"
-                    )
-                    out.append((r, str(head), str(cell.value)))
-        return out
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # zipfile/openpyxl raise many kinds for a file that is not a workbook
+        with path.open("rb") as f:
+            if f.read(4) == _OLE2:
+                raise _fail(name, _XLS_HINT) from None
+        raise _fail(
+            name, "无法读取：不是有效的 Excel 工作簿（.xlsx），文件为空、已损坏或是其他格式"
+        ) from None
+    try:
+        ws = _pick_sheet(book, sheet, name)
+        declared = ws.max_row or 0
+        ws.reset_dimensions()  # the declared size may lie: count the rows that are there
+        total = declared if 0 < declared <= MAX_ROWS else None
+        with tqdm(
+            total=total,
+            desc=f"读取 {name}",
+            unit="行",
+            # no (believable) declared size: a counter that appears if reading takes a while
+            delay=0 if total else 1.0,
+            disable=not progress or (total is not None and total < PROGRESS_MIN_ROWS),
+        ) as bar:
+            return _scan(ws, name, bar)
     finally:
         book.close()
 
 
-def read_table(path: Path, *, sheet: str | int | None = None) -> pd.DataFrame:
-    """All cells as strings ("" for empty), headers stripped. Formula cells in a workbook are
-    refused (every one reported with row and column). Data row ``i`` of the frame is
+def _scan(ws: Any, name: str, bar: tqdm[Any]) -> list[list[str]]:
+    """One pass over a worksheet's rows, stopping at the size limits."""
+    rows: list[list[str]] = []
+    formulas: list[RowError] = []
+    header: list[str] = []
+    last = 0  # the last row with a value
+    for r, row in enumerate(ws.rows, start=1):
+        if r > MAX_ROWS:
+            raise _fail(name, f"工作表「{ws.title}」超过 {MAX_ROWS:,} 行，请拆分后再导入")
+        values = [_cell_text(c) for c in row]
+        while values and values[-1] == "":
+            values.pop()
+        if len(values) > MAX_COLUMNS:
+            raise _fail(name, f"超过 {MAX_COLUMNS:,} 列，请删去多余的列后再导入", row=r)
+        formulas += _formula_cells(row[: len(values)], header, name, r)
+        if r == 1:
+            header = [v.strip() for v in values]
+        if values:
+            last = r
+        rows.append(values)
+        bar.update()
+    if formulas:
+        raise ImportFailed(formulas)
+    return rows[:last]
+
+
+def _formula_cells(row: Any, header: list[str], name: str, r: int) -> list[RowError]:
+    """Row ``r``'s formula cells: a formula's cached result may be stale or absent, and
+    formulas are how CSV/Excel injection travels."""
+    out = []
+    for j, c in enumerate(row):
+        if c.data_type == "f":
+            col = header[j] if j < len(header) and header[j] else f"第{j + 1}列"
+            why = f"单元格含公式 {str(c.value)[:40]!r}：请粘贴为数值后再导入"
+            out.append(RowError(name, r, col, why))
+    return out
+
+
+def _pick_sheet(book: Any, sheet: str | int | None, name: str) -> Any:
+    """The asked-for worksheet, else the one named 数据, else the first."""
+    sheets = book.worksheets
+    if not sheets:
+        raise _fail(name, "工作簿中没有工作表")
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(sheets):
+            raise _fail(name, f"工作簿只有 {len(sheets)} 个工作表")
+        return sheets[sheet]
+    if sheet is not None:
+        if sheet not in book.sheetnames:
+            raise _fail(name, f"没有名为「{sheet}」的工作表（有：{'、'.join(book.sheetnames)}）")
+        return book[sheet]
+    return book["数据"] if "数据" in book.sheetnames else sheets[0]
+
+
+def _frame(rows: list[list[str]], name: str) -> pd.DataFrame:
+    """A frame of text cells from a header row and data rows, the columns named as pandas
+    names them (a blank header is ``Unnamed: j``, a repeated one ``x.1``)."""
+    if not rows or not rows[0]:
+        raise _fail(name, "工作表为空：第 1 行应为表头")
+    width = max(len(r) for r in rows)
+    columns: list[str] = []
+    seen: dict[str, int] = {}
+    for j in range(width):
+        head = rows[0][j] if j < len(rows[0]) and rows[0][j] != "" else f"Unnamed: {j}"
+        k = seen.get(head, 0)
+        seen[head] = k + 1
+        columns.append(head if k == 0 else f"{head}.{k}")
+    data = [r + [""] * (width - len(r)) for r in rows[1:]]
+    return pd.DataFrame(data, columns=columns, dtype=object)
+
+
+def _read_csv(path: Path, name: str) -> pd.DataFrame:
+    raw = path.read_bytes()
+    if raw[:4] == _OLE2:
+        raise _fail(name, _XLS_HINT)
+    if not raw.strip():
+        raise _fail(name, "文件为空：第 1 行应为表头")
+    try:
+        # object, not str: with pyarrow installed pandas would build Arrow-backed strings
+        # and convert them back, twice the time for the same Python strings
+        return pd.read_csv(
+            io.BytesIO(raw), dtype=object, keep_default_na=False, encoding=_encoding(raw, name)
+        )
+    except ImportFailed:
+        raise
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            want, line, got = m.groups()
+            raise _fail(
+                name, f"列数与表头不符：表头 {want} 列，这一行 {got} 列", row=int(line)
+            ) from None
+        raise _fail(name, "无法读取：CSV 格式有误（引号未闭合或列数不一致）") from None
+    except Exception:  # pandas raises many kinds for text that is not a table
+        raise _fail(name, "无法读取：不是有效的 CSV 表格") from None
+
+
+def read_table(
+    path: Path,
+    *,
+    sheet: str | int | None = None,
+    keep_formula_text: bool = False,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """All cells as strings ("" for empty), headers stripped. Data row ``i`` of the frame is
     line ``i + 2`` of the file (the header is line 1).
+
+    Formula cells of a workbook are refused, and so is text that starts like a formula in a
+    workbook or CSV unless ``keep_formula_text`` is true (bundles, which keep values exactly).
+    ``progress`` shows a bar while a long workbook is read.
 
     Raises
     ------
     ImportFailed
-        When the file cannot be decoded or parsed; the error names the file.
+        When the file cannot be decoded or parsed, is too large, or holds formulas; every
+        error names the file (and the row and column where there is one).
     """
     name = path.name
-    formulas: list[tuple[int, str, str]] = []
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            book = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-            if sheet is not None:
-                name_of = sheet if isinstance(sheet, str) else list(book)[sheet]
-            else:
-                name_of = "数据" if "数据" in book else next(iter(book))
-            df = book[name_of]
-            formulas = _formula_cells(path, name_of)
-        else:
-            raw = path.read_bytes()
-            # object, not str: with pyarrow installed pandas would build Arrow-backed strings
-            # and convert them back, twice the time for the same Python strings
-            df = pd.read_csv(
-                io.BytesIO(raw), dtype=object, keep_default_na=False, encoding=_encoding(raw, name)
-            )
-    except ImportFailed:
-        raise
-    except Exception as exc:  # pandas/openpyxl raise many kinds
-        raise ImportFailed([RowError(name, 0, "", f"无法读取文件: {exc}")]) from None
-    if formulas:
-        raise ImportFailed(
-            [
-                RowError(name, row, str(head), f"单元格含公式 {text[:40]!r}：请粘贴为数值后再导入")
-                for row, head, text in formulas
-            ]
-        )
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise _fail(name, _XLS_HINT)
+    if suffix in (".xlsx", ".xlsm"):
+        df = _frame(_sheet_rows(path, sheet, progress=progress), name)
+    else:
+        df = _read_csv(path, name)
     df.columns = [str(c).strip() for c in df.columns]
-    return df.fillna("")
+    df = df.fillna("")
+    if not keep_formula_text:
+        bad = formula_text_errors(df, name)
+        if bad:
+            raise ImportFailed(bad)
+    return df

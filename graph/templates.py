@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
 from chainatlas.graph.bundle import ImportReport, _write, check_rows
 from chainatlas.graph.errors import ImportFailed, RowError, ValidationFailed
@@ -26,7 +27,7 @@ from chainatlas.graph.model import (
     Relationship,
     validate_node,
 )
-from chainatlas.graph.readers import read_table
+from chainatlas.graph.readers import PROGRESS_MIN_ROWS, read_table
 from chainatlas.graph.store import GraphStore
 
 __all__ = ["TEMPLATES", "Column", "detect_kind", "import_template", "write_template"]
@@ -209,19 +210,6 @@ def _auto_id(prefix: str, *parts: str) -> str:
 Builder = Callable[[dict[str, str], _Resolver, list[str]], tuple[Node, list[Relationship]]]
 
 
-def _refuse_formula_text(df: pd.DataFrame, name: str) -> None:
-    """Officers' tables never start a value with ``=``: such a cell is a formula pasted as text
-    (CSV injection) and is refused with its row and column."""
-    bad = [
-        RowError(name, i + 2, str(col), f"单元格以 = 开头（疑似公式）: {v[:40]!r}")
-        for col in df.columns
-        for i, v in enumerate(df[col].tolist())
-        if isinstance(v, str) and v.lstrip().startswith("=")
-    ]
-    if bad:
-        raise ImportFailed(bad)
-
-
 def import_template(
     store: GraphStore,
     path: Path,
@@ -237,8 +225,7 @@ def import_template(
     ImportFailed
         Listing every bad row with its column, when there is one and ``skip_bad`` is false.
     """
-    df = read_table(path)
-    _refuse_formula_text(df, path.name)
+    df = read_table(path, progress=progress)  # formulas and formula-like text are refused
     kind = kind or detect_kind(list(df.columns))
     if kind is None:
         raise ImportFailed(
@@ -258,12 +245,54 @@ def import_template(
         raise ImportFailed([RowError(path.name, 1, m, "缺少必填列") for m in missing])
     unknown = [c for c in by_header if c not in {x.header for x in cols}]
     errors: list[RowError] = [RowError(path.name, 1, u, "未知列") for u in unknown]
+    headers = {c.field: c.header for c in cols}
+    nodes, rels = _rows(store, df, kind, by_header, path.name, errors, progress=progress)
+    batch = check_rows(store, nodes, rels, errors, progress=progress)
+    # name the Chinese header where a validation message names a property; a relationship of
+    # a row already rejected is not a second error of that row
+    bad_rows = {(e.file, e.row) for e in errors if not e.reason.endswith("对应节点行有错误")}
+    errors = [
+        RowError(e.file, e.row, headers.get(e.column, e.column), e.reason)
+        for e in errors
+        if not (e.reason.endswith("对应节点行有错误") and (e.file, e.row) in bad_rows)
+    ]
+    if errors and not skip_bad:
+        raise ImportFailed(errors)
+    total = len(batch.nodes) + len(batch.relationships)
+    with tqdm(
+        total=total, desc="写入", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS
+    ) as bar:
+        report = _write(store, batch, errors, [path.name], skip_bad=skip_bad)
+        bar.update(total)
+    return report
+
+
+def _rows(
+    store: GraphStore,
+    df: pd.DataFrame,
+    kind: str,
+    by_header: dict[str, str],
+    name: str,
+    errors: list[RowError],
+    *,
+    progress: bool,
+) -> tuple[list[tuple[str, int, Node]], list[tuple[str, int, Relationship]]]:
+    """The nodes and relationships of a template's rows (file, line, item); each bad row's
+    errors go to ``errors`` instead."""
+    cols = TEMPLATES[kind]
     res = _Resolver(store)
     headers = {c.field: c.header for c in cols}
     nodes: list[tuple[str, int, Node]] = []
     rels: list[tuple[str, int, Relationship]] = []
     new_regions: dict[str, Node] = {}
-    for k, raw in enumerate(df.to_dict("records")):
+    records = df.to_dict("records")
+    bar = tqdm(
+        records,
+        desc="检查",
+        unit="行",
+        disable=not progress or len(records) < PROGRESS_MIN_ROWS,
+    )
+    for k, raw in enumerate(bar):
         line = k + 2
         row = {c.field: str(raw.get(by_header.get(c.header, ""), "")).strip() for c in cols}
         if str(next(iter(raw.values()), "")).startswith("#"):
@@ -282,22 +311,13 @@ def import_template(
                 except ValidationFailed as exc:
                     row_errors.extend((headers.get(p, p), why) for p, why in exc.problems)
         for col, why in row_errors:
-            errors.append(RowError(path.name, line, col, why))
+            errors.append(RowError(name, line, col, why))
         if row_errors:
             continue
-        nodes.append((path.name, line, node))
-        rels.extend((path.name, line, r) for r in node_rels)
-    nodes.extend((path.name, 0, n) for n in new_regions.values())
-    batch = check_rows(store, nodes, rels, errors, progress=progress)
-    # name the Chinese header where a validation message names a property; a relationship of
-    # a row already rejected is not a second error of that row
-    bad_rows = {(e.file, e.row) for e in errors if not e.reason.endswith("对应节点行有错误")}
-    errors = [
-        RowError(e.file, e.row, headers.get(e.column, e.column), e.reason)
-        for e in errors
-        if not (e.reason.endswith("对应节点行有错误") and (e.file, e.row) in bad_rows)
-    ]
-    return _write(store, batch, errors, [path.name], skip_bad=skip_bad)
+        nodes.append((name, line, node))
+        rels.extend((name, line, r) for r in node_rels)
+    nodes.extend((name, 0, n) for n in new_regions.values())
+    return nodes, rels
 
 
 def _split(v: str) -> list[str]:

@@ -45,6 +45,7 @@ def open_backend(backend: str, tmp_path: Path) -> GraphStore:
     uri = os.environ.get("NEO4J_URI")
     if not uri:
         pytest.skip("NEO4J_URI is not set: no Neo4j server on this machine")
+    pytest.importorskip("neo4j", reason="the neo4j extra is not installed")
     from chainatlas.graph.neo4jstore import Neo4jStore
 
     store = Neo4jStore(

@@ -7,9 +7,10 @@ there; ``Allow`` on 405. Not checked: ``positive_data_acceptance`` — the API r
 some schema-valid bodies for reasons a schema cannot say (a credit code's check digit, a region
 that is not in the graph) and answers 422 naming them.
 
-The run is bounded for CI: ``CHAINATLAS_FUZZ_EXAMPLES`` cases per operation and phase
-(default 25), fixed seed. Path and query parameters draw from the real ids of the graph half of
-the time, so the fuzzer reaches past 404s into the code behind them.
+The run is bounded and deterministic: ``CHAINATLAS_FUZZ_EXAMPLES`` cases per operation and
+phase (default 25), a fixed seed, one worker, Hypothesis derandomised. Path and query parameters
+draw from the real ids of the graph half of the time, so the fuzzer reaches past 404s into the
+code behind them.
 """
 
 from __future__ import annotations
@@ -112,10 +113,11 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(tmp_path: Path) -> No
                 str(EXAMPLES),
                 "--seed",
                 os.environ.get("CHAINATLAS_FUZZ_SEED", "20261122"),
+                # one worker, derandomised: Hypothesis under threads tripped on CPython's `ast`
+                # (2 failures in 9 runs with two workers); this run is the same every time
                 "--workers",
-                "2",
-                "--generation-database",
-                "none",
+                "1",
+                "--generation-deterministic",  # implies no example database
                 "--no-color",
                 "--request-timeout",
                 "60",
