@@ -1,42 +1,82 @@
-"""Roles, tokens and the audit log.
+"""Tokens, web sessions and the audit log, in ``auth.db`` (SQLite) whatever the graph backend.
 
-Three roles (issue "the service"): ``city`` (链长办: everything), ``chain`` (a chain's lead
-department: records of its chains, scope = chain ids) and ``district`` (a district team:
-records located in its district, scope = region names). Tokens are random, shown once, and
-stored only as SHA-256 hashes; every write is recorded in the audit log with who, when, what,
-and the record before and after. Both live in ``auth.db`` in the data directory, whatever the
-graph backend.
+Roles and what their scopes hold are in :mod:`chainatlas.api.roles`. Here:
+
+* **Tokens** are random, shown once, stored only as SHA-256 hashes. A token may expire and may
+  be revoked; its *id* (the first 12 hex digits of the hash) names it in lists and in
+  ``revoke``. Known tokens are remembered for ``CACHE_SECONDS`` (every request asks; the
+  database is asked at most once per token in that time). Revoking a token in this process
+  forgets it at once and ends its web sessions; another process that remembered it may accept
+  it for at most ``CACHE_SECONDS`` more.
+* **Web sessions** are what the UI's cookie holds: a random session id (stored hashed) that
+  points to a token and lasts ``SESSION_SECONDS`` at most (never past the token's expiry). The
+  CSRF token of a session's forms is derived from the session id, so it is not stored.
+* **The audit log is written ahead**: :meth:`AuthStore.audited` records the intended change
+  (status ``pending``) *before* the graph is written and completes it (``done`` with the real
+  record after, or ``failed`` with the reason) afterwards. The graph may live in Neo4j, so one
+  transaction over both is not possible; a crash between the two leaves a ``pending`` row —
+  never a change without a row.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Protocol
 
-from chainatlas.graph.errors import ChainAtlasError
+from chainatlas.api import roles
+from chainatlas.api.roles import CITY, ROLE_CODES, ROLES, ScopeInvalid, role_zh, scoped_by
+from chainatlas.graph.errors import ChainAtlasError, NodeNotFound
 from chainatlas.graph.store import GraphStore
 
-__all__ = ["AuthStore", "Forbidden", "Principal", "ROLES", "Unauthorized", "in_scope"]
+__all__ = [
+    "AuditEntry",
+    "AuthStore",
+    "CACHE_SECONDS",
+    "Forbidden",
+    "Principal",
+    "ROLES",
+    "SESSION_SECONDS",
+    "TokenInfo",
+    "TokenNotFound",
+    "Unauthorized",
+    "check_scope",
+    "check_scopes",
+    "in_scope",
+    "parse_expiry",
+    "require_role",
+]
 
-Role = Literal["city", "chain", "district"]
-ROLES = ("city", "chain", "district")
-ROLE_ZH = {"city": "链长办（全市）", "chain": "产业链牵头部门", "district": "区县招商团队"}
+ROLE_ZH = {code: spec.zh for code, spec in ROLES.items()}
+CACHE_SECONDS = 5.0
+SESSION_SECONDS = 8 * 3600
+ID_LENGTH = 12
 
 
 class Unauthorized(ChainAtlasError):
-    """No token, or a token that is not known."""
+    """No token, or a token that is not known, expired or revoked."""
 
 
 class Forbidden(ChainAtlasError):
-    """A write outside the caller's scope."""
+    """A request outside the caller's role or scope."""
+
+
+class TokenNotFound(NodeNotFound):
+    """A token id that names no token (answered 404)."""
+
+    def __init__(self, token_id: str) -> None:
+        ChainAtlasError.__init__(self, f"没有编号为 {token_id!r} 的令牌")
+        self.node_id = token_id
 
 
 @dataclass(frozen=True)
@@ -44,131 +84,358 @@ class Principal:
     name: str
     role: str
     scope: tuple[str, ...]
+    #: the token's id (first digits of its hash): the key of per-token rate limits
+    token_id: str = ""
+
+    def describe(self) -> str:
+        """『区县招商团队（长兴县）』."""
+        where = "、".join(self.scope)
+        return f"{role_zh(self.role)}（{where}）" if where else role_zh(self.role)
 
 
-CACHE_SECONDS = 5.0
+@dataclass(frozen=True)
+class TokenInfo:
+    """What a token list shows: never the token, never its whole hash."""
+
+    id: str
+    name: str
+    role: str
+    scope: list[str]
+    created: str
+    expires: str | None
+    revoked: str | None
+
+    @property
+    def status(self) -> str:
+        if self.revoked:
+            return "已吊销"
+        if self.expires and self.expires <= _now():
+            return "已过期"
+        return "有效"
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+class _RequestLike(Protocol):
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def url(self) -> Any: ...
+
+
+class AuditEntry:
+    """One audited change under way: set ``after`` to the record as written."""
+
+    def __init__(self, entry_id: int, after: Any) -> None:
+        self.id = entry_id
+        self.after = after
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return _iso(datetime.now(UTC))
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, name TEXT NOT NULL,
+    role TEXT NOT NULL, scope TEXT NOT NULL, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, method TEXT NOT NULL,
+    path TEXT NOT NULL, target TEXT, before TEXT, after TEXT);
+CREATE TABLE IF NOT EXISTS sessions (hash TEXT PRIMARY KEY, token TEXT NOT NULL,
+    created TEXT NOT NULL, expires TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_token ON sessions (token);
+"""
+#: columns added after the first release (an older auth.db gets them on opening)
+_ADDED = {
+    "tokens": {"expires": "TEXT", "revoked": "TEXT"},
+    "audit": {"status": "TEXT NOT NULL DEFAULT 'done'", "finished": "TEXT", "error": "TEXT"},
+}
 
 
 class AuthStore:
-    """Tokens (hashed) and the audit log, in SQLite."""
+    """Tokens (hashed), web sessions (hashed) and the audit log, in SQLite."""
 
     def __init__(self, path: Path) -> None:
-        self._known: dict[str, tuple[Principal, float]] = {}
+        self._known: dict[str, tuple[Principal, float, str | None]] = {}
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript("""
-            CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, name TEXT NOT NULL,
-                role TEXT NOT NULL, scope TEXT NOT NULL, created TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT,
-                at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, method TEXT NOT NULL,
-                path TEXT NOT NULL, target TEXT, before TEXT, after TEXT);
-        """)
+        self._db.executescript(_SCHEMA)
+        for table, columns in _ADDED.items():
+            have = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            for column, kind in columns.items():
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
-    def create(self, role: str, scope: list[str] | tuple[str, ...], name: str = "") -> str:
-        """A new token (returned once; only its hash is kept)."""
+    def _query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # ---- tokens ---------------------------------------------------------------------------
+    def create(
+        self,
+        role: str,
+        scope: Sequence[str],
+        name: str = "",
+        *,
+        expires: datetime | None = None,
+    ) -> str:
+        """A new token (returned once; only its hash is kept). ``scope`` as stored: check it
+        against the graph first with :func:`chainatlas.api.roles.resolve_scope`."""
         if role not in ROLES:
-            raise ChainAtlasError(f"角色应为 {'/'.join(ROLES)}：{role!r}")
-        if role != "city" and not scope:
-            raise ChainAtlasError(f"角色 {role} 需要 --scope（产业链编号或区县名称）")
+            raise ScopeInvalid(f"角色应为 {'/'.join(ROLE_CODES)} 之一：{role!r}")
+        if scoped_by(role) == "none" and scope:
+            raise ScopeInvalid(f"{role_zh(role)}令牌的范围是全市，不接受范围")
+        if scoped_by(role) != "none" and not scope:
+            raise ScopeInvalid(f"{role_zh(role)}令牌需要范围（产业链编号或区县名称）")
+        if expires is not None and _iso(expires) <= _now():
+            raise ChainAtlasError("有效期必须在将来")
         token = "ca_" + secrets.token_urlsafe(32)
         with self._lock:
             self._db.execute(
-                "INSERT INTO tokens VALUES (?,?,?,?,?)",
+                "INSERT INTO tokens (hash, name, role, scope, created, expires) "
+                "VALUES (?,?,?,?,?,?)",
                 (
                     _hash(token),
                     name or f"{role}:{','.join(scope) or '全市'}",
                     role,
                     json.dumps(list(scope), ensure_ascii=False),
                     _now(),
+                    _iso(expires) if expires else None,
                 ),
             )
         return token
 
     def count(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM tokens").fetchone()[0])
+        return int(self._query("SELECT count(*) FROM tokens")[0][0])
+
+    def tokens(self) -> list[TokenInfo]:
+        """Every token, newest first (revoked and expired ones too)."""
+        rows = self._query(
+            "SELECT hash, name, role, scope, created, expires, revoked FROM tokens "
+            "ORDER BY created DESC, rowid DESC"
+        )
+        return [
+            TokenInfo(h[:ID_LENGTH], n, r, json.loads(s), c, e, v) for h, n, r, s, c, e, v in rows
+        ]
+
+    def token(self, token_id: str) -> TokenInfo:
+        found = [t for t in self.tokens() if t.id == token_id.strip().lower()]
+        if len(token_id.strip()) != ID_LENGTH or not found:
+            raise TokenNotFound(token_id)
+        return found[0]
+
+    def revoke(self, token_id: str) -> TokenInfo:
+        """Revoke a token by its id: it stops working at once in this process (and within
+        ``CACHE_SECONDS`` in others), and its web sessions end."""
+        info = self.token(token_id)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "UPDATE tokens SET revoked=coalesce(revoked, ?) WHERE substr(hash,1,?)=?",
+                    (_now(), ID_LENGTH, info.id),
+                )
+                self._db.execute(
+                    "DELETE FROM sessions WHERE substr(token,1,?)=?", (ID_LENGTH, info.id)
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            for key in [k for k in self._known if k.startswith(info.id)]:
+                del self._known[key]
+        return self.token(info.id)
 
     def principal(self, token: str | None) -> Principal:
-        """The caller a token names. Known tokens are remembered for ``CACHE_SECONDS`` (every
-        request asks; the database is asked at most once per token in that time)."""
+        """The caller a token names; :class:`Unauthorized` for none, an unknown, an expired or
+        a revoked token."""
         if not token:
             raise Unauthorized("需要令牌：请求头 Authorization: Bearer <token>")
-        key = _hash(token)
-        hit = self._known.get(key)
+        return self._principal(_hash(token))
+
+    def _principal(self, key: str) -> Principal:
         now = time.monotonic()
-        if hit is not None and now - hit[1] < CACHE_SECONDS:
+        hit = self._known.get(key)
+        if hit is not None and now - hit[1] < CACHE_SECONDS and not _past(hit[2]):
             return hit[0]
-        row = self._db.execute(
-            "SELECT name, role, scope FROM tokens WHERE hash=?", (key,)
-        ).fetchone()
-        if row is None:
+        rows = self._query(
+            "SELECT name, role, scope, expires, revoked FROM tokens WHERE hash=?", (key,)
+        )
+        if not rows:
             raise Unauthorized("令牌无效")
-        who = Principal(row[0], row[1], tuple(json.loads(row[2])))
-        self._known[key] = (who, now)
+        name, role, scope, expires, revoked = rows[0]
+        if revoked:
+            raise Unauthorized("令牌已吊销")
+        if _past(expires):
+            raise Unauthorized("令牌已过期")
+        who = Principal(name, role, tuple(json.loads(scope)), key[:ID_LENGTH])
+        self._known[key] = (who, now, expires)
         return who
+
+    # ---- web sessions ---------------------------------------------------------------------
+    def open_session(self, token: str) -> tuple[str, int]:
+        """A new web session for a valid token: its id (for the cookie) and its lifetime in
+        seconds."""
+        self.principal(token)
+        key = _hash(token)
+        expires = datetime.now(UTC) + timedelta(seconds=SESSION_SECONDS)
+        token_expires = self._query("SELECT expires FROM tokens WHERE hash=?", (key,))[0][0]
+        if token_expires:
+            expires = min(expires, datetime.fromisoformat(token_expires))
+        sid = secrets.token_urlsafe(32)
+        with self._lock:
+            self._db.execute("DELETE FROM sessions WHERE expires <= ?", (_now(),))
+            self._db.execute(
+                "INSERT INTO sessions VALUES (?,?,?,?)", (_hash(sid), key, _now(), _iso(expires))
+            )
+        return sid, max(1, int((expires - datetime.now(UTC)).total_seconds()))
+
+    def session(self, sid: str | None) -> Principal:
+        """The caller of a web session; :class:`Unauthorized` when it is unknown, ended or
+        past its lifetime, or its token no longer works."""
+        if not sid:
+            raise Unauthorized("请先登录")
+        rows = self._query("SELECT token, expires FROM sessions WHERE hash=?", (_hash(sid),))
+        if not rows or _past(rows[0][1]):
+            raise Unauthorized("登录已失效，请重新登录")
+        return self._principal(rows[0][0])
+
+    def close_session(self, sid: str | None) -> None:
+        if sid:
+            with self._lock:
+                self._db.execute("DELETE FROM sessions WHERE hash=?", (_hash(sid),))
+
+    @staticmethod
+    def csrf_token(secret: str) -> str:
+        """The token a form must carry for the session (or login cookie) ``secret``."""
+        return _hash("csrf\0" + secret)
+
+    # ---- the audit log --------------------------------------------------------------------
+    @contextmanager
+    def audited(
+        self,
+        who: Principal,
+        request: _RequestLike,
+        target: str | None,
+        before: Any = None,
+        intended: Any = None,
+    ) -> Iterator[AuditEntry]:
+        """``with auth.audited(who, request, target, before, intended) as entry:`` write the
+        graph and set ``entry.after``. The row is ``pending`` before the block runs, then
+        ``done`` (with ``entry.after``) or ``failed`` (with the error)."""
+        entry = AuditEntry(
+            self._begin(who, request.method, request.url.path, target, before, intended),
+            intended,
+        )
+        try:
+            yield entry
+        except BaseException as exc:
+            self._finish(entry.id, "failed", None, str(exc)[:500] or type(exc).__name__)
+            raise
+        self._finish(entry.id, "done", entry.after, None)
 
     def audit(
         self, who: Principal, method: str, path: str, target: str | None, before: Any, after: Any
     ) -> None:
+        """A change already made (``done`` at once); routes use :meth:`audited`."""
+        self._finish(self._begin(who, method, path, target, before, after), "done", after, None)
+
+    def _begin(
+        self, who: Principal, method: str, path: str, target: str | None, before: Any, after: Any
+    ) -> int:
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT INTO audit (at, actor, role, method, path, target, before, after, status) "
+                "VALUES (?,?,?,?,?,?,?,?,'pending')",
+                (_now(), who.name, who.role, method, path, target, _json(before), _json(after)),
+            )
+            return int(cur.lastrowid or 0)
+
+    def _finish(self, entry_id: int, status: str, after: Any, error: str | None) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO audit (at, actor, role, method, path, target, before, after) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    _now(),
-                    who.name,
-                    who.role,
-                    method,
-                    path,
-                    target,
-                    json.dumps(before, ensure_ascii=False, default=str)
-                    if before is not None
-                    else None,
-                    json.dumps(after, ensure_ascii=False, default=str)
-                    if after is not None
-                    else None,
-                ),
+                "UPDATE audit SET status=?, after=?, error=?, finished=? WHERE id=?",
+                (status, _json(after), error, _now(), entry_id),
             )
 
-    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
-        cur = self._db.execute(
-            "SELECT at, actor, role, method, path, target, before, after "
-            "FROM audit ORDER BY id DESC LIMIT ?",
-            (limit,),
+    def audit_log(self, limit: int = 100, status: str | None = None) -> list[dict[str, Any]]:
+        keys = (
+            "id",
+            "at",
+            "actor",
+            "role",
+            "method",
+            "path",
+            "target",
+            "before",
+            "after",
+            "status",
+            "finished",
+            "error",
         )
-        keys = ("at", "actor", "role", "method", "path", "target", "before", "after")
-        return [dict(zip(keys, r, strict=True)) for r in cur]
+        where = "WHERE status=?" if status else ""
+        rows = self._query(
+            f"SELECT {', '.join(keys)} FROM audit {where} ORDER BY id DESC LIMIT ?",
+            (status, limit) if status else (limit,),
+        )
+        return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def close(self) -> None:
         self._db.close()
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def _past(expires: str | None) -> bool:
+    return bool(expires) and str(expires) <= _now()
 
 
-def _regions_of(store: GraphStore, node_id: str) -> set[str]:
-    n = store.get_node(node_id)
-    out = set()
-    if n is not None and n.props.get("region"):
-        out.add(str(n.props["region"]))
-    out.update(r.name for _, r in store.neighbours(node_id, ["LOCATED_IN"], "out"))
-    return out
+_DURATION = re.compile(r"^(\d{1,5})\s*([dhw天周]|小时)$")
 
 
-def _chains_of(store: GraphStore, node_id: str) -> set[str]:
-    out = {c.id for _, c in store.neighbours(node_id, ["IN_CHAIN", "CHAIN_MASTER_OF"], "out")}
-    for _, p in store.neighbours(node_id, ["FOR_PROJECT"], "out"):
-        out |= {c.id for _, c in store.neighbours(p.id, ["IN_CHAIN"], "out")}
-    for _, s in store.neighbours(node_id, ["OPERATES_IN", "IN_SEGMENT"], "out"):
-        out |= {c.id for _, c in store.neighbours(s.id, ["HAS_SEGMENT"], "in")}
-    return out
+def parse_expiry(text: str, *, now: datetime | None = None) -> datetime:
+    """When a token given ``--expires TEXT`` stops working: ``30d`` / ``12h`` / ``2w`` (also
+    ``30天``, ``12小时``, ``2周``) from now, or a date ``YYYY-MM-DD`` (valid through that day,
+    local time), or an ISO date-time."""
+    now = now or datetime.now(UTC)
+    raw = text.strip()
+    m = _DURATION.match(raw)
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        hours = {"h": 1, "小时": 1, "d": 24, "天": 24, "w": 168, "周": 168}[unit] * n
+        if hours == 0:
+            raise ChainAtlasError(f"有效期必须大于 0：{text!r}")
+        return now + timedelta(hours=hours)
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            at = datetime.combine(day + timedelta(days=1), datetime.min.time()).astimezone()
+        else:
+            at = datetime.fromisoformat(raw)
+            at = at if at.tzinfo else at.astimezone()
+    except ValueError:
+        raise ChainAtlasError(f"有效期格式应为 30d、12h、2w 或日期 YYYY-MM-DD：{text!r}") from None
+    if at <= now:
+        raise ChainAtlasError(f"有效期 {raw} 已经过去")
+    return at
+
+
+def require_role(who: Principal, role: str, what: str) -> None:
+    """Refuse (403) anyone but ``role``, naming the role needed."""
+    if who.role != role:
+        raise Forbidden(f"{what}需要{role_zh(role)}令牌；当前令牌为{who.describe()}")
 
 
 def in_scope(
@@ -180,20 +447,35 @@ def in_scope(
     region: str | None = None,
 ) -> bool:
     """May ``who`` write this record (an existing node, or a new one in a chain/region)?"""
-    if who.role == "city":
-        return True
-    chains: set[str] = {chain} if chain else set()
-    regions: set[str] = {region} if region else set()
-    if node is not None:
-        chains |= _chains_of(store, node)
-        regions |= _regions_of(store, node)
-    if who.role == "chain":
-        return bool(chains & set(who.scope))
-    return bool(regions & set(who.scope))
+    return roles.in_scope(store, who.role, who.scope, node=node, chain=chain, region=region)
 
 
 def check_scope(store: GraphStore, who: Principal, **where: Any) -> None:
     if not in_scope(store, who, **where):
-        raise Forbidden(
-            f"{ROLE_ZH.get(who.role, who.role)}（{'、'.join(who.scope)}）无权修改此记录"
-        )
+        raise Forbidden(f"{who.describe()}无权修改此记录")
+
+
+def check_scopes(
+    store: GraphStore,
+    who: Principal,
+    *,
+    nodes: Sequence[str | None] = (),
+    chain: str | None = None,
+    region: str | None = None,
+) -> None:
+    """Every scope a record touches must be the caller's: each node it is about, and the
+    chain or region it is filed under where the caller's role is limited by chains or
+    regions. A record that touches nothing of the caller's scope is refused too."""
+    if who.role == CITY or scoped_by(who.role) == "none":
+        return
+    touched = [n for n in nodes if n]
+    for node in touched:
+        check_scope(store, who, node=node)
+    named = chain if scoped_by(who.role) == "chain" else region
+    if named is not None:
+        if named not in who.scope:
+            what = "产业链" if scoped_by(who.role) == "chain" else "区域"
+            raise Forbidden(f"{who.describe()}无权在{what}「{named}」下提交")
+    elif not touched:
+        what = "本链" if scoped_by(who.role) == "chain" else "本区县"
+        raise Forbidden(f"{who.describe()}只能提交{what}的记录")

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from chainatlas.api.cli_tokens import token
 from chainatlas.graph.errors import ChainAtlasError, ImportFailed
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store import GraphStore
@@ -410,41 +411,6 @@ def match_cmd(
 
 
 @main.group()
-def token() -> None:
-    """访问令牌：链长办（全市）、产业链牵头部门（本链）、区县团队（本区县）。"""
-
-
-@token.command("create")
-@click.option("--role", type=click.Choice(["city", "chain", "district"]), required=True)
-@click.option(
-    "--scope", "scope", multiple=True, help="chain：产业链编号或名称；district：区县名称；可重复"
-)
-@click.option("--name", default="", help="令牌持有人/单位")
-@pass_ctx
-def token_create(c: _Ctx, role: str, scope: tuple[str, ...], name: str) -> None:
-    """生成令牌（只显示一次，库中只存哈希）。"""
-    from chainatlas.api.auth import AuthStore
-
-    scopes = list(scope)
-    if role == "chain":
-        from chainatlas.graph.maps import resolve_chain
-
-        with c.store() as store:
-            try:
-                scopes = [resolve_chain(store, x).id for x in scope]
-            except ChainAtlasError as exc:
-                raise click.ClickException(str(exc)) from None
-    auth = AuthStore(c.settings.home / "auth.db")
-    try:
-        tok = auth.create(role, scopes, name)
-    except ChainAtlasError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        auth.close()
-    click.echo(tok)
-
-
-@main.group()
 def ledger() -> None:
     """一本账：项目阶段、六张清单、三张新清单、五未与月度通报。"""
 
@@ -650,6 +616,8 @@ def problems_list(c: _Ctx, overdue: bool) -> None:
             f"\t{p.props.get('assignee', '')}\t{p.props['title']}"
         )
 
+
+main.add_command(token)  # chainatlas token create|list|revoke (api/cli_tokens.py)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -40,18 +40,20 @@ def get_auth(request: Request) -> AuthStore:
     return auth
 
 
-COOKIE = "chainatlas_token"
+#: the web UI's session cookie: a session id (see ``AuthStore.open_session``), not the token
+COOKIE = "chainatlas_session"
 
 
 def get_principal(request: Request) -> Principal:
     """The caller, from ``Authorization: Bearer <token>`` — or, for reads (GET) only, from the
-    web UI's SameSite=Strict cookie, so that a page's download links work; 401 without a valid
-    token."""
+    web UI's session cookie (SameSite=Strict), so that a page's download links work; 401
+    without a valid token or session."""
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    if token is None and request.method == "GET":
-        token = request.cookies.get(COOKIE)
-    return get_auth(request).principal(token)
+    auth = get_auth(request)
+    if token is None and request.method == "GET" and request.cookies.get(COOKIE):
+        return auth.session(request.cookies.get(COOKIE))
+    return auth.principal(token)
 
 
 AuthDep = Annotated[AuthStore, Depends(get_auth)]

@@ -1,5 +1,6 @@
-"""Request-size limits, enforced before a body is buffered; and the security headers of every
-answer.
+"""Request-size limits, enforced before a body is buffered; per-token rate limits of the
+expensive endpoints; and the security headers of every answer (with a Content-Security-Policy
+on every HTML page).
 
 A request whose ``Content-Length`` is over the limit is answered 413 without reading its body;
 a body sent without a length (chunked) is counted as it streams in and stopped at the limit.
@@ -9,12 +10,31 @@ multipart envelope); every other request 10 MB.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import re
+import time
+from http.cookies import SimpleCookie
 
+import limits
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DEFAULT_LIMIT", "UPLOAD_LIMIT", "UPLOAD_PATHS", "BodyLimit", "SecurityHeaders"]
+__all__ = [
+    "COSTLY",
+    "DEFAULT_LIMIT",
+    "RATES",
+    "UI_CSP",
+    "UPLOAD_LIMIT",
+    "UPLOAD_PATHS",
+    "VIEW_CSP",
+    "BodyLimit",
+    "RateLimit",
+    "SecurityHeaders",
+]
 
 MB = 1024 * 1024
 DEFAULT_LIMIT = 10 * MB
@@ -69,7 +89,14 @@ def _too_large(limit: int) -> str:
     return f"请求体超过 {limit // MB} MB"
 
 
-async def _answer(send: Send, scope: Scope, status: int, title: str, detail: str) -> None:
+async def _answer(
+    send: Send,
+    scope: Scope,
+    status: int,
+    title: str,
+    detail: str,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     body = json.dumps(
         {
             "type": "about:blank",
@@ -88,20 +115,126 @@ async def _answer(send: Send, scope: Scope, status: int, title: str, detail: str
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *(extra or []),
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
 
 
+# ---- rate limits ------------------------------------------------------------------------------
+#: the expensive endpoints: (method, path pattern, class); each class has its own rate
+COSTLY: list[tuple[str, re.Pattern[str], str]] = [
+    ("GET", re.compile(r"/api/v1/export"), "export"),
+    ("POST", re.compile(r"/api/v1/import"), "import"),
+    ("POST", re.compile(r"/api/v1/match"), "match"),
+    ("POST", re.compile(r"/ui/match"), "match"),
+    ("GET", re.compile(r"/api/v1/maps/attraction/[^/]+"), "chain"),
+    ("GET", re.compile(r"/api/v1/targets"), "chain"),
+    ("GET", re.compile(r"/api/v1/gaps/[^/]+"), "chain"),
+    ("GET", re.compile(r"/ui/chain/[^/]+/map"), "chain"),
+]
+#: requests per token in a moving window, per class (the syntax of the ``limits`` library)
+RATES = {"export": "2/minute", "import": "6/minute", "match": "10/minute", "chain": "30/minute"}
+_WHAT = {
+    "export": "导出全部数据",
+    "import": "批量导入",
+    "match": "要素匹配",
+    "chain": "整条产业链的招商图、目标与缺链分析",
+}
+
+
+class RateLimit:
+    """Per-token rate limits of the expensive endpoints (:data:`COSTLY`), in this process: the
+    ``limits`` library's moving window over an in-memory store. Over the limit, 429
+    problem+json with ``Retry-After``, before any work is done. The key is the token's id
+    (from ``Authorization: Bearer``, or from the web session's token); a request with neither
+    is let through to be refused as unauthenticated."""
+
+    def __init__(
+        self, app: ASGIApp, rates: dict[str, str] | None = None, session_cookie: str = ""
+    ) -> None:
+        self.app = app
+        self.items = {k: limits.parse(v) for k, v in (rates or RATES).items()}
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.session_cookie = session_cookie
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = _costly(scope) if scope["type"] == "http" else None
+        item = self.items.get(kind or "")
+        key = _token_key(scope, self.session_cookie) if item is not None else None
+        if item is None or key is None or self.limiter.hit(item, kind or "", key):
+            await self.app(scope, receive, send)
+            return
+        reset = self.limiter.get_window_stats(item, kind or "", key).reset_time
+        wait = max(1, math.ceil(reset - time.time()))
+        detail = (
+            f"{_WHAT.get(kind or '', '此操作')}每个令牌每{_per(item)}最多 {item.amount} 次；"
+            f"请 {wait} 秒后再试"
+        )
+        await _answer(send, scope, 429, "请求过于频繁", detail, [(b"retry-after", b"%d" % wait)])
+
+
+def _per(item: limits.RateLimitItem) -> str:
+    unit = {1: "秒", 60: "分钟", 3600: "小时", 86400: "天"}.get(item.GRANULARITY.seconds, "时段")
+    return unit if item.multiples == 1 else f" {item.multiples} {unit}"
+
+
+def _costly(scope: Scope) -> str | None:
+    method, path = scope.get("method", ""), scope.get("path", "")
+    return next((k for m, p, k in COSTLY if m == method and p.fullmatch(path)), None)
+
+
+def _token_key(scope: Scope, session_cookie: str) -> str | None:
+    """The caller's token id: from the bearer token at once, from a web session by asking the
+    app's token store; None for an anonymous or unknown caller."""
+    headers = dict(scope.get("headers") or [])
+    auth = headers.get(b"authorization", b"").decode("latin-1")
+    if auth.lower().startswith("bearer ") and auth[7:].strip():
+        return hashlib.sha256(auth[7:].strip().encode("utf-8")).hexdigest()[:12]
+    if not session_cookie or b"cookie" not in headers:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(headers[b"cookie"].decode("latin-1"))
+    except Exception:  # a malformed cookie header: treated as anonymous
+        return None
+    sid = jar[session_cookie].value if session_cookie in jar else None
+    store = getattr(getattr(scope.get("app"), "state", None), "auth", None)
+    if not sid or store is None:
+        return None
+    try:
+        return str(store.session(sid).token_id)
+    except Exception:  # not logged in: refused later, without work
+        return None
+
+
+# ---- security headers -------------------------------------------------------------------------
+#: the web UI's pages: nothing but this site (no inline script or style)
+UI_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'"
+)
+#: the API's HTML documents (graph views, reports): self-contained files with their script
+#: inline, so they run sandboxed in an origin of their own, with no network at all
+VIEW_CSP = (
+    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
+    "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; base-uri 'none'"
+)
 _HEADERS = [
     (b"x-content-type-options", b"nosniff"),  # a download is never run as a script
     (b"x-frame-options", b"SAMEORIGIN"),  # our pages frame our views; no other site may
-    (b"referrer-policy", b"no-referrer"),  # ids in our URLs stay here
+    # ids in our URLs stay here; same-origin (not no-referrer) so that browsers send our own
+    # Origin with form posts, which the UI's CSRF check reads
+    (b"referrer-policy", b"same-origin"),
 ]
 
 
 class SecurityHeaders:
+    """The headers of every answer; an HTML answer without a policy of its own gets
+    :data:`VIEW_CSP` under ``/api/`` and :data:`UI_CSP` elsewhere."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -109,10 +242,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        csp = VIEW_CSP if scope["path"].startswith("/api/") else UI_CSP
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *_HEADERS]}
+                headers = [*message.get("headers", []), *_HEADERS]
+                names = {k.lower() for k, _ in headers}
+                kind = dict(headers).get(b"content-type", b"")
+                if kind.startswith(b"text/html") and b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", csp.encode()))
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from chainatlas.api.auth import AuthStore
-from chainatlas.api.deps import get_principal
+from chainatlas.api.deps import COOKIE, get_principal
 from chainatlas.api.errors import ERRORS, HEALTH_ERRORS, install_error_handlers
-from chainatlas.api.limits import BodyLimit, SecurityHeaders
+from chainatlas.api.limits import BodyLimit, RateLimit, SecurityHeaders
 from chainatlas.api.routes import (
     chains,
     firms,
@@ -22,6 +29,7 @@ from chainatlas.api.routes import (
     problems,
     records,
     segments,
+    tokens,
     transfer,
     ui,
 )
@@ -39,11 +47,49 @@ async def _read_scope() -> None:
     begin_read_scope()
 
 
+DOCS_ASSETS = "/docs/assets"
+
+
+def _docs(app: FastAPI) -> None:
+    """Swagger UI at ``/docs`` from the copy that the ``fastapi-offline`` package ships (no
+    CDN), with a policy that allows this site and the page's one inline script; no ReDoc."""
+    app.mount(
+        DOCS_ASSETS,
+        StaticFiles(directory=str(files("fastapi_offline") / "static")),
+        name="docs-assets",
+    )
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url or "/openapi.json",
+        title=f"{app.title} · 接口文档",
+        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+    ).body
+    scripts = re.findall(rb"<script>(.*?)</script>", bytes(page), re.S)
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s).digest()).decode() + "'" for s in scripts
+    )
+    policy = (
+        f"default-src 'self'; script-src 'self' {hashes}; style-src 'self'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
+        "object-src 'none'"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(page, headers={"Content-Security-Policy": policy})
+
+
 def create_app(
-    settings: Settings | None = None, store: GraphStore | None = None, auth: AuthStore | None = None
+    settings: Settings | None = None,
+    store: GraphStore | None = None,
+    auth: AuthStore | None = None,
+    *,
+    rates: dict[str, str] | None = None,
 ) -> FastAPI:
     """The app over ``store`` (or the configured backend's store, opened at start-up); tokens
-    and the audit log in ``auth`` (default ``auth.db`` in the data directory)."""
+    and the audit log in ``auth`` (default ``auth.db`` in the data directory); ``rates``
+    overrides the per-token rate limits of the expensive endpoints (``limits.RATES``)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -66,9 +112,13 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         dependencies=[Depends(_read_scope)],
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
+    _docs(app)
     # No CORS middleware on purpose: browsers keep other origins out (closed by default).
+    app.add_middleware(RateLimit, rates=rates, session_cookie=COOKIE)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     # open: liveness only
@@ -85,6 +135,7 @@ def create_app(
     v1.include_router(health.audit_router)
     v1.include_router(transfer.router)
     v1.include_router(records.router)
+    v1.include_router(tokens.router)
     app.include_router(v1)
-    app.include_router(ui.router)
+    ui.install_ui(app)
     return app

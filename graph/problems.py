@@ -11,7 +11,16 @@ from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store import GraphStore
 
-__all__ = ["LEVELS", "STATES", "InvalidProblemStep", "overdue", "raise_problem", "route", "step"]
+__all__ = [
+    "LEVELS",
+    "STATES",
+    "InvalidProblemStep",
+    "overdue",
+    "problem_id",
+    "raise_problem",
+    "route",
+    "step",
+]
 
 LEVELS = ("一般", "重大", "特别重大")
 STATES = ("收集", "交办", "督办", "反馈", "办结")
@@ -55,6 +64,15 @@ def _entry(on: date, frm: str, to: str, by: str, note: str) -> str:
     return f"{on.isoformat()}｜{frm}→{to}｜{by or '—'}｜{note}"
 
 
+def problem_id(
+    title: str, *, project: str | None = None, firm: str | None = None, today: date | None = None
+) -> str:
+    """The id a problem raised today gets (the same title on the same record and day is the
+    same problem)."""
+    key = f"{title}|{project}|{firm}|{today or date.today()}"
+    return "problem:" + hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
 def raise_problem(
     store: GraphStore,
     title: str,
@@ -81,7 +99,7 @@ def raise_problem(
     due = due or today + timedelta(days=DUE_DAYS[level])
     if due < today:
         raise ValidationFailed(f"办理期限 {due} 早于提出日期 {today}")
-    pid = "problem:" + hashlib.sha1(f"{title}|{project}|{firm}|{today}".encode()).hexdigest()[:12]
+    pid = problem_id(title, project=project, firm=firm, today=today)
     history = [_entry(today, "—", "收集", by, f"提出（{level}），按级别路由至 {assignee}")]
     rels = []
     if project:

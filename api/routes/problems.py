@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 
-from chainatlas.api.auth import check_scope
+from chainatlas.api.auth import check_scope, check_scopes
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.schemas import BodyIn, IsoDate, NodePublic, NonEmpty, Page
+from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.problems import overdue, raise_problem, step
+from chainatlas.graph.problems import problem_id as new_problem_id
 
 router = APIRouter(tags=["problems"])
 
@@ -46,27 +49,34 @@ def list_problems(
 def add_problem(
     body: ProblemIn, store: StoreDep, who: PrincipalDep, auth: AuthDep, request: Request
 ) -> NodePublic:
-    """Collect a problem; it is routed by level at once."""
-    if body.project or body.firm:
-        for node in (body.project, body.firm):
-            if node:
-                store.require_node(node)
-                check_scope(store, who, node=node)
-    else:
-        check_scope(store, who, chain=body.chain, region=body.region)
-    p = raise_problem(
-        store,
-        body.title,
-        body.level,
-        project=body.project,
-        firm=body.firm,
-        chain=body.chain,
-        region=body.region,
-        description=body.description,
-        due=body.due,
-        by=body.by or who.name,
-    )
-    auth.audit(who, "POST", request.url.path, p.id, None, p.props)
+    """Collect a problem; it is routed by level at once. Every scope it touches must be the
+    caller's: its project, its firm, and the chain (chain departments) or the region
+    (district teams) it is filed under."""
+    for node, label in ((body.project, "Project"), (body.firm, "Firm")):
+        if node:
+            store.require_node(node, label)
+    chain = resolve_chain(store, body.chain).id if body.chain else None
+    check_scopes(store, who, nodes=(body.project, body.firm), chain=chain, region=body.region)
+    today = date.today()
+    pid = new_problem_id(body.title, project=body.project, firm=body.firm, today=today)
+    before = store.get_node(pid)
+    with auth.audited(
+        who, request, pid, before.props if before else None, body.model_dump(mode="json")
+    ) as entry:
+        p = raise_problem(
+            store,
+            body.title,
+            body.level,
+            project=body.project,
+            firm=body.firm,
+            chain=chain,
+            region=body.region,
+            description=body.description,
+            due=body.due,
+            by=body.by or who.name,
+            today=today,
+        )
+        entry.after = p.props
     return NodePublic.of(p)
 
 
@@ -82,8 +92,16 @@ def problem_step(
     """Move a problem along the loop (and optionally escalate it)."""
     before = store.require_node(problem_id, "Problem")
     check_scope(store, who, node=problem_id)
-    p = step(
-        store, problem_id, body.to, by=body.by or who.name, note=body.note, escalate=body.escalate
-    )
-    auth.audit(who, "POST", request.url.path, problem_id, before.props, p.props)
+    with auth.audited(
+        who, request, problem_id, before.props, body.model_dump(mode="json")
+    ) as entry:
+        p = step(
+            store,
+            problem_id,
+            body.to,
+            by=body.by or who.name,
+            note=body.note,
+            escalate=body.escalate,
+        )
+        entry.after = p.props
     return NodePublic.of(p)

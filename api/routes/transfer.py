@@ -13,9 +13,10 @@ from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from chainatlas.api.auth import Forbidden
+from chainatlas.api.auth import Forbidden, require_role
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.errors import ZIP, downloads
+from chainatlas.api.roles import CITY
 from chainatlas.graph.bundle import ImportReport, export_bundle, import_bundle
 from chainatlas.graph.errors import ImportFailed, RowError
 from chainatlas.graph.store import GraphStore
@@ -127,8 +128,10 @@ async def import_file(
 
 
 @router.get("/export", responses=downloads(ZIP))
-def export_zip(store: StoreDep) -> Response:
-    """The whole graph as a bundle (zip of neo4j-admin CSV files)."""
+def export_zip(store: StoreDep, who: PrincipalDep) -> Response:
+    """The whole graph as a bundle (zip of neo4j-admin CSV files). City office only: it is
+    everything, and costly (rate-limited per token, see ``api/limits.py``)."""
+    require_role(who, CITY, "导出全部数据")
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
         export_bundle(store, Path(tmp), progress=False)

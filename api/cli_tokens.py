@@ -1,0 +1,87 @@
+"""``chainatlas token create|list|revoke``: the access tokens of the service.
+
+A token is shown once, when it is made; afterwards it is named by its id (the first 12 hex
+digits of its hash), which is what ``list`` shows and ``revoke`` takes. Scopes are checked
+against the graph (:func:`chainatlas.api.roles.resolve_scope`), the same check as
+``POST /api/v1/tokens``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from chainatlas.api.auth import AuthStore, parse_expiry
+from chainatlas.api.roles import ROLE_CODES, resolve_scope, role_zh
+from chainatlas.graph.errors import ChainAtlasError
+
+__all__ = ["token"]
+
+
+@contextmanager
+def _auth(c: Any) -> Iterator[AuthStore]:
+    """The token store of the data directory the command runs on."""
+    auth = AuthStore(c.settings.home / "auth.db")
+    try:
+        yield auth
+    except ChainAtlasError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        auth.close()
+
+
+@click.group()
+def token() -> None:
+    """访问令牌：链长办（全市）、产业链牵头部门（本链）、区县团队（本区县）。"""
+
+
+@token.command("create")
+@click.option("--role", type=click.Choice(list(ROLE_CODES)), required=True)
+@click.option(
+    "--scope",
+    "scope",
+    multiple=True,
+    help="chain：产业链编号或名称；district：区县名称；可重复；city 不带范围",
+)
+@click.option("--name", default="", help="令牌持有人/单位")
+@click.option("--expires", default=None, help="有效期：30d、12h、2w，或截止日期 YYYY-MM-DD")
+@click.pass_obj
+def token_create(c: Any, role: str, scope: tuple[str, ...], name: str, expires: str | None) -> None:
+    """生成令牌（只显示一次，库中只存哈希）。"""
+    try:
+        until = parse_expiry(expires) if expires else None
+        with c.store() as store:
+            scopes = resolve_scope(store, role, scope)
+    except ChainAtlasError as exc:
+        raise click.ClickException(str(exc)) from None
+    with _auth(c) as auth:
+        tok = auth.create(role, scopes, name, expires=until)
+    click.echo(tok)
+
+
+@token.command("list")
+@click.option("--all", "show_all", is_flag=True, help="也列出已吊销和已过期的令牌")
+@click.pass_obj
+def token_list(c: Any, show_all: bool) -> None:
+    """列出令牌：编号、名称、角色、范围、创建时间、有效期、状态（不显示令牌本身）。"""
+    with _auth(c) as auth:
+        rows = [t for t in auth.tokens() if show_all or t.status == "有效"]
+    click.echo("编号\t名称\t角色\t范围\t创建\t有效期至\t状态")
+    for t in rows:
+        click.echo(
+            f"{t.id}\t{t.name}\t{role_zh(t.role)}\t{'、'.join(t.scope) or '全市'}\t{t.created}"
+            f"\t{t.expires or '长期'}\t{t.status}{'（' + t.revoked + '）' if t.revoked else ''}"
+        )
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@click.pass_obj
+def token_revoke(c: Any, token_id: str) -> None:
+    """吊销令牌（按 list 显示的编号）；其网页登录随之失效。"""
+    with _auth(c) as auth:
+        t = auth.revoke(token_id)
+    click.echo(f"已吊销令牌 {t.id}（{t.name}）；运行中的服务最迟 5 秒内拒绝它")
