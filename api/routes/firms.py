@@ -90,14 +90,15 @@ def put_firm(
         raise Forbidden("产业链牵头部门只能登记在本链环节经营的企业")
     props = body.model_dump(exclude={"segments"})
     regions = {n.name: n.id for n in store.find_nodes("Region")}
-    with store.batch() as b:
-        b.upsert_nodes([Node(firm_id, "Firm", props)])
-        rels = [Relationship(firm_id, "OPERATES_IN", s) for s in body.segments]
-        if body.region in regions:
-            rels.append(Relationship(firm_id, "LOCATED_IN", regions[body.region]))
-        b.upsert_relationships(rels)
-    after = store.require_node(firm_id, "Firm")
-    auth.audit(who, "PUT", request.url.path, firm_id, before.props if before else None, after.props)
+    with auth.audited(who, request, firm_id, before.props if before else None, props) as entry:
+        with store.batch() as b:
+            b.upsert_nodes([Node(firm_id, "Firm", props)])
+            rels = [Relationship(firm_id, "OPERATES_IN", s) for s in body.segments]
+            if body.region in regions:
+                rels.append(Relationship(firm_id, "LOCATED_IN", regions[body.region]))
+            b.upsert_relationships(rels)
+        after = store.require_node(firm_id, "Firm")
+        entry.after = after.props
     return _public(after, settings.home_area)
 
 
@@ -108,5 +109,5 @@ def delete_firm(
     """Delete a firm with its relationships (within the caller's scope)."""
     before = store.require_node(firm_id, "Firm")
     check_scope(store, who, node=firm_id)
-    store.delete_nodes([firm_id])
-    auth.audit(who, "DELETE", request.url.path, firm_id, before.props, None)
+    with auth.audited(who, request, firm_id, before.props):
+        store.delete_nodes([firm_id])

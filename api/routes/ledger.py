@@ -86,8 +86,10 @@ def project_stage(
     """Move a project one stage forward (一环节一跟进); invalid moves answer 400."""
     before = store.require_node(project_id, "Project")
     check_scope(store, who, node=project_id)
-    after = move_stage(store, project_id, body.to, by=body.by or who.name, note=body.note)
-    auth.audit(who, "POST", request.url.path, project_id, before.props, after.props)
+    intended = body.model_dump(mode="json")
+    with auth.audited(who, request, project_id, before.props, intended) as entry:
+        after = move_stage(store, project_id, body.to, by=body.by or who.name, note=body.note)
+        entry.after = after.props
     return NodePublic.of(after)
 
 

@@ -62,13 +62,12 @@ def put_record(
         rels.append(Relationship(record_id, "IN_SEGMENT", body.segment))
     if body.firm:
         rels.append(Relationship(record_id, "FOR_FIRM", body.firm))
-    with store.batch() as b:
-        b.upsert_nodes([Node(record_id, label, props)])
-        b.upsert_relationships(rels)
-    after = store.require_node(record_id, label)
-    auth.audit(
-        who, "PUT", request.url.path, record_id, before.props if before else None, after.props
-    )
+    with auth.audited(who, request, record_id, before.props if before else None, props) as entry:
+        with store.batch() as b:
+            b.upsert_nodes([Node(record_id, label, props)])
+            b.upsert_relationships(rels)
+        after = store.require_node(record_id, label)
+        entry.after = after.props
     return NodePublic.of(after)
 
 
@@ -78,5 +77,5 @@ def delete_record(
 ) -> None:
     before = store.require_node(record_id, LABEL[kind])
     check_scope(store, who, node=record_id)
-    store.delete_nodes([record_id])
-    auth.audit(who, "DELETE", request.url.path, record_id, before.props, None)
+    with auth.audited(who, request, record_id, before.props):
+        store.delete_nodes([record_id])

@@ -111,15 +111,10 @@ async def import_file(
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise ImportFailed([RowError(name, 0, "", "文件超过 50 MB")])
-    rep = await run_in_threadpool(_import_upload, store, data, name, kind, skip_bad)
-    auth.audit(
-        who,
-        "POST",
-        request.url.path,
-        name,
-        None,
-        {"nodes": rep.nodes, "relationships": rep.relationships},
-    )
+    intended = {"file": name, "kind": kind, "skip_bad": skip_bad}
+    with auth.audited(who, request, name, None, intended) as entry:
+        rep = await run_in_threadpool(_import_upload, store, data, name, kind, skip_bad)
+        entry.after = {"nodes": rep.nodes, "relationships": rep.relationships}
     return {
         "nodes": rep.nodes,
         "relationships": rep.relationships,
