@@ -12,6 +12,7 @@ __all__ = [
     "RowError",
     "SchemaViolation",
     "StoreBusy",
+    "UnknownChain",
     "ValidationFailed",
 ]
 
@@ -26,6 +27,20 @@ class NodeNotFound(ChainAtlasError):
     def __init__(self, node_id: str) -> None:
         super().__init__(f"节点不存在: {node_id!r}")
         self.node_id = node_id
+
+
+class UnknownChain(NodeNotFound):
+    """A chain name or id that matches no chain; ``suggestions`` holds the closest chains as
+    "name（id）"."""
+
+    def __init__(self, key: str, suggestions: list[str]) -> None:
+        ChainAtlasError.__init__(
+            self,
+            f"没有产业链 {key!r}"
+            + (f"；最接近的是：{'、'.join(suggestions)}" if suggestions else ""),
+        )
+        self.node_id = key
+        self.suggestions = suggestions
 
 
 class ValidationFailed(ChainAtlasError):

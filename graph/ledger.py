@@ -4,6 +4,7 @@ new lists, the five stalls (五未) and the monthly report (通报晾晒), all d
 from __future__ import annotations
 
 import calendar
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,6 +17,7 @@ from chainatlas.graph.store import Batch, GraphStore
 __all__ = [
     "DATE_FIELDS",
     "LISTS",
+    "MONTH_PATTERN",
     "NEW_LISTS",
     "STALLS",
     "Grace",
@@ -63,12 +65,19 @@ class Grace:
     above_scale_to_capacity: int = 365
 
 
+#: A month as the API and the CLI take it: four-digit year, two-digit month (``2026-02``).
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
 def month_range(month: str) -> tuple[date, date]:
-    """First and last day of ``YYYY-MM``.
+    """First and last day of ``YYYY-MM`` (:data:`MONTH_PATTERN`; ``26-1`` or ``2026-1`` are
+    refused, not read as the year 26 or January).
 
     >>> month_range("2026-02")
     (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28))
     """
+    if not isinstance(month, str) or not re.fullmatch(MONTH_PATTERN, month):
+        raise ValidationFailed(f"月份格式应为 YYYY-MM（如 2026-02）：{month!r}")
     try:
         y, m = (int(x) for x in month.split("-"))
         last = calendar.monthrange(y, m)[1]

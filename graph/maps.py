@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chainatlas.graph.errors import NodeNotFound
+from chainatlas.graph.errors import UnknownChain
 from chainatlas.graph.model import STAGE_ZH, STAGES, Node
 from chainatlas.graph.settings import HOME_AREA, is_local
 from chainatlas.graph.store import GraphStore
@@ -22,6 +22,7 @@ __all__ = [
     "attraction_map",
     "fishbone",
     "masters_library",
+    "closest_chains",
     "projects_library",
     "resolve_chain",
 ]
@@ -144,8 +145,8 @@ def resolve_chain(store: GraphStore, key: str) -> Node:
 
     Raises
     ------
-    NodeNotFound
-        When nothing matches.
+    UnknownChain
+        When nothing matches; it names the closest chains (:func:`closest_chains`).
     """
     node = store.get_node(key)
     if node is not None and node.label == "Chain":
@@ -158,7 +159,34 @@ def resolve_chain(store: GraphStore, key: str) -> Node:
     for n in chains:
         if key in n.props.get("aliases", []):
             return n
-    raise NodeNotFound(key)
+    raise UnknownChain(key, closest_chains(chains, key))
+
+
+def closest_chains(chains: list[Node], key: str, n: int = 3) -> list[str]:
+    """Up to ``n`` chains that ``key`` may have meant, as "name（id）": names or aliases that
+    contain it or that it contains first, then the most similar (:mod:`difflib`).
+
+    >>> c = [Node("1366:icv", "Chain", {"name": "智能网联新能源汽车"}),
+    ...      Node("1366:storage", "Chain", {"name": "新能源与新型储能"})]
+    >>> closest_chains(c, "智能网联汽车")
+    ['智能网联新能源汽车（1366:icv）']
+    """
+    import difflib
+
+    names: dict[str, Node] = {}
+    for c in chains:
+        for name in [c.name, c.id, *c.props.get("aliases", [])]:
+            names.setdefault(str(name), c)
+    if not key:
+        return []
+    hits = [x for x in names if x and (key in x or x in key)]
+    hits += difflib.get_close_matches(key, list(names), n=n, cutoff=0.5)
+    out: list[str] = []
+    for x in hits:
+        label = f"{names[x].name}（{names[x].id}）"
+        if label not in out:
+            out.append(label)
+    return out[:n]
 
 
 def _ref(n: Node, detail: str = "") -> Ref:

@@ -12,11 +12,21 @@ from typing import Any
 
 import yaml
 
-from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.errors import BackendUnavailable, ValidationFailed
 from chainatlas.graph.model import STAGES, Node, Relationship
 from chainatlas.graph.store import Batch, GraphStore
 
-__all__ = ["chain_id_of_layout", "load_seeds", "seed_batch", "segment_id"]
+__all__ = [
+    "SEED_FILES",
+    "chain_id_of_layout",
+    "check_seeds",
+    "load_seeds",
+    "seed_batch",
+    "segment_id",
+]
+
+#: The seed files every store starts from (shipped in the package's ``seeds/`` folder).
+SEED_FILES = ("regions.yaml", "layouts.yaml", "platforms.yaml")
 
 
 def segment_id(name: str) -> str:
@@ -34,6 +44,17 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationFailed(f"{path}: 不是有效的种子文件")
     return data
+
+
+def check_seeds(seeds_dir: Path) -> None:
+    """Raise ``BackendUnavailable`` naming the seed files missing from ``seeds_dir`` (a broken
+    install, or a wrong ``CHAINATLAS_SEEDS_DIR``), before anything is written."""
+    missing = [f for f in SEED_FILES if not (seeds_dir / f).is_file()]
+    if missing:
+        raise BackendUnavailable(
+            f"找不到种子数据 {'、'.join(missing)}（在 {seeds_dir}）：安装不完整，请重新安装 "
+            "chainatlas，或用环境变量 CHAINATLAS_SEEDS_DIR 指向种子目录"
+        )
 
 
 def seed_batch(seeds_dir: Path) -> Batch:

@@ -1,4 +1,9 @@
-"""Settings, read from the environment (``CHAINATLAS_*``, ``NEO4J_*``) once per process."""
+"""Settings, read from the environment (``CHAINATLAS_*``, ``NEO4J_*``) once per process.
+
+The data directory (store, tokens) is one per user by default — ``platformdirs``' data folder
+for "chainatlas", e.g. ``~/.local/share/chainatlas`` on Linux — so every command finds the same
+store wherever it runs; ``CHAINATLAS_HOME`` or ``--home`` choose another.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,17 @@ if TYPE_CHECKING:
     from chainatlas.graph.ledger import Grace
     from chainatlas.graph.maps import Thresholds
 
-__all__ = ["HOME_AREA", "Settings", "is_local"]
+__all__ = ["HOME_AREA", "Settings", "default_home", "is_local"]
 
 #: The default home area: 湖州市, its districts and counties, and the two functional zones.
 HOME_AREA = ("湖州市", "吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "南太湖新区", "长合区")
+
+
+def default_home() -> Path:
+    """The per-user data directory (not created here)."""
+    import platformdirs
+
+    return platformdirs.user_data_path("chainatlas", appauthor=False)
 
 
 class Settings(BaseSettings):
@@ -23,7 +35,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CHAINATLAS_", extra="ignore")
 
-    home: Path = Field(default=Path(".chainatlas"), description="数据目录")
+    home: Path = Field(default_factory=lambda: default_home(), description="数据目录")
     backend: Literal["memory", "neo4j"] = "memory"
     home_area: tuple[str, ...] = HOME_AREA
     seeds_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "seeds")

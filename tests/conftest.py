@@ -33,6 +33,22 @@ SHARED = REPO.parent / "shared"
 SEEDS = REPO / "seeds"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _data_outside_the_user_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test touches the real per-user data directory: ``CHAINATLAS_HOME`` and the XDG data
+    folder (platformdirs' default on Linux) point into the session's temporary folder."""
+    base = tmp_path_factory.mktemp("user")
+    saved = {k: os.environ.get(k) for k in ("CHAINATLAS_HOME", "XDG_DATA_HOME")}
+    os.environ["CHAINATLAS_HOME"] = str(base / "chainatlas-home")
+    os.environ["XDG_DATA_HOME"] = str(base / "xdg-data")
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
 def _backends() -> list[str]:
     ids = ["memory"]
     ids.append("neo4j")

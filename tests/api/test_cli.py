@@ -55,6 +55,8 @@ def test_template_import_export_roundtrip(run, tmp_path: Path) -> None:  # type:
     s2 = json.loads(
         CliRunner().invoke(main, ["--home", str(tmp_path / "h2"), "stats", "--json"]).output
     )
+    assert s1.pop("store") == str(tmp_path / "home" / "graph.db")
+    assert s2.pop("store") == str(tmp_path / "h2" / "graph.db")
     assert s1 == s2
 
 
@@ -277,3 +279,249 @@ def test_token_create(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
     assert auth.principal(tok).scope == ("1366:icv",) and auth.principal(tok).role == "chain"
     auth.close()
     assert run("token", "create", "--role", "district", ok=False).exit_code != 0
+
+
+# ---- where the data lives ---------------------------------------------------------------------
+def test_one_per_user_store_wherever_commands_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --home or CHAINATLAS_HOME every folder sees the same per-user store."""
+    monkeypatch.delenv("CHAINATLAS_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # platformdirs' data folder
+    runner = CliRunner()
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    res = runner.invoke(main, ["init", "--no-sample"])
+    assert res.exit_code == 0, res.output
+    store = tmp_path / "xdg" / "chainatlas" / "graph.db"
+    assert f"图谱位置：{store}" in res.output
+    monkeypatch.chdir(tmp_path / "b")
+    res = runner.invoke(main, ["stats", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["store"] == str(store) and data["labels"]["Chain"] == 28
+    assert f"图谱位置：{store}" in runner.invoke(main, ["stats"]).output
+    assert not list((tmp_path / "a").iterdir()) and not list((tmp_path / "b").iterdir())
+
+
+READ_COMMANDS = [
+    ["stats"],
+    ["stats", "--json"],
+    ["chains"],
+    ["fishbone", "1366:icv"],
+    ["map", "1366:icv"],
+    ["masters", "1366:icv"],
+    ["projects"],
+    ["gaps", "1366:icv"],
+    ["targets", "--segment", "锂电储能"],
+    ["ledger", "report", "--month", "2026-10"],
+    ["ledger", "lists", "--month", "2026-10"],
+    ["ledger", "chain", "1366:icv", "--month", "2026-10"],
+    ["ledger", "progress"],
+    ["ledger", "stage", "project:x", "签约"],
+    ["problems", "list"],
+    ["problems", "add", "用地指标未落实", "--region", "吴兴区"],
+    ["problems", "step", "problem:x", "交办"],
+]
+
+
+@pytest.mark.parametrize("args", READ_COMMANDS, ids=lambda a: "-".join(a[:2]))
+def test_read_commands_on_a_missing_or_empty_store_say_init(
+    tmp_path: Path, args: list[str]
+) -> None:
+    from chainatlas.graph.embedded import EmbeddedStore
+
+    home = tmp_path / "home"
+    res = CliRunner().invoke(main, ["--home", str(home), *args])
+    assert res.exit_code != 0
+    assert f"chainatlas --home {home} init" in res.output and "还没有图谱" in res.output
+    assert "节点不存在" not in res.output and "Traceback" not in res.output
+    assert not home.exists()  # nothing was created
+    EmbeddedStore(home / "graph.db").close()  # a store with nothing in it
+    res = CliRunner().invoke(main, ["--home", str(home), *args])
+    assert res.exit_code != 0 and "图谱是空的" in res.output and "init" in res.output
+
+
+def test_export_of_a_missing_store_creates_nothing(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["--home", str(tmp_path / "h"), "export", str(tmp_path / "b")])
+    assert res.exit_code != 0 and "init" in res.output
+    assert not (tmp_path / "h").exists() and not (tmp_path / "b").exists()
+
+
+def test_init_and_serve_refuse_missing_seeds_before_making_a_store(tmp_path: Path) -> None:
+    env = {"CHAINATLAS_SEEDS_DIR": str(tmp_path / "nowhere")}
+    for args in (["init"], ["serve", "--port", "1"]):
+        res = CliRunner().invoke(main, ["--home", str(tmp_path / "h"), *args], env=env)
+        assert (
+            res.exit_code != 0 and "找不到种子数据" in res.output and "regions.yaml" in res.output
+        )
+        assert not (tmp_path / "h").exists()
+
+
+def _serve_banner(home: Path) -> str:
+    """The lines ``chainatlas serve`` prints before it answers (a real child process)."""
+    import os
+    import subprocess
+    import sys
+
+    from bench.live import free_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from chainatlas.api.cli import main; main()", "serve"]
+        + ["--port", str(port)],
+        env={**os.environ, "CHAINATLAS_HOME": str(home), "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("chainatlas 服务"):
+                break
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return "".join(lines).replace(f":{port}", ":PORT")
+
+
+def test_serve_banner_names_the_store_the_web_ui_and_how_to_make_tokens(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = _serve_banner(home)
+    assert f"图谱位置：{home / 'graph.db'}" in first
+    assert "首个令牌" in first
+    assert "网页: http://127.0.0.1:PORT/ " in first and "http://127.0.0.1:PORT/docs" in first
+    later = _serve_banner(home)
+    assert "首个令牌" not in later and f"图谱位置：{home / 'graph.db'}" in later
+    assert "chainatlas token create --role city" in later
+
+
+# ---- input checks -----------------------------------------------------------------------------
+@pytest.mark.parametrize("month", ["26-1", "2026-1", "2026-13", "2026-00", "202610"])
+def test_months_follow_the_api_rule(run, month: str) -> None:  # type: ignore[no-untyped-def]
+    from chainatlas.graph.errors import ValidationFailed
+    from chainatlas.graph.ledger import month_range
+
+    run("init", "--no-sample")
+    for cmd in (["report"], ["lists"], ["chain", "1366:icv"]):
+        res = run("ledger", *cmd, "--month", month, ok=False)
+        assert res.exit_code != 0 and "YYYY-MM" in res.output, res.output
+    with pytest.raises(ValidationFailed):  # the API's /chains/{chain}/ledger uses it too
+        month_range(month)
+
+
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (["export", "{tmp}/afile"], "是一个已有的文件"),
+        (["export", "/proc/nope"], "/proc/nope"),
+        (["--home", "/proc/x", "init"], "无法创建数据目录 /proc/x"),
+        (["--home", "/proc/x", "stats"], "还没有图谱"),
+        (["--home", "{tmp}/afile", "init"], "不是文件夹"),
+        (["template", "firms", "--out", "{tmp}/afile/t.xlsx"], "已有同名的文件"),
+        (["import", "{tmp}/nothing.xlsx"], "找不到要导入的文件或文件夹"),
+        (["match", "{tmp}/nothing.xlsx", "{tmp}/afile"], "找不到需求清单"),
+        (["fishbone", "1366:icv", "--format", "svg", "--out", "{tmp}"], "是一个文件夹"),
+    ],
+)
+def test_bad_paths_are_chinese_errors_not_tracebacks(
+    run, tmp_path: Path, args: list[str], expect: str
+) -> None:  # type: ignore[no-untyped-def]
+    run("init", "--no-sample")
+    (tmp_path / "afile").write_text("x", "utf-8")
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    res = CliRunner().invoke(
+        main, argv if argv[0] == "--home" else ["--home", str(tmp_path / "home"), *argv]
+    )
+    assert res.exit_code == 1, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert expect in res.output and "错误：" in res.output, res.output
+    assert "Errno" not in res.output and "Error:" not in res.output, res.output
+
+
+@pytest.mark.parametrize(
+    "due, expect",
+    [("2026-02-30", "不是日历上的日期"), ("明天", "YYYY-MM-DD"), ("2026-2-3", "YYYY")],
+)
+def test_due_dates_are_checked_in_chinese(run, due: str, expect: str) -> None:  # type: ignore[no-untyped-def]
+    run("init", "--no-sample")
+    res = run("problems", "add", "用地", "--region", "吴兴区", "--due", due, ok=False)
+    assert res.exit_code == 1 and expect in res.output and "Invalid" not in res.output
+    assert "P" not in run("problems", "list").output  # nothing was filed
+
+
+def test_template_refuses_other_suffixes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    res = run("template", "firms", "--out", str(tmp_path / "a.pdf"), ok=False)
+    assert res.exit_code == 1 and ".xlsx 或 .csv" in res.output
+    assert not (tmp_path / "a.pdf").exists()
+    run("template", "firms", "--out", str(tmp_path / "a.CSV"))
+    assert (tmp_path / "a.CSV").read_text("utf-8-sig").startswith("企业编号")
+
+
+def test_old_xls_and_junk_workbooks_get_a_chinese_message(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init", "--no-sample")
+    (tmp_path / "旧.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    res = run("import", str(tmp_path / "旧.xls"), ok=False)
+    assert res.exit_code == 1 and "旧.xls" in res.output and "另存为" in res.output
+    (tmp_path / "空.xlsx").write_bytes(b"")
+    res = run("import", str(tmp_path / "空.xlsx"), ok=False)
+    assert res.exit_code == 1 and "空.xlsx" in res.output and "第 0 行" not in res.output
+    assert "不是有效的 Excel 工作簿" in res.output
+
+
+def test_unknown_chains_suggest_the_closest_and_chains_lists_them(run) -> None:  # type: ignore[no-untyped-def]
+    run("init", "--no-sample")
+    res = run("fishbone", "智能网联汽车", ok=False)
+    assert res.exit_code == 1 and "智能网联新能源汽车（1366:icv）" in res.output
+    assert "chainatlas chains" in res.output
+    res = run("gaps", "储能", ok=False)
+    assert "新能源与新型储能（1366:storage）" in res.output
+    lines = run("chains").output.strip().splitlines()
+    assert len(lines) == 28
+    assert "1366:icv\t1366\t智能网联新能源汽车" in lines
+
+
+def test_view_help_shows_only_options_that_apply(run) -> None:  # type: ignore[no-untyped-def]
+    for cmd in ("fishbone", "map", "masters"):
+        text = run(cmd, "--help").output
+        assert "--format" in text and "--segment" not in text and "--stage" not in text
+    text = run("projects", "--help").output
+    assert all(opt in text for opt in ("--segment", "--region", "--stage"))
+    res = run("fishbone", "1366:icv", "--stage", "招商引资", ok=False)
+    assert res.exit_code == 2
+
+
+def test_bad_settings_name_the_variable(tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        main, ["--home", str(tmp_path), "stats"], env={"CHAINATLAS_STRONG_FIRMS": "很多"}
+    )
+    assert res.exit_code == 1 and "CHAINATLAS_STRONG_FIRMS='很多'" in res.output
+    assert "validation error" not in res.output
+
+
+# ---- progress ---------------------------------------------------------------------------------
+def test_template_import_shows_reading_checking_and_writing_progress(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    from chainatlas.graph.readers import PROGRESS_MIN_ROWS
+
+    run("init", "--no-sample")
+    path = tmp_path / "企业.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "数据"
+    ws.append(["企业名称*", "所在区域*", "所属环节"])
+    for i in range(PROGRESS_MIN_ROWS + 1):
+        ws.append([f"测试企业{i}", "德清县", "时空智能"])
+    wb.save(path)
+    res = run("import", str(path))
+    assert f"已导入 节点 {PROGRESS_MIN_ROWS + 1} 个" in res.stdout
+    for step in ("读取 企业.xlsx", "检查", "校验", "写入"):
+        assert f"{step}: 100%" in res.stderr, res.stderr[-2000:]
+    res = run("import", str(path), "--quiet")
+    assert "%|" not in res.stderr
