@@ -478,4 +478,4 @@ def check_scopes(
             raise Forbidden(f"{who.describe()}无权在{what}「{named}」下提交")
     elif not touched:
         what = "本链" if scoped_by(who.role) == "chain" else "本区县"
-        raise Forbidden(f"{who.describe()}只能提交{what}的记录")
+        raise Forbidden(f"{who.describe()}无权提交不属于{what}的记录")

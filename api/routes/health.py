@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Query
 
-from chainatlas.api.auth import Forbidden
+from chainatlas.api.auth import require_role
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
+from chainatlas.api.roles import CITY
 from chainatlas.api.schemas import Health
 
 router = APIRouter(tags=["health"])
@@ -21,10 +24,15 @@ audit_router = APIRouter(tags=["audit"])
 
 @audit_router.get("/audit")
 def audit_log(
-    who: PrincipalDep, auth: AuthDep, limit: int = Query(100, ge=1, le=1000)
+    who: PrincipalDep,
+    auth: AuthDep,
+    limit: int = Query(100, ge=1, le=1000),
+    status: Literal["pending", "done", "failed"] | None = Query(None),
 ) -> dict[str, object]:
-    """The audit log of writes (who, when, what, before/after); city office only."""
-    if who.role != "city":
-        raise Forbidden("只有链长办可以查看审计日志")
-    rows = auth.audit_log(limit)
+    """The audit log of writes, newest first (who, when, what, before/after, and ``status``:
+    ``pending`` — recorded before the graph write and not completed, e.g. the service was
+    killed in between; ``done`` — written; ``failed`` — refused or failed, with ``error``).
+    City office only."""
+    require_role(who, CITY, "查看审计日志")
+    rows = auth.audit_log(limit, status)
     return {"data": rows, "count": len(rows)}

@@ -135,6 +135,34 @@ def test_authorization_matrix(world, endpoint: str, who: str) -> None:  # type: 
             assert store.counts() == before
 
 
+PROBLEM_SCOPES = [
+    # (who, body, status): every scope the problem touches must be the caller's
+    ("district in scope", {"firm": "firm:F", "region": "德清县"}, 403),
+    ("district in scope", {"project": "project:P", "region": "德清县"}, 403),
+    ("district in scope", {"chain": "1366:storage"}, 403),  # nothing of its district
+    ("district in scope", {"firm": "firm:F", "region": "长兴县"}, 201),
+    ("district in scope", {"region": "长兴县", "chain": "1366:storage"}, 201),
+    ("chain in scope", {"project": "project:P", "chain": "1366:bio"}, 403),
+    ("chain in scope", {"region": "德清县"}, 403),  # nothing of its chain
+    ("chain in scope", {"chain": "新能源与新型储能", "region": "德清县"}, 201),
+    ("city", {"region": "德清县", "chain": "1366:bio"}, 201),
+]
+
+
+@pytest.mark.parametrize("who, body, status", PROBLEM_SCOPES)
+def test_problems_check_every_scope_they_touch(world, who: str, body: dict, status: int) -> None:  # type: ignore[no-untyped-def,type-arg]
+    client, tokens, store = world
+    before = store.counts()
+    r = client.post(
+        "/api/v1/problems",
+        json={"title": "用地指标", **body},
+        headers={"Authorization": f"Bearer {tokens[who]}"},
+    )
+    assert r.status_code == status, r.text
+    if status == 403:
+        assert store.counts() == before and "无权" in r.json()["detail"]
+
+
 def test_reads_need_a_token_health_and_docs_do_not(world) -> None:  # type: ignore[no-untyped-def]
     client, tokens, _ = world
     assert client.get("/api/v1/health").status_code == 200
@@ -157,8 +185,27 @@ def test_audit_log_records_every_write(world) -> None:  # type: ignore[no-untype
     city = {"Authorization": f"Bearer {tokens['city']}"}
     log = client.get("/api/v1/audit", headers=city).json()["data"]
     assert log[0]["method"] == "PUT" and log[0]["target"] == "firm:F"
+    assert log[0]["status"] == "done" and log[0]["before"] is not None
     assert '"output": 9.5' in log[0]["after"] and log[0]["role"] == "district"
     assert client.get("/api/v1/audit", headers=h).status_code == 403
+
+
+def test_a_failed_write_is_audited_as_failed(world) -> None:  # type: ignore[no-untyped-def]
+    """The row is written before the graph; a write that then fails is completed as
+    ``failed`` with its reason, and the graph is unchanged."""
+    client, tokens, store = world
+    city = {"Authorization": f"Bearer {tokens['city']}"}
+    before = store.counts()
+    r = client.post(
+        "/api/v1/projects/project:P/stage", json={"to": "投产达效"}, headers=city
+    )  # skips stages: refused by the ledger while writing
+    assert r.status_code == 400, r.text
+    assert store.counts() == before
+    row = client.get("/api/v1/audit", params={"status": "failed"}, headers=city).json()["data"][0]
+    assert row["target"] == "project:P" and row["error"] and row["after"] is None
+    assert (
+        client.get("/api/v1/audit", params={"status": "pending"}, headers=city).json()["count"] == 0
+    )
 
 
 def test_tokens_are_stored_hashed(tmp_path: Path) -> None:
