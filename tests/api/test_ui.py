@@ -63,6 +63,9 @@ def page(server):  # type: ignore[no-untyped-def]
                 else (outside.append(r.request.url), r.abort())
             ),
         )
+        # every console error of every frame: a Content-Security-Policy violation shows here
+        errors: list[str] = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         pg.goto(base + "/")
         assert "/ui/login" in pg.url  # not logged in: sent to the login page
         pg.fill("#token", token)
@@ -70,6 +73,7 @@ def page(server):  # type: ignore[no-untyped-def]
         pg.wait_for_url(base + "/")
         yield pg, base
         assert outside == []
+        assert errors == []
         b.close()
 
 
@@ -144,3 +148,43 @@ def test_matching_page(page, tmp_path: Path) -> None:  # type: ignore[no-untyped
     pg.click("#run")
     pg.wait_for_selector("text=分配 1")
     assert "工业用地" in pg.inner_text("main")
+
+
+def test_pages_draw_under_their_content_security_policy(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The policy allows this site only: the stylesheet applies (the nav bar is dark), the
+    progress bars and the fishbone view in its sandboxed frame still draw, and nothing was
+    refused (the fixture fails on any console error)."""
+    pg, base = page
+    assert "script-src 'self'" in _csp(pg, base)
+    nav = pg.evaluate("() => getComputedStyle(document.querySelector('nav')).backgroundColor")
+    assert nav == "rgb(36, 59, 83)"  # from /ui/static/ui.css
+    assert pg.locator("#progress progress").count() > 0
+    pg.screenshot(path=str(tmp_path / "home.png"), full_page=True)
+    pg.goto(base + "/ui/chain/1366:storage")
+    frame = pg.frame_locator("#fishbone")
+    frame.locator("body[data-ready='1']").wait_for(timeout=30_000)
+    pg.screenshot(path=str(tmp_path / "chain.png"), full_page=True)
+
+
+def _csp(pg, base: str) -> str:  # type: ignore[no-untyped-def]
+    r = pg.request.get(base + "/")
+    return str(r.headers["content-security-policy"])
+
+
+def test_docs_render_offline(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Swagger UI from the installed package: it renders the operations with every request
+    outside this site blocked, under its own policy."""
+    pg, base = page
+    pg.goto(base + "/docs")
+    pg.locator(".swagger-ui .opblock").first.wait_for(timeout=30_000)
+    assert pg.locator(".swagger-ui .opblock").count() > 20
+    assert "chainatlas" in pg.inner_text(".swagger-ui .title")
+    pg.screenshot(path=str(tmp_path / "docs.png"))
+
+
+def test_logout_button(page) -> None:  # type: ignore[no-untyped-def]
+    pg, base = page
+    pg.click("#logout")
+    pg.wait_for_url(base + "/ui/login")
+    pg.goto(base + "/ui/chains")
+    assert "/ui/login" in pg.url  # the session is over
