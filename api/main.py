@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -16,8 +17,8 @@ from fastapi.staticfiles import StaticFiles
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.deps import COOKIE, get_principal
-from chainatlas.api.errors import ERRORS, HEALTH_ERRORS, install_error_handlers
-from chainatlas.api.limits import BodyLimit, RateLimit, SecurityHeaders
+from chainatlas.api.errors import ERRORS, HEALTH_ERRORS, PROBLEM, install_error_handlers
+from chainatlas.api.limits import COSTLY, BodyLimit, RateLimit, SecurityHeaders
 from chainatlas.api.routes import (
     chains,
     firms,
@@ -80,6 +81,30 @@ def _docs(app: FastAPI) -> None:
         return HTMLResponse(page, headers={"Content-Security-Policy": policy})
 
 
+def _document_rate_limits(app: FastAPI) -> None:
+    """The expensive operations (``limits.COSTLY``) say in OpenAPI that they may answer 429."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        too_many = {
+            "description": "请求过于频繁（每个令牌的限额，见 Retry-After）",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for path, ops in schema.get("paths", {}).items():
+            concrete = re.sub(r"\{[^/]+\}", "x", path)
+            for method, op in ops.items():
+                if any(m == method.upper() and p.fullmatch(concrete) for m, p, _ in COSTLY):
+                    op.setdefault("responses", {})["429"] = too_many
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(
     settings: Settings | None = None,
     store: GraphStore | None = None,
@@ -138,4 +163,5 @@ def create_app(
     v1.include_router(tokens.router)
     app.include_router(v1)
     ui.install_ui(app)
+    _document_rate_limits(app)
     return app

@@ -97,3 +97,14 @@ def test_web_matching_is_rate_limited_per_session_token(
         )
         assert r.status_code == 429
     auth.close()
+
+
+def test_openapi_documents_the_429s(api) -> None:  # type: ignore[no-untyped-def]
+    c, _, _ = api
+    paths = c.get("/openapi.json").json()["paths"]
+    limited = {
+        (m, p) for p, ops in paths.items() for m, op in ops.items() if "429" in op["responses"]
+    }
+    assert ("get", "/api/v1/export") in limited and ("post", "/api/v1/import") in limited
+    assert ("get", "/api/v1/maps/attraction/{chain}") in limited
+    assert ("get", "/api/v1/chains") not in limited
