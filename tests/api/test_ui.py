@@ -188,3 +188,16 @@ def test_logout_button(page) -> None:  # type: ignore[no-untyped-def]
     pg.wait_for_url(base + "/ui/login")
     pg.goto(base + "/ui/chains")
     assert "/ui/login" in pg.url  # the session is over
+
+
+def test_views_opened_on_their_own_draw_sandboxed(page) -> None:  # type: ignore[no-untyped-def]
+    """A graph view opened from a page's link (not in a frame) runs under its sandbox policy
+    and still draws; the monthly report (no script) shows too."""
+    pg, base = page
+    pg.goto(base + "/ui/chain/1366:storage/map")
+    with pg.expect_navigation():
+        pg.click("text=交互图")
+    pg.locator("body[data-ready='1']").wait_for(timeout=30_000)
+    assert pg.evaluate("() => window.chainatlasView.nodes.length") > 0
+    pg.goto(base + "/api/v1/ledger/report?month=2026-10&format=html")
+    assert "月度通报" in pg.inner_text("h1")
