@@ -35,7 +35,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CHAINATLAS_", extra="ignore")
 
-    home: Path = Field(default_factory=lambda: default_home(), description="数据目录")
+    home: Path = Field(default_factory=default_home, description="数据目录")
     backend: Literal["memory", "neo4j"] = "memory"
     home_area: tuple[str, ...] = HOME_AREA
     seeds_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "seeds")
