@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -75,6 +77,9 @@ def user_errors() -> Iterator[None]:
         raise CliError(str(exc)) from None
     except ValueError as exc:  # the model's and the views' checks (Chinese too)
         raise CliError(str(exc)) from None
+    except BrokenPipeError:  # the reader went away (``chainatlas … | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
     except OSError as exc:
         raise CliError(os_message(exc)) from None
     except sqlite3.Error:
