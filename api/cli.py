@@ -28,10 +28,13 @@ from urllib.parse import urlsplit
 
 import click
 
-from chainatlas.api.cli_tokens import token
-from chainatlas.graph.errors import ChainAtlasError
-from chainatlas.graph.settings import Settings, default_home
-from chainatlas.graph.store import GraphStore
+from chainatlas.api import cli_i18n
+
+cli_i18n.install()  # click speaks Chinese before any of its types or help texts is built
+from chainatlas.api.cli_tokens import token  # noqa: E402
+from chainatlas.graph.errors import ChainAtlasError  # noqa: E402
+from chainatlas.graph.settings import Settings, default_home  # noqa: E402
+from chainatlas.graph.store import GraphStore  # noqa: E402
 
 __all__ = ["CliError", "main", "user_errors"]
 
