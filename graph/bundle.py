@@ -25,6 +25,7 @@ from chainatlas.graph.model import (
     REL_TYPES,
     Node,
     Relationship,
+    key_problem,
     validate_node,
     validate_relationship,
 )
@@ -155,16 +156,18 @@ def export_bundle(store: GraphStore, out_dir: Path, *, progress: bool = True) ->
 
 # ---- import ----------------------------------------------------------------------------------
 def _header(col: str, file: str) -> tuple[str, str]:
-    """(name, type) of a header cell: ``output:double`` → ("output", "double")."""
-    if ":" not in col:
-        return col, "string"
-    name, _, t = col.rpartition(":")
+    """(name, type) of a header cell: ``output:double`` → ("output", "double"). A property
+    column's name must be a valid property name (:func:`model.key_problem`)."""
+    name, t = col.rpartition(":")[::2] if ":" in col else (col, "string")
     base = t.split("(")[0]
-    if base in columnar.SPECIAL_COLUMNS:
-        return name, base
-    if base.removesuffix("[]").lower() not in _SCALARS:
+    special = base in columnar.SPECIAL_COLUMNS
+    if not special and base.removesuffix("[]").lower() not in _SCALARS:
         raise ImportFailed([RowError(file, 1, col, f"未知列类型 {t!r}")])
-    return name, base.lower()
+    if not special or (base == "ID" and name):  # a property (a named :ID column is one too)
+        bad_key = key_problem(name)
+        if bad_key:
+            raise ImportFailed([RowError(file, 1, col, bad_key)])
+    return (name, base) if special else (name, base.lower())
 
 
 @dataclass

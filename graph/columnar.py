@@ -11,10 +11,12 @@ the general path would accept, and must write exactly what the general path woul
 imports the same bundles both ways and compares the stores).
 
 Files are read with Apache Arrow's CSV reader and stay Arrow arrays: checks (empty cells,
-surrounding whitespace, unknown endpoints) and the JSON text a store receives are computed by
-Arrow's kernels, without a Python object per cell. Only columns that need the model's
-validators or a typed parse (numbers, dates, arrays, constrained text) become Python values
-and go through the same pydantic validators and cell parser as the general path.
+surrounding whitespace, control characters, names' length and visibility, unknown endpoints)
+and the JSON text a store receives are computed by Arrow's kernels, without a Python object
+per cell (the character classes are the model's: :data:`model.TEXT_REFUSED` …). Only columns
+that need the model's validators or a typed parse (numbers, dates, arrays, constrained text)
+become Python values and go through the same pydantic validators and cell parser as the
+general path.
 """
 
 from __future__ import annotations
@@ -41,7 +43,18 @@ import pyarrow.csv as pacsv
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from chainatlas.graph.model import LABELS, REL_TYPES, check_numbers
+from chainatlas.graph.model import (
+    INVISIBLE,
+    LABELS,
+    LINE_REFUSED,
+    NAME_CHECK,
+    NAME_MAX,
+    REL_TYPES,
+    TEXT_REFUSED,
+    check_numbers,
+    check_texts,
+    id_problem,
+)
 from chainatlas.graph.readers import parse_cell
 
 __all__ = [
@@ -69,6 +82,17 @@ _WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]"
 _EDGE_WS = f"^{_WS}|{_WS}$"  # a value str.strip() would change
 _BLANK = f"^{_WS}*$"  # empty or whitespace only: an absent value
 _CONTROL = "[\\x{0}-\\x{1f}]"  # in JSON strings as \\u00XX
+
+
+def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A model character class for Arrow's RE2 (UTF-8 text holds no surrogates)."""
+    parts = [f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges if not 0xD800 <= a <= 0xDFFF]
+    return "[" + "".join(parts) + "]"
+
+
+_TEXT_REFUSED = _re2_class(TEXT_REFUSED)
+_LINE_REFUSED = _re2_class(LINE_REFUSED)
+_INVISIBLE_ONLY = f"^{_re2_class(INVISIBLE)}*$"
 _CONTROLS = frozenset(map(chr, range(32)))
 _BOM = b"\xef\xbb\xbf"
 
@@ -112,7 +136,7 @@ class Require:
 
 Block = NodeBlock | RelBlock | Require
 
-_STRIP = ConfigDict(str_strip_whitespace=True)
+_STRIP = ConfigDict(str_strip_whitespace=True, strict=True)  # as the model's own config
 
 
 @dataclass(frozen=True)
@@ -120,6 +144,7 @@ class _Field:
     adapter: TypeAdapter[Any]  # validates a list of values, with the model's config
     plain: bool  # a validated value is always a plain scalar (nothing to normalise)
     text: bool  # a str whose only check is non-emptiness: Arrow can take the column as is
+    name: bool  # a model.Name: Arrow also checks its length, line breaks and visibility
 
 
 @cache
@@ -134,7 +159,8 @@ def _fields(model: type) -> tuple[dict[str, _Field], frozenset[str]]:
                 required.add(name)
             hint = typing.get_args(hint)[0]
         adapter = TypeAdapter(list[hint], config=_STRIP)  # type: ignore[valid-type]
-        out[name] = _Field(adapter, _plain(hint), _text(hint))
+        is_name = _is_name(hint)
+        out[name] = _Field(adapter, _plain(hint), is_name or _text(hint), is_name)
     return out, frozenset(required)
 
 
@@ -145,6 +171,13 @@ def _plain(hint: Any) -> bool:
     if typing.get_origin(hint) is typing.Literal:
         return True
     return hint in (str, int, float, bool)
+
+
+def _is_name(hint: Any) -> bool:
+    """Whether ``hint`` is :data:`model.Name` (whose checks :func:`_name_ok` does in Arrow)."""
+    return typing.get_origin(hint) is typing.Annotated and any(
+        m is NAME_CHECK for m in typing.get_args(hint)[1:]
+    )
 
 
 def _text(hint: Any) -> bool:
@@ -243,12 +276,30 @@ def _padded(values: pa.StringArray) -> bool:
 
 
 def _clean(values: pa.StringArray) -> bool:
-    """No empty value and none with surrounding whitespace."""
+    """No empty value and none with surrounding whitespace or a control character: valid
+    ids (:func:`model.id_problem`)."""
     if not len(values):
         return True
     if pc.min(pc.binary_length(values)).as_py() == 0:
         return False
-    return not _padded(values)
+    return not _padded(values) and not _has(values, _LINE_REFUSED)
+
+
+def _has(values: pa.StringArray, char_class: str) -> bool:
+    """Whether some value holds a character of ``char_class``."""
+    return _any(pc.match_substring_regex(values, char_class))
+
+
+def _name_ok(values: pa.StringArray, blank: pa.BooleanArray) -> bool:
+    """Whether the non-blank values are valid names (:data:`model.Name`): one line, at most
+    :data:`model.NAME_MAX` characters, something visible."""
+    if _has(values, _LINE_REFUSED):
+        return False
+    longest = pc.max(pc.utf8_length(values)).as_py()
+    if longest is not None and longest > NAME_MAX:
+        return False
+    invisible = pc.and_(pc.match_substring_regex(values, _INVISIBLE_ONLY), pc.invert(blank))
+    return not _any(invisible)
 
 
 # ---- JSON text of values ---------------------------------------------------------------------
@@ -370,11 +421,13 @@ def _python_column(
             it = iter(checked)
             values = [None if v is None else next(it) for v in values]
     first = next((v for v in values if v is not None), None)
-    if type(first) in (int, float, list):
-        try:
+    try:
+        if type(first) in (int, float, list):
             check_numbers(name, values)
-        except ValueError:
-            raise NotFast(f"列 {name} 的数值超出范围") from None
+        if type(first) in (str, list):
+            check_texts(name, values)
+    except ValueError:
+        raise NotFast(f"列 {name} 的取值不合规") from None
     return values
 
 
@@ -406,6 +459,10 @@ def _columns(
                     raise NotFast(f"必填列 {name} 有空值")
                 if not len(raw) or pc.all(blank).as_py():
                     continue
+                if _has(raw, _TEXT_REFUSED):
+                    raise NotFast(f"列 {name} 含控制字符")
+                if field is not None and field.name and not _name_ok(raw, blank):
+                    raise NotFast(f"列 {name} 的名称不合规")
                 text = json_strings(raw)
                 if _any(blank):
                     text = typing.cast(pa.StringArray, pc.if_else(blank, None, text))
@@ -551,8 +608,8 @@ def _checked(
                     ids = _flat(part.column(kinds.index(kind)))
                     outside = ids.filter(pa.array(~inside)).to_pylist()
                     outside = list(dict.fromkeys(outside))
-                    if not all(i and i == i.strip() for i in outside):
-                        raise NotFast(f"{p.name}: 端点为空或有空白")
+                    if any(id_problem(i) for i in outside):
+                        raise NotFast(f"{p.name}: 端点为空、有空白或控制字符")
                     yield Require(outside, allowed)
             for piece in _slices(part):
                 yield RelBlock(

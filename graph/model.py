@@ -3,17 +3,37 @@
 Labels and relationship types are the interchange vocabulary shared by every backend, the
 bundle format, the API and the UI. Property values are Neo4j-compatible: strings, numbers,
 booleans and lists of those.
+
+This module is the one source of the data rules every way in applies — the API, templates,
+bundles (both import paths) and the stores: per-label property types, validated strictly (a
+date is ``YYYY-MM-DD`` text, a boolean is a boolean, a number a number: ``86400`` is not a date
+and ``"yes"`` not ``true``); ids without surrounding whitespace or control characters; property
+keys that are identifiers; lists of one type; names of at most :data:`NAME_MAX` characters with
+something visible in them; and no control characters in any text (tab, line feed and carriage
+return aside, outside names and ids), which Excel, XML and a round trip through CSV could not
+carry. Values are refused, never silently trimmed or converted, so a refused write writes
+nothing and an accepted one reads back as written.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from functools import cache
 from typing import Annotated, Any, Literal, Required
 
-from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
 from typing_extensions import TypedDict
 
 from chainatlas.graph.creditcode import is_valid_credit_code
@@ -21,14 +41,27 @@ from chainatlas.graph.errors import SchemaViolation, ValidationFailed
 
 __all__ = [
     "FIRM_TAGS",
+    "INVISIBLE",
     "LABELS",
+    "LINE_REFUSED",
+    "NAME_MAX",
     "REL_TYPES",
     "STAGES",
+    "TEXT_REFUSED",
+    "IsoDate",
+    "Name",
     "Node",
     "RelSpec",
     "Relationship",
+    "char_class",
+    "check_texts",
+    "id_problem",
+    "key_problem",
+    "text_problem",
     "validate_node",
     "validate_relationship",
+    "visible",
+    "zh_message",
 ]
 
 Scalar = str | int | float | bool
@@ -86,7 +119,157 @@ class Relationship:
         return (self.start, self.type, self.end)
 
 
-_EXTRA = ConfigDict(extra="allow", str_strip_whitespace=True)
+# ---- text rules ------------------------------------------------------------------------------
+#: The longest name (a node's ``name``, a problem's ``title``), in characters.
+NAME_MAX = 200
+
+#: Code points no text may hold (inclusive ranges): the C0 controls but tab, line feed and
+#: carriage return; DEL and the C1 controls; lone surrogates (not encodable as UTF-8).
+TEXT_REFUSED: tuple[tuple[int, int], ...] = (
+    (0x00, 0x08),
+    (0x0B, 0x0C),
+    (0x0E, 0x1F),
+    (0x7F, 0x9F),
+    (0xD800, 0xDFFF),
+)
+#: Code points one-line text (ids, names) may not hold: every control character, and the
+#: Unicode line and paragraph separators.
+LINE_REFUSED: tuple[tuple[int, int], ...] = (
+    (0x00, 0x1F),
+    (0x7F, 0x9F),
+    (0x2028, 0x2029),
+    (0xD800, 0xDFFF),
+)
+#: Code points that show nothing: whitespace (every ``str.isspace`` character), format
+#: characters (zero-width spaces and joiners, direction marks, the byte-order mark, tags),
+#: fillers and variation selectors. A name made only of these is refused.
+INVISIBLE: tuple[tuple[int, int], ...] = (
+    (0x09, 0x0D),
+    (0x1C, 0x20),
+    (0x85, 0x85),
+    (0xA0, 0xA0),
+    (0xAD, 0xAD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x1680, 0x1680),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2000, 0x200F),
+    (0x2028, 0x202F),
+    (0x205F, 0x206F),
+    (0x2800, 0x2800),
+    (0x3000, 0x3000),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF9, 0xFFFB),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A regular-expression class (Python's ``re``) of the code point ``ranges``."""
+    return "[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
+
+
+_TEXT_BAD = re.compile(char_class(TEXT_REFUSED))
+_LINE_BAD = re.compile(char_class(LINE_REFUSED))
+_INVISIBLE_ONLY = re.compile(char_class(INVISIBLE) + "*")
+
+
+def _char(c: str) -> str:
+    return f"U+{ord(c):04X}"
+
+
+def text_problem(value: str, *, one_line: bool = False) -> str | None:
+    """Why ``value`` may not be stored as text (``None`` when it may): a control character,
+    or, in one-line text, also a tab or a line break."""
+    bad = (_LINE_BAD if one_line else _TEXT_BAD).search(value)
+    if bad is None:
+        return None
+    c = bad.group()
+    what = "换行或制表符" if c in "\t\n\r\u2028\u2029" else "控制字符"
+    return f"含不允许的{what} {_char(c)}（第 {bad.start() + 1} 个字符）"
+
+
+def id_problem(node_id: object) -> str | None:
+    """Why ``node_id`` is not a valid node id (``None`` when it is): empty, surrounding
+    whitespace, or a control character. Ids are never trimmed: ``" a"`` is refused, not
+    taken for ``"a"``."""
+    if not isinstance(node_id, str) or not node_id.strip():
+        return "节点 id 不能为空"
+    if node_id != node_id.strip():
+        return f"节点 id {node_id!r} 首尾不能有空白"
+    bad = text_problem(node_id, one_line=True)
+    return f"节点 id {node_id!r} {bad}" if bad else None
+
+
+def key_problem(key: object) -> str | None:
+    """Why ``key`` is not a valid property name (``None`` when it is): it must be an
+    identifier — letters (汉字 too), digits and ``_``, not starting with a digit."""
+    if isinstance(key, str) and key.isidentifier():
+        return None
+    return f"属性名 {key!r} 无效：应由字母、数字和下划线组成，且不以数字开头"
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` shows something: not only characters of :data:`INVISIBLE`."""
+    return not _INVISIBLE_ONLY.fullmatch(text)
+
+
+def _check_name(v: str) -> str:
+    bad = text_problem(v, one_line=True)
+    if bad:
+        raise ValueError(f"名称{bad}")
+    if not visible(v):
+        raise ValueError("名称不能只有空白或不可见字符")
+    return v
+
+
+#: The validator of names; also how the columnar import path recognises a name column.
+NAME_CHECK = AfterValidator(_check_name)
+#: A name: one line, 1 to :data:`NAME_MAX` characters, something visible in it.
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), NAME_CHECK]
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: How a workbook's date cell reads as text (pandas): the date at midnight.
+_SHEET_MIDNIGHT = " 00:00:00"
+
+
+def _date_text(v: Any) -> str:
+    """A date as ``YYYY-MM-DD`` text, from a date or from such text (or from a workbook's
+    date cell read as text, ``YYYY-MM-DD 00:00:00``). Numbers are refused: ``86400`` is not a
+    date."""
+    if isinstance(v, datetime):
+        if v.time() != time():
+            raise ValueError("日期不能带时刻")
+        return v.date().isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    if not isinstance(v, str):
+        raise ValueError("日期应为 YYYY-MM-DD 文本")
+    text = v.strip().removesuffix(_SHEET_MIDNIGHT)
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"日期格式应为 YYYY-MM-DD，而不是 {v!r}")
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"不是有效日期: {v!r}") from None
+    return text
+
+
+#: A date, stored as ``YYYY-MM-DD`` text.
+IsoDate = Annotated[
+    str,
+    BeforeValidator(_date_text),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-03-01"]}),
+]
+
+# Strict: no conversions between types (text to number or boolean, number to date).
+_EXTRA = ConfigDict(extra="allow", str_strip_whitespace=True, strict=True)
 NonEmpty = Annotated[str, Field(min_length=1)]
 NonNeg = Annotated[float, Field(ge=0)]
 
@@ -111,7 +294,7 @@ class _Props(TypedDict, total=False):
 
 
 class _Named(_Props, total=False):
-    name: Required[NonEmpty]
+    name: Required[Name]
 
 
 class LayoutProps(_Named, total=False):
@@ -190,13 +373,13 @@ class ProjectProps(_Named, total=False):
     region: str
     responsible_unit: str
     major: bool
-    signed: date
-    filed: date
-    started: date
-    completed: date
-    producing: date
-    above_scale: date
-    at_capacity: date
+    signed: IsoDate
+    filed: IsoDate
+    started: IsoDate
+    completed: IsoDate
+    producing: IsoDate
+    above_scale: IsoDate
+    at_capacity: IsoDate
 
 
 class _Element(_Props, total=False):
@@ -205,8 +388,8 @@ class _Element(_Props, total=False):
     quantity: NonNeg
     unit: str
     region: str
-    valid_from: date
-    valid_to: date
+    valid_from: IsoDate
+    valid_to: IsoDate
 
 
 class DemandProps(_Element, total=False):
@@ -220,20 +403,20 @@ class SupplyProps(_Element, total=False):
 
 class FollowUpProps(_Props, total=False):
     stage: Required[str]
-    date: Required[date]
+    date: Required[IsoDate]
     by: str
     note: str
     seq: int
 
 
 class ProblemProps(_Props, total=False):
-    title: Required[NonEmpty]
+    title: Required[Name]
     level: Literal["一般", "重大", "特别重大"]
     status: Literal["收集", "交办", "督办", "反馈", "办结"]
     description: str
-    raised: date
-    due: date
-    closed: date
+    raised: IsoDate
+    due: IsoDate
+    closed: IsoDate
     assignee: str
     history: list[str]
 
@@ -362,65 +545,158 @@ def check_numbers(name: str, values: list[Any]) -> None:
             raise ValueError(f"属性 {name} 不能是无穷大或非数字")
 
 
+def check_texts(name: str, values: list[Any]) -> None:
+    """Text a store can hold and every export can write: no control characters but tab, line
+    feed and carriage return (see :data:`TEXT_REFUSED`), in strings and lists of strings.
+
+    Raises
+    ------
+    ValueError
+        Naming the property.
+    """
+    for v in values:
+        if type(v) is list:
+            check_texts(name, v)
+        elif type(v) is str:
+            bad = text_problem(v)
+            if bad:
+                raise _PropError(name, bad)
+
+
+class _PropError(ValueError):
+    """A property that breaks a rule pydantic does not check; ``key`` names it."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        shown = key if key.isidentifier() else repr(key)
+        super().__init__(reason if reason.startswith("属性名") else f"属性 {shown}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
 def _post(props: dict[str, Any]) -> dict[str, Any]:
-    for k, v in props.items():
-        if type(v) in (int, float, list):
-            check_numbers(k, [v])
-    if all(type(v) in _PLAIN for v in props.values()):
-        return props
+    """Check what pydantic does not (keys, text, numbers, list shapes) and normalise dates
+    and tuples as stored."""
     out: dict[str, Any] = {}
     for k, v in props.items():
-        if isinstance(v, date):
+        bad_key = key_problem(k)
+        if bad_key:
+            raise _PropError(str(k), bad_key)
+        if isinstance(v, bool):
+            pass
+        elif isinstance(v, str):
+            bad = text_problem(v)
+            if bad:
+                raise _PropError(k, bad)
+        elif isinstance(v, int | float):
+            v = int(v) if isinstance(v, int) else float(v)
+            check_numbers(k, [v])
+        elif isinstance(v, date):
             v = v.isoformat()
         elif isinstance(v, dict):
-            raise ValueError(f"属性 {k} 不能是嵌套对象")
+            raise _PropError(k, "不能是嵌套对象")
         elif isinstance(v, list | tuple):
             if not v:
                 continue
-            v = list(v)
-            if any(isinstance(x, dict | list) for x in v):
-                raise ValueError(f"属性 {k} 只能是简单值的列表")
+            v = _plain_list(k, list(v))
+        else:
+            raise _PropError(k, f"不支持的取值类型 {type(v).__name__}")
         out[k] = v
     return out
 
 
+def _plain_list(key: str, items: list[Any]) -> list[Any]:
+    """A list of one plain type (all text, all integers, all numbers with a fraction or all
+    booleans): a column of a bundle holds one type, so a mixed list would not come back as
+    it went in."""
+    kinds = {type(x) for x in items}
+    if not kinds <= _PLAIN:
+        raise _PropError(key, "只能是文本、数字或布尔值的列表")
+    if len(kinds) > 1:
+        names = "、".join(sorted(_KIND_ZH[k] for k in kinds))
+        raise _PropError(key, f"列表的元素应为同一类型（现有 {names}）")
+    check_numbers(key, items)
+    check_texts(key, items)
+    return items
+
+
+_KIND_ZH = {str: "文本", int: "整数", float: "小数", bool: "布尔值"}
+
 _ZH = {
     "missing": "必填项为空",
     "string_too_short": "不能为空",
+    "string_too_long": "不能超过 {max_length} 个字符",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
     "greater_than_equal": "不能小于 {ge}",
     "less_than_equal": "不能大于 {le}",
     "greater_than": "必须大于 {gt}",
     "less_than": "必须小于 {lt}",
     "int_parsing": "应为整数",
+    "int_type": "应为整数",
     "int_from_float": "应为整数",
     "float_parsing": "不是有效数字",
+    "float_type": "应为数字",
+    "finite_number": "不能是无穷大或非数字",
     "bool_parsing": "应为 是/否（true/false）",
+    "bool_type": "应为布尔值 true/false",
     "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
     "date_parsing": "日期格式应为 YYYY-MM-DD",
     "date_type": "日期格式应为 YYYY-MM-DD",
     "string_type": "应为文本",
+    "string_pattern_mismatch": "格式不符（应匹配 {pattern}）",
     "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "extra_forbidden": "不是可填写的字段",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "不是有效的 JSON",
+    "missing_argument": "缺少参数",
+    "union_tag_invalid": "类型无效",
 }
 
 
+def zh_message(error: Mapping[str, Any]) -> str:
+    """A pydantic error (one item of ``ValidationError.errors()``, or of FastAPI's request
+    validation errors) as a Chinese message without the location."""
+    t = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if t == "literal_error":
+        return f"取值应为 {ctx.get('expected', '')}，而不是 {error.get('input')!r}"
+    if t in ("value_error", "assertion_error"):
+        return (
+            str(error.get("msg", ""))
+            .removeprefix("Value error, ")
+            .removeprefix("Assertion failed, ")
+        )
+    template = _ZH.get(t)
+    if template is None:
+        return "取值无效"
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
 def _problems(err: ValidationError) -> list[tuple[str, str]]:
-    out = []
-    for e in err.errors():
-        loc = ".".join(str(x) for x in e["loc"]) or "属性"
-        ctx = e.get("ctx") or {}
-        t = e["type"]
-        msg = _ZH.get(t, str(e["msg"]).removeprefix("Value error, "))
-        if t in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            msg = msg.format(**ctx)
-        elif t == "literal_error":
-            msg = f"取值应为 {ctx.get('expected', '')}，而不是 {e.get('input')!r}"
-        out.append((loc, msg))
-    return out
+    return [(".".join(str(x) for x in e["loc"]) or "属性", zh_message(e)) for e in err.errors()]
 
 
 def _fail(what: str, err: ValidationError) -> ValidationFailed:
     problems = _problems(err)
     return ValidationFailed(f"{what}: " + "; ".join(f"{k}: {m}" for k, m in problems), problems)
+
+
+def _refused(what: str, exc: ValueError) -> ValidationFailed:
+    if isinstance(exc, _PropError):
+        return ValidationFailed(f"{what}: {exc}", [(exc.key, exc.reason)])
+    return ValidationFailed(f"{what}: {exc}")
+
+
+def _check_id(node_id: object) -> None:
+    bad = id_problem(node_id)
+    if bad:
+        raise SchemaViolation(bad)
 
 
 def validate_node(node: Node) -> Node:
@@ -429,22 +705,22 @@ def validate_node(node: Node) -> Node:
     Raises
     ------
     SchemaViolation
-        For an unknown label or an empty id.
+        For an unknown label or an id that is empty, padded with whitespace or holds a
+        control character (see :func:`id_problem`).
     ValidationFailed
         For properties that break the label's model; the message names the property.
     """
     model = LABELS.get(node.label)
     if model is None:
         raise SchemaViolation(f"未知标签 {node.label!r}，可选: {', '.join(LABELS)}")
-    if not isinstance(node.id, str) or not node.id.strip():
-        raise SchemaViolation("节点 id 不能为空")
-    try:
+    try:  # properties first: where an id is made from a name, the name is the one to fix
         props = _post(_adapter(model).validate_python(_pre(node.props)))
     except ValidationError as exc:
-        raise _fail(f"{node.label} {node.id}", exc) from None
+        raise _fail(f"{node.label} {node.id!r}", exc) from None
     except ValueError as exc:
-        raise ValidationFailed(f"{node.label} {node.id}: {exc}") from None
-    return Node(node.id.strip(), node.label, props)
+        raise _refused(f"{node.label} {node.id!r}", exc) from None
+    _check_id(node.id)
+    return Node(node.id, node.label, props)
 
 
 def check_endpoints(rel: Relationship, start_label: str, end_label: str) -> RelSpec:
@@ -484,7 +760,7 @@ def validate_relationship(rel: Relationship, start_label: str, end_label: str) -
     except ValidationError as exc:
         raise _fail(f"{rel.type} {rel.start}→{rel.end}", exc) from None
     except ValueError as exc:
-        raise ValidationFailed(f"{rel.type} {rel.start}→{rel.end}: {exc}") from None
+        raise _refused(f"{rel.type} {rel.start}→{rel.end}", exc) from None
     return Relationship(rel.start, rel.type, rel.end, props)
 
 
@@ -505,9 +781,7 @@ def validate_nodes(nodes: list[Node]) -> list[Node]:
         if model is None:
             raise SchemaViolation(f"未知标签 {label!r}，可选: {', '.join(LABELS)}")
         for i in idx:
-            nid = nodes[i].id
-            if not isinstance(nid, str) or not nid.strip():
-                raise SchemaViolation("节点 id 不能为空")
+            _check_id(nodes[i].id)
         adapter = _adapter(list[model])  # type: ignore[valid-type]
         try:
             validated = adapter.validate_python([_pre(nodes[i].props) for i in idx])
@@ -518,7 +792,7 @@ def validate_nodes(nodes: list[Node]) -> list[Node]:
             raise ValidationFailed(f"{bad.label} {bad.id}: {exc}") from None
         for i, props in zip(idx, validated, strict=True):
             try:
-                out[i] = Node(nodes[i].id.strip(), label, _post(props))
+                out[i] = Node(nodes[i].id, label, _post(props))
             except ValueError as exc:
-                raise ValidationFailed(f"{label} {nodes[i].id}: {exc}") from None
+                raise _refused(f"{label} {nodes[i].id}", exc) from None
     return out  # type: ignore[return-value]

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from chainatlas.graph.model import LINE_REFUSED, char_class
+
 __all__ = ["CkgReport", "ckg_to_bundle", "is_noise_product"]
 
 _NOISE = re.compile(
@@ -110,6 +112,16 @@ class CkgReport:
         return self.firms + self.segments + self.industries + sum(self.relationships.values())
 
 
+#: Control characters and line breaks, which names and ids may not hold (the source has a
+#: product written 小\\x08大肠): removed from product names.
+_NOT_IN_NAMES = re.compile(char_class(LINE_REFUSED))
+
+
+def _product(names: pd.Series) -> pd.Series:
+    """Product names as segment names: without control characters, stripped."""
+    return names.str.replace(_NOT_IN_NAMES, "", regex=True).str.strip()
+
+
 def _fits_board(code: str, listed: str) -> bool:
     start = _BOARD_START.get(code[:3])
     return start is None or listed >= start
@@ -179,7 +191,7 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
     # products and their relations
     cp = read("company_product.csv")
     cp["company"] = cp["company"].str.zfill(6)
-    cp["product"] = cp["product"].str.strip()
+    cp["product"] = _product(cp["product"])
     cp["w"] = pd.to_numeric(cp["weight"], errors="coerce")
     noise = cp["product"].map(is_noise_product)
     bad_w = ~cp["w"].between(0, 1)
@@ -193,7 +205,7 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
 
     def pairs(name: str, a: str, b: str, label: str) -> tuple[pd.Series, pd.Series]:
         df = read(name)
-        df[a], df[b] = df[a].str.strip(), df[b].str.strip()
+        df[a], df[b] = _product(df[a]), _product(df[b])
         bad = df[a].map(is_noise_product) | df[b].map(is_noise_product)
         loops = df[a] == df[b]
         rep.dropped[f"{label} 噪声端点"] = int(bad.sum())

@@ -61,23 +61,34 @@ def test_ids_keys_and_values_are_stored_literally(store: GraphStore) -> None:
     store.upsert_nodes(
         [
             Node("seg:keep", "Segment", {"name": "保留"}),
-            Node(evil_id, "Segment", {"name": "注入", evil_key: evil_value}),
+            Node(evil_id, "Segment", {"name": "注入", "note": evil_value}),
         ]
     )
-    found = store.find_nodes("Segment", {evil_key: evil_value})
+    found = store.find_nodes("Segment", {"note": evil_value})
     assert [n.id for n in found] == [evil_id]
-    assert store.require_node(evil_id).props[evil_key] == evil_value
+    assert store.require_node(evil_id).props["note"] == evil_value
+    # a key that is not an identifier is refused before any query; as a filter it finds nothing
+    with pytest.raises(ValidationFailed, match="属性名"):
+        store.upsert_nodes([Node("seg:x", "Segment", {"name": "x", evil_key: evil_value})])
+    assert store.find_nodes("Segment", {evil_key: evil_value}) == []
     assert store.get_node("seg:keep") is not None and store.counts().nodes == 2
 
 
 def test_bundle_headers_cannot_carry_sql(memory_store: EmbeddedStore, tmp_path: Path) -> None:
     header = "x', (SELECT 1)); DROP TABLE nodes; --"
+    value = "v'); DROP TABLE nodes; --"
     d = tmp_path / "b"
     d.mkdir()
     (d / "n.csv").write_text(f'id:ID,:LABEL,name,"{header}"\nseg:a,Segment,甲,v\n', "utf-8")
+    for fast in (True, False):  # refused by name, on both paths, before any SQL
+        with pytest.raises(ImportFailed) as err:
+            import_bundle(memory_store, d, progress=False, fast=fast)
+        assert [(e.row, e.column) for e in err.value.errors] == [(1, header)]
+        assert memory_store.counts().nodes == 0
+    (d / "n.csv").write_text(f'id:ID,:LABEL,name,note\nseg:a,Segment,甲,"{value}"\n', "utf-8")
     rep = import_bundle(memory_store, d, progress=False)
     assert rep.path == "columnar"  # the path that builds SQL around column names
-    assert memory_store.require_node("seg:a").props[header] == "v"
+    assert memory_store.require_node("seg:a").props["note"] == value
     assert memory_store.counts().nodes == 1
 
 

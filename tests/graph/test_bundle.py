@@ -27,7 +27,8 @@ def test_export_import_roundtrip_is_lossless(seeded: EmbeddedStore, tmp_path: Pa
                 "seg:odd",
                 "Segment",
                 {
-                    "name": 'a;b,"c"\n第二行',
+                    "name": 'a;b,"c"',
+                    "note": "第一行\n\t第二行\r\n",
                     "flag": False,
                     "nums": [1.5, 2.0],
                     "words": ["x;y", "z"],

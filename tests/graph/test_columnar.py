@@ -101,16 +101,16 @@ def test_edge_cases_take_the_fast_path_and_match(tmp_path: Path) -> None:
 
 
 # What CSV allows and Arrow handles on its own: quoted cells with separators, quotes and line
-# breaks, a byte-order mark, CRLF line ends, control characters and backslashes (escaped in
-# the JSON the store receives), relationship rows out of order (sorted before writing) and
-# several ends per start.
+# breaks, a byte-order mark, CRLF line ends, tabs and backslashes (escaped in the JSON the
+# store receives), relationship rows out of order (sorted before writing) and several ends per
+# start.
 DIALECT = {
     "nodes_segments.csv": (
         "\ufeffid:ID,:LABEL,name,note\r\n"
         'seg:"引号",Segment,"名称 ""带引号""","多行\n备注, 含逗号"\r\n'
-        "seg:b\\反斜杠,Segment,小\x08大肠,\t\r\n"
+        "seg:b\\反斜杠,Segment,小大肠,\t\r\n"
         "seg:c,Segment,正极材料,\u3000\r\n"
-        "seg:d,Segment,负极材料,\r\n"
+        "seg:d,Segment,负极材料,甲\t乙\r\n"
     ),
     "rels_up.csv": (
         ":START_ID,:END_ID,:TYPE\n"
@@ -130,7 +130,8 @@ def test_csv_dialect_takes_the_fast_path_and_matches(tmp_path: Path) -> None:
             "name": '名称 "带引号"',
             "note": "多行\n备注, 含逗号",
         }
-        assert store.require_node("seg:b\\反斜杠").props == {"name": "小\x08大肠"}
+        assert store.require_node("seg:b\\反斜杠").props == {"name": "小大肠"}
+        assert store.require_node("seg:d").props["note"] == "甲\t乙"
         assert "note" not in store.require_node("seg:c").props  # blank: absent
         assert len(list(store.iter_relationships("UPSTREAM_OF"))) == 4
 

@@ -1,17 +1,24 @@
 from __future__ import annotations
 
+import datetime
 import random
+import unicodedata
 
 import pytest
 
 from chainatlas.graph.creditcode import ALPHABET, check_char, is_valid_credit_code, make_credit_code
 from chainatlas.graph.errors import SchemaViolation, ValidationFailed
 from chainatlas.graph.model import (
+    NAME_MAX,
     Node,
     Relationship,
+    id_problem,
+    key_problem,
+    text_problem,
     validate_node,
     validate_nodes,
     validate_relationship,
+    visible,
 )
 from chainatlas.graph.settings import is_local
 
@@ -47,7 +54,7 @@ class TestValidation:
                 {
                     "name": " 甲 ",
                     "credit_code": code.lower(),
-                    "output": "3.5",
+                    "output": 3.5,
                     "employees": "",
                     "tags": [],
                 },
@@ -106,3 +113,70 @@ def test_is_local() -> None:
     assert is_local("浙江省湖州市长兴县") and is_local("南太湖新区")
     assert not is_local("上海市") and not is_local("")
     assert is_local("上海市", ("上海市",))
+
+
+class TestTextRules:
+    """The rules every way in shares (issue 14): one place, :mod:`chainatlas.graph.model`."""
+
+    def test_every_control_character_is_refused_but_tab_and_line_ends_in_text(self) -> None:
+        controls = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cc"]
+        assert len(controls) == 65
+        for c in controls:
+            assert text_problem(f"a{c}b", one_line=True), repr(c)
+            assert bool(text_problem(f"a{c}b")) == (c not in "\t\n\r"), repr(c)
+        assert text_problem("a\u2028b", one_line=True) and not text_problem("a\u2028b")
+        assert text_problem("a\ud800b")  # a lone surrogate cannot be stored as UTF-8
+
+    def test_names_need_somethingvisible(self) -> None:
+        for c in (chr(x) for x in range(0x110000)):
+            if c.isspace():  # every whitespace character counts as invisible
+                assert not visible(c * 3), repr(c)
+        for name in ("\u200b", "\u200b\u200d\ufeff", "\u3164", "\u2800 ", "\u2060\u00ad"):
+            assert not visible(name), repr(name)
+        assert visible("甲\u200b") and visible("A")
+
+    def test_names_are_one_line_and_at_most_name_max(self) -> None:
+        assert validate_node(Node("s", "Segment", {"name": "x" * NAME_MAX})).name == "x" * NAME_MAX
+        for bad in ("x" * (NAME_MAX + 1), "甲\n乙", "甲\t乙", "\u200b"):
+            with pytest.raises(ValidationFailed, match="name"):
+                validate_node(Node("s", "Segment", {"name": bad}))
+
+    @pytest.mark.parametrize("key", ["", "a b", "a\x00b", "1a", "a-b", "a.b"])
+    def test_keys_are_identifiers(self, key: str) -> None:
+        assert key_problem(key)
+        with pytest.raises(ValidationFailed, match="属性名"):
+            validate_node(Node("s", "Segment", {"name": "x", key: 1}))
+        assert not key_problem("target_2026") and not key_problem("备注")
+
+    @pytest.mark.parametrize("node_id", [" a", "a ", "\ta", "a\n", "\u3000a", "a\x00", "a\x85"])
+    def test_ids_are_refused_not_trimmed(self, node_id: str) -> None:
+        assert id_problem(node_id)
+        with pytest.raises(SchemaViolation, match="id"):
+            validate_node(Node(node_id, "Segment", {"name": "x"}))
+        with pytest.raises(SchemaViolation, match="id"):
+            validate_nodes([Node(node_id, "Segment", {"name": "x"})])
+
+    def test_dates_are_dates(self) -> None:
+        def signed(value: object) -> object:
+            return validate_node(Node("p", "Project", {"name": "p", "signed": value})).props[
+                "signed"
+            ]
+
+        assert signed("2026-03-01") == "2026-03-01"
+        assert signed(datetime.date(2026, 3, 1)) == "2026-03-01"
+        assert signed("2026-03-01 00:00:00") == "2026-03-01"  # a workbook's date cell as text
+        for bad in (86400, 86400.0, "86400", "2026-3-1", "2026-02-30", True, "2026-03-01 10:00:00"):
+            with pytest.raises(ValidationFailed, match="signed"):
+                signed(bad)
+
+    def test_booleans_and_numbers_are_not_converted(self) -> None:
+        for props in ({"major": "yes"}, {"major": 1}, {"investment": "5"}, {"investment": True}):
+            with pytest.raises(ValidationFailed):
+                validate_node(Node("p", "Project", {"name": "p", **props}))
+
+    def test_lists_hold_one_type(self) -> None:
+        for bad in ([1, "a"], [1, 2.5], [True, 1], [["a"]], [{"a": 1}]):
+            with pytest.raises(ValidationFailed, match="x"):
+                validate_node(Node("s", "Segment", {"name": "n", "x": bad}))
+        ok = validate_node(Node("s", "Segment", {"name": "n", "x": [1, 2], "y": ("a", "b")}))
+        assert ok.props["x"] == [1, 2] and ok.props["y"] == ["a", "b"]

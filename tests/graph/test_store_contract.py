@@ -174,6 +174,59 @@ class TestBatches:
         assert store.counts().relationships == 0
         assert store.count_nodes() == 2
 
+    def test_move_replaces_a_link_in_one_batch(self, store: GraphStore) -> None:
+        """A record's move: delete the old link and make the new one, all or nothing."""
+        store.upsert_nodes([firm("a"), seg("old"), seg("new")])
+        store.upsert_relationships(
+            [Relationship("firm:a", "OPERATES_IN", "seg:old", {"weight": 0.5})]
+        )
+        with store.batch() as b:
+            b.delete_relationships([("firm:a", "OPERATES_IN", "seg:old")])
+            b.upsert_nodes([firm("a", region="德清县")])
+            b.upsert_relationships([Relationship("firm:a", "OPERATES_IN", "seg:new")])
+        assert [n.id for _, n in store.neighbours("firm:a", ["OPERATES_IN"])] == ["seg:new"]
+        assert store.require_node("firm:a").props["region"] == "德清县"
+        # a failing move keeps the old link
+        with pytest.raises(NodeNotFound):
+            with store.batch() as b:
+                b.delete_relationships([("firm:a", "OPERATES_IN", "seg:new")])
+                b.upsert_relationships([Relationship("firm:a", "OPERATES_IN", "seg:none")])
+        assert [n.id for _, n in store.neighbours("firm:a", ["OPERATES_IN"])] == ["seg:new"]
+
+    def test_deleting_and_making_the_same_link_makes_it_anew(self, store: GraphStore) -> None:
+        store.upsert_nodes([firm("a"), seg("s")])
+        key = ("firm:a", "OPERATES_IN", "seg:s")
+        store.upsert_relationships([Relationship(*key, {"weight": 0.5})])
+        with store.batch() as b:
+            b.delete_relationships([key])
+            b.upsert_relationships([Relationship(*key, {"note": "新"})])
+        assert store.get_relationships([key])[key].props == {"note": "新"}
+        assert store.counts().relationships == 1
+
+    @pytest.mark.parametrize("bad", [" firm:a", "firm:a\t", "\u3000firm:a", "firm:\x00a", ""])
+    def test_ids_are_never_trimmed(self, store: GraphStore, bad: str) -> None:
+        """A padded id is refused, not taken for the trimmed one (whose label and properties
+        it would otherwise overwrite)."""
+        store.upsert_nodes([firm("a", output=3.5)])
+        with pytest.raises(SchemaViolation, match="id"):
+            store.upsert_nodes([Node(bad, "Project", {"name": "变成项目"})])
+        assert store.require_node("firm:a").props == {"name": "a", "output": 3.5}
+        assert store.count_nodes() == 1
+
+    def test_control_characters_and_loose_types_are_refused(self, store: GraphStore) -> None:
+        for props in (
+            {"name": "a\x00b"},
+            {"name": "a", "note": "\x1b[31m"},
+            {"name": "a", "": 1},
+            {"name": "a", "mixed": [1, "a"]},
+            {"name": "\u200b"},
+        ):
+            with pytest.raises(ValidationFailed):
+                store.upsert_nodes([Node("seg:x", "Segment", props)])
+        with pytest.raises(ValidationFailed, match="signed"):
+            store.upsert_nodes([Node("p", "Project", {"name": "p", "signed": 86400})])
+        assert store.count_nodes() == 0
+
     def test_large_batch(self, store: GraphStore) -> None:
         n = 12_000
         b = Batch().upsert_nodes([seg(f"s{i}") for i in range(n)])
