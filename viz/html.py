@@ -17,7 +17,7 @@ from pyvis.network import Network
 
 from chainatlas.viz.assets import vis_css, vis_js
 
-__all__ = ["CJK_FONTS", "GraphPage", "new_network", "render_page"]
+__all__ = ["CJK_FONTS", "GraphPage", "new_network", "render_page", "script_json"]
 
 CJK_FONTS = (
     '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
@@ -88,9 +88,31 @@ def _options(page: GraphPage, n_nodes: int) -> dict[str, Any]:
     return opts
 
 
-def _json(data: Any) -> str:
-    """JSON safe to put inside a <script> element."""
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+_SCRIPT_SAFE = str.maketrans(
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
+)
+
+
+def script_json(data: Any) -> str:
+    """``data`` as JSON text safe inside an HTML ``<script>`` element — every page that embeds
+    JSON uses this.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u003c``, ``\\u003e``, ``\\u0026`` (they occur only
+    inside JSON strings, where the escapes mean the same character), so no ``</script>`` can
+    end the element early and no ``<!--`` followed by ``<script`` can switch the HTML parser
+    into the state where the element never ends (a firm named ``<!--<script>`` stopped every
+    graph view of its chain). U+2028/U+2029 are escaped too (line ends in older JavaScript).
+
+    >>> print(script_json({"name": "</script><!--"}))
+    {"name": "\\u003c/script\\u003e\\u003c!--"}
+    """
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)
 
 
 def _table(caption: str, header: list[str], rows: list[list[Any]]) -> str:
@@ -147,10 +169,10 @@ div.vis-tooltip {{ white-space: pre-line; font-family: {CJK_FONTS}; max-width: 4
 <script>{vis_js()}</script>
 <script>
 (function () {{
-  var nodes = new vis.DataSet({_json(nodes)});
-  var edges = new vis.DataSet({_json(edges)});
+  var nodes = new vis.DataSet({script_json(nodes)});
+  var edges = new vis.DataSet({script_json(edges)});
   var container = document.getElementById("graph");
-  var network = new vis.Network(container, {{nodes: nodes, edges: edges}}, {_json(options)});
+  var network = new vis.Network(container, {{nodes: nodes, edges: edges}}, {script_json(options)});
   window.chainatlasView = {{network: network, nodes: nodes, edges: edges}};
   network.fit();
   network.once("stabilizationIterationsDone", function () {{

@@ -3,16 +3,22 @@ segments as boxes coloured by verdict, sub-segments indented under their segment
 
 from __future__ import annotations
 
-from html import escape
+import html
 
 from chainatlas.graph.maps import VERDICT_ZH, Fishbone, SegmentView
 from chainatlas.graph.model import STAGE_ZH, STAGES
 from chainatlas.viz.html import CJK_FONTS
+from chainatlas.viz.tables import cell_value
 from chainatlas.viz.views import VERDICT_COLOURS
 
 __all__ = ["fishbone_svg"]
 
 _COL_W, _ROW_H, _PAD, _HEAD_W = 250, 30, 20, 170
+
+
+def _xml(text: str) -> str:
+    """``text`` escaped for XML, characters XML cannot hold replaced (as in workbooks)."""
+    return html.escape(cell_value(text))
 
 
 def _rows(s: SegmentView, depth: int = 0) -> list[tuple[SegmentView, int]]:
@@ -35,7 +41,7 @@ def fishbone_svg(fb: Fishbone) -> str:
         f'viewBox="0 0 {width} {height}" font-family="{CJK_FONTS.replace(chr(34), chr(39))}">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="{_PAD}" y="28" font-size="20" font-weight="bold">产业链鱼骨图 · '
-        f"{escape(fb.chain.name)}</text>",
+        f"{_xml(fb.chain.name)}</text>",
     ]
     summ = fb.summary()
     parts.append(
@@ -53,7 +59,7 @@ def fishbone_svg(fb: Fishbone) -> str:
     )
     parts.append(
         f'<text x="{x_head + 8}" y="{spine_y + 5}" font-size="13" fill="#ffffff">'
-        f"{escape(fb.chain.name[:9])}</text>"
+        f"{_xml(fb.chain.name[:9])}</text>"
     )
     for i, st in enumerate(STAGES):
         x0 = _PAD + i * _COL_W
@@ -77,9 +83,9 @@ def fishbone_svg(fb: Fishbone) -> str:
             if len(label) > 12 - depth:
                 label = label[: 11 - depth] + "…"
             parts.append(
-                f'<text x="{x + 6}" y="{y + 17}" font-size="12">{escape(label)}'
+                f'<text x="{x + 6}" y="{y + 17}" font-size="12">{_xml(label)}'
                 f"（{VERDICT_ZH[s.verdict]}·{len(s.local_firms)}家）"
-                f"<title>{escape(s.reason)}</title></text>"
+                f"<title>{_xml(s.reason)}</title></text>"
             )
     legend_x = _PAD
     for v in ("strong", "weak", "missing"):

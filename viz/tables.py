@@ -1,8 +1,23 @@
-"""Every list as tables with Chinese headers, and Excel workbooks that are safe to open
-(cells that Excel would read as formulas are neutralised)."""
+"""Every list as tables with Chinese headers, and Excel workbooks that are safe to open.
+
+A workbook is written from whatever the store holds, so each cell is made writable and harmless
+first (:func:`cell_value`, :func:`_as_text`):
+
+- text that Excel would take for a formula (starting with ``= + - @``, a tab or a carriage
+  return) is written as *text*: the cell is typed as a string and carries Excel's quote prefix
+  (the hidden apostrophe Excel itself sets when one types ``'=1+1``). The cell shows exactly
+  what is stored, and Excel never evaluates it, not even after the cell is edited;
+- characters a workbook cannot hold (control characters, lone surrogates) are replaced by
+  U+FFFD (�), so an export never fails on data stored before the model refused them;
+- lists become text joined with 、; numbers stay numbers (``-5`` is a number, not a formula).
+
+Bundle CSVs (:mod:`graph.bundle`) are data for machines and round trips and are not altered.
+"""
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,49 +27,71 @@ from chainatlas.graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEnt
 from chainatlas.graph.model import STAGE_ZH
 
 __all__ = [
-    "xlsx_bytes",
     "attraction_tables",
+    "cell_value",
     "fishbone_tables",
+    "formula_like",
     "masters_tables",
-    "neutralise",
     "projects_tables",
     "write_xlsx",
+    "xlsx_bytes",
 ]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What a workbook (XML 1.0) cannot hold: openpyxl's illegal characters and lone surrogates.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
 
 
-def neutralise(value: Any) -> Any:
-    """A text cell starting like a formula gets a leading apostrophe (CSV/Excel injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+def formula_like(value: Any) -> bool:
+    """Whether ``value`` is text that Excel would read as a formula (CSV/Excel injection)."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def cell_value(value: Any) -> Any:
+    """``value`` as a workbook cell can hold it: lists as text joined with 、, characters a
+    workbook cannot hold replaced by U+FFFD; numbers, booleans and empty cells unchanged."""
+    if isinstance(value, list | tuple):
+        value = "、".join(str(x) for x in value)
+    if isinstance(value, str):
+        return _UNWRITABLE.sub(REPLACEMENT, value)
     return value
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+def _as_text(ws: Any) -> None:
+    """Type every formula-like cell of ``ws`` as quote-prefixed text (see the module)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
+def _write(target: Path | io.BytesIO, sheets: dict[str, pd.DataFrame]) -> None:
+    with pd.ExcelWriter(target, engine="openpyxl") as xw:
         for name, df in sheets.items():
-            safe = df.map(neutralise) if not df.empty else df
+            safe = df.map(cell_value) if not df.empty else df
+            safe.columns = [cell_value(str(c)) for c in safe.columns]
             safe.to_excel(xw, sheet_name=name[:31], index=False)
             ws = xw.sheets[name[:31]]
+            _as_text(ws)
             for i, col in enumerate(safe.columns, 1):
                 ws.column_dimensions[ws.cell(1, i).column_letter].width = min(
                     60, max(10, 2 * len(str(col)) + 2)
                 )
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Write ``sheets`` (name → table) as a workbook at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, sheets)
     return path
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """The workbook of :func:`write_xlsx` as bytes (for downloads)."""
-    import io
-
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for name, df in sheets.items():
-            (df.map(neutralise) if not df.empty else df).to_excel(
-                xw, sheet_name=name[:31], index=False
-            )
+    _write(buf, sheets)
     return buf.getvalue()
 
 

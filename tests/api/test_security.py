@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -122,6 +123,8 @@ def _cells(data: bytes) -> list[openpyxl.cell.cell.Cell]:
 
 
 def test_exports_neutralise_formulas(api) -> None:  # type: ignore[no-untyped-def]
+    """Every Excel export writes formula-like text as quote-prefixed text, exactly as stored:
+    no formula cell, nothing Excel would evaluate, even after editing the cell."""
     c, city, _ = api
     body = {"name": EVIL, "region": "吴兴区", "segments": [SEGMENT], "tags": ["规上"]}
     assert c.put("/api/v1/firms/firm:evil", json=body, headers=city).status_code == 200
@@ -131,25 +134,27 @@ def test_exports_neutralise_formulas(api) -> None:  # type: ignore[no-untyped-de
         headers=city,
     )
     assert r.status_code == 200, r.text
+    month = date.today().strftime("%Y-%m")
     downloads = [
-        "/api/v1/maps/masters/1366:icv",
-        "/api/v1/maps/fishbone/1366:icv",
-        "/api/v1/projects",
-        "/api/v1/gaps/1366:icv",
+        ("/api/v1/maps/masters/1366:icv", {}),
+        ("/api/v1/maps/fishbone/1366:icv", {}),
+        ("/api/v1/maps/attraction/1366:icv", {}),
+        ("/api/v1/projects", {}),
+        ("/api/v1/gaps/1366:icv", {}),
+        ("/api/v1/targets", {"segment": SEGMENT, "chain": "1366:icv"}),
+        ("/api/v1/ledger/report", {"month": month}),
+        ("/api/v1/ledger/lists", {"month": month}),
     ]
     seen_evil = 0
-    for url in downloads:
-        r = c.get(url, params={"format": "xlsx"}, headers=city)
+    for url, params in downloads:
+        r = c.get(url, params={"format": "xlsx", **params}, headers=city)
         assert r.status_code == 200, url
         for cell in _cells(r.content):
             assert cell.data_type != "f", (url, cell.coordinate, cell.value)
-            if isinstance(cell.value, str):
-                assert not cell.value.startswith(("=", "+", "@", "-", "\t", "\r")), (
-                    url,
-                    cell.value,
-                )
-                seen_evil += cell.value in ("'" + EVIL, "'@SUM(A1)")
-    assert seen_evil >= 2  # the hostile names were exported, neutralised
+            if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "@", "-", "\t")):
+                assert cell.data_type == "s" and cell.quotePrefix, (url, cell.value)
+                seen_evil += cell.value in (EVIL, "@SUM(A1)")
+    assert seen_evil >= 2  # the hostile names were exported as they are, as text
 
 
 def _xlsx(rows: list[list[object]]) -> bytes:
@@ -332,9 +337,9 @@ def test_names_cannot_inject_markup(api) -> None:  # type: ignore[no-untyped-def
         assert "img" not in tags.seen, r.url
         assert not any("alert(1)" in code for code in tags.scripts if "vis.DataSet" not in code)
         assert "</script><img" not in r.text
-    # in the views the name travels as JSON data (with "</" escaped) that vis-network shows as
+    # in the views the name travels as JSON data (with < > & escaped) that vis-network shows as
     # text (its tooltips use innerText)
-    assert "<\\/script>" in fish.text
+    assert "\\u003c/script\\u003e\\u003cimg" in fish.text
 
 
 def test_every_answer_carries_the_security_headers(api) -> None:  # type: ignore[no-untyped-def]

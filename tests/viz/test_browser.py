@@ -97,3 +97,71 @@ def test_large_graph_stabilises(browser, tmp_path: Path) -> None:  # type: ignor
     got = page.evaluate(DRAWN)
     assert outside == [] and got["nodes"] == 6000 and got["pixels"] > 0
     page.close()
+
+
+HOSTILE = [
+    "<!--<script>",
+    "</script><script>window.__pwned = 1; alert(1)</script>",
+    '<img src=x onerror="window.__pwned = 2">',
+    "甲 & <b>丙</b>",
+]
+
+
+def test_hostile_names_draw_as_text_and_run_nothing(  # type: ignore[no-untyped-def]
+    browser, seeded: EmbeddedStore, tmp_path: Path
+) -> None:
+    """Firms, a segment and a project named like markup: every view of their chain still draws,
+    shows the names as text and runs nothing (issue 14: ``<!--<script>`` stopped the drawing)."""
+    from chainatlas.graph.model import Node, Relationship
+
+    with seeded.batch() as b:
+        for i, name in enumerate(HOSTILE):
+            b.upsert_nodes([Node(f"firm:h{i}", "Firm", {"name": name, "region": "长兴县"})])
+            b.upsert_relationships(
+                [
+                    Relationship(f"firm:h{i}", "OPERATES_IN", "seg:储能变流器"),
+                    Relationship(f"firm:h{i}", "CHAIN_MASTER_OF", "1366:storage"),
+                    Relationship(f"firm:h{i}", "LOCATED_IN", "region:长兴县"),
+                ]
+            )
+        b.upsert_nodes([Node("project:h", "Project", {"name": HOSTILE[0], "stage": "招商引资"})])
+        b.upsert_nodes([Node("seg:h", "Segment", {"name": HOSTILE[1]})])
+        b.upsert_relationships(
+            [
+                Relationship("project:h", "IN_CHAIN", "1366:storage"),
+                Relationship("1366:storage", "HAS_SEGMENT", "seg:h", {"stage": "upstream"}),
+            ]
+        )
+    # as stored before names were checked: a line separator (a line end in older JavaScript)
+    odd = {f"n{i}": Node(f"n{i}", "Segment", {"name": n}) for i, n in enumerate(HOSTILE)}
+    odd["n9"] = Node("n9", "Segment", {"name": "甲\u2028乙\u2029丙"})
+    (tmp_path / "subgraph.html").write_text(
+        render_page(subgraph_page("<!--<script>", Subgraph(odd, []))), encoding="utf-8"
+    )
+    for kind in ("fishbone", "map", "masters", "projects", "subgraph"):
+        path = tmp_path / f"{kind}.html"
+        if kind != "subgraph":
+            path.write_bytes(render_view(seeded, kind, "html", chain="1366:storage").data)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        dialogs: list[str] = []
+
+        def dialog(d, seen=dialogs):  # type: ignore[no-untyped-def]
+            seen.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", dialog)
+        page.route(
+            "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()
+        )
+        page.goto(path.as_uri())
+        page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
+        got = page.evaluate(DRAWN)
+        labels = page.evaluate(
+            "() => window.chainatlasView.nodes.get().map(n => String(n.label) + String(n.title))"
+        )
+        assert got["pixels"] > 0, (kind, got)
+        assert page.evaluate("() => window.__pwned") is None and dialogs == [], kind
+        assert page.evaluate("() => document.querySelectorAll('img, b').length") == 0, kind
+        shown = "\n".join(labels)
+        assert any(name in shown for name in HOSTILE), kind  # as text, unchanged
+        page.close()

@@ -18,7 +18,7 @@ from chainatlas.graph.maps import fishbone
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.sources.ckg import ckg_to_bundle
 from chainatlas.viz.export import render_view
-from chainatlas.viz.tables import neutralise, write_xlsx
+from chainatlas.viz.tables import write_xlsx
 from tests.conftest import shared_or_skip
 
 REMOTE = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//""", re.I)
@@ -71,14 +71,22 @@ def test_script_breakout_is_escaped(memory_store: EmbeddedStore) -> None:
     assert "<b>s</b>" not in text.split("<script>")[0]
 
 
-def test_excel_neutralises_formulas(tmp_path: Path) -> None:
-    assert neutralise("=1+1") == "'=1+1" and neutralise("@SUM(A1)") == "'@SUM(A1)"
-    assert neutralise("正常") == "正常" and neutralise(3) == 3
+def test_excel_writes_formula_like_text_as_text(tmp_path: Path) -> None:
+    """Formula-like text stays exactly as stored, typed as quote-prefixed text (never
+    evaluated); control characters become U+FFFD; numbers, negative ones too, stay numbers."""
+    texts = ['=HYPERLINK("x")', "+1", "-减", "@SUM(A1)", "\t=1", "\r=1"]
     path = write_xlsx(
-        {"表": pd.DataFrame({"企业": ['=HYPERLINK("x")', "甲"]})}, tmp_path / "x.xlsx"
+        {"表": pd.DataFrame({"企业": [*texts, "甲\x00乙\x1f"], "产值": [-5.5] + [1] * 6})},
+        tmp_path / "x.xlsx",
     )
     ws = openpyxl.load_workbook(path)["表"]
-    assert ws["A2"].value == '\'=HYPERLINK("x")' and ws["A2"].data_type == "s"
+    cells = [ws.cell(r, 1) for r in range(2, 2 + len(texts))]
+    # (a carriage return reads back as a line feed: XML normalises line ends)
+    assert [c.value for c in cells] == [*texts[:-1], "\n=1"]
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    assert ws["A8"].value == "甲\ufffd乙\ufffd" and not ws["A8"].quotePrefix
+    assert ws["B2"].value == -5.5 and ws["B2"].data_type == "n"
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
 @pytest.mark.slow
