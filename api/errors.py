@@ -22,6 +22,7 @@ from chainatlas.graph.errors import (
     StoreBusy,
     ValidationFailed,
 )
+from chainatlas.graph.model import zh_message
 
 __all__ = ["ERRORS", "Problem", "downloads", "install_error_handlers"]
 
@@ -161,13 +162,12 @@ def install_error_handlers(app: FastAPI) -> None:
             resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
 
-
     async def invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = [
             {
                 "loc": [str(x) for x in e.get("loc", ())],
-                "msg": str(e.get("msg", "")),
+                "msg": zh_message(e),  # Chinese, from the model's table of pydantic errors
                 "type": e.get("type", ""),
             }
             for e in exc.errors()

@@ -1,22 +1,86 @@
-"""Response models of the API."""
+"""Request and response models of the API.
+
+Request bodies are strict JSON, and what they may hold comes from the graph model: a record
+kind's properties are derived from its label's property types in :mod:`chainatlas.graph.model`
+(:func:`props_model`), so the API, the templates and the bundles share one list of properties
+and types. Ids in paths and links follow the model's id rule (:data:`NodeIdPath`, :data:`Ref`),
+checked once, before the route runs.
+"""
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from fastapi import Path
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+)
 
-from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.model import (
+    LABELS,
+    TEXT_REFUSED,
+    Node,
+    Relationship,
+    id_problem,
+    json_pattern,
+    text_problem,
+)
+from chainatlas.graph.model import IsoDate as StoredDate
 
 T = TypeVar("T")
 
 
 class BodyIn(BaseModel):
     """A request body: JSON types exactly as documented — ``0`` is not ``false`` and ``"5"`` is
-    not ``5`` (the fuzz test sends such values and expects 422)."""
+    not ``5`` (the fuzz test sends such values and expects 422) — and text without control
+    characters (the model's rule, :func:`graph.model.text_problem`), refused with the field
+    named before any work is done."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, json_schema_extra=lambda s, _: _document_text(s))
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, v: Any) -> Any:
+        for text in _texts(v):
+            bad = text_problem(text)
+            if bad:
+                raise ValueError(bad)
+        return v
+
+
+_TEXT_PATTERN = json_pattern(TEXT_REFUSED)
+
+
+def _document_text(schema: dict[str, Any]) -> None:
+    """State the text rule in OpenAPI: a ``pattern`` on every free-text field (and item)."""
+    for prop in schema.get("properties", {}).values():
+        _document_string(prop)
+
+
+def _document_string(schema: dict[str, Any]) -> None:
+    for alt in schema.get("anyOf", [schema]):
+        if alt.get("type") == "array":
+            _document_string(alt.get("items", {}))
+        elif alt.get("type") == "string" and not {"pattern", "enum", "const"} & alt.keys():
+            alt["pattern"] = _TEXT_PATTERN
+
+
+def _texts(v: Any) -> Iterator[str]:
+    """The strings of a field's value (itself, or the items of a list, at any depth)."""
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, list | tuple):
+        for x in v:
+            yield from _texts(x)
 
 
 def _iso_text(v: Any) -> Any:
@@ -28,6 +92,84 @@ def _iso_text(v: Any) -> Any:
 #: A date written as ``YYYY-MM-DD`` text (JSON has no date type).
 IsoDate = Annotated[date, Field(strict=False), BeforeValidator(_iso_text)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+#: What an id in a path or a link looks like (the model's :func:`id_problem` decides): no
+#: control character or line separator, no whitespace at either end.
+ID_PATTERN = (
+    r"^[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]"
+    r"(?:[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\s\x00-\x1f\x7f-\x9f\u2028\u2029])?$"
+)
+
+
+def _check_id(v: str) -> str:
+    bad = id_problem(v)
+    if bad:
+        raise ValueError(bad)
+    return v
+
+
+_ID_SCHEMA = {"pattern": ID_PATTERN, "examples": ["1366:storage"]}
+#: An id (or a name where the route says so) in a link field of a request body.
+Ref = Annotated[str, Field(json_schema_extra=_ID_SCHEMA), AfterValidator(_check_id)]
+#: A node id in a path: ``%20firm:F`` is refused (422), never taken for ``firm:F``.
+NodeIdPath = Annotated[
+    str,
+    Path(description="节点 id（首尾不能有空白，不能含控制字符）", json_schema_extra=_ID_SCHEMA),
+    AfterValidator(_check_id),
+]
+#: A chain in a path, by id or by name (the same rule as ids).
+ChainPath = Annotated[
+    str,
+    Path(description="产业链 id 或名称", json_schema_extra=_ID_SCHEMA),
+    AfterValidator(_check_id),
+]
+
+
+def _real_date(v: str) -> str:
+    try:
+        date.fromisoformat(v)
+    except ValueError:
+        raise ValueError(f"不是有效日期: {v!r}") from None
+    return v
+
+
+_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: A date property in a JSON body: ``YYYY-MM-DD`` text, a real date (stored as that text).
+DateText = Annotated[
+    str,
+    Field(pattern=_DATE_PATTERN, json_schema_extra={"format": "date", "examples": ["2026-03-01"]}),
+    AfterValidator(_real_date),
+]
+
+
+class _PropsIn(BodyIn):
+    """Properties as JSON: strict types, no property the model does not know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _json_hint(hint: Any) -> Any:
+    """A model property type as a JSON body holds it (a date as ``YYYY-MM-DD`` text)."""
+    while typing.get_origin(hint) in (typing.Required, typing.NotRequired):
+        hint = typing.get_args(hint)[0]
+    return DateText if hint == StoredDate else hint
+
+
+def props_model(label: str, *, exclude: tuple[str, ...] = ()) -> type[BaseModel]:
+    """The JSON properties of ``label``, from its model (:data:`graph.model.LABELS`): every
+    property optional (``null`` removes it; required ones are checked on the record as
+    stored after the write), strictly typed, unknown ones refused."""
+    hints = typing.get_type_hints(LABELS[label], include_extras=True)
+    required = LABELS[label].__required_keys__  # type: ignore[attr-defined]
+    fields: dict[str, Any] = {
+        key: (
+            typing.Optional[_json_hint(hint)],  # noqa: UP045 (a runtime type expression)
+            Field(None, description="必填（新建时）" if key in required else None),
+        )
+        for key, hint in hints.items()
+        if key not in exclude
+    }
+    return create_model(f"{label}Props", __base__=_PropsIn, **fields)
 
 
 class Page(BaseModel, Generic[T]):

@@ -56,6 +56,7 @@ __all__ = [
     "char_class",
     "check_texts",
     "id_problem",
+    "json_pattern",
     "key_problem",
     "text_problem",
     "validate_node",
@@ -175,6 +176,13 @@ def char_class(ranges: tuple[tuple[int, int], ...]) -> str:
     return "[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
 
 
+def json_pattern(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A JSON Schema ``pattern`` (read alike by ECMA-262 and Python) for text without the code
+    points of ``ranges`` (surrogates left out: JSON text holds none)."""
+    kept = [(a, b) for a, b in ranges if b <= 0xFFFF and not 0xD800 <= a <= 0xDFFF]
+    return "^[^" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in kept) + "]*$"
+
+
 _TEXT_BAD = re.compile(char_class(TEXT_REFUSED))
 _LINE_BAD = re.compile(char_class(LINE_REFUSED))
 _INVISIBLE_ONLY = re.compile(char_class(INVISIBLE) + "*")
@@ -232,7 +240,15 @@ def _check_name(v: str) -> str:
 #: The validator of names; also how the columnar import path recognises a name column.
 NAME_CHECK = AfterValidator(_check_name)
 #: A name: one line, 1 to :data:`NAME_MAX` characters, something visible in it.
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), NAME_CHECK]
+Name = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=NAME_MAX,
+        json_schema_extra={"pattern": json_pattern(LINE_REFUSED)},
+    ),
+    NAME_CHECK,
+]
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: How a workbook's date cell reads as text (pandas): the date at midnight.

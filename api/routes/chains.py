@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from chainatlas.api.deps import StoreDep
 from chainatlas.api.schemas import (
     ChainDetail,
+    ChainPath,
     NodePublic,
     Page,
     RelPublic,
@@ -40,7 +41,7 @@ def chains(
 
 
 @router.get("/chains/{chain_id}", response_model=ChainDetail)
-def chain(chain_id: str, store: StoreDep) -> ChainDetail:
+def chain(chain_id: ChainPath, store: StoreDep) -> ChainDetail:
     """A chain with its fishbone segments by stage, focus regions and lineage."""
     node = store.require_node(chain_id, "Chain")
     segs = []
@@ -70,7 +71,7 @@ def chain(chain_id: str, store: StoreDep) -> ChainDetail:
 
 
 @router.get("/chains/{chain_id}/subgraph", response_model=SubgraphPublic)
-def chain_subgraph(chain_id: str, store: StoreDep) -> SubgraphPublic:
+def chain_subgraph(chain_id: ChainPath, store: StoreDep) -> SubgraphPublic:
     """Everything hung on a chain: segments, firms, platforms, funds, regions, projects."""
     sg = store.chain_subgraph(chain_id)
     return SubgraphPublic(

@@ -9,8 +9,16 @@ from pydantic import Field
 
 from chainatlas.api.auth import Forbidden, check_scope, in_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
-from chainatlas.api.schemas import BodyIn, FirmPublic, NonEmpty, Page, SubgraphPublic, neighbourhood
-from chainatlas.graph.model import FIRM_TAGS, Node, Relationship
+from chainatlas.api.schemas import (
+    BodyIn,
+    FirmPublic,
+    NodeIdPath,
+    Page,
+    Ref,
+    SubgraphPublic,
+    neighbourhood,
+)
+from chainatlas.graph.model import FIRM_TAGS, Name, Node, Relationship
 from chainatlas.graph.settings import is_local
 
 router = APIRouter(prefix="/firms", tags=["firms"])
@@ -51,7 +59,7 @@ def firms(
 
 
 @router.get("/{firm_id}", response_model=SubgraphPublic)
-def firm(firm_id: str, store: StoreDep) -> SubgraphPublic:
+def firm(firm_id: NodeIdPath, store: StoreDep) -> SubgraphPublic:
     """A firm with its segments, region, park, suppliers, customers, partners and chains."""
     return neighbourhood(store, store.require_node(firm_id, "Firm"))
 
@@ -59,18 +67,18 @@ def firm(firm_id: str, store: StoreDep) -> SubgraphPublic:
 class FirmIn(BodyIn):
     """A firm as the district teams record it (企业名称, 所在区域, …)."""
 
-    name: NonEmpty
-    region: NonEmpty
+    name: Name
+    region: Ref = Field(description="所在区域（名称）；替换原区域")
     credit_code: str | None = None
     tags: list[Literal[FIRM_TAGS]] = []  # type: ignore[valid-type]
     output: Annotated[float, Field(ge=0)] | None = None
     employees: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
-    segments: list[str] = []
+    segments: list[Ref] = Field([], description="经营的环节 id（在已有环节之外添加）")
 
 
 @router.put("/{firm_id}", response_model=FirmPublic)
 def put_firm(
-    firm_id: str,
+    firm_id: NodeIdPath,
     body: FirmIn,
     store: StoreDep,
     settings: SettingsDep,
@@ -78,10 +86,14 @@ def put_firm(
     auth: AuthDep,
     request: Request,
 ) -> FirmPublic:
-    """Create or update a firm (and the segments it operates in). District teams may write
-    firms of their district, chain departments firms in their chains' segments."""
+    """Create, update or move a firm (and add segments it operates in). District teams may
+    write firms of their district, chain departments firms in their chains' segments. A new
+    region replaces the stored one (the district that had the firm no longer has it); moving
+    a firm out of one's district is refused."""
     before = store.get_node(firm_id)
     if before is not None:
+        if before.label != "Firm":
+            raise Forbidden(f"{firm_id} 是 {before.label}，不是 Firm")
         check_scope(store, who, node=firm_id)
     chains = {c.id for s in body.segments for _, c in store.neighbours(s, ["HAS_SEGMENT"], "in")}
     if who.role == "district" and not in_scope(store, who, region=body.region):
@@ -89,13 +101,16 @@ def put_firm(
     if who.role == "chain" and not (chains & set(who.scope)):
         raise Forbidden("产业链牵头部门只能登记在本链环节经营的企业")
     props = body.model_dump(exclude={"segments"})
-    regions = {n.name: n.id for n in store.find_nodes("Region")}
+    region = {n.name: n.id for n in store.find_nodes("Region")}.get(body.region)
+    located = store.neighbours(firm_id, ["LOCATED_IN"], "out") if before else []
+    stale = [r.key for r, _ in located if r.end != region]
+    rels = [Relationship(firm_id, "OPERATES_IN", s) for s in body.segments]
+    if region is not None:
+        rels.append(Relationship(firm_id, "LOCATED_IN", region))
     with auth.audited(who, request, firm_id, before.props if before else None, props) as entry:
         with store.batch() as b:
+            b.delete_relationships(stale)
             b.upsert_nodes([Node(firm_id, "Firm", props)])
-            rels = [Relationship(firm_id, "OPERATES_IN", s) for s in body.segments]
-            if body.region in regions:
-                rels.append(Relationship(firm_id, "LOCATED_IN", regions[body.region]))
             b.upsert_relationships(rels)
         after = store.require_node(firm_id, "Firm")
         entry.after = after.props
@@ -104,7 +119,7 @@ def put_firm(
 
 @router.delete("/{firm_id}", status_code=204)
 def delete_firm(
-    firm_id: str, store: StoreDep, who: PrincipalDep, auth: AuthDep, request: Request
+    firm_id: NodeIdPath, store: StoreDep, who: PrincipalDep, auth: AuthDep, request: Request
 ) -> None:
     """Delete a firm with its relationships (within the caller's scope)."""
     before = store.require_node(firm_id, "Firm")

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from chainatlas.api.deps import SettingsDep, StoreDep
 from chainatlas.api.errors import XLSX, downloads
+from chainatlas.api.schemas import ChainPath
 from chainatlas.graph.store import GraphStore
 from chainatlas.matching.service import gaps_report, targets_for, targets_report
 from chainatlas.matching.targets import TargetIndex
@@ -46,7 +47,7 @@ def _download(data: bytes, name: str, fmt: str) -> Response:
 
 @router.get("/gaps/{chain}", responses=downloads(XLSX))
 def chain_gaps(
-    chain: str,
+    chain: ChainPath,
     store: StoreDep,
     settings: SettingsDep,
     format: Literal["json", "xlsx"] = Query("json"),

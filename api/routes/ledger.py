@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from chainatlas.api.auth import check_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.errors import HTML, XLSX, downloads
-from chainatlas.api.schemas import BodyIn, NodePublic
+from chainatlas.api.schemas import BodyIn, ChainPath, NodeIdPath, NodePublic
 from chainatlas.graph.ledger import follow_ups, month_lists, monthly_report, move_stage
 from chainatlas.graph.model import PROJECT_STAGES
 from chainatlas.viz.ledger import lists_tables, report_html, report_json, report_tables
@@ -76,7 +76,7 @@ class StageMove(BodyIn):
 
 @router.post("/projects/{project_id}/stage", response_model=NodePublic)
 def project_stage(
-    project_id: str,
+    project_id: NodeIdPath,
     body: StageMove,
     store: StoreDep,
     who: PrincipalDep,
@@ -94,13 +94,13 @@ def project_stage(
 
 
 @router.get("/projects/{project_id}/follow-ups")
-def project_follow_ups(project_id: str, store: StoreDep) -> list[dict[str, Any]]:
+def project_follow_ups(project_id: NodeIdPath, store: StoreDep) -> list[dict[str, Any]]:
     return follow_ups(store, project_id)
 
 
 @router.get("/chains/{chain}/checklist")
 def chain_checklist(
-    chain: str,
+    chain: ChainPath,
     store: StoreDep,
     settings: SettingsDep,
     month: str = Query(..., examples=["2026-10"]),

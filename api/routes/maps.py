@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from chainatlas.api.deps import SettingsDep, StoreDep
 from chainatlas.api.errors import HTML, SVG, XLSX, downloads
+from chainatlas.api.schemas import ChainPath
 from chainatlas.viz.export import Rendered, render_view
 
 router = APIRouter(tags=["maps"])
@@ -56,7 +57,7 @@ def _render(
 
 @router.get("/maps/fishbone/{chain}", responses=downloads(XLSX, HTML, SVG))
 def fishbone_map(
-    chain: str,
+    chain: ChainPath,
     store: StoreDep,
     settings: SettingsDep,
     format: FishboneFmt = Query("json", description="json|xlsx|html|svg"),
@@ -68,7 +69,7 @@ def fishbone_map(
 @router.get("/maps/attraction/{chain}", responses=downloads(XLSX, HTML))
 def attraction(
     request: Request,
-    chain: str,
+    chain: ChainPath,
     store: StoreDep,
     settings: SettingsDep,
     format: Fmt = Query("json", description="json|xlsx|html"),
@@ -82,7 +83,7 @@ def attraction(
 
 @router.get("/maps/masters/{chain}", responses=downloads(XLSX, HTML))
 def masters(
-    chain: str,
+    chain: ChainPath,
     store: StoreDep,
     settings: SettingsDep,
     format: Fmt = Query("json", description="json|xlsx|html"),

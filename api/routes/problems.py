@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from chainatlas.api.auth import check_scope, check_scopes
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
-from chainatlas.api.schemas import BodyIn, IsoDate, NodePublic, NonEmpty, Page
+from chainatlas.api.schemas import BodyIn, IsoDate, NodeIdPath, NodePublic, NonEmpty, Page
 from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.problems import overdue, raise_problem, step
 from chainatlas.graph.problems import problem_id as new_problem_id
@@ -82,7 +82,7 @@ def add_problem(
 
 @router.post("/problems/{problem_id}/step", response_model=NodePublic)
 def problem_step(
-    problem_id: str,
+    problem_id: NodeIdPath,
     body: ProblemStep,
     store: StoreDep,
     who: PrincipalDep,

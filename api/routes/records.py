@@ -1,69 +1,180 @@
-"""Create, update and delete projects, demands and supplies (the records district teams and
-chain departments keep), within the caller's scope, audited."""
+"""Create, update, move and delete projects, demands and supplies (the records district teams and
+chain departments keep), within the caller's scope, audited.
+
+A record belongs to the chains and regions it is linked to (:func:`auth.in_scope`). Naming a
+``region``, ``chain``, ``segment`` or ``firm`` *moves* the record: the link of that kind is
+replaced, not added to, so the previous owner loses access at once (a chain move also drops a
+segment link to another chain's segment, unless a segment is named). Moving needs rights on
+both sides: on the record as it is and as it will be. Properties are typed per kind from the
+graph model (:func:`schemas.props_model`): the same names and types as the templates.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, create_model
 
-from chainatlas.api.auth import Forbidden, check_scope, in_scope
+from chainatlas.api.auth import AuthStore, Forbidden, Principal, check_scope, in_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
-from chainatlas.api.schemas import BodyIn, NodePublic
+from chainatlas.api.schemas import BodyIn, NodeIdPath, NodePublic, Ref, props_model
 from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store import GraphStore
 
 router = APIRouter(tags=["projects, demands and supplies"])
 
 LABEL = {"projects": "Project", "demands": "Demand", "supplies": "Supply"}
 Kind = Literal["projects", "demands", "supplies"]
+#: The relationship each link field sets; a record has at most one of each.
+LINKS = {"region": "LOCATED_IN", "chain": "IN_CHAIN", "segment": "IN_SEGMENT", "firm": "FOR_FIRM"}
+Current = list[tuple[Relationship, Node]]
 
 
-class RecordIn(BodyIn):
-    """Properties of the record (as in the templates, English names) plus its links."""
+class _RecordIn(BodyIn):
+    """Properties of the record plus its links; a link given replaces the one stored."""
 
-    props: dict[str, Any]
-    region: str | None = None
-    chain: str | None = None
-    segment: str | None = None
-    firm: str | None = None
+    props: BaseModel
+    region: Ref | None = Field(None, description="所在区域（名称）；替换原区域")
+    chain: Ref | None = Field(None, description="所属产业链（id 或名称）；替换原产业链")
+    segment: Ref | None = Field(None, description="所属环节 id；替换原环节")
+    firm: Ref | None = Field(None, description="关联企业 id；替换原企业")
+    project: Ref | None = Field(None, description="所属项目 id（需求、供给）；替换原项目")
 
 
-@router.put("/records/{kind}/{record_id}", response_model=NodePublic)
-def put_record(
-    kind: Kind,
-    record_id: str,
-    body: RecordIn,
+def _record_in(label: str, what: str, example: dict[str, Any]) -> type[_RecordIn]:
+    props = props_model(label, exclude=("region",))
+    return create_model(
+        f"{label}In",
+        __base__=_RecordIn,
+        __doc__=f"{what}：属性（与模板同名同类型，日期为 YYYY-MM-DD 文本）及关联。",
+        props=(
+            props,
+            Field(
+                default_factory=props,
+                description="属性；null 删除该属性，未给出的保持不变。所在区域用 region 字段",
+                examples=[example],
+            ),
+        ),
+    )
+
+
+ProjectIn = _record_in(
+    "Project",
+    "重点项目",
+    {
+        "name": "年产 10GWh 储能电池项目",
+        "stage": "招商引资",
+        "investment": 20.5,
+        "major": True,
+        "signed": "2026-03-01",
+        "responsible_unit": "长兴县经信局",
+    },
+)
+DemandIn = _record_in(
+    "Demand",
+    "要素需求",
+    {"kind": "土地", "description": "新增工业用地", "quantity": 120, "unit": "亩", "major": True},
+)
+SupplyIn = _record_in(
+    "Supply",
+    "要素供给",
+    {
+        "kind": "土地",
+        "description": "标准厂房",
+        "quantity": 50000,
+        "unit": "平方米",
+        "capacity": 3,
+        "provider": "长兴经济技术开发区",
+        "valid_to": "2026-12-31",
+    },
+)
+
+
+@router.put("/records/projects/{record_id}", response_model=NodePublic)
+def put_project(
+    record_id: NodeIdPath,
+    body: ProjectIn,  # type: ignore[valid-type]
     store: StoreDep,
     who: PrincipalDep,
     auth: AuthDep,
     request: Request,
 ) -> NodePublic:
-    """Create or update a project, demand or supply; links to region, chain, segment, firm."""
-    label = LABEL[kind]
+    """Create, update or move a project (links to region, chain, segment, firm)."""
+    return _put("Project", record_id, body, store, who, auth, request)
+
+
+@router.put("/records/demands/{record_id}", response_model=NodePublic)
+def put_demand(
+    record_id: NodeIdPath,
+    body: DemandIn,  # type: ignore[valid-type]
+    store: StoreDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
+) -> NodePublic:
+    """Create, update or move a demand (links to region, chain, segment, firm)."""
+    return _put("Demand", record_id, body, store, who, auth, request)
+
+
+@router.put("/records/supplies/{record_id}", response_model=NodePublic)
+def put_supply(
+    record_id: NodeIdPath,
+    body: SupplyIn,  # type: ignore[valid-type]
+    store: StoreDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
+) -> NodePublic:
+    """Create, update or move a supply (links to region, chain, segment, firm)."""
+    return _put("Supply", record_id, body, store, who, auth, request)
+
+
+def _put(
+    label: str,
+    record_id: str,
+    body: _RecordIn,
+    store: GraphStore,
+    who: Principal,
+    auth: AuthStore,
+    request: Request,
+) -> NodePublic:
     before = store.get_node(record_id)
     if before is not None:
         if before.label != label:
             raise Forbidden(f"{record_id} 是 {before.label}，不是 {label}")
         check_scope(store, who, node=record_id)
     chain = resolve_chain(store, body.chain).id if body.chain else None
-    if not in_scope(store, who, chain=chain, region=body.region):
-        raise Forbidden("记录的产业链或区域不在令牌权限内")
-    props = dict(body.props)
-    if body.region:
+    ends: dict[str, str | None] = {}  # the new end of each link named (None: none to make)
+    if body.region is not None:
+        ends["LOCATED_IN"] = {n.name: n.id for n in store.find_nodes("Region")}.get(body.region)
+    for rtype, end in (
+        ("IN_CHAIN", chain),
+        ("IN_SEGMENT", body.segment),
+        ("FOR_FIRM", body.firm),
+        ("FOR_PROJECT", body.project),
+    ):
+        if end:
+            ends[rtype] = end
+    current = store.neighbours(record_id, [*LINKS.values(), "FOR_PROJECT"], "out") if before else []
+    stale = [r.key for r, _ in current if r.type in ends and r.end != ends[r.type]]
+    if chain and not body.segment:  # a segment only other chains have goes with the move
+        for r, seg in current:
+            chains = _segment_chains(store, seg.id) if r.type == "IN_SEGMENT" else set()
+            if chains and chain not in chains:
+                stale.append(r.key)
+    if not _may_hold(store, who, before, current, set(stale), body.region, ends):
+        raise Forbidden(
+            "记录移入的产业链或区域不在令牌权限内（移出本范围需要原范围和新范围双方的权限）"
+        )
+    props = body.props.model_dump(exclude_unset=True)
+    if body.region is not None:
         props["region"] = body.region
-    regions = {n.name: n.id for n in store.find_nodes("Region")}
-    rels = []
-    if body.region in regions:
-        rels.append(Relationship(record_id, "LOCATED_IN", regions[body.region]))
-    if chain:
-        rels.append(Relationship(record_id, "IN_CHAIN", chain))
-    if body.segment:
-        rels.append(Relationship(record_id, "IN_SEGMENT", body.segment))
-    if body.firm:
-        rels.append(Relationship(record_id, "FOR_FIRM", body.firm))
+    rels = [Relationship(record_id, rtype, end) for rtype, end in ends.items() if end]
     with auth.audited(who, request, record_id, before.props if before else None, props) as entry:
         with store.batch() as b:
+            b.delete_relationships(stale)
             b.upsert_nodes([Node(record_id, label, props)])
             b.upsert_relationships(rels)
         after = store.require_node(record_id, label)
@@ -71,9 +182,58 @@ def put_record(
     return NodePublic.of(after)
 
 
+def _segment_chains(store: GraphStore, segment: str) -> set[str]:
+    return {c.id for _, c in store.neighbours(segment, ["HAS_SEGMENT"], "in")}
+
+
+def _may_hold(
+    store: GraphStore,
+    who: Principal,
+    before: Node | None,
+    current: Current,
+    stale: set[tuple[str, str, str]],
+    region: str | None,
+    ends: dict[str, str | None],
+) -> bool:
+    """Whether ``who`` may write the record as it will be after the write: its owners (as
+    :func:`auth.in_scope` counts them — region, chains, the chains of its segments and of its
+    project) once the named links have replaced the stored ones."""
+    kept = [(r, n) for r, n in current if r.key not in stale]
+    if region is not None:
+        regions = {region}
+    else:
+        regions = {n.name for r, n in kept if r.type == "LOCATED_IN"}
+        if before is not None and before.props.get("region"):
+            regions.add(str(before.props["region"]))
+    chains = {n.id for r, n in kept if r.type == "IN_CHAIN"}
+    segments = {n.id for r, n in kept if r.type == "IN_SEGMENT"}
+    for rtype, end in ends.items():
+        if end and rtype == "IN_CHAIN":
+            chains.add(end)
+        elif end and rtype == "IN_SEGMENT":
+            segments.add(end)
+        elif end and rtype == "FOR_PROJECT":
+            chains |= {c.id for _, c in store.neighbours(end, ["IN_CHAIN"], "out")}
+    for seg in segments:
+        chains |= _segment_chains(store, seg)
+    for r, project in kept:
+        if r.type == "FOR_PROJECT":
+            chains |= {c.id for _, c in store.neighbours(project.id, ["IN_CHAIN"], "out")}
+    return (
+        who.role == "city"
+        or any(in_scope(store, who, chain=c) for c in chains)
+        or any(in_scope(store, who, region=r) for r in regions)
+    )
+
+
 @router.delete("/records/{kind}/{record_id}", status_code=204)
 def delete_record(
-    kind: Kind, record_id: str, store: StoreDep, who: PrincipalDep, auth: AuthDep, request: Request
+    kind: Kind,
+    record_id: NodeIdPath,
+    store: StoreDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
 ) -> None:
     before = store.require_node(record_id, LABEL[kind])
     check_scope(store, who, node=record_id)

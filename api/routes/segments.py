@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from chainatlas.api.deps import StoreDep
-from chainatlas.api.schemas import NodePublic, Page, SubgraphPublic, neighbourhood
+from chainatlas.api.schemas import NodeIdPath, NodePublic, Page, SubgraphPublic, neighbourhood
 
 router = APIRouter(prefix="/segments", tags=["segments"])
 
@@ -24,6 +24,6 @@ def segments(
 
 
 @router.get("/{segment_id}", response_model=SubgraphPublic)
-def segment(segment_id: str, store: StoreDep) -> SubgraphPublic:
+def segment(segment_id: NodeIdPath, store: StoreDep) -> SubgraphPublic:
     """A segment with its chains, sub- and parent segments, flows and firms."""
     return neighbourhood(store, store.require_node(segment_id, "Segment"))
