@@ -220,7 +220,7 @@ def _may_hold(
         if r.type == "FOR_PROJECT":
             chains |= {c.id for _, c in store.neighbours(project.id, ["IN_CHAIN"], "out")}
     return (
-        who.role == "city"
+        in_scope(store, who)  # a role not bound to a scope (the city office)
         or any(in_scope(store, who, chain=c) for c in chains)
         or any(in_scope(store, who, region=r) for r in regions)
     )
