@@ -28,7 +28,7 @@ from chainatlas.graph.model import (
     validate_node,
 )
 from chainatlas.graph.readers import PROGRESS_MIN_ROWS, read_table
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store import Batch, GraphStore, RelKey
 
 __all__ = ["TEMPLATES", "Column", "detect_kind", "import_template", "write_template"]
 
@@ -258,6 +258,7 @@ def import_template(
     ]
     if errors and not skip_bad:
         raise ImportFailed(errors)
+    batch.delete_relationships(stale_links(store, batch))
     total = len(batch.nodes) + len(batch.relationships)
     with tqdm(
         total=total, desc="写入", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS
@@ -265,6 +266,40 @@ def import_template(
         report = _write(store, batch, errors, [path.name], skip_bad=skip_bad)
         bar.update(total)
     return report
+
+
+#: The links a row states whole: a stored link of the same type to another end is replaced (a
+#: move), so the district or chain that had the record loses it, as in the API. A firm's
+#: segments, parks and chains are added to, not replaced.
+REPLACED_LINKS = {
+    "Firm": ("LOCATED_IN",),
+    "Project": ("LOCATED_IN", "IN_CHAIN", "IN_SEGMENT", "FOR_FIRM"),
+    "Demand": ("LOCATED_IN", "IN_CHAIN", "IN_SEGMENT", "FOR_FIRM", "FOR_PROJECT"),
+    "Supply": ("LOCATED_IN", "IN_CHAIN", "IN_SEGMENT", "FOR_FIRM", "FOR_PROJECT"),
+}
+
+
+def stale_links(store: GraphStore, batch: Batch) -> list[RelKey]:
+    """The stored links of the batch's records that its rows replace: for each record already
+    stored and each link type its row names (:data:`REPLACED_LINKS`), the stored links of that
+    type to ends the row does not name."""
+    named: dict[tuple[str, str], set[str]] = {}
+    for r in batch.relationships:
+        named.setdefault((r.start, r.type), set()).add(r.end)
+    labels = {n.id: n.label for n in batch.nodes}
+    stored = store.get_nodes(list(labels))
+    stale: list[RelKey] = []
+    for node_id, label in labels.items():
+        if node_id not in stored:
+            continue
+        for rtype in REPLACED_LINKS.get(label, ()):
+            ends = named.get((node_id, rtype))
+            if not ends:
+                continue
+            for rel, _ in store.neighbours(node_id, [rtype], "out"):
+                if rel.end not in ends:
+                    stale.append(rel.key)
+    return stale
 
 
 def _rows(

@@ -219,3 +219,29 @@ def test_binary_junk_is_a_clear_error(seeded: EmbeddedStore, tmp_path: Path) -> 
     path.write_bytes(b"\x00\x01garbage" * 100)
     with pytest.raises(ImportFailed, match="无法读取"):
         import_template(seeded, path, progress=False)
+
+
+def test_a_row_for_a_stored_project_moves_it(seeded: EmbeddedStore, tmp_path: Path) -> None:
+    """A template row naming another district or chain for a stored project replaces the old
+    links, as the API does: the old district and chain no longer hold it."""
+    row = {
+        "项目编号": "proj:move-test",
+        "项目名称": "搬迁测试项目",
+        "所属产业链": "新能源与新型储能",
+        "所属环节": "锂电储能",
+        "所在区域": "长兴县",
+        "总投资（亿元）": "20",
+        "当前阶段": "招商引资",
+    }
+    (tmp_path / "a").mkdir()
+    import_template(seeded, _fill(tmp_path / "a", "projects", [row]), progress=False)
+    moved = {**row, "所属产业链": "智能网联新能源汽车", "所属环节": "动力电池", "所在区域": "吴兴区"}
+    (tmp_path / "b").mkdir()
+    import_template(seeded, _fill(tmp_path / "b", "projects", [moved]), progress=False)
+
+    def ends(rtype: str) -> list[str]:
+        return sorted(n.id for _, n in seeded.neighbours("proj:move-test", [rtype]))
+
+    assert ends("IN_CHAIN") == ["1366:icv"]
+    assert ends("IN_SEGMENT") == ["seg:动力电池"]
+    assert ends("LOCATED_IN") == ["region:吴兴区"]
