@@ -35,7 +35,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from chainatlas.api import roles
-from chainatlas.api.roles import CITY, ROLE_CODES, ROLES, ScopeInvalid, role_zh, scoped_by
+from chainatlas.api.roles import (
+    CITY,
+    ROLE_CODES,
+    ROLES,
+    ScopeInvalid,
+    handlers,
+    may_handle,
+    role_zh,
+    scoped_by,
+    supervisors,
+)
 from chainatlas.graph.errors import ChainAtlasError, NodeNotFound
 from chainatlas.graph.store import GraphStore
 
@@ -50,8 +60,11 @@ __all__ = [
     "TokenInfo",
     "TokenNotFound",
     "Unauthorized",
+    "check_problem_step",
     "check_scope",
     "check_scopes",
+    "check_supervisor",
+    "check_writer",
     "in_scope",
     "parse_expiry",
     "require_role",
@@ -88,7 +101,7 @@ class Principal:
     token_id: str = ""
 
     def describe(self) -> str:
-        """『区县招商团队（长兴县）』."""
+        """『区县招商团队（长兴县）』, 『市链长办』."""
         where = "、".join(self.scope)
         return f"{role_zh(self.role)}（{where}）" if where else role_zh(self.role)
 
@@ -446,11 +459,25 @@ def in_scope(
     chain: str | None = None,
     region: str | None = None,
 ) -> bool:
-    """May ``who`` write this record (an existing node, or a new one in a chain/region)?"""
+    """May ``who`` write this record (an existing node, or a new one in a chain/region)? Its
+    role must write records (``RoleSpec.records``) and its scope reach the record."""
+    spec = ROLES.get(who.role)
+    if spec is None or spec.records == "none":
+        return False
+    if spec.records == "all":
+        return True
     return roles.in_scope(store, who.role, who.scope, node=node, chain=chain, region=region)
 
 
+def check_writer(who: Principal) -> None:
+    """Refuse (403) a role that writes no records (the leaders: they decide problems)."""
+    spec = ROLES.get(who.role)
+    if spec is None or spec.records == "none":
+        raise Forbidden(f"{who.describe()}无权修改记录：{role_zh(who.role)}只查阅和办理问题闭环")
+
+
 def check_scope(store: GraphStore, who: Principal, **where: Any) -> None:
+    check_writer(who)
     if not in_scope(store, who, **where):
         raise Forbidden(f"{who.describe()}无权修改此记录")
 
@@ -465,12 +492,14 @@ def check_scopes(
 ) -> None:
     """Every scope a record touches must be the caller's: each node it is about, and the
     chain or region it is filed under where the caller's role is limited by chains or
-    regions. A record that touches nothing of the caller's scope is refused too."""
+    regions. A record that touches nothing of the caller's scope is refused too. This is
+    reach only (any role may collect a problem in its scope, leaders too)."""
     if who.role == CITY or scoped_by(who.role) == "none":
         return
     touched = [n for n in nodes if n]
     for node in touched:
-        check_scope(store, who, node=node)
+        if not roles.in_scope(store, who.role, who.scope, node=node):
+            raise Forbidden(f"{who.describe()}无权提交本辖范围以外的记录（{node}）")
     named = chain if scoped_by(who.role) == "chain" else region
     if named is not None:
         if named not in who.scope:
@@ -479,3 +508,37 @@ def check_scopes(
     elif not touched:
         what = "本链" if scoped_by(who.role) == "chain" else "本区县"
         raise Forbidden(f"{who.describe()}无权提交不属于{what}的记录")
+
+
+def check_supervisor(who: Principal, what: str) -> None:
+    """Refuse (403) anyone who does not supervise (督办, 回头看: 市链长办, or 总链长 above it)."""
+    spec = ROLES.get(who.role)
+    if spec is None or not spec.supervises:
+        raise Forbidden(f"{what}由{supervisors()}办理；当前令牌为{who.describe()}")
+
+
+def check_problem_step(
+    who: Principal,
+    *,
+    title: str,
+    level: str,
+    to: str,
+    chains: Sequence[str],
+    region: str | None,
+    where: str = "",
+) -> None:
+    """Refuse (403) a step of the problem loop that ``who`` may not take, naming the role
+    needed: 督办 is the supervisors' (:func:`check_supervisor`); every other step belongs to
+    the body the problem is routed to by its level, or a body above it
+    (:func:`chainatlas.api.roles.may_handle`). ``where`` names the problem's chains and region
+    for the message."""
+    if to == "督办":
+        check_supervisor(who, f"问题「{title}」的督办")
+        return
+    if not may_handle(who.role, who.scope, level, chains=chains, region=region):
+        where = where or "、".join([*chains, *([region] if region else [])]) or "未归链、未定区域"
+        one = "（一事一议）" if level == "特别重大" else ""
+        raise Forbidden(
+            f"{level}问题「{title}」（{where}）的「{to}」须由{handlers(level)}{one}办理；"
+            f"当前令牌为{who.describe()}"
+        )

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from chainatlas.api.auth import AuthStore, parse_expiry
-from chainatlas.api.roles import ROLE_CODES, resolve_scope, role_zh
+from chainatlas.api.roles import resolve_role, resolve_scope, role_zh, roles_help
 from chainatlas.graph.errors import ChainAtlasError
 
 __all__ = ["token"]
@@ -35,16 +35,28 @@ def _auth(c: Any) -> Iterator[AuthStore]:
 
 @click.group()
 def token() -> None:
-    """访问令牌：链长办（全市）、产业链牵头部门（本链）、区县团队（本区县）。"""
+    """访问令牌：链长制各角色（总链长、链长、市链长办、产业链牵头部门、区级链长、区级链长办、区县招商团队）。"""
 
 
-@token.command("create")
-@click.option("--role", type=click.Choice(list(ROLE_CODES)), required=True)
+def _role(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        return resolve_role(value)
+    except ChainAtlasError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@token.command("create", epilog="\b\n角色（--role 用代码或中文名）：\n" + roles_help())
+@click.option(
+    "--role",
+    required=True,
+    callback=_role,
+    help="角色代码或中文名（见下表）；city、chain、district 沿用第一版代码",
+)
 @click.option(
     "--scope",
     "scope",
     multiple=True,
-    help="chain：产业链编号或名称；district：区县名称；可重复；city 不带范围",
+    help="链长、牵头部门：产业链编号或名称；区级各角色：区县名称；可重复；总链长、市链长办不带",
 )
 @click.option("--name", default="", help="令牌持有人/单位")
 @click.option("--expires", default=None, help="有效期：30d、12h、2w，或截止日期 YYYY-MM-DD")

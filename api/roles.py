@@ -1,10 +1,20 @@
-"""The roles a token can have, and what each role's scope is made of — in one table.
+"""The roles of 链长制 a token can have, what each role's scope is made of, and what each may
+do — in one table.
+
+Seed 000 §四 names the bodies: "总链长+链长+区级链长+链主" (the organisation), the city office
+"市链长办" (链长制办公室, moved to 市经信局), each chain's "产业链牵头部门", and the district
+"区级链长办". Its problem loop routes 一般 matters to "各产业链牵头部门、区级链长办", 重大 ones to
+the 链长 and 特别重大 ones to the 总链长. District investment teams are not named by the seed
+(it says only "以下工作均需各区县落实"); their role is the previous release's ``district`` role.
 
 Every rule that depends on the role reads :data:`ROLES`: which kind of scope a role takes
-(none, chains or regions), its Chinese name, how a scope given on the command line or in the
-API is checked against the graph (:func:`resolve_scope`), and whether a record is inside a
-caller's scope (:func:`in_scope`). A new set of roles (the 链长制 roles of a later issue) is a
-change to this table and to the two functions below it, not to the routes.
+(none, chains or regions), its Chinese name and the seed words it comes from, how a scope given
+on the command line or in the API is checked against the graph (:func:`resolve_scope`), whether
+a record is inside a caller's scope (:func:`in_scope`), which records it may write
+(``records``), how far up the problem loop it reaches (``rank``: 一般 1, 重大 2, 特别重大 3) and
+whether it supervises (督办 and 回头看). The codes of the first release (``city``, ``chain``,
+``district``) are kept: they are the 市链长办, the 产业链牵头部门 and the 区县招商团队, so
+existing tokens and audit rows keep their meaning.
 """
 
 from __future__ import annotations
@@ -19,43 +29,139 @@ from chainatlas.graph.store import GraphStore
 
 __all__ = [
     "CITY",
+    "LEVEL_RANK",
     "ROLES",
     "ROLE_CODES",
     "RoleSpec",
     "ScopeInvalid",
+    "covers",
+    "handlers",
+    "holders",
     "in_scope",
+    "may_handle",
+    "reaches",
+    "resolve_role",
     "resolve_scope",
     "role_zh",
+    "roles_help",
+    "scoped_by",
+    "supervisors",
 ]
 
 ScopeKind = Literal["none", "chain", "region"]
+Records = Literal["all", "scope", "none"]
 
 
 @dataclass(frozen=True)
 class RoleSpec:
     code: str
+    #: the name users see; the seed's own words where the seed names the body
     zh: str
     #: what the role's scope lists: nothing (the whole city), chain ids, or region names
     scope: ScopeKind
+    #: how far up the problem loop it reaches: 0 collects only, 1 一般, 2 重大, 3 特别重大
+    rank: int
+    #: which records (firms, projects, demands, supplies, stages) it may write
+    records: Records
+    #: words of seed 000 the role comes from (tests find them in the seed text); "" if none
+    seed: str
+    #: where the role comes from, for the README's seed-fidelity table
+    basis: str
+    #: takes the 督办 and 回头看 steps of the problem loop (seed 000 §四.四: 市链长办牵头)
+    supervises: bool = False
+    #: administers the service: tokens, whole-store export, bulk import, the audit log
+    admin: bool = False
+    #: other names accepted on input (``--role 牵头部门``)
+    aliases: tuple[str, ...] = ()
 
 
 ROLES: dict[str, RoleSpec] = {
     r.code: r
     for r in (
-        RoleSpec("city", "链长办（全市）", "none"),
-        RoleSpec("chain", "产业链牵头部门", "chain"),
-        RoleSpec("district", "区县招商团队", "region"),
+        RoleSpec(
+            "chief",
+            "总链长",
+            "none",
+            3,
+            "none",
+            "总链长+链长+区级链长+链主",
+            "seed000 四（一）组织架构；四（四）特别重大事项“报总链长协调解决”",
+            supervises=True,
+        ),
+        RoleSpec(
+            "chain-leader",
+            "链长",
+            "chain",
+            2,
+            "none",
+            "对重大事项，由链长协调解决",
+            "seed000 四（一）组织架构（一名市领导领衔）；四（四）重大事项",
+        ),
+        RoleSpec(
+            "city",
+            "市链长办",
+            "none",
+            2,
+            "all",
+            "链长制办公室调整到市经信局",
+            "seed000 四（一）；四（四）“由市链长办牵头跟踪督办，定期开展回头看”",
+            supervises=True,
+            admin=True,
+            aliases=("链长办",),
+        ),
+        RoleSpec(
+            "chain",
+            "产业链牵头部门",
+            "chain",
+            1,
+            "scope",
+            "由各产业链牵头部门、区级链长办协调解决",
+            "seed000 四（四）一般事项；四（一）“一个部门牵头”",
+            aliases=("牵头部门", "牵头单位"),
+        ),
+        RoleSpec(
+            "district-leader",
+            "区级链长",
+            "region",
+            1,
+            "none",
+            "总链长+链长+区级链长+链主",
+            "seed000 四（一）组织架构",
+        ),
+        RoleSpec(
+            "district-office",
+            "区级链长办",
+            "region",
+            1,
+            "scope",
+            "由各产业链牵头部门、区级链长办协调解决",
+            "seed000 四（四）一般事项",
+            aliases=("区链长办",),
+        ),
+        RoleSpec(
+            "district",
+            "区县招商团队",
+            "region",
+            0,
+            "scope",
+            "",
+            "推断：种子未单列区县招商团队（只说“以下工作均需各区县落实”）；沿用第一版的区县令牌",
+            aliases=("招商团队",),
+        ),
     )
 }
 ROLE_CODES = tuple(ROLES)
 #: the role that administers the service (tokens, exports, imports, the audit log)
 CITY = "city"
-#: region kinds that a district team can hold (not a province or a city)
+#: region kinds that a district role can hold (not a province or a city)
 DISTRICT_KINDS = ("区", "县", "功能区")
+#: how far up the loop a problem of each level needs (seed 000 §四.四)
+LEVEL_RANK = {"一般": 1, "重大": 2, "特别重大": 3}
+_WHERE = {"none": "全市", "chain": "本链", "region": "本区县"}
 
 
 class ScopeInvalid(ChainAtlasError):
-    """A scope that does not fit the role, or names nothing in the graph."""
+    """A role or a scope that does not fit, or names nothing in the graph."""
 
 
 def role_zh(code: str) -> str:
@@ -63,14 +169,35 @@ def role_zh(code: str) -> str:
     return spec.zh if spec else code
 
 
+def resolve_role(text: str) -> str:
+    """The role code ``text`` names: a code, a Chinese name or an alias (``市链长办``,
+    ``牵头部门`` …).
+
+    >>> resolve_role("总链长"), resolve_role("city"), resolve_role("牵头部门")
+    ('chief', 'city', 'chain')
+    """
+    key = text.strip()
+    for spec in ROLES.values():
+        if key in (spec.code, spec.zh, *spec.aliases):
+            return spec.code
+    names = "、".join(f"{s.code}（{s.zh}）" for s in ROLES.values())
+    raise ScopeInvalid(f"没有角色「{key}」；可选：{names}")
+
+
+def roles_help() -> str:
+    """The roles as the command line's help lists them: code, Chinese name, scope."""
+    what = {"none": "全市，不带 --scope", "chain": "产业链编号或名称", "region": "区县名称"}
+    return "\n".join(f"{s.code:<16}{s.zh}（范围：{what[s.scope]}）" for s in ROLES.values())
+
+
 def resolve_scope(store: GraphStore, role: str, scope: Sequence[str]) -> list[str]:
-    """The scope as stored for a token of ``role``: chain ids for chain departments (names and
-    aliases resolved), region names for district teams; nothing for the city office.
+    """The scope as stored for a token of ``role``: chain ids for chain roles (names and
+    aliases resolved), region names for district roles; nothing for city-wide roles.
 
     Raises
     ------
     ScopeInvalid
-        An unknown role, a scope given to the city office, a missing scope, a chain or a
+        An unknown role, a scope given to a city-wide role, a missing scope, a chain or a
         district that the graph does not hold.
     """
     spec = ROLES.get(role)
@@ -133,6 +260,21 @@ def _chains_of(store: GraphStore, node_id: str) -> set[str]:
     return out
 
 
+def covers(
+    role: str, scope: Sequence[str], *, chains: Iterable[str] = (), regions: Iterable[str] = ()
+) -> bool:
+    """Does a role's scope reach something filed under these chains and regions? City-wide
+    roles reach everything; chain roles need one of the chains, district roles one of the
+    regions."""
+    spec = ROLES.get(role)
+    if spec is None:
+        return False
+    if spec.scope == "none":
+        return True
+    have = set(chains) if spec.scope == "chain" else set(regions)
+    return bool(have & set(scope))
+
+
 def in_scope(
     store: GraphStore,
     role: str,
@@ -143,24 +285,79 @@ def in_scope(
     region: str | None = None,
 ) -> bool:
     """Is a record (an existing node, or a new one in a chain/region) inside this scope? A
-    record counts when any of its chains (chain departments) or regions (district teams) is."""
+    record counts when any of its chains (chain roles) or regions (district roles) is. This
+    is reach only; whether the role may *write* records is ``ROLES[role].records``."""
     spec = ROLES.get(role)
     if spec is None:
         return False
     if spec.scope == "none":
         return True
-    if spec.scope == "chain":
-        have = {chain} if chain else set()
-        if node is not None:
-            have |= _chains_of(store, node)
-    else:
-        have = {region} if region else set()
-        if node is not None:
-            have |= _regions_of(store, node)
-    return bool(have & set(scope))
+    chains = {chain} if chain else set()
+    regions = {region} if region else set()
+    if node is not None:
+        if spec.scope == "chain":
+            chains |= _chains_of(store, node)
+        else:
+            regions |= _regions_of(store, node)
+    return covers(role, scope, chains=chains, regions=regions)
 
 
 def scoped_by(role: str) -> ScopeKind:
     """What limits a role: ``"chain"``, ``"region"`` or ``"none"``."""
     spec = ROLES.get(role)
     return spec.scope if spec else "none"
+
+
+def may_handle(
+    role: str,
+    scope: Sequence[str],
+    level: str,
+    *,
+    chains: Iterable[str] = (),
+    region: str | None = None,
+) -> bool:
+    """May a role take a step (交办, 反馈, 办结) on a problem of ``level`` filed under these
+    chains and this region? It must reach that far up the loop (:data:`LEVEL_RANK`) and its
+    scope must cover the problem: the body the problem is routed to, or a body above it."""
+    return reaches(
+        role, scope, LEVEL_RANK.get(level, 99), chains=chains, regions=[region] if region else []
+    )
+
+
+def reaches(
+    role: str,
+    scope: Sequence[str],
+    rank: int,
+    *,
+    chains: Iterable[str] = (),
+    regions: Iterable[str] = (),
+) -> bool:
+    """Is a role at least ``rank`` high, with a scope that covers these chains and regions?
+    What a body may do, a body above it may do too."""
+    spec = ROLES.get(role)
+    if spec is None or spec.rank < rank:
+        return False
+    return covers(role, scope, chains=chains, regions=regions)
+
+
+def handlers(level: str) -> str:
+    """Who may take the steps of a problem of ``level``, in Chinese, lowest first.
+
+    >>> handlers("特别重大")
+    '总链长'
+    """
+    return holders(LEVEL_RANK.get(level, 99))
+
+
+def holders(rank: int, kinds: Iterable[ScopeKind] = ("none", "chain", "region")) -> str:
+    """The roles at least ``rank`` high (limited to these scope kinds), in Chinese."""
+    allowed = set(kinds)
+    found = [s for s in ROLES.values() if s.rank >= rank and s.scope in allowed]
+    found.sort(key=lambda s: (s.rank, s.scope == "none", s.records == "none"))
+    return "、".join(f"{s.zh}（{_WHERE[s.scope]}）" if s.scope != "none" else s.zh for s in found)
+
+
+def supervisors() -> str:
+    """Who takes the 督办 and 回头看 steps, in Chinese."""
+    found = sorted((s for s in ROLES.values() if s.supervises), key=lambda s: s.rank)
+    return "或".join(s.zh for s in found)

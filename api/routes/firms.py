@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from chainatlas.api.auth import Forbidden, check_scope, in_scope
+from chainatlas.api.auth import Forbidden, check_scope, check_writer, in_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
+from chainatlas.api.roles import scoped_by
 from chainatlas.api.schemas import (
     BodyIn,
     FirmPublic,
@@ -95,11 +96,12 @@ def put_firm(
         if before.label != "Firm":
             raise Forbidden(f"{firm_id} 是 {before.label}，不是 Firm")
         check_scope(store, who, node=firm_id)
+    check_writer(who)
     chains = {c.id for s in body.segments for _, c in store.neighbours(s, ["HAS_SEGMENT"], "in")}
-    if who.role == "district" and not in_scope(store, who, region=body.region):
-        raise Forbidden(f"区县团队（{'、'.join(who.scope)}）不能把企业登记到 {body.region}")
-    if who.role == "chain" and not (chains & set(who.scope)):
-        raise Forbidden("产业链牵头部门只能登记在本链环节经营的企业")
+    if scoped_by(who.role) == "region" and not in_scope(store, who, region=body.region):
+        raise Forbidden(f"{who.describe()}不能把企业登记到 {body.region}")
+    if scoped_by(who.role) == "chain" and not (chains & set(who.scope)):
+        raise Forbidden(f"{who.describe()}只能登记在本链环节经营的企业")
     props = body.model_dump(exclude={"segments"})
     region = {n.name: n.id for n in store.find_nodes("Region")}.get(body.region)
     located = store.neighbours(firm_id, ["LOCATED_IN"], "out") if before else []

@@ -117,6 +117,11 @@ EXPECTED = {
 }
 
 
+#: a district investment team collects problems but takes no step of the loop (#16: a step is
+#: the routed body's, or a body's above it; tests/api/test_problem_loop.py has the full matrix)
+OVERRIDES = {("POST /problems/{id}/step", "district in scope"): 403}
+
+
 @pytest.mark.parametrize("endpoint", list(WRITES))
 @pytest.mark.parametrize("who", list(EXPECTED))
 def test_authorization_matrix(world, endpoint: str, who: str) -> None:  # type: ignore[no-untyped-def]
@@ -125,7 +130,7 @@ def test_authorization_matrix(world, endpoint: str, who: str) -> None:  # type: 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     before = store.counts()
     status = WRITES[endpoint](client, headers, store)
-    want = EXPECTED[who]
+    want = OVERRIDES.get((endpoint, who), EXPECTED[who])
     if want == "2xx":
         assert 200 <= status < 300, (endpoint, who, status)
     else:

@@ -39,7 +39,7 @@ def test_export_is_the_city_offices(api, role: str) -> None:  # type: ignore[no-
     r = c.get("/api/v1/export", headers=heads[role])
     assert r.status_code == 403
     assert r.headers["content-type"] == "application/problem+json"
-    assert "导出全部数据需要链长办（全市）令牌" in r.json()["detail"]
+    assert "导出全部数据需要市链长办令牌" in r.json()["detail"]
 
 
 def _over_the_limit(c: TestClient, headers: dict[str, str], path: str, allowed: int) -> None:
