@@ -445,7 +445,7 @@ def _chain_hint() -> Iterator[None]:
 @pass_ctx
 def gaps(c: _Ctx, chain: str, fmt: str, out: Path | None) -> None:
     """缺链补链：各环节的补链/强链判定、区位熵、权重与优先级，以及延链候选。"""
-    from chainatlas.matching.service import gaps_report
+    from chainatlas.viz.reports import gaps_report
 
     with c.existing_store() as store, user_errors(), _chain_hint():
         g, data = gaps_report(
@@ -487,7 +487,8 @@ def targets(
     """招商目标：某环节应引进的外地企业，排序并给出理由。"""
     from tqdm import tqdm
 
-    from chainatlas.matching.service import targets_for, targets_report
+    from chainatlas.matching.service import targets_for
+    from chainatlas.viz.reports import targets_report
     from chainatlas.matching.targets import TargetIndex
 
     if bool(segment) == bool(segments_file):

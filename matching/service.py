@@ -1,23 +1,19 @@
-"""What the CLI and the API call: target lists and gap reports in json/xlsx, and the target
-function the investment-attraction map uses."""
+"""What the CLI and the API call for target lists: one segment's ranked targets as plain data,
+and the target function the investment-attraction map uses. Rendering them (json, xlsx) is
+:mod:`chainatlas.viz.reports`'s job."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.errors import NodeNotFound
-from chainatlas.graph.maps import Target, Thresholds, resolve_chain
-from chainatlas.graph.settings import HOME_AREA
+from chainatlas.graph.maps import Target, resolve_chain
 from chainatlas.graph.store import GraphStore
-from chainatlas.matching.gaps import ChainGaps, gaps
-from chainatlas.matching.targets import RankedTarget, TargetIndex, resolve_segment
-from chainatlas.viz.tables import xlsx_bytes
 
-__all__ = ["gaps_report", "map_target_fn", "segment_in_chain", "targets_for", "targets_report"]
+if TYPE_CHECKING:  # the ranking pulls in scikit-learn and scipy: imported where it is used
+    from chainatlas.matching.targets import RankedTarget, TargetIndex
+
+__all__ = ["map_target_fn", "segment_in_chain", "targets_for"]
 
 
 def segment_in_chain(store: GraphStore, segment: str, chain: str) -> bool:
@@ -46,6 +42,8 @@ def targets_for(
     inferred_only: bool = False,
 ) -> dict[str, Any]:
     """``{"segment", "name", "chain", "targets": [...]}`` for one segment (id or name)."""
+    from chainatlas.matching.targets import resolve_segment
+
     sid = resolve_segment(store, segment)
     if chain is not None and not segment_in_chain(store, sid, chain):
         raise NodeNotFound(f"{segment}（不在产业链 {chain} 中）")
@@ -67,68 +65,6 @@ def targets_for(
             for t in ranked
         ],
     }
-
-
-def targets_report(results: list[dict[str, Any]], fmt: str) -> bytes:
-    if fmt == "json":
-        return json.dumps(
-            results[0] if len(results) == 1 else results, ensure_ascii=False, indent=2
-        ).encode("utf-8")
-    if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results).encode("utf-8")
-    rows = [
-        {
-            "环节": r["name"],
-            "环节编号": r["segment"],
-            "排名": i,
-            "目标企业": t["name"],
-            "企业编号": t["firm"],
-            "所在地": t["region"],
-            "得分": t["score"],
-            "类型": "已记录" if t["known"] else "推断",
-            "理由": "；".join(t["reasons"]),
-        }
-        for r in results
-        for i, t in enumerate(r["targets"], 1)
-    ]
-    return xlsx_bytes({"招商目标": pd.DataFrame(rows)})
-
-
-def gaps_report(
-    store: GraphStore,
-    chain: str,
-    fmt: str,
-    *,
-    thresholds: Thresholds | None = None,
-    home_area: tuple[str, ...] = HOME_AREA,
-) -> tuple[ChainGaps, bytes]:
-    g = gaps(store, chain, thresholds=thresholds, home_area=home_area)
-    if fmt == "json":
-        return g, json.dumps(dataclasses.asdict(g), ensure_ascii=False, indent=2).encode("utf-8")
-
-    def rows(items: list[Any]) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {
-                    "环节": x.name,
-                    "环节编号": x.segment,
-                    "位置": x.stage,
-                    "类型": x.kind,
-                    "本地企业数": x.local_firms,
-                    "全国企业数": x.national_firms,
-                    "本地产值（亿元）": x.local_output,
-                    "区位熵（企业数）": x.lq_count,
-                    "区位熵（产值）": x.lq_output,
-                    "下游依赖环节数": x.dependents,
-                    "依赖的本地链主数": x.masters_depending,
-                    "优先级": x.priority,
-                    "依据": "；".join(x.reasons),
-                }
-                for x in items
-            ]
-        )
-
-    return g, xlsx_bytes({"缺链强链": rows(g.segments), "延链候选": rows(g.extensions)})
 
 
 def map_target_fn(index: TargetIndex):  # type: ignore[no-untyped-def]

@@ -11,11 +11,12 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
-from typing import Any
-
-from pyvis.network import Network
+from typing import TYPE_CHECKING, Any
 
 from chainatlas.viz.assets import vis_css, vis_js
+
+if TYPE_CHECKING:  # pyvis (and its jinja2 and IPython imports) loads when a view is drawn
+    from pyvis.network import Network
 
 __all__ = ["CJK_FONTS", "GraphPage", "new_network", "render_page", "script_json"]
 
@@ -27,6 +28,8 @@ CJK_FONTS = (
 
 def new_network() -> Network:
     """An empty pyvis network used only to assemble node and edge dicts."""
+    from pyvis.network import Network
+
     return Network(directed=True, cdn_resources="in_line")
 
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEntry
 from chainatlas.graph.model import STAGE_ZH
+
+if TYPE_CHECKING:  # pandas loads when a table is built, not when a view module is imported
+    import pandas as pd
 
 __all__ = [
     "attraction_tables",
@@ -68,6 +69,8 @@ def _as_text(ws: Any) -> None:
 
 
 def _write(target: Path | io.BytesIO, sheets: dict[str, pd.DataFrame]) -> None:
+    import pandas as pd
+
     with pd.ExcelWriter(target, engine="openpyxl") as xw:
         for name, df in sheets.items():
             safe = df.map(cell_value) if not df.empty else df
@@ -96,6 +99,8 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 
 
 def fishbone_tables(fb: Fishbone) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     segs = pd.DataFrame(
         [
             {
@@ -135,6 +140,8 @@ def fishbone_tables(fb: Fishbone) -> dict[str, pd.DataFrame]:
 
 
 def attraction_tables(am: AttractionMap) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     targets = pd.DataFrame(
         [
             {
@@ -168,6 +175,8 @@ def attraction_tables(am: AttractionMap) -> dict[str, pd.DataFrame]:
 
 
 def masters_tables(entries: list[MasterEntry]) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     masters = pd.DataFrame(
         [
             {
@@ -227,6 +236,7 @@ _PROJECT_COLS = {
     "major": "重大项目",
     "signed": "签约日期",
     "filed": "备案日期",
+    "land_date": "拿地日期",
     "started": "开工日期",
     "completed": "竣工日期",
     "producing": "投产日期",
@@ -238,5 +248,7 @@ _PROJECT_COLS = {
 
 
 def projects_tables(projects: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     rows = [{zh: p.get(k) for k, zh in _PROJECT_COLS.items()} for p in projects]
     return {"重点项目库": pd.DataFrame(rows, columns=list(_PROJECT_COLS.values()))}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
@@ -13,8 +13,11 @@ from chainatlas.api.deps import SettingsDep, StoreDep
 from chainatlas.api.errors import XLSX, downloads
 from chainatlas.api.schemas import ChainPath
 from chainatlas.graph.store import GraphStore
-from chainatlas.matching.service import gaps_report, targets_for, targets_report
-from chainatlas.matching.targets import TargetIndex
+from chainatlas.matching.service import targets_for
+from chainatlas.viz.reports import gaps_report, targets_report
+
+if TYPE_CHECKING:  # scikit-learn and scipy load when the first target list is asked for
+    from chainatlas.matching.targets import TargetIndex
 
 router = APIRouter(tags=["gaps and targets"])
 _lock = threading.Lock()
@@ -22,6 +25,8 @@ _lock = threading.Lock()
 
 def target_index(request: Request, store: GraphStore, home: tuple[str, ...]) -> TargetIndex:
     """The ranking index, rebuilt when the graph's counts have changed since it was built."""
+    from chainatlas.matching.targets import TargetIndex
+
     c = store.counts()
     key = (tuple(sorted(c.labels.items())), tuple(sorted(c.types.items())), home)
     with _lock:

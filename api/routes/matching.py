@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from chainatlas.api.deps import SettingsDep, StoreDep
 from chainatlas.api.schemas import BodyIn
 from chainatlas.graph.errors import ImportFailed
-from chainatlas.matching.elements import elements_from_dicts, match
 
 router = APIRouter(tags=["matching"])
 
@@ -52,6 +51,8 @@ class MatchResponse(BaseModel):
 @router.post("/match", response_model=MatchResponse)
 def run_match(body: MatchRequest, store: StoreDep, settings: SettingsDep) -> MatchResponse:
     """Candidates, optimal allocation and unmatched demands with reasons, with explanations."""
+    from chainatlas.matching.elements import elements_from_dicts, match  # scipy, sklearn
+
     ds, e1 = elements_from_dicts(body.demands, "demand", store)
     ss, e2 = elements_from_dicts(body.supplies, "supply", store)
     errors = e1 + e2

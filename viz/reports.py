@@ -1,0 +1,89 @@
+"""Target lists and gap reports as the files users take away (json, json lines, xlsx).
+
+Rendering only: the figures come from :mod:`chainatlas.matching` (dependencies point down:
+matching never renders). pandas is imported when a workbook is written, not before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import TYPE_CHECKING, Any
+
+from chainatlas.graph.settings import HOME_AREA
+from chainatlas.graph.store import GraphStore
+from chainatlas.matching.gaps import ChainGaps, gaps
+from chainatlas.viz.tables import xlsx_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from chainatlas.graph.maps import Thresholds
+
+__all__ = ["gaps_report", "targets_report"]
+
+
+def targets_report(results: list[dict[str, Any]], fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps(
+            results[0] if len(results) == 1 else results, ensure_ascii=False, indent=2
+        ).encode("utf-8")
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results).encode("utf-8")
+    rows = [
+        {
+            "环节": r["name"],
+            "环节编号": r["segment"],
+            "排名": i,
+            "目标企业": t["name"],
+            "企业编号": t["firm"],
+            "所在地": t["region"],
+            "得分": t["score"],
+            "类型": "已记录" if t["known"] else "推断",
+            "理由": "；".join(t["reasons"]),
+        }
+        for r in results
+        for i, t in enumerate(r["targets"], 1)
+    ]
+    import pandas as pd
+
+    return xlsx_bytes({"招商目标": pd.DataFrame(rows)})
+
+
+def gaps_report(
+    store: GraphStore,
+    chain: str,
+    fmt: str,
+    *,
+    thresholds: Thresholds | None = None,
+    home_area: tuple[str, ...] = HOME_AREA,
+) -> tuple[ChainGaps, bytes]:
+    g = gaps(store, chain, thresholds=thresholds, home_area=home_area)
+    if fmt == "json":
+        return g, json.dumps(dataclasses.asdict(g), ensure_ascii=False, indent=2).encode("utf-8")
+
+    import pandas as pd
+
+    def rows(items: list[Any]) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "环节": x.name,
+                    "环节编号": x.segment,
+                    "位置": x.stage,
+                    "类型": x.kind,
+                    "本地企业数": x.local_firms,
+                    "全国企业数": x.national_firms,
+                    "本地产值（亿元）": x.local_output,
+                    "区位熵（企业数）": x.lq_count,
+                    "区位熵（产值）": x.lq_output,
+                    "下游依赖环节数": x.dependents,
+                    "依赖的本地链主数": x.masters_depending,
+                    "优先级": x.priority,
+                    "依据": "；".join(x.reasons),
+                }
+                for x in items
+            ]
+        )
+
+    return g, xlsx_bytes({"缺链强链": rows(g.segments), "延链候选": rows(g.extensions)})
