@@ -488,8 +488,8 @@ def targets(
     from tqdm import tqdm
 
     from chainatlas.matching.service import targets_for
-    from chainatlas.viz.reports import targets_report
     from chainatlas.matching.targets import TargetIndex
+    from chainatlas.viz.reports import targets_report
 
     if bool(segment) == bool(segments_file):
         raise CliError("请给出 --segment 或 --segments-file 之一")
@@ -574,16 +574,18 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     return value
 
 
-def _due(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    """``--due`` as a calendar date (YYYY-MM-DD), refused in Chinese otherwise."""
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """A date option (``--due``, ``--date``) as a calendar date (YYYY-MM-DD), refused in
+    Chinese otherwise, naming the option."""
     if value is None:
         return None
+    name = param.opts[0] if param.opts else str(param.name)
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise CliError(f"--due 应为 YYYY-MM-DD 日期（如 2026-03-31），而不是 {value!r}")
+        raise CliError(f"{name} 应为 YYYY-MM-DD 日期（如 2026-03-31），而不是 {value!r}")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CliError(f"--due 不是日历上的日期：{value!r}") from None
+        raise CliError(f"{name} 不是日历上的日期：{value!r}") from None
 
 
 _MONTH = click.option("--month", required=True, callback=_month, help="月份 YYYY-MM")
@@ -612,7 +614,13 @@ def ledger_report(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
     from chainatlas.viz.tables import xlsx_bytes
 
     with c.existing_store() as store, user_errors():
-        r = monthly_report(store, month, c.settings.grace())
+        r = monthly_report(
+            store,
+            month,
+            c.settings.grace(),
+            due_days=c.settings.due_days(),
+            land_to_start_days=c.settings.land_to_start_days,
+        )
     if fmt == "xlsx":
         data = xlsx_bytes(report_tables(r))
     else:
@@ -628,9 +636,9 @@ def ledger_report(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=None)
 @pass_ctx
 def ledger_lists(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
-    """六张清单与三张新清单（由日期推算，不手工维护）。"""
+    """六张清单与三张新清单（由日期推算，不手工维护），含责任单位。"""
     from chainatlas.graph.ledger import month_lists
-    from chainatlas.viz.ledger import lists_tables
+    from chainatlas.viz.ledger import lists_json, lists_tables
     from chainatlas.viz.tables import xlsx_bytes
 
     with c.existing_store() as store, user_errors():
@@ -638,14 +646,7 @@ def ledger_lists(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
     if fmt == "xlsx":
         _emit(xlsx_bytes(lists_tables(lists)), fmt, out, f"一本账清单-{month}.xlsx")
         return
-    data = {
-        k: [
-            {"id": r.id, "name": r.name, "chain": r.chain, "region": r.region, "stage": r.stage}
-            for r in v
-        ]
-        for k, v in lists.items()
-    }
-    _emit(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), "json", out, "")
+    _emit(lists_json(lists), "json", out, "")
 
 
 @ledger.command("stage")
@@ -688,8 +689,88 @@ def ledger_progress(c: _Ctx) -> None:
     from chainatlas.graph.progress import progress
 
     with c.existing_store() as store, user_errors():
-        data = progress(store, home_area=c.settings.home_area)
+        data = progress(
+            store,
+            home_area=c.settings.home_area,
+            industrial_output=c.settings.industrial_output,
+        )
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# ---- one project: its dossier, follow-ups and 拿地 ----------------------------------------------
+@main.group()
+def project() -> None:
+    """一项目一档案：项目档案、随时跟进（一环节一跟进）、登记拿地。"""
+
+
+@project.command("show")
+@click.argument("project_id", metavar="PROJECT")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "html"]), default="json", show_default=True
+)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help=_OUT_HELP)
+@pass_ctx
+def project_show(c: _Ctx, project_id: str, fmt: str, out: Path | None) -> None:
+    """项目档案：项目、责任单位、投资企业、产业链/环节/区域、阶段与跟进、要素需求、问题、拿地即开工。"""
+    from chainatlas.graph.dossier import project_dossier
+    from chainatlas.viz.dossier import dossier_html, dossier_json
+
+    with c.existing_store() as store, user_errors(), _project_hint():
+        d = project_dossier(
+            store,
+            project_id,
+            grace=c.settings.grace(),
+            land_to_start_days=c.settings.land_to_start_days,
+        )
+    data = dossier_json(d) if fmt == "json" else dossier_html(d).encode("utf-8")
+    _emit(data, fmt, out, f"项目档案-{_file_safe(d.project.get('name') or project_id)}.{fmt}")
+
+
+@project.command("follow-up")
+@click.argument("project_id", metavar="PROJECT")
+@click.option("--note", required=True, help="跟进内容")
+@click.option("--by", default="", help="跟进单位/人")
+@click.option("--date", "on", default=None, callback=_date, help="跟进日期 YYYY-MM-DD（默认今天）")
+@pass_ctx
+def project_follow_up(c: _Ctx, project_id: str, note: str, by: str, on: date | None) -> None:
+    """在项目当前阶段记一条跟进（任何时候都可以，不必推进阶段）。"""
+    from chainatlas.graph.ledger import add_follow_up
+
+    with c.existing_store() as store, user_errors(), _project_hint():
+        f = add_follow_up(store, project_id, note, by=by, on=on)
+    click.echo(f"{f['id']}：{f['date']}（{f['stage']}）{f['note']}")
+
+
+@project.command("land")
+@click.argument("project_id", metavar="PROJECT")
+@click.option("--date", "on", required=True, callback=_date, help="拿地日期 YYYY-MM-DD")
+@click.option("--by", default="", help="经办单位/人")
+@click.option("--note", default="")
+@pass_ctx
+def project_land(c: _Ctx, project_id: str, on: date, by: str, note: str) -> None:
+    """登记拿地日期（记一条跟进），用于统计“拿地即开工”。"""
+    from chainatlas.graph.ledger import record_land
+
+    with c.existing_store() as store, user_errors(), _project_hint():
+        p = record_land(store, project_id, on, by=by, note=note)
+    click.echo(f"{p.name}：拿地日期 {p.props['land_date']}")
+
+
+@contextmanager
+def _project_hint() -> Iterator[None]:
+    """An unknown project's error names the command that lists projects."""
+    from chainatlas.graph.errors import NodeNotFound
+
+    try:
+        yield
+    except NodeNotFound as exc:
+        raise CliError(
+            f"没有项目 {exc.node_id!r}（chainatlas projects 列出全部项目及其编号）"
+        ) from None
+
+
+def _file_safe(name: object) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", str(name))[:80]
 
 
 @main.group()
@@ -704,7 +785,7 @@ def problems() -> None:
 @click.option("--firm", default=None)
 @click.option("--chain", default=None)
 @click.option("--region", default=None)
-@click.option("--due", default=None, callback=_due, help="办理期限 YYYY-MM-DD")
+@click.option("--due", default=None, callback=_date, help="办理期限 YYYY-MM-DD")
 @click.option("--by", default="")
 @pass_ctx
 def problems_add(
@@ -732,6 +813,7 @@ def problems_add(
             region=region,
             due=due,
             by=by,
+            due_days=c.settings.due_days(),
         )
     click.echo(f"{p.id}：{title}（{level}）→ {p.props['assignee']}，期限 {p.props['due']}")
 

@@ -1,12 +1,19 @@
 """The one ledger (一本账): project files, stage transitions, follow-ups, the six lists, the three
-new lists, the five stalls (五未) and the monthly report (通报晾晒), all derived from dates."""
+new lists, the five stalls (五未) and the monthly report (通报晾晒), all derived from dates.
+
+Seed 000 names the states (签约未开工 …) and asks for 拿地即开工, but gives no day counts: how
+long a project may stay in a state before it is a stall, how many days after 拿地 still count as
+拿地即开工, and how long a problem may take are the office's settings (:class:`Grace`, the
+``CHAINATLAS_*`` settings), and every report names the values it used as 本办设置.
+"""
 
 from __future__ import annotations
 
 import calendar
 import re
+import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +23,8 @@ from chainatlas.graph.store import Batch, GraphStore
 
 __all__ = [
     "DATE_FIELDS",
+    "LAND_TO_START",
+    "LAND_TO_START_SOURCE",
     "LISTS",
     "MONTH_PATTERN",
     "NEW_LISTS",
@@ -24,17 +33,32 @@ __all__ = [
     "InvalidTransition",
     "add_follow_up",
     "check_dates",
+    "follow_ups",
+    "land_to_start",
     "month_lists",
     "monthly_report",
     "month_range",
     "move_stage",
+    "office_settings",
+    "project_row",
+    "record_land",
     "stalls",
 ]
 
-DATE_FIELDS = ("signed", "filed", "started", "completed", "producing", "above_scale", "at_capacity")
+DATE_FIELDS = (
+    "signed",
+    "filed",
+    "land_date",
+    "started",
+    "completed",
+    "producing",
+    "above_scale",
+    "at_capacity",
+)
 DATE_ZH = {
     "signed": "签约",
     "filed": "备案",
+    "land_date": "拿地",
     "started": "开工",
     "completed": "竣工",
     "producing": "投产",
@@ -48,6 +72,11 @@ NEW_LISTS = ("新备案", "新开工", "新投产")
 STALLS = ("签约未开工", "开工未竣工", "竣工未投产", "投产未上规", "上规未达产")
 #: what a stage needs recorded before a project may enter it
 STAGE_NEEDS = {"落地开工": ("signed", "started"), "投产达效": ("completed", "producing")}
+#: seed 000 §三（二）, word for word: what the land-to-start figures measure
+LAND_TO_START = "拿地即开工"
+LAND_TO_START_SOURCE = "加快实现“拿地即发证”“拿地即开工”"
+#: the longest follow-up note, in characters
+NOTE_MAX = 2000
 
 
 class InvalidTransition(ChainAtlasError):
@@ -109,6 +138,9 @@ def check_dates(props: dict[str, Any], *, today: date | None = None) -> list[tup
     filed, started = _d(props, "filed"), _d(props, "started")
     if filed and started and filed > started:
         out.append(("filed", f"备案日期 {filed} 晚于开工日期 {started}"))
+    land = _d(props, "land_date")
+    if land and started and land > started:
+        out.append(("land_date", f"拿地日期 {land} 晚于开工日期 {started}"))
     for k in DATE_FIELDS:
         d = _d(props, k)
         if d and d > today:
@@ -159,25 +191,85 @@ def move_stage(
 
 
 def add_follow_up(
-    store: GraphStore, project: str, note: str, *, by: str = "", on: date | None = None
-) -> str:
-    """Record a follow-up (一环节一跟进) at the project's current stage; returns its id."""
+    store: GraphStore,
+    project: str,
+    note: str,
+    *,
+    by: str = "",
+    on: date | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Record a follow-up (一环节一跟进) at the project's current stage, at any time — not only
+    with a stage move. Returns the follow-up as :func:`follow_ups` lists it.
+
+    Raises
+    ------
+    NodeNotFound
+        No such project.
+    ValidationFailed
+        An empty or over-long note, or a date in the future.
+    """
     p = store.require_node(project, "Project")
+    on = _past_or_today(on, today, "跟进日期")
+    if not note.strip():
+        raise ValidationFailed("跟进内容不能为空")
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(f"跟进内容不能超过 {NOTE_MAX} 个字符（现有 {len(note)} 个）")
     with store.batch() as b:
-        fid = _follow_up(
-            b,
-            p.id,
-            str(p.props.get("stage") or ""),
-            on or date.today(),
-            by,
-            note,
-            _next_seq(store, p.id),
-        )
-    return fid
+        stage = str(p.props.get("stage") or "")
+        fid = _follow_up(b, p.id, stage, on, by, note, _next_seq(store, p.id))
+    return store.require_node(fid).props | {"id": fid}
+
+
+def record_land(
+    store: GraphStore,
+    project: str,
+    on: date,
+    *,
+    by: str = "",
+    note: str = "",
+    today: date | None = None,
+) -> Node:
+    """拿地: record the day the project got its land (``land_date``), with a follow-up, so that
+    拿地即开工 can be measured (:func:`land_to_start`). Recording it again corrects it.
+
+    Raises
+    ------
+    InvalidTransition
+        A date in the future, or after the project's start (开工).
+    """
+    p = store.require_node(project, "Project")
+    _past_or_today(on, today, "拿地日期")
+    dates = p.props | {"land_date": on.isoformat()}
+    problems = [m for k, m in check_dates(dates, today=today) if k == "land_date"]
+    if problems:
+        raise InvalidTransition("日期有误：" + "；".join(problems))
+    old = p.props.get("land_date")
+    what = f"拿地 {on}" if not old else f"拿地日期由 {old} 更正为 {on}"
+    with store.batch() as b:
+        b.upsert_nodes([Node(p.id, "Project", {"land_date": on.isoformat()})])
+        note_ = what + (f"：{note}" if note else "")
+        stage = str(p.props.get("stage") or "")
+        _follow_up(b, p.id, stage, today or date.today(), by, note_, _next_seq(store, p.id))
+    return store.require_node(p.id)
+
+
+def _past_or_today(on: date | None, today: date | None, what: str) -> date:
+    today = today or date.today()
+    if on is not None and on > today:
+        raise ValidationFailed(f"{what} {on} 在今天（{today}）之后，实际日期不能是将来")
+    return on or today
 
 
 def _next_seq(store: GraphStore, project: str) -> int:
-    return len(store.neighbours(project, ["FOLLOWS_UP"], "in")) + 1
+    seq = len(store.neighbours(project, ["FOLLOWS_UP"], "in")) + 1
+    while store.get_node(_follow_up_id(project, seq)) is not None:  # one was deleted
+        seq += 1
+    return seq
+
+
+def _follow_up_id(project: str, seq: int) -> str:
+    return f"followup:{project}:{seq:04d}"
 
 
 def _follow_up(b: Batch, project: str, stage: str, on: date, by: str, note: str, seq: int) -> str:
@@ -202,6 +294,7 @@ def _follow_up(b: Batch, project: str, stage: str, on: date, by: str, note: str,
 
 
 def follow_ups(store: GraphStore, project: str) -> list[dict[str, Any]]:
+    """A project's follow-ups, oldest first (each with its ``id``)."""
     if store.get_node(project) is None:
         raise NodeNotFound(project)
     rows = [n.props | {"id": n.id} for _, n in store.neighbours(project, ["FOLLOWS_UP"], "in")]
@@ -209,6 +302,10 @@ def follow_ups(store: GraphStore, project: str) -> list[dict[str, Any]]:
 
 
 # ---- derived lists ---------------------------------------------------------------------------
+#: how a project without a responsible unit is shown
+NO_UNIT = "未填写责任单位"
+
+
 @dataclass
 class ProjectRow:
     id: str
@@ -220,29 +317,31 @@ class ProjectRow:
     major: bool
     dates: dict[str, date | None]
     sample: bool = False
+    responsible_unit: str = NO_UNIT
+
+
+def project_row(store: GraphStore, p: Node) -> ProjectRow:
+    """One project as the lists and reports show it."""
+    chains = [n.name for _, n in store.neighbours(p.id, ["IN_CHAIN"], "out")]
+    region = p.props.get("region") or "、".join(
+        n.name for _, n in store.neighbours(p.id, ["LOCATED_IN"], "out")
+    )
+    return ProjectRow(
+        p.id,
+        p.name,
+        "、".join(chains) or "未归链",
+        region or "未知",
+        str(p.props.get("stage") or ""),
+        p.props.get("investment"),
+        bool(p.props.get("major")),
+        {k: _d(p.props, k) for k in DATE_FIELDS},
+        bool(p.props.get("sample")),
+        str(p.props.get("responsible_unit") or NO_UNIT),
+    )
 
 
 def _rows(store: GraphStore) -> list[ProjectRow]:
-    out = []
-    for p in store.find_nodes("Project"):
-        chains = [n.name for _, n in store.neighbours(p.id, ["IN_CHAIN"], "out")]
-        region = p.props.get("region") or "、".join(
-            n.name for _, n in store.neighbours(p.id, ["LOCATED_IN"], "out")
-        )
-        out.append(
-            ProjectRow(
-                p.id,
-                p.name,
-                "、".join(chains) or "未归链",
-                region or "未知",
-                str(p.props.get("stage") or ""),
-                p.props.get("investment"),
-                bool(p.props.get("major")),
-                {k: _d(p.props, k) for k in DATE_FIELDS},
-                bool(p.props.get("sample")),
-            )
-        )
-    return out
+    return [project_row(store, p) for p in store.find_nodes("Project")]
 
 
 def _in(d: date | None, a: date, b: date) -> bool:
@@ -287,9 +386,12 @@ def stall_of(r: ProjectRow, end: date, grace: Grace) -> str | None:
 
 def month_lists(store: GraphStore, month: str) -> dict[str, list[ProjectRow]]:
     """The six lists and the three new lists of ``month`` (YYYY-MM), derived from dates."""
-    start, end = month_range(month)
+    return _lists(_rows(store), *month_range(month))
+
+
+def _lists(rows: list[ProjectRow], start: date, end: date) -> dict[str, list[ProjectRow]]:
     out: dict[str, list[ProjectRow]] = {k: [] for k in (*LISTS, *NEW_LISTS)}
-    for r in _rows(store):
+    for r in rows:
         for k, yes in classify(r, start, end).items():
             if yes:
                 out[k].append(r)
@@ -300,16 +402,82 @@ def stalls(
     store: GraphStore, month: str, grace: Grace | None = None
 ) -> dict[str, list[ProjectRow]]:
     """The five stalls at the end of ``month``."""
-    _, end = month_range(month)
-    grace = grace or Grace()
+    return _stalls(_rows(store), month_range(month)[1], grace or Grace())
+
+
+def _stalls(rows: list[ProjectRow], end: date, grace: Grace) -> dict[str, list[ProjectRow]]:
     out: dict[str, list[ProjectRow]] = {k: [] for k in STALLS}
-    for r in _rows(store):
+    for r in rows:
         s = stall_of(r, end, grace)
         if s:
             out[s].append(r)
     return out
 
 
+#: the date each stall is counted from
+STALL_SINCE = {
+    "签约未开工": "signed",
+    "开工未竣工": "started",
+    "竣工未投产": "completed",
+    "投产未上规": "producing",
+    "上规未达产": "above_scale",
+}
+
+
+# ---- 拿地即开工 ---------------------------------------------------------------------------------
+def land_days(r: ProjectRow) -> int | None:
+    """Days from 拿地 to 开工 (0: started the day it got its land); None without both dates."""
+    land, start = r.dates["land_date"], r.dates["started"]
+    return (start - land).days if land and start else None
+
+
+def land_to_start(rows: list[ProjectRow], within_days: int = 0) -> dict[str, Any]:
+    """拿地即开工 over started projects ``rows``: how many have a 拿地 date, how many of those
+    started within ``within_days`` of it (the office's setting; 0 = the same day), and the
+    median days from 拿地 to 开工."""
+    days = [d for r in rows if (d := land_days(r)) is not None]
+    return {
+        "started": len(rows),
+        "with_land_date": len(days),
+        "within": sum(1 for d in days if d <= within_days),
+        "median_days": statistics.median(days) if days else None,
+    }
+
+
+# ---- the office's settings ----------------------------------------------------------------------
+#: what a report says about the values it used: none of them is in the seeds
+OFFICE = "本办设置"
+
+
+def office_settings(
+    grace: Grace, due_days: dict[str, int] | None = None, land_to_start_days: int | None = None
+) -> list[dict[str, Any]]:
+    """The office's settings a report used, each with its value, unit and the environment
+    variable that sets it, labelled :data:`OFFICE` (the seeds give none of these numbers)."""
+    rows = [
+        (f"{name}宽限期", getattr(grace, key), f"GRACE_{key.upper()}")
+        for name, key in zip(STALLS, _GRACE_KEYS, strict=True)
+    ]
+    if due_days is not None:
+        rows += [
+            (f"{level}问题办理时限", days, f"PROBLEM_DAYS_{_LEVEL_KEYS[level]}")
+            for level, days in due_days.items()
+        ]
+    if land_to_start_days is not None:
+        rows.append(
+            (f"{LAND_TO_START}：拿地后开工天数上限", land_to_start_days, "LAND_TO_START_DAYS")
+        )
+    return [
+        {"name": n, "value": v, "unit": "天", "setting": f"CHAINATLAS_{env}", "basis": OFFICE}
+        for n, v, env in rows
+    ]
+
+
+_GRACE_KEYS = tuple(f.name for f in fields(Grace))
+_LEVEL_KEYS = {"一般": "GENERAL", "重大": "MAJOR", "特别重大": "CRITICAL"}
+
+
+# ---- the monthly report ------------------------------------------------------------------------
 @dataclass
 class Report:
     month: str
@@ -321,6 +489,9 @@ class Report:
     by_region: list[dict[str, Any]]
     stalled: list[dict[str, Any]]
     grace: Grace = field(default_factory=Grace)
+    by_unit: list[dict[str, Any]] = field(default_factory=list)
+    land_to_start: dict[str, Any] = field(default_factory=dict)
+    settings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _previous(month: str) -> str:
@@ -329,44 +500,27 @@ def _previous(month: str) -> str:
     return f"{last.year:04d}-{last.month:02d}"
 
 
-def monthly_report(store: GraphStore, month: str, grace: Grace | None = None) -> Report:
-    """通报晾晒 for ``month``: list sizes, stalls by chain and by district with rankings (fewest
-    stalled projects first) and the change from last month, and every stalled project named."""
+def monthly_report(
+    store: GraphStore,
+    month: str,
+    grace: Grace | None = None,
+    *,
+    due_days: dict[str, int] | None = None,
+    land_to_start_days: int = 0,
+) -> Report:
+    """通报晾晒 for ``month``: list sizes, stalls by chain, by district and by responsible unit
+    (责任单位) with rankings (fewest stalled projects first) and the change from last month,
+    every stalled project named with its unit, 拿地即开工 figures, and the office's settings
+    used (``due_days``: problem time limits by level, as the report's header shows them)."""
+    from chainatlas.graph.problems import DUE_DAYS
+
     grace = grace or Grace()
     prev = _previous(month)
-    lists = month_lists(store, month)
-    now, before = stalls(store, month, grace), stalls(store, prev, grace)
-
-    def group(key: str) -> list[dict[str, Any]]:
-        cur: dict[str, Counter[str]] = {}
-        old: dict[str, Counter[str]] = {}
-        total: Counter[str] = Counter()
-        for r in _rows(store):
-            total[getattr(r, key)] += 1
-        for src, dst in ((now, cur), (before, old)):
-            for s, rows in src.items():
-                for r in rows:
-                    dst.setdefault(getattr(r, key), Counter())[s] += 1
-        out = []
-        for name in sorted(total):
-            c, o = cur.get(name, Counter()), old.get(name, Counter())
-            n, n_old = sum(c.values()), sum(o.values())
-            out.append(
-                {
-                    "name": name,
-                    "projects": total[name],
-                    **{s: c[s] for s in STALLS},
-                    "stalled": n,
-                    "stalled_last_month": n_old,
-                    "change": n - n_old,
-                    "share": round(n / total[name], 4) if total[name] else 0.0,
-                }
-            )
-        out.sort(key=lambda x: (x["share"], x["stalled"], x["name"]))
-        for i, x in enumerate(out, 1):
-            x["rank"] = i
-        return out
-
+    start, end = month_range(month)
+    rows = _rows(store)
+    lists = _lists(rows, start, end)
+    now = _stalls(rows, end, grace)
+    before = _stalls(rows, month_range(prev)[1], grace)
     stalled = [
         {
             "stall": s,
@@ -374,30 +528,68 @@ def monthly_report(store: GraphStore, month: str, grace: Grace | None = None) ->
             "name": r.name,
             "chain": r.chain,
             "region": r.region,
-            "since": str(
-                r.dates[
-                    {
-                        "签约未开工": "signed",
-                        "开工未竣工": "started",
-                        "竣工未投产": "completed",
-                        "投产未上规": "producing",
-                        "上规未达产": "above_scale",
-                    }[s]
-                ]
-            ),
+            "responsible_unit": r.responsible_unit,
+            "since": str(r.dates[STALL_SINCE[s]]),
             "sample": r.sample,
         }
-        for s, rows in now.items()
-        for r in rows
+        for s, rs in now.items()
+        for r in rs
     ]
+    started_by_end = [r for r in rows if _by(r.dates["started"], end)]
+    land = {
+        "measure": LAND_TO_START,
+        "source": f"种子 000 §三（二）：{LAND_TO_START_SOURCE}",
+        "within_days": land_to_start_days,
+        "basis": f"{OFFICE}：拿地后 {land_to_start_days} 天内开工计为{LAND_TO_START}",
+        "month": land_to_start(lists["新开工"], land_to_start_days),
+        "to_date": land_to_start(started_by_end, land_to_start_days),
+    }
     return Report(
         month,
         prev,
         {k: len(v) for k, v in lists.items()},
         {k: len(v) for k, v in now.items()},
         {k: len(v) for k, v in before.items()},
-        group("chain"),
-        group("region"),
+        _group(rows, now, before, "chain"),
+        _group(rows, now, before, "region"),
         stalled,
         grace,
+        _group(rows, now, before, "responsible_unit"),
+        land,
+        office_settings(grace, dict(due_days or DUE_DAYS), land_to_start_days),
     )
+
+
+def _group(
+    rows: list[ProjectRow],
+    now: dict[str, list[ProjectRow]],
+    before: dict[str, list[ProjectRow]],
+    key: str,
+) -> list[dict[str, Any]]:
+    """Stalls per value of ``key`` (chain, region, unit), ranked by share stalled."""
+    cur: dict[str, Counter[str]] = {}
+    old: dict[str, Counter[str]] = {}
+    total: Counter[str] = Counter(getattr(r, key) for r in rows)
+    for src, dst in ((now, cur), (before, old)):
+        for s, rs in src.items():
+            for r in rs:
+                dst.setdefault(getattr(r, key), Counter())[s] += 1
+    out = []
+    for name in sorted(total):
+        c, o = cur.get(name, Counter()), old.get(name, Counter())
+        n, n_old = sum(c.values()), sum(o.values())
+        out.append(
+            {
+                "name": name,
+                "projects": total[name],
+                **{s: c[s] for s in STALLS},
+                "stalled": n,
+                "stalled_last_month": n_old,
+                "change": n - n_old,
+                "share": round(n / total[name], 4) if total[name] else 0.0,
+            }
+        )
+    out.sort(key=lambda x: (x["share"], x["stalled"], x["name"]))
+    for i, x in enumerate(out, 1):
+        x["rank"] = i
+    return out

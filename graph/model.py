@@ -391,6 +391,7 @@ class ProjectProps(_Named, total=False):
     major: bool
     signed: IsoDate
     filed: IsoDate
+    land_date: IsoDate  # 拿地日期（拿地即开工）
     started: IsoDate
     completed: IsoDate
     producing: IsoDate

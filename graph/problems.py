@@ -4,6 +4,7 @@ level to the right leader, with due dates, an overdue list (回头看) and the f
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,7 +33,8 @@ MOVES = {
     "反馈": {"办结", "督办"},
     "办结": set(),
 }
-#: days to answer by level, when no due date is given
+#: days to answer by level, when no due date is given: the office's default setting (the seed
+#: gives no time limits; ``CHAINATLAS_PROBLEM_DAYS_*`` change it)
 DUE_DAYS = {"一般": 30, "重大": 15, "特别重大": 7}
 
 
@@ -86,8 +88,11 @@ def raise_problem(
     due: date | None = None,
     by: str = "",
     today: date | None = None,
+    due_days: Mapping[str, int] | None = None,
 ) -> Node:
-    """Collect a problem on a project or a firm; it is routed at once by its level."""
+    """Collect a problem on a project or a firm; it is routed at once by its level. Without a
+    ``due`` date it is due ``due_days[level]`` days later (the office's setting, by default
+    :data:`DUE_DAYS`)."""
     today = today or date.today()
     if project:
         p = store.require_node(project, "Project")
@@ -96,7 +101,7 @@ def raise_problem(
     if firm:
         store.require_node(firm, "Firm")
     assignee = route(store, level, chain=chain, region=region)
-    due = due or today + timedelta(days=DUE_DAYS[level])
+    due = due or today + timedelta(days=(due_days or DUE_DAYS)[level])
     if due < today:
         raise ValidationFailed(f"办理期限 {due} 早于提出日期 {today}")
     pid = problem_id(title, project=project, firm=firm, today=today)

@@ -1,5 +1,13 @@
 """Per chain: the 十个一 checklist, the four lists (四张清单), and progress toward seed 001's
-2026 targets and the 3566 goal, computed from the graph."""
+2026 targets and the 3566 goal, computed from the graph.
+
+The 3566 goal is seed 001's sentence (:data:`GOAL_3566`), read as it says: 千亿级 chains have at
+least 1000 亿元 of output, 百亿级 chains at least 100 and less than 1000 (a 千亿 chain is not also
+a 百亿 one); the eight chains' total counts each local firm once, even when it works in two
+chains; the share of 规上工业总产值 needs a denominator the seed does not give, so it is the
+office's setting (``CHAINATLAS_INDUSTRIAL_OUTPUT``) and shown as such. Seed 001's own chain
+targets add up to less than its 6000 亿元 total; the answer says so, with both numbers.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +19,21 @@ from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.settings import HOME_AREA, is_local
 from chainatlas.graph.store import GraphStore
 
-__all__ = ["ChecklistItem", "checklist", "four_lists", "progress"]
+__all__ = ["GOAL_3566", "ChecklistItem", "checklist", "four_lists", "progress"]
+
+#: seed 001 §一, word for word
+GOAL_3566 = (
+    "形成千亿级产业3个、百亿级产业5个，八大新兴产业链产值突破6000亿元，占规上工业总产值60%以上"
+)
+#: the figures of :data:`GOAL_3566`
+THOUSAND, HUNDRED, GOAL_CHAINS_1000, GOAL_CHAINS_100, GOAL_TOTAL, GOAL_SHARE = (
+    1000,
+    100,
+    3,
+    5,
+    6000,
+    0.6,
+)
 
 
 @dataclass
@@ -73,21 +95,28 @@ def checklist(store: GraphStore, chain: str) -> list[ChecklistItem]:
     ]
 
 
-def _local_output(store: GraphStore, chain: str, home: tuple[str, ...]) -> tuple[float, int]:
+def _local_firms(store: GraphStore, chain: str, home: tuple[str, ...]) -> dict[str, float]:
+    """The local firms operating in the chain's segments, each once, with its output."""
     firms: dict[str, float] = {}
     for s in _segments_under(store, chain):
         for _, f in store.neighbours(s, ["OPERATES_IN"], "in"):
             if is_local(f.props.get("region"), home):
                 firms[f.id] = float(f.props.get("output") or 0)
-    return round(sum(firms.values()), 2), len(firms)
+    return firms
 
 
-def progress(store: GraphStore, *, home_area: tuple[str, ...] = HOME_AREA) -> dict[str, Any]:
+def progress(
+    store: GraphStore,
+    *,
+    home_area: tuple[str, ...] = HOME_AREA,
+    industrial_output: float | None = None,
+) -> dict[str, Any]:
     """Each chain with a 2026 target (its own, or inherited through the lineage): local output
     now (sum of the output of local firms operating in its segments — a firm counted once per
-    chain), the share of the target, and the 3566 goal (3 chains ≥ 1000 亿, 5 ≥ 100 亿, total
-    ≥ 6000 亿) on the eight-2.0 chains."""
+    chain), the share of the target, and the 3566 goal on the eight-2.0 chains (see the module
+    docstring; ``industrial_output`` is the office's 规上工业总产值 in 亿元, or None)."""
     rows: list[dict[str, Any]] = []
+    eight: dict[str, float] = {}  # the eight chains' local firms, each once
     for ch in sorted(
         store.find_nodes("Chain"),
         key=lambda n: (n.props.get("layout", ""), n.props.get("order", 0)),
@@ -109,7 +138,10 @@ def progress(store: GraphStore, *, home_area: tuple[str, ...] = HOME_AREA) -> di
                 target, basis = full[0].props["target_2026"], f"承接「{full[0].name}」的目标"
             elif prev:
                 basis = "仅部分承接，未设目标"
-        output, n = _local_output(store, ch.id, home_area)
+        firms = _local_firms(store, ch.id, home_area)
+        output, n = round(sum(firms.values()), 2), len(firms)
+        if ch.props.get("layout") == "eight-2.0":
+            eight.update(firms)
         rows.append(
             {
                 "chain": ch.id,
@@ -122,14 +154,40 @@ def progress(store: GraphStore, *, home_area: tuple[str, ...] = HOME_AREA) -> di
                 "share": round(output / target, 4) if target else None,
             }
         )
-    e2 = [float(r["output"]) for r in rows if r["layout"] == "eight-2.0"]
-    goal = {
-        "chains_over_1000": sum(1 for x in e2 if x >= 1000),
-        "chains_over_100": sum(1 for x in e2 if x >= 100),
-        "total": round(sum(e2), 2),
-        "goal": "3 条千亿级、5 条百亿级、合计突破 6000 亿元",
+    e2 = [r for r in rows if r["layout"] == "eight-2.0"]
+    return {"chains": rows, "goal_3566": _goal(e2, eight, industrial_output)}
+
+
+def _goal(
+    e2: list[dict[str, Any]], firms: dict[str, float], industrial_output: float | None
+) -> dict[str, Any]:
+    outputs = [float(r["output"]) for r in e2]
+    total = round(sum(firms.values()), 2)
+    targets = sum(float(r["target_2026"]) for r in e2 if r["target_basis"] == "本链目标")
+    share = round(total / industrial_output, 4) if industrial_output else None
+    return {
+        "seed_text": GOAL_3566,
+        "goal": (
+            f"{GOAL_CHAINS_1000} 条千亿级、{GOAL_CHAINS_100} 条百亿级、合计突破 {GOAL_TOTAL} 亿元、"
+            f"占规上工业总产值 {GOAL_SHARE:.0%} 以上"
+        ),
+        "chains_1000": sum(1 for x in outputs if x >= THOUSAND),
+        "chains_100": sum(1 for x in outputs if HUNDRED <= x < THOUSAND),
+        "total": total,
+        "total_basis": "八条链本地企业产值合计，一家企业在多条链中只计一次",
+        "industrial_output": industrial_output,
+        "industrial_output_basis": (
+            "本办设置（CHAINATLAS_INDUSTRIAL_OUTPUT，规上工业总产值，亿元；种子文件未给出）"
+            if industrial_output
+            else "未设置（CHAINATLAS_INDUSTRIAL_OUTPUT）：不计算占比"
+        ),
+        "share_of_industrial_output": share,
+        "chain_targets_sum": round(targets, 2),
+        "chain_targets_note": (
+            f"种子文件 001 中八条链各自的 2026 年目标合计 {targets:g} 亿元，"
+            f"{'低于' if targets < GOAL_TOTAL else '不低于'}总目标 {GOAL_TOTAL} 亿元"
+        ),
     }
-    return {"chains": rows, "goal_3566": goal}
 
 
 def four_lists(

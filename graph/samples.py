@@ -7,6 +7,7 @@ records for trying the tool, never facts about real companies.
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import date, timedelta
 
 from chainatlas.graph.creditcode import ALPHABET, make_credit_code
@@ -51,6 +52,9 @@ _SCENARIOS: list[tuple[str, tuple[int | None, ...]]] = [
     ("政策争取", (2500, 2480, 2300, 1800, 1700, 1300, 900)),  # 达产
 ]
 _REF = date(2026, 10, 31)
+#: days from 拿地 to 开工 of started sample projects (picked by the project id's checksum, so the
+#: other sample values do not move): some start the day they get their land (拿地即开工)
+_LAND_TO_START = (0, 0, 7, 30, 90)
 _DATE_KEYS = ("signed", "filed", "started", "completed", "producing", "above_scale", "at_capacity")
 
 
@@ -203,6 +207,10 @@ def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
                 "major": rng.random() < 0.3,
                 **_scenario_dates(scenario, rng),
             }
+            if "started" in props:
+                days = _LAND_TO_START[zlib.crc32(pid.encode()) % len(_LAND_TO_START)]
+                land = date.fromisoformat(str(props["started"])) - timedelta(days=days)
+                props["land_date"] = land.isoformat()
             out.nodes.append(Node(pid, "Project", props))
             out.relationships.append(Relationship(pid, "IN_CHAIN", ch.id))
             out.relationships.append(Relationship(pid, "LOCATED_IN", f"region:{reg}"))

@@ -60,6 +60,18 @@ class Settings(BaseSettings):
     grace_above_scale_to_capacity: int = Field(
         default=365, ge=0, description="上规未达产宽限（天）"
     )
+    # the office's settings (本办设置) the seeds give no numbers for
+    problem_days_general: int = Field(default=30, ge=1, description="一般问题办理时限（天）")
+    problem_days_major: int = Field(default=15, ge=1, description="重大问题办理时限（天）")
+    problem_days_critical: int = Field(default=7, ge=1, description="特别重大问题办理时限（天）")
+    land_to_start_days: int = Field(
+        default=0, ge=0, description="拿地后多少天内开工计为“拿地即开工”（0 = 当天）"
+    )
+    industrial_output: float | None = Field(
+        default=None,
+        gt=0,
+        description="规上工业总产值（亿元）：“占规上工业总产值60%以上”的分母；不设则不计算占比",
+    )
 
     def grace(self) -> Grace:
         """The grace periods of the five stalls."""
@@ -72,6 +84,14 @@ class Settings(BaseSettings):
             self.grace_produce_to_above_scale,
             self.grace_above_scale_to_capacity,
         )
+
+    def due_days(self) -> dict[str, int]:
+        """Days to answer a problem, by level (一般 / 重大 / 特别重大)."""
+        return {
+            "一般": self.problem_days_general,
+            "重大": self.problem_days_major,
+            "特别重大": self.problem_days_critical,
+        }
 
     def thresholds(self) -> Thresholds:
         """The verdict thresholds of the fishbone map."""

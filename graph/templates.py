@@ -76,6 +76,7 @@ TEMPLATES: dict[str, list[Column]] = {
         Column("是否重大项目", "major", False, "是/否", "是"),
         Column("签约日期", "signed", False, "YYYY-MM-DD", "2026-03-01"),
         Column("备案日期", "filed", False, "YYYY-MM-DD", ""),
+        Column("拿地日期", "land_date", False, "YYYY-MM-DD；用于统计“拿地即开工”", ""),
         Column("开工日期", "started", False, "YYYY-MM-DD", ""),
         Column("竣工日期", "completed", False, "YYYY-MM-DD", ""),
         Column("投产日期", "producing", False, "YYYY-MM-DD", ""),
@@ -96,6 +97,7 @@ TEMPLATES: dict[str, list[Column]] = {
         Column("有效期止", "valid_to", False, "YYYY-MM-DD", "2026-12-31"),
         Column("是否重大项目", "major", False, "是/否", "否"),
         Column("提出企业", "firm", False, "企业名称或统一社会信用代码（须已在库中）", ""),
+        Column("所属项目", "project", False, "项目编号或项目名称（须已在库中）", ""),
     ],
     "supplies": [
         Column("供给编号", "id", False, "可留空；留空时自动生成", ""),
@@ -170,6 +172,7 @@ class _Resolver:
         self.parks = {n.name: n.id for n in store.find_nodes("Park")}
         self._segments: dict[str, str] | None = None
         self._firms: dict[str, str] | None = None
+        self._projects: dict[str, list[str]] | None = None
 
     def segment(self, name: str) -> str | None:
         if self._segments is None:
@@ -184,6 +187,16 @@ class _Resolver:
                 if n.props.get("credit_code"):
                     self._firms[n.props["credit_code"]] = n.id
         return self._firms.get(key) or self._firms.get(key.upper())
+
+    def projects(self, key: str) -> list[str]:
+        """The projects ``key`` names: its id, or every project of that name."""
+        if self._projects is None:
+            self._projects = {}
+            for n in self.store.iter_nodes("Project"):
+                self._projects.setdefault(n.id, []).append(n.id)
+                if n.name != n.id:
+                    self._projects.setdefault(n.name, []).append(n.id)
+        return self._projects.get(key, [])
 
     def region(self, name: str) -> str | None:
         """A known region, or a new one for a plausible place name outside the seeds."""
@@ -430,6 +443,22 @@ def _firm_link(
     return [Relationship(node_id, "FOR_FIRM", fid)]
 
 
+def _project_link(
+    row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]], node_id: str
+) -> list[Relationship]:
+    """FOR_PROJECT: the demand belongs to this project (一项目一档案)."""
+    if not row.get("project"):
+        return []
+    found = res.projects(row["project"])
+    if not found:
+        errs.append(("所属项目", f"库中没有项目 {row['project']!r}（请填项目编号或名称）"))
+        return []
+    if len(found) > 1:
+        errs.append(("所属项目", f"有 {len(found)} 个项目名为 {row['project']!r}，请填项目编号"))
+        return []
+    return [Relationship(node_id, "FOR_PROJECT", found[0])]
+
+
 def _build_firm(row, res, _, errs, new):  # type: ignore[no-untyped-def]
     fid = row["id"] or ("firm:" + (row["credit_code"].upper() or row["name"]))
     props: dict[str, Any] = {
@@ -473,6 +502,7 @@ def _build_project(row, res, _, errs, new):  # type: ignore[no-untyped-def]
             "responsible_unit",
             "signed",
             "filed",
+            "land_date",
             "started",
             "completed",
             "producing",
@@ -498,13 +528,11 @@ def _build_project(row, res, _, errs, new):  # type: ignore[no-untyped-def]
 
 def _build_element(label: str):  # type: ignore[no-untyped-def]
     def build(row, res, _, errs, new):  # type: ignore[no-untyped-def]
-        nid = row["id"] or _auto_id(
-            label.lower(),
-            row["kind"],
-            row["description"],
-            row["region"],
-            row.get("firm", "") or row.get("provider", ""),
-        )
+        parts = [row["kind"], row["description"], row["region"]]
+        parts.append(row.get("firm", "") or row.get("provider", ""))
+        if row.get("project"):  # the same need of two projects is two demands
+            parts.append(row["project"])
+        nid = row["id"] or _auto_id(label.lower(), *parts)
         props: dict[str, Any] = {
             k: row[k] or None
             for k in ("kind", "description", "unit", "region", "valid_from", "valid_to")
@@ -521,6 +549,7 @@ def _build_element(label: str):  # type: ignore[no-untyped-def]
         rels = _region(row, res, errs, new, nid) + _chain_seg(row, res, errs, nid)
         if label == "Demand":
             rels += _firm_link(row, res, errs, nid, "提出企业")
+            rels += _project_link(row, res, errs, nid)
         return Node(nid, label, props), rels
 
     return build

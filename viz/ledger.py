@@ -1,4 +1,8 @@
-"""The monthly ledger report (通报晾晒) and lists as Excel sheets and an HTML page."""
+"""The monthly ledger report (通报晾晒) and lists as JSON, Excel sheets and an HTML page.
+
+Every form of the report opens with the office's settings it used (本办设置: the 五未 grace
+periods, problem time limits, the 拿地即开工 day limit), because the seeds give none of those
+numbers and readers must not take them for the seed's."""
 
 from __future__ import annotations
 
@@ -9,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from chainatlas.graph.ledger import LISTS, NEW_LISTS, STALLS, ProjectRow, Report
+from chainatlas.graph.ledger import DATE_ZH, LISTS, NEW_LISTS, OFFICE, STALLS, ProjectRow, Report
 from chainatlas.viz.html import CJK_FONTS
 
-__all__ = ["lists_tables", "report_html", "report_json", "report_tables"]
+__all__ = ["lists_json", "lists_tables", "report_html", "report_json", "report_tables"]
 
 
 def report_json(r: Report) -> bytes:
@@ -33,6 +37,42 @@ def _group_df(rows: list[dict[str, Any]], what: str) -> pd.DataFrame:
     return pd.DataFrame(
         [{zh: x.get(k) for k, zh in cols.items()} for x in rows], columns=list(cols.values())
     )
+
+
+def settings_table(r: Report) -> pd.DataFrame:
+    """The office's settings the report used (本办设置), first in every form of the report."""
+    return pd.DataFrame(
+        [
+            {
+                "设置": x["name"],
+                "取值": x["value"],
+                "单位": x["unit"],
+                "依据": x["basis"],
+                "环境变量": x["setting"],
+            }
+            for x in r.settings
+        ],
+        columns=["设置", "取值", "单位", "依据", "环境变量"],
+    )
+
+
+def land_table(r: Report) -> pd.DataFrame:
+    """拿地即开工 this month and to date: projects started, with a 拿地 date, within the
+    office's day limit, median days."""
+    x = r.land_to_start
+    rows = []
+    for key, what in (("month", f"{r.month} 新开工"), ("to_date", f"截至 {r.month} 末已开工")):
+        f = x.get(key) or {}
+        rows.append(
+            {
+                "范围": what,
+                "开工项目数": f.get("started"),
+                "已登记拿地日期": f.get("with_land_date"),
+                f"{x.get('measure', '')}项目数": f.get("within"),
+                "拿地至开工天数中位数": f.get("median_days"),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def report_tables(r: Report) -> dict[str, pd.DataFrame]:
@@ -57,17 +97,41 @@ def report_tables(r: Report) -> dict[str, pd.DataFrame]:
                 "项目": x["name"],
                 "产业链": x["chain"],
                 "区域": x["region"],
+                "责任单位": x.get("responsible_unit", ""),
                 "起算日期": x["since"],
             }
             for x in r.stalled
-        ]
+        ],
+        columns=["五未", "项目", "产业链", "区域", "责任单位", "起算日期"],
     )
     return {
+        OFFICE: settings_table(r),
         "概览": summary,
+        "拿地即开工": land_table(r),
         "按产业链": _group_df(r.by_chain, "产业链"),
         "按区县": _group_df(r.by_region, "区县"),
+        "按责任单位": _group_df(r.by_unit, "责任单位"),
         "五未项目": stalled,
     }
+
+
+def lists_json(lists: dict[str, list[ProjectRow]]) -> bytes:
+    """The lists as JSON: each project with its chain, region, stage and 责任单位."""
+    data = {
+        k: [
+            {
+                "id": r.id,
+                "name": r.name,
+                "chain": r.chain,
+                "region": r.region,
+                "stage": r.stage,
+                "responsible_unit": r.responsible_unit,
+            }
+            for r in v
+        ]
+        for k, v in lists.items()
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def lists_tables(lists: dict[str, list[ProjectRow]]) -> dict[str, pd.DataFrame]:
@@ -80,10 +144,11 @@ def lists_tables(lists: dict[str, list[ProjectRow]]) -> dict[str, pd.DataFrame]:
                     "项目": r.name,
                     "产业链": r.chain,
                     "区域": r.region,
+                    "责任单位": r.responsible_unit,
                     "阶段": r.stage,
                     "总投资（亿元）": r.investment,
                     "重大项目": "是" if r.major else "",
-                    **{k: (str(v) if v else "") for k, v in r.dates.items()},
+                    **{f"{DATE_ZH[k]}日期": (str(v) if v else "") for k, v in r.dates.items()},
                 }
                 for r in rows
             ]
@@ -108,11 +173,9 @@ def report_html(r: Report) -> str:
         parts.append(
             f"<h2>{e(title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         )
-    g = r.grace
+    used = "；".join(f"{x['name']} {x['value']} {x['unit']}" for x in r.settings)
     note = (
-        f"五未判定宽限期：签约后{g.sign_to_start}天未开工、开工后{g.start_to_complete}天未竣工、"
-        f"竣工后{g.complete_to_produce}天未投产、投产后{g.produce_to_above_scale}天未上规、"
-        f"上规后{g.above_scale_to_capacity}天未达产；排名按五未占比从低到高。"
+        f"{OFFICE}（种子文件只规定五未的状态，未规定天数和时限）：{used}。排名按五未占比从低到高。"
     )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>一本账月度通报 {e(r.month)}</title>

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request
 
 from chainatlas.api.auth import check_scope, check_scopes
-from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
+from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.schemas import BodyIn, IsoDate, NodeIdPath, NodePublic, NonEmpty, Page
 from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.problems import overdue, raise_problem, step
@@ -47,7 +47,12 @@ def list_problems(
 
 @router.post("/problems", response_model=NodePublic, status_code=201)
 def add_problem(
-    body: ProblemIn, store: StoreDep, who: PrincipalDep, auth: AuthDep, request: Request
+    body: ProblemIn,
+    store: StoreDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
 ) -> NodePublic:
     """Collect a problem; it is routed by level at once. Every scope it touches must be the
     caller's: its project, its firm, and the chain (chain departments) or the region
@@ -75,6 +80,7 @@ def add_problem(
             due=body.due,
             by=body.by or who.name,
             today=today,
+            due_days=settings.due_days(),  # the office's time limits (本办设置)
         )
         entry.after = p.props
     return NodePublic.of(p)

@@ -156,7 +156,11 @@ def home(request: Request, who: User) -> Response:
         title="首页",
         nav="home",
         tiers=tiers,
-        progress=progress(store, home_area=get_settings(request).home_area),
+        progress=progress(
+            store,
+            home_area=get_settings(request).home_area,
+            industrial_output=get_settings(request).industrial_output,
+        ),
     )
 
 

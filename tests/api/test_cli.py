@@ -246,7 +246,15 @@ def test_ledger_and_problem_commands(run, tmp_path: Path) -> None:  # type: igno
         str(tmp_path / "r.xlsx"),
     )
     book = pd.read_excel(tmp_path / "r.xlsx", sheet_name=None)
-    assert set(book) == {"概览", "按产业链", "按区县", "五未项目"}
+    assert list(book) == [
+        "本办设置",
+        "概览",
+        "拿地即开工",
+        "按产业链",
+        "按区县",
+        "按责任单位",
+        "五未项目",
+    ]
     assert len(book["五未项目"]) == sum(r["stalls"].values())
     run(
         "ledger",

@@ -7,8 +7,11 @@ from datetime import date
 import pytest
 
 from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.errors import NodeNotFound, ValidationFailed
 from chainatlas.graph.ledger import (
+    LAND_TO_START,
+    LAND_TO_START_SOURCE,
+    NO_UNIT,
     Grace,
     InvalidTransition,
     add_follow_up,
@@ -18,6 +21,7 @@ from chainatlas.graph.ledger import (
     month_range,
     monthly_report,
     move_stage,
+    record_land,
     stalls,
 )
 from chainatlas.graph.model import Node, Relationship
@@ -222,3 +226,141 @@ class TestProblems:
         assert len(p.props["history"]) == 6
         with pytest.raises(InvalidProblemStep):
             step(ledger, p.id, "督办")
+
+
+class TestFollowUpsAndLand:
+    def test_follow_up_at_any_stage_without_moving(self, ledger: GraphStore) -> None:
+        before = ledger.require_node("project:building").props.get("stage")
+        f = add_follow_up(ledger, "project:building", "走访", by="乙", on=date(2026, 10, 2))
+        g = add_follow_up(ledger, "project:building", "再次走访", today=TODAY)
+        assert f["seq"] == 1 and g["seq"] == 2 and g["date"] == TODAY.isoformat()
+        assert f["stage"] == "—"  # no stage yet: recorded as such
+        assert ledger.require_node("project:building").props.get("stage") == before
+        move_stage(ledger, "project:building", "产业研究", today=TODAY)
+        h = add_follow_up(ledger, "project:building", "研究报告初稿", today=TODAY)
+        assert h["stage"] == "产业研究"
+        assert [x["note"] for x in follow_ups(ledger, "project:building")][-1] == "研究报告初稿"
+
+    def test_bad_follow_ups_write_nothing(self, ledger: GraphStore) -> None:
+        before = ledger.counts()
+        with pytest.raises(ValidationFailed, match="不能为空"):
+            add_follow_up(ledger, "project:building", "  \n")
+        with pytest.raises(ValidationFailed, match="将来"):
+            add_follow_up(ledger, "project:building", "x", on=date(2026, 12, 1), today=TODAY)
+        with pytest.raises(ValidationFailed, match="不能超过"):
+            add_follow_up(ledger, "project:building", "长" * 2001)
+        with pytest.raises(NodeNotFound):
+            add_follow_up(ledger, "project:nope", "x")
+        with pytest.raises(NodeNotFound):  # a chain is not a project
+            add_follow_up(ledger, "A", "x")
+        assert ledger.counts() == before
+
+    def test_a_deleted_follow_up_does_not_make_the_next_overwrite_one(
+        self, ledger: GraphStore
+    ) -> None:
+        for note in ("一", "二", "三"):
+            add_follow_up(ledger, "project:building", note, today=TODAY)
+        first = follow_ups(ledger, "project:building")[0]["id"]
+        ledger.delete_nodes([first])
+        add_follow_up(ledger, "project:building", "四", today=TODAY)
+        notes = [x["note"] for x in follow_ups(ledger, "project:building")]
+        assert notes == ["二", "三", "四"]
+
+    def test_land_is_an_event_with_a_follow_up(self, ledger: GraphStore) -> None:
+        p = record_land(ledger, "project:building", date(2026, 2, 20), by="自然资源局", today=TODAY)
+        assert p.props["land_date"] == "2026-02-20"
+        assert follow_ups(ledger, "project:building")[-1]["note"] == "拿地 2026-02-20"
+        record_land(ledger, "project:building", date(2026, 2, 25), note="更正", today=TODAY)
+        assert (
+            "由 2026-02-20 更正为 2026-02-25：更正"
+            in follow_ups(ledger, "project:building")[-1]["note"]
+        )
+
+    def test_land_after_start_or_in_the_future_is_refused(self, ledger: GraphStore) -> None:
+        before = ledger.counts()
+        with pytest.raises(InvalidTransition, match="拿地日期 2026-03-02 晚于开工日期 2026-03-01"):
+            record_land(ledger, "project:building", date(2026, 3, 2), today=TODAY)
+        with pytest.raises(ValidationFailed, match="将来"):
+            record_land(ledger, "project:reserve", date(2026, 11, 16), today=TODAY)
+        assert ledger.counts() == before
+        assert "land_date" not in ledger.require_node("project:building").props
+        assert check_dates({"land_date": "2026-03-02", "started": "2026-03-01"}, today=TODAY)
+        assert not check_dates({"land_date": "2026-03-01", "started": "2026-03-01"}, today=TODAY)
+
+
+class TestReportSettingsUnitsAndLand:
+    def _with_units_and_land(self, s: GraphStore) -> None:
+        with s.batch() as b:
+            b.upsert_nodes(
+                [
+                    Node(
+                        "project:new_start",
+                        "Project",
+                        {"responsible_unit": "长兴县投促局", "land_date": "2026-10-05"},
+                    ),
+                    Node(
+                        "project:building",
+                        "Project",
+                        {"responsible_unit": "长兴县投促局", "land_date": "2026-02-19"},
+                    ),
+                    Node("project:sign_stall", "Project", {"responsible_unit": "吴兴区经信局"}),
+                ]
+            )
+
+    def test_responsible_unit_in_lists_and_report(self, ledger: GraphStore) -> None:
+        self._with_units_and_land(ledger)
+        lists = month_lists(ledger, "2026-10")
+        units = {r.id: r.responsible_unit for r in lists["在建"]}
+        assert units["project:building"] == "长兴县投促局"
+        assert units["project:build_stall"] == NO_UNIT
+        r = monthly_report(ledger, "2026-10")
+        stalled = {x["id"]: x for x in r.stalled}
+        assert stalled["project:sign_stall"]["responsible_unit"] == "吴兴区经信局"
+        by_unit = {x["name"]: x for x in r.by_unit}
+        assert by_unit["吴兴区经信局"]["stalled"] == 1 and by_unit["吴兴区经信局"]["projects"] == 1
+        assert by_unit["长兴县投促局"]["stalled"] == 0 and by_unit["长兴县投促局"]["projects"] == 2
+        assert by_unit[NO_UNIT]["stalled"] == 4
+
+    def test_land_to_start_count_and_median(self, ledger: GraphStore) -> None:
+        self._with_units_and_land(ledger)
+        r = monthly_report(ledger, "2026-10")
+        x = r.land_to_start
+        assert x["measure"] == "拿地即开工" and x["within_days"] == 0
+        # 新开工 this month: new_start, 拿地 the same day
+        assert x["month"] == {"started": 1, "with_land_date": 1, "within": 1, "median_days": 0}
+        # started by 10-31: 8 projects, two with 拿地 dates: 0 and 10 days
+        assert x["to_date"] == {"started": 8, "with_land_date": 2, "within": 1, "median_days": 5}
+        wider = monthly_report(ledger, "2026-10", land_to_start_days=10).land_to_start
+        assert wider["to_date"]["within"] == 2 and "10 天内" in wider["basis"]
+
+    def test_header_names_the_office_settings_used(self, ledger: GraphStore) -> None:
+        r = monthly_report(
+            ledger,
+            "2026-10",
+            Grace(sign_to_start=100),
+            due_days={"一般": 20, "重大": 10, "特别重大": 5},
+            land_to_start_days=3,
+        )
+        by = {x["setting"]: x for x in r.settings}
+        assert by["CHAINATLAS_GRACE_SIGN_TO_START"]["value"] == 100
+        assert by["CHAINATLAS_GRACE_SIGN_TO_START"]["name"] == "签约未开工宽限期"
+        assert by["CHAINATLAS_PROBLEM_DAYS_MAJOR"]["value"] == 10
+        assert by["CHAINATLAS_LAND_TO_START_DAYS"]["value"] == 3
+        assert {x["basis"] for x in r.settings} == {"本办设置"} and len(r.settings) == 9
+        # every setting named is one the office can set
+        from chainatlas.graph.settings import Settings
+
+        fields = {f"CHAINATLAS_{k.upper()}" for k in Settings.model_fields}
+        assert set(by) <= fields
+
+    def test_the_settings_are_the_ones_the_report_used(self, ledger: GraphStore) -> None:
+        assert monthly_report(ledger, "2026-10", Grace(sign_to_start=300)).stalls["签约未开工"] == 0
+
+
+def test_the_land_to_start_wording_is_the_seeds() -> None:
+    from tests.conftest import shared_or_skip
+
+    seed = shared_or_skip("seeds", "000_1bff7c389d9baca2.txt").read_text("utf-8")
+    assert LAND_TO_START_SOURCE in seed and f"“{LAND_TO_START}”" in seed
+    section = seed[seed.index("（二）项目提质") : seed.index("（三）")]
+    assert LAND_TO_START_SOURCE in section
