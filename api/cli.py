@@ -346,7 +346,7 @@ def serve(c: _Ctx, host: str, port: int) -> None:
         check_seeds(c.settings.seeds_dir)  # before a store is made
     store = c.store()
     with user_errors():
-        if store.count_nodes("Layout") == 0:
+        if not store.quick_counts().labels.get("Layout"):  # without loading the graph
             n = load_seeds(store, c.settings.seeds_dir, sample=True)
             click.echo(f"图谱为空，已加载种子 {n} 条")
         auth = AuthStore(c.settings.home / "auth.db")

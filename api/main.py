@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -37,6 +39,8 @@ from chainatlas.api.routes import (
 from chainatlas.graph.backends import open_store
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store import GraphStore, begin_read_scope
+
+log = logging.getLogger("chainatlas.api")
 
 __all__ = ["create_app"]
 
@@ -105,6 +109,15 @@ def _document_rate_limits(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _warm(store: GraphStore) -> None:
+    """Load the graph ahead of the first request that needs it; a failure here is the first
+    request's to report, not the start-up's."""
+    try:
+        store.warm()
+    except Exception:  # reported again by the request that meets it
+        log.warning("图谱预加载失败，将在首次请求时重试", exc_info=True)
+
+
 def create_app(
     settings: Settings | None = None,
     store: GraphStore | None = None,
@@ -124,6 +137,8 @@ def create_app(
         app.state.settings = settings
         own_auth = auth is None
         app.state.auth = auth if auth is not None else AuthStore(settings.home / "auth.db")
+        # the graph loads in the background: /health answers at once (from the store's counts)
+        threading.Thread(target=_warm, args=(app.state.store,), daemon=True).start()
         try:
             yield
         finally:

@@ -215,6 +215,17 @@ class GraphStore(ABC):
     def close(self) -> None:
         """Release files and connections."""
 
+    def quick_counts(self) -> Counts:
+        """:meth:`counts` as cheaply as the store can give them, for liveness checks: they
+        may be newer than the current read scope's state. The same as ``counts()`` by
+        default."""
+        return self.counts()
+
+    def warm(self) -> None:
+        """Get ready to answer reads quickly (the embedded store loads its graph); a service
+        calls it in the background after start-up. Nothing to do by default."""
+        return None
+
     # ---- derived operations -------------------------------------------------------------
     @contextmanager
     def batch(self) -> Iterator[Batch]:

@@ -65,3 +65,20 @@ def test_networkx_view_follows_writes(tmp_path: Path) -> None:
         assert g.has_edge("seg:a", "seg:b", "UPSTREAM_OF")
         s.delete_nodes(["seg:a"])
         assert "seg:a" not in s.graph
+
+
+def test_quick_counts_do_not_load_the_graph(tmp_path: Path) -> None:
+    """A health check on a store just opened answers from SQLite; the graph loads later (in
+    the background, in the service) and then agrees."""
+    path = tmp_path / "g.db"
+    with EmbeddedStore(path) as writer:
+        writer.upsert_nodes([Node(f"seg:{k}", "Segment", {"name": f"环节{k}"}) for k in range(50)])
+        writer.upsert_relationships(
+            [Relationship(f"seg:{k}", "UPSTREAM_OF", f"seg:{k + 1}") for k in range(49)]
+        )
+    with EmbeddedStore(path) as fresh:
+        quick = fresh.quick_counts()
+        assert not fresh._loaded  # answered without loading the graph
+        assert quick.nodes == 50 and quick.relationships == 49
+        fresh.warm()
+        assert fresh._loaded and fresh.counts() == quick

@@ -299,3 +299,11 @@ class TestChainSubgraph:
     def test_subgraph_of_unknown_chain(self, store: GraphStore) -> None:
         with pytest.raises(NodeNotFound):
             store.chain_subgraph("chain:none")
+
+
+def test_quick_counts_are_the_counts(store: GraphStore) -> None:
+    store.upsert_nodes(
+        [Node("seg:q1", "Segment", {"name": "甲"}), Node("seg:q2", "Segment", {"name": "乙"})]
+    )
+    store.upsert_relationships([Relationship("seg:q1", "UPSTREAM_OF", "seg:q2")])
+    assert store.quick_counts() == store.counts()

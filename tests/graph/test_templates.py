@@ -235,7 +235,12 @@ def test_a_row_for_a_stored_project_moves_it(seeded: EmbeddedStore, tmp_path: Pa
     }
     (tmp_path / "a").mkdir()
     import_template(seeded, _fill(tmp_path / "a", "projects", [row]), progress=False)
-    moved = {**row, "所属产业链": "智能网联新能源汽车", "所属环节": "动力电池", "所在区域": "吴兴区"}
+    moved = {
+        **row,
+        "所属产业链": "智能网联新能源汽车",
+        "所属环节": "动力电池",
+        "所在区域": "吴兴区",
+    }
     (tmp_path / "b").mkdir()
     import_template(seeded, _fill(tmp_path / "b", "projects", [moved]), progress=False)
 
