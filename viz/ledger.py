@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.ledger import DATE_ZH, LISTS, NEW_LISTS, OFFICE, STALLS, ProjectRow, Report
 from chainatlas.viz.html import CJK_FONTS
+
+if TYPE_CHECKING:  # pandas loads when a workbook is built
+    import pandas as pd
 
 __all__ = ["lists_json", "lists_tables", "report_html", "report_json", "report_tables"]
 
@@ -24,6 +25,8 @@ def report_json(r: Report) -> bytes:
 
 
 def _group_df(rows: list[dict[str, Any]], what: str) -> pd.DataFrame:
+    import pandas as pd
+
     cols = {
         "rank": "排名",
         "name": what,
@@ -41,6 +44,8 @@ def _group_df(rows: list[dict[str, Any]], what: str) -> pd.DataFrame:
 
 def settings_table(r: Report) -> pd.DataFrame:
     """The office's settings the report used (本办设置), first in every form of the report."""
+    import pandas as pd
+
     return pd.DataFrame(
         [
             {
@@ -59,6 +64,8 @@ def settings_table(r: Report) -> pd.DataFrame:
 def land_table(r: Report) -> pd.DataFrame:
     """拿地即开工 this month and to date: projects started, with a 拿地 date, within the
     office's day limit, median days."""
+    import pandas as pd
+
     x = r.land_to_start
     rows = []
     for key, what in (("month", f"{r.month} 新开工"), ("to_date", f"截至 {r.month} 末已开工")):
@@ -76,6 +83,8 @@ def land_table(r: Report) -> pd.DataFrame:
 
 
 def report_tables(r: Report) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     summary = pd.DataFrame(
         [{"类别": "六张清单", "清单": k, "项目数": r.lists[k]} for k in LISTS]
         + [{"类别": "三张新清单", "清单": k, "项目数": r.lists[k]} for k in NEW_LISTS]
@@ -135,6 +144,8 @@ def lists_json(lists: dict[str, list[ProjectRow]]) -> bytes:
 
 
 def lists_tables(lists: dict[str, list[ProjectRow]]) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     out = {}
     for name, rows in lists.items():
         out[name] = pd.DataFrame(

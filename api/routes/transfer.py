@@ -7,6 +7,7 @@ import tempfile
 import zipfile
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, UploadFile
@@ -17,10 +18,11 @@ from chainatlas.api.auth import Forbidden, require_role
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.errors import ZIP, downloads
 from chainatlas.api.roles import CITY
-from chainatlas.graph.bundle import ImportReport, export_bundle, import_bundle
 from chainatlas.graph.errors import ImportFailed, RowError
 from chainatlas.graph.store import GraphStore
-from chainatlas.graph.templates import import_template
+
+if TYPE_CHECKING:  # imports read with pandas and pyarrow: loaded with the first import or export
+    from chainatlas.graph.bundle import ImportReport
 
 router = APIRouter(tags=["import and export"])
 
@@ -78,6 +80,9 @@ def _import_upload(
 ) -> ImportReport:
     """The import's own work (unpacking, reading, checking, writing): run in a worker thread,
     so that the event loop keeps answering other requests meanwhile."""
+    from chainatlas.graph.bundle import import_bundle
+    from chainatlas.graph.templates import import_template
+
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
         if suffix == ".zip":
@@ -128,6 +133,8 @@ def export_zip(store: StoreDep, who: PrincipalDep) -> Response:
     everything, and costly (rate-limited per token, see ``api/limits.py``)."""
     require_role(who, CITY, "导出全部数据")
     buf = io.BytesIO()
+    from chainatlas.graph.bundle import export_bundle
+
     with tempfile.TemporaryDirectory() as tmp:
         export_bundle(store, Path(tmp), progress=False)
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

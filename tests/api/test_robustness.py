@@ -118,9 +118,7 @@ def test_an_import_does_not_stop_other_requests(service) -> None:  # type: ignor
     answer: list[httpx.Response] = []
 
     def upload() -> None:
-        answer.append(
-            c.post("/api/v1/import", files={"file": ("big.csv", data)}, headers=city)
-        )
+        answer.append(c.post("/api/v1/import", files={"file": ("big.csv", data)}, headers=city))
 
     worker = threading.Thread(target=upload)
     worker.start()
