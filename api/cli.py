@@ -31,6 +31,8 @@ import click
 from chainatlas.api import cli_i18n
 
 cli_i18n.install()  # click speaks Chinese before any of its types or help texts is built
+from chainatlas.api.cli_checklist import checklist  # noqa: E402
+from chainatlas.api.cli_problems import problems  # noqa: E402
 from chainatlas.api.cli_tokens import token  # noqa: E402
 from chainatlas.graph.errors import ChainAtlasError  # noqa: E402
 from chainatlas.graph.settings import Settings, default_home  # noqa: E402
@@ -773,84 +775,9 @@ def _file_safe(name: object) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", str(name))[:80]
 
 
-@main.group()
-def problems() -> None:
-    """问题闭环：收集、交办、督办、反馈、办结，逾期回头看。"""
-
-
-@problems.command("add")
-@click.argument("title")
-@click.option("--level", type=click.Choice(["一般", "重大", "特别重大"]), default="一般")
-@click.option("--project", default=None)
-@click.option("--firm", default=None)
-@click.option("--chain", default=None)
-@click.option("--region", default=None)
-@click.option("--due", default=None, callback=_date, help="办理期限 YYYY-MM-DD")
-@click.option("--by", default="")
-@pass_ctx
-def problems_add(
-    c: _Ctx,
-    title: str,
-    level: str,
-    project: str | None,
-    firm: str | None,
-    chain: str | None,
-    region: str | None,
-    due: date | None,
-    by: str,
-) -> None:
-    """提出问题；按级别自动路由到牵头部门/区链长办、链长或总链长。"""
-    from chainatlas.graph.problems import raise_problem
-
-    with c.existing_store() as store, user_errors(), _chain_hint():
-        p = raise_problem(
-            store,
-            title,
-            level,
-            project=project,
-            firm=firm,
-            chain=chain,
-            region=region,
-            due=due,
-            by=by,
-            due_days=c.settings.due_days(),
-        )
-    click.echo(f"{p.id}：{title}（{level}）→ {p.props['assignee']}，期限 {p.props['due']}")
-
-
-@problems.command("step")
-@click.argument("problem")
-@click.argument("to", type=click.Choice(["交办", "督办", "反馈", "办结"]))
-@click.option("--escalate", type=click.Choice(["重大", "特别重大"]), default=None)
-@click.option("--by", default="")
-@click.option("--note", default="")
-@pass_ctx
-def problems_step(c: _Ctx, problem: str, to: str, escalate: str | None, by: str, note: str) -> None:
-    """推进问题状态，可同时升级级别。"""
-    from chainatlas.graph.problems import step
-
-    with c.existing_store() as store, user_errors():
-        p = step(store, problem, to, by=by, note=note, escalate=escalate)
-    click.echo(f"{p.id}：{p.props['status']}（{p.props['level']}，{p.props['assignee']}）")
-
-
-@problems.command("list")
-@click.option("--overdue", is_flag=True, help="只列逾期未办结（回头看）")
-@pass_ctx
-def problems_list(c: _Ctx, overdue: bool) -> None:
-    """列出问题。"""
-    from chainatlas.graph.problems import overdue as overdue_
-
-    with c.existing_store() as store, user_errors():
-        rows = overdue_(store) if overdue else store.find_nodes("Problem")
-    for p in rows:
-        click.echo(
-            f"{p.id}\t{p.props['status']}\t{p.props['level']}\t{p.props.get('due', '')}"
-            f"\t{p.props.get('assignee', '')}\t{p.props['title']}"
-        )
-
-
 main.add_command(token)  # chainatlas token create|list|revoke (api/cli_tokens.py)
+main.add_command(problems)  # chainatlas problems … (api/cli_problems.py)
+main.add_command(checklist)  # chainatlas checklist show|set|clear (api/cli_checklist.py)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -23,6 +23,7 @@ from chainatlas.api.errors import ERRORS, HEALTH_ERRORS, PROBLEM, install_error_
 from chainatlas.api.limits import COSTLY, BodyLimit, RateLimit, SecurityHeaders
 from chainatlas.api.routes import (
     chains,
+    checklist,
     firms,
     gaps,
     health,
@@ -172,6 +173,7 @@ def create_app(
     v1.include_router(matching.router)
     v1.include_router(ledger.router)
     v1.include_router(problems.router)
+    v1.include_router(checklist.router)
     v1.include_router(health.audit_router)
     v1.include_router(transfer.router)
     v1.include_router(records.router)

@@ -1,10 +1,24 @@
-"""The problem closed loop (问题闭环): collect → assign → supervise → answer → close, routed by
-level to the right leader, with due dates, an overdue list (回头看) and the full history."""
+"""The problem closed loop (问题闭环, seed 000 §四.四): collect → assign → supervise → answer →
+close, routed by level, with due dates, the full history and the review (回头看).
+
+The seed: "建立问题收集、交办、督办、反馈机制，对需要协调解决的一般事项，由各产业链牵头部门、
+区级链长办协调解决；对重大事项，由链长协调解决；对特别重大事项，采取“一事一议”，报总链长协调
+解决。推进过程中实施不力、进展滞后的，由市链长办牵头跟踪督办，定期开展“回头看”，确保各项工作
+举措落地见效。"
+
+So 回头看 is not the overdue list: it is the office looking back at matters that were closed, to
+check that the measures took effect (落地见效). A closed problem falls due for review some days
+after 办结 (the office's setting, :data:`REVIEW_AFTER`; the seed says only 定期); the review
+either confirms it (见效) or reopens it under 督办 (未见效). The seed gives no time limits either:
+:data:`DUE_DAYS` and :data:`SUPERVISED` (levels that must pass 督办 before 办结) are settings.
+Who may take each step is the API's business (:mod:`chainatlas.api.roles`); this module keeps
+the loop's own rules.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,12 +29,20 @@ from chainatlas.graph.store import GraphStore
 __all__ = [
     "LEVELS",
     "STATES",
+    "REVIEW_AFTER",
+    "REVIEW_RESULTS",
+    "ROUTING",
+    "SUPERVISED",
     "InvalidProblemStep",
     "overdue",
     "problem_id",
+    "problem_scope",
     "raise_problem",
+    "review",
+    "review_due",
     "route",
     "step",
+    "supervised",
 ]
 
 LEVELS = ("一般", "重大", "特别重大")
@@ -36,6 +58,20 @@ MOVES = {
 #: days to answer by level, when no due date is given: the office's default setting (the seed
 #: gives no time limits; ``CHAINATLAS_PROBLEM_DAYS_*`` change it)
 DUE_DAYS = {"一般": 30, "重大": 15, "特别重大": 7}
+#: levels that must pass 督办 before 办结: the office's default setting (the seed does not say;
+#: ``CHAINATLAS_SUPERVISE_LEVELS`` changes it)
+SUPERVISED = ("重大", "特别重大")
+#: days after 办结 a review (回头看) falls due: the office's default setting (the seed says
+#: only "定期开展“回头看”"; ``CHAINATLAS_REVIEW_AFTER_DAYS`` changes it)
+REVIEW_AFTER = 30
+#: what a review finds: the measure took effect, or it did not (the problem is reopened)
+REVIEW_RESULTS = ("见效", "未见效")
+#: the seed's own words for each level's routing (seed 000 §四.四), quoted in outputs
+ROUTING = {
+    "一般": "对需要协调解决的一般事项，由各产业链牵头部门、区级链长办协调解决",
+    "重大": "对重大事项，由链长协调解决",
+    "特别重大": "对特别重大事项，采取“一事一议”，报总链长协调解决",
+}
 
 
 class InvalidProblemStep(ChainAtlasError):
@@ -45,9 +81,10 @@ class InvalidProblemStep(ChainAtlasError):
 def route(
     store: GraphStore, level: str, *, chain: str | None = None, region: str | None = None
 ) -> str:
-    """Who handles a problem (seed 000 §四.四): 一般 — the chain's lead department, or the
-    district's chain office when no chain is named; 重大 — the chain leader; 特别重大 — the
-    general chain leader (一事一议)."""
+    """Who handles a problem (seed 000 §四.四, :data:`ROUTING`): 一般 — the chain's lead
+    department, or the district's chain office when no chain is named; 重大 — the chain leader,
+    or the city office (市链长办) when no chain is named; 特别重大 — the general chain leader
+    (一事一议)."""
     if level not in LEVELS:
         raise ValidationFailed(f"问题级别应为 {'/'.join(LEVELS)}：{level!r}")
     ch = store.get_node(chain) if chain else None
@@ -55,7 +92,7 @@ def route(
         return "总链长（一事一议）"
     if level == "重大":
         if ch is None:
-            return "总链长（未归链的重大事项）"
+            return "市链长办（未归链的重大事项）"
         return str(ch.props.get("leader") or f"{ch.name}链长")
     if ch is not None:
         return str(ch.props.get("lead_department") or f"{ch.name}牵头部门")
@@ -101,7 +138,9 @@ def raise_problem(
     if firm:
         store.require_node(firm, "Firm")
     assignee = route(store, level, chain=chain, region=region)
-    due = due or today + timedelta(days=(due_days or DUE_DAYS)[level])
+    days = (due_days or DUE_DAYS)[level]
+    basis = "提出时指定" if due else f"本办设置：{level}问题 {days} 天"
+    due = due or today + timedelta(days=days)
     if due < today:
         raise ValidationFailed(f"办理期限 {due} 早于提出日期 {today}")
     pid = problem_id(title, project=project, firm=firm, today=today)
@@ -126,6 +165,7 @@ def raise_problem(
                         "description": description or None,
                         "raised": today.isoformat(),
                         "due": due.isoformat(),
+                        "due_basis": basis,
                         "assignee": assignee,
                         "history": history,
                         "region": region,
@@ -146,22 +186,21 @@ def step(
     note: str = "",
     escalate: str | None = None,
     today: date | None = None,
+    supervise: Collection[str] = SUPERVISED,
 ) -> Node:
-    """Move a problem along the loop; ``escalate`` raises its level (re-routing it).
+    """Move a problem along the loop; ``escalate`` raises its level (re-routing it). A problem
+    of a level in ``supervise`` (the office's setting) is closed only after a 督办 step; a
+    五未 督办 item (:mod:`chainatlas.graph.supervision`) closes by itself when its stall ends.
 
     Raises
     ------
     InvalidProblemStep
-        For a move the loop does not allow (e.g. 收集 → 办结, or anything after 办结).
+        For a move the loop does not allow (e.g. 收集 → 办结, anything after 办结, 办结
+        without 督办 where it is required, escalating while closing).
     """
     today = today or date.today()
     p = store.require_node(problem, "Problem")
-    cur = str(p.props.get("status", "收集"))
-    if to not in STATES:
-        raise InvalidProblemStep(f"未知状态 {to!r}，可选：{' → '.join(STATES)}")
-    if to not in MOVES[cur]:
-        allowed = "、".join(sorted(MOVES[cur])) or "无（已办结）"
-        raise InvalidProblemStep(f"问题「{p.props['title']}」当前为「{cur}」，只能转为：{allowed}")
+    check_step(p, to, escalate=escalate, supervise=supervise)
     props: dict[str, Any] = {"status": to}
     history = list(p.props.get("history", []))
     if escalate:
@@ -177,14 +216,113 @@ def step(
         )
     if to == "办结":
         props["closed"] = today.isoformat()
-    history.append(_entry(today, cur, to, by, note))
+    history.append(_entry(today, str(p.props.get("status", "收集")), to, by, note))
     props["history"] = history
     store.upsert_nodes([Node(p.id, "Problem", props)])
     return store.require_node(p.id)
 
 
+def check_step(
+    p: Node, to: str, *, escalate: str | None = None, supervise: Collection[str] = SUPERVISED
+) -> None:
+    """Refuse a step the loop does not allow (:class:`InvalidProblemStep`); nothing else."""
+    cur = str(p.props.get("status", "收集"))
+    title = p.props.get("title", p.id)
+    if to not in STATES:
+        raise InvalidProblemStep(f"未知状态 {to!r}，可选：{' → '.join(STATES)}")
+    if to not in MOVES[cur]:
+        allowed = "、".join(sorted(MOVES[cur])) or "无（已办结）"
+        raise InvalidProblemStep(f"问题「{title}」当前为「{cur}」，只能转为：{allowed}")
+    if to != "办结":
+        return
+    if escalate:
+        raise InvalidProblemStep(f"问题「{title}」办结时不能升级；升级须在交办、督办或反馈时")
+    if p.props.get("auto"):
+        raise InvalidProblemStep(
+            f"「{title}」是五未督办事项：项目推进、五未解除时自动办结，不能手工办结"
+        )
+    level = str(p.props.get("level", "一般"))
+    if level in supervise and not supervised(p):
+        raise InvalidProblemStep(
+            f"{level}问题「{title}」须经市链长办督办后才能办结（本办设置：{'、'.join(supervise)}"
+            "问题办结前须经督办）；请先转为「督办」"
+        )
+
+
+def supervised(p: Node) -> bool:
+    """Has the problem been through a 督办 step?"""
+    return any("→督办｜" in str(e) for e in p.props.get("history", []))
+
+
+def problem_scope(store: GraphStore, problem: str | Node) -> tuple[list[str], str | None]:
+    """The chains (ids) and the region a problem is filed under: what decides who may act."""
+    pid = problem if isinstance(problem, str) else problem.id
+    p = store.require_node(pid, "Problem")
+    chains = [n.id for _, n in store.neighbours(pid, ["IN_CHAIN"], "out")]
+    return chains, (str(p.props["region"]) if p.props.get("region") else None)
+
+
+def review(
+    store: GraphStore,
+    problem: str,
+    result: str,
+    *,
+    by: str = "",
+    note: str = "",
+    today: date | None = None,
+) -> Node:
+    """回头看 a closed problem: ``见效`` records that the measure took effect; ``未见效``
+    reopens it under 督办 (it must then be answered and closed again).
+
+    Raises
+    ------
+    InvalidProblemStep
+        An unknown result, or a problem that is not closed.
+    """
+    today = today or date.today()
+    p = store.require_node(problem, "Problem")
+    if result not in REVIEW_RESULTS:
+        raise InvalidProblemStep(f"回头看结果应为 {'/'.join(REVIEW_RESULTS)}：{result!r}")
+    if p.props.get("status") != "办结":
+        title, status = p.props.get("title", p.id), p.props.get("status")
+        raise InvalidProblemStep(f"问题「{title}」当前为「{status}」：只有办结的问题才回头看")
+    history = list(p.props.get("history", []))
+    props: dict[str, Any] = {"reviewed": today.isoformat(), "review_result": result}
+    if result == "见效":
+        history.append(_entry(today, "办结", "办结", by, f"回头看：见效。{note}".rstrip("。")))
+    else:
+        history.append(_entry(today, "办结", "督办", by, f"回头看：未见效，重新督办。{note}"))
+        props |= {"status": "督办", "closed": None, "auto": None, "reopened": today.isoformat()}
+        props["reviewed"] = None  # the next 办结 falls due for review again
+    props["history"] = history
+    store.upsert_nodes([Node(p.id, "Problem", props)])
+    return store.require_node(p.id)
+
+
+def review_on(p: Node, after_days: int = REVIEW_AFTER) -> date | None:
+    """The day a closed problem falls due for 回头看, or ``None`` (open, or reviewed since it
+    was closed)."""
+    closed = p.props.get("closed")
+    if p.props.get("status") != "办结" or not closed:
+        return None
+    reviewed = p.props.get("reviewed")
+    if reviewed and reviewed >= closed:
+        return None
+    return date.fromisoformat(closed) + timedelta(days=after_days)
+
+
+def review_due(
+    store: GraphStore, today: date | None = None, after_days: int = REVIEW_AFTER
+) -> list[Node]:
+    """The 回头看 list: closed problems not reviewed since they were closed, whose review day
+    (``after_days`` after 办结, the office's setting) has come; longest waiting first."""
+    today = today or date.today()
+    due = [(on, p) for p in store.find_nodes("Problem") if (on := review_on(p, after_days))]
+    return [p for on, p in sorted(due, key=lambda x: (x[0], x[1].id)) if on <= today]
+
+
 def overdue(store: GraphStore, today: date | None = None) -> list[Node]:
-    """Problems past their due date and not closed (回头看), most overdue first."""
+    """Problems past their due date and not closed (逾期), most overdue first."""
     today = today or date.today()
     out = [
         p

@@ -11,9 +11,9 @@ targets add up to less than its 6000 亿元 total; the answer says so, with both
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from chainatlas.graph.checklist import ChecklistItem, checklist  # 十个一, re-exported
 from chainatlas.graph.ledger import Grace, month_lists, stalls
 from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.settings import HOME_AREA, is_local
@@ -36,13 +36,6 @@ THOUSAND, HUNDRED, GOAL_CHAINS_1000, GOAL_CHAINS_100, GOAL_TOTAL, GOAL_SHARE = (
 )
 
 
-@dataclass
-class ChecklistItem:
-    item: str
-    present: bool
-    detail: str
-
-
 def _segments_under(store: GraphStore, chain: str) -> set[str]:
     out: set[str] = set()
     todo = [n.id for _, n in store.neighbours(chain, ["HAS_SEGMENT"], "out")]
@@ -52,47 +45,6 @@ def _segments_under(store: GraphStore, chain: str) -> set[str]:
             out.add(s)
             todo.extend(n.id for _, n in store.neighbours(s, ["SUBSEGMENT_OF"], "in"))
     return out
-
-
-def checklist(store: GraphStore, chain: str) -> list[ChecklistItem]:
-    """十个一 (seed 000 §四.一): what the graph has for the chain and what it still lacks."""
-    ch = resolve_chain(store, chain)
-    p = ch.props
-    serving = [n for _, n in store.neighbours(ch.id, ["SERVES"], "in")]
-    segs = _segments_under(store, ch.id)
-    for s in segs:
-        serving += [n for _, n in store.neighbours(s, ["SERVES"], "in")]
-    platforms = sorted({n.name for n in serving if n.label == "Platform"})
-    funds = sorted({n.name for n in serving if n.label == "Fund"})
-    masters = [n.name for _, n in store.neighbours(ch.id, ["CHAIN_MASTER_OF"], "in")]
-    projects = [
-        n.name for _, n in store.neighbours(ch.id, ["IN_CHAIN"], "in") if n.label == "Project"
-    ]
-
-    def one(name: str, value: Any, what: str) -> ChecklistItem:
-        return ChecklistItem(name, bool(value), str(value) if value else f"缺：{what}")
-
-    def many(name: str, values: list[str], what: str) -> ChecklistItem:
-        return ChecklistItem(
-            name,
-            bool(values),
-            f"{len(values)} 个：{'、'.join(values[:5])}{' 等' if len(values) > 5 else ''}"
-            if values
-            else f"缺：{what}",
-        )
-
-    return [
-        one("一名市领导领衔", p.get("leader"), "链长（市领导）"),
-        one("一个部门牵头", p.get("lead_department"), "牵头单位"),
-        one("一个行动方案", p.get("action_plan"), "一链一策行动方案"),
-        many("一个基金配套", funds, "配套产业基金"),
-        one("一支招商队伍", p.get("investment_team"), "招商队伍"),
-        many("一批链创平台", platforms, "创新联合体、中试平台、概念验证中心"),
-        many("一批链主企业", masters, "链主企业"),
-        one("一个专家智库", p.get("think_tank"), "专家智库"),
-        many("一批项目清单", projects, "项目"),
-        many("一批应用场景", list(p.get("scenarios", [])), "应用场景"),
-    ]
 
 
 def _local_firms(store: GraphStore, chain: str, home: tuple[str, ...]) -> dict[str, float]:

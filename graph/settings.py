@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     problem_days_general: int = Field(default=30, ge=1, description="一般问题办理时限（天）")
     problem_days_major: int = Field(default=15, ge=1, description="重大问题办理时限（天）")
     problem_days_critical: int = Field(default=7, ge=1, description="特别重大问题办理时限（天）")
+    review_after_days: int = Field(default=30, ge=0, description="问题办结后多少天回头看（天）")
+    supervise_levels: tuple[Literal["一般", "重大", "特别重大"], ...] = Field(
+        default=("重大", "特别重大"), description="办结前须经市链长办督办的问题级别"
+    )
     land_to_start_days: int = Field(
         default=0, ge=0, description="拿地后多少天内开工计为“拿地即开工”（0 = 当天）"
     )

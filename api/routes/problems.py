@@ -1,20 +1,45 @@
-"""The problem closed loop (问题闭环)."""
+"""The problem closed loop (问题闭环) over HTTP: collect, step, review (回头看), and the 五未
+督办 items.
+
+Who may do what is decided before anything is written (a refused request changes nothing):
+any role collects problems inside its scope; a step goes to the body the problem is routed to by
+its level, or a body above it (:func:`chainatlas.api.auth.check_problem_step`); 督办, 回头看 and
+raising the 督办 items are the 市链长办's (or the 总链长's). Every write is audited ahead.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 
-from chainatlas.api.auth import check_scope, check_scopes
+from chainatlas.api.auth import check_problem_step, check_scopes, check_supervisor
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
+from chainatlas.api.roles import ROLES, handlers, supervisors
 from chainatlas.api.schemas import BodyIn, IsoDate, NodeIdPath, NodePublic, NonEmpty, Page
+from chainatlas.graph.ledger import MONTH_PATTERN
 from chainatlas.graph.maps import resolve_chain
-from chainatlas.graph.problems import overdue, raise_problem, step
+from chainatlas.graph.problems import (
+    LEVELS,
+    ROUTING,
+    overdue,
+    problem_scope,
+    raise_problem,
+    review,
+    review_due,
+    review_on,
+    step,
+)
 from chainatlas.graph.problems import problem_id as new_problem_id
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store import GraphStore
+from chainatlas.graph.supervision import SEED, supervision_items, sync_supervision
 
 router = APIRouter(tags=["problems"])
+#: how outputs label a rule the seed does not give
+OFFICE = "本办设置"
 
 
 class ProblemIn(BodyIn):
@@ -36,13 +61,87 @@ class ProblemStep(BodyIn):
     note: str = ""
 
 
+class ProblemReview(BodyIn):
+    #: 见效: the measure took effect; 未见效: reopen the problem under 督办
+    result: Literal["见效", "未见效"]
+    by: str = ""
+    note: str = ""
+
+
+class SupervisionSync(BaseModel):
+    opened: list[str]
+    reopened: list[str]
+    closed: list[str]
+
+
+def _review_basis(settings: Settings) -> str:
+    return f"{OFFICE}：办结后 {settings.review_after_days} 天回头看（种子只说“定期开展‘回头看’”）"
+
+
+def _with_review(p: NodePublic, settings: Settings, on: date | None) -> NodePublic:
+    props = p.props | {"review_on": on.isoformat() if on else None}
+    return NodePublic(
+        id=p.id, label=p.label, props=props | {"review_basis": _review_basis(settings)}
+    )
+
+
 @router.get("/problems", response_model=Page[NodePublic])
 def list_problems(
-    store: StoreDep, overdue_only: bool = Query(False, alias="overdue")
+    store: StoreDep,
+    settings: SettingsDep,
+    overdue_only: bool = Query(False, alias="overdue", description="只列逾期未办结的问题"),
+    review_only: bool = Query(
+        False,
+        alias="review",
+        description="回头看清单：已办结、到了回头看日期（本办设置：办结后若干天）而尚未回头看的问题",
+    ),
 ) -> Page[NodePublic]:
-    """Problems; ``?overdue=true`` for the 回头看 list."""
+    """Problems; ``?overdue=true`` for the overdue ones (逾期), ``?review=true`` for the 回头看
+    list (closed problems whose review has fallen due)."""
+    if review_only:
+        rows = review_due(store, after_days=settings.review_after_days)
+        data = [
+            _with_review(NodePublic.of(p), settings, review_on(p, settings.review_after_days))
+            for p in rows
+        ]
+        return Page(data=data, count=len(data))
     rows = overdue(store) if overdue_only else store.find_nodes("Problem")
     return Page(data=[NodePublic.of(p) for p in rows], count=len(rows))
+
+
+@router.get("/problems/rules")
+def problem_rules(settings: SettingsDep) -> dict[str, Any]:
+    """How the loop runs: each level's routing in the seed's words, who may take the steps,
+    and the office's settings (本办设置) the seed does not give."""
+    return {
+        "routing": [
+            {"level": level, "seed": ROUTING[level], "handlers": handlers(level)}
+            for level in LEVELS
+        ],
+        "supervise": {"seed": SEED, "by": supervisors()},
+        "roles": [
+            {"code": s.code, "name": s.zh, "scope": s.scope, "basis": s.basis}
+            for s in ROLES.values()
+        ],
+        "settings": [
+            *(
+                {"name": f"{level}问题办理时限", "value": days, "unit": "天", "basis": OFFICE}
+                for level, days in settings.due_days().items()
+            ),
+            {
+                "name": "回头看：办结后天数",
+                "value": settings.review_after_days,
+                "unit": "天",
+                "basis": OFFICE,
+            },
+            {
+                "name": "办结前须经督办的级别",
+                "value": list(settings.supervise_levels),
+                "unit": "",
+                "basis": OFFICE,
+            },
+        ],
+    }
 
 
 @router.post("/problems", response_model=NodePublic, status_code=201)
@@ -55,8 +154,8 @@ def add_problem(
     request: Request,
 ) -> NodePublic:
     """Collect a problem; it is routed by level at once. Every scope it touches must be the
-    caller's: its project, its firm, and the chain (chain departments) or the region
-    (district teams) it is filed under."""
+    caller's: its project, its firm, and the chain (chain roles) or the region (district
+    roles) it is filed under."""
     for node, label in ((body.project, "Project"), (body.firm, "Firm")):
         if node:
             store.require_node(node, label)
@@ -80,10 +179,38 @@ def add_problem(
             due=body.due,
             by=body.by or who.name,
             today=today,
-            due_days=settings.due_days(),  # the office's time limits (本办设置)
+            due_days=settings.due_days(),
         )
         entry.after = p.props
     return NodePublic.of(p)
+
+
+@router.post("/problems/supervise", response_model=SupervisionSync)
+def supervise(
+    store: StoreDep, settings: SettingsDep, who: PrincipalDep, auth: AuthDep, request: Request
+) -> SupervisionSync:
+    """Raise the 五未 督办 items as of today: one open item per stalled project and stall,
+    closed when the stall ends (idempotent). The 市链长办's (or the 总链长's)."""
+    check_supervisor(who, "生成五未督办事项")
+    with auth.audited(who, request, "五未督办", None, {"as_of": date.today().isoformat()}) as e:
+        r = sync_supervision(store, settings.grace())
+        e.after = r.__dict__
+    return SupervisionSync(opened=r.opened, reopened=r.reopened, closed=r.closed)
+
+
+@router.get("/problems/supervision")
+def supervision(
+    store: StoreDep,
+    month: str = Query(..., examples=["2026-10"], pattern=MONTH_PATTERN),
+) -> dict[str, Any]:
+    """The 五未 督办 items of a month: open at its end (新增 / 持续) and closed in it (解除)."""
+    rows = supervision_items(store, month)
+    return {"month": month, "seed": SEED, "data": rows, "count": len(rows)}
+
+
+def _where(store: GraphStore, chains: list[str], region: str | None) -> str:
+    names = [n.name for n in store.get_nodes(chains).values()]
+    return "、".join([*names, *([region] if region else [])])
 
 
 @router.post("/problems/{problem_id}/step", response_model=NodePublic)
@@ -91,13 +218,24 @@ def problem_step(
     problem_id: NodeIdPath,
     body: ProblemStep,
     store: StoreDep,
+    settings: SettingsDep,
     who: PrincipalDep,
     auth: AuthDep,
     request: Request,
 ) -> NodePublic:
-    """Move a problem along the loop (and optionally escalate it)."""
+    """Move a problem along the loop (and optionally escalate it). 403, naming the role
+    needed, for a caller the step does not belong to."""
     before = store.require_node(problem_id, "Problem")
-    check_scope(store, who, node=problem_id)
+    chains, region = problem_scope(store, before)
+    check_problem_step(
+        who,
+        title=str(before.props.get("title", problem_id)),
+        level=str(before.props.get("level", "一般")),
+        to=body.to,
+        chains=chains,
+        region=region,
+        where=_where(store, chains, region),
+    )
     with auth.audited(
         who, request, problem_id, before.props, body.model_dump(mode="json")
     ) as entry:
@@ -108,6 +246,28 @@ def problem_step(
             by=body.by or who.name,
             note=body.note,
             escalate=body.escalate,
+            supervise=settings.supervise_levels,
         )
+        entry.after = p.props
+    return NodePublic.of(p)
+
+
+@router.post("/problems/{problem_id}/review", response_model=NodePublic)
+def problem_review(
+    problem_id: NodeIdPath,
+    body: ProblemReview,
+    store: StoreDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
+) -> NodePublic:
+    """回头看 a closed problem (市链长办 or 总链长): 见效 records it; 未见效 reopens it under
+    督办."""
+    before = store.require_node(problem_id, "Problem")
+    check_supervisor(who, f"问题「{before.props.get('title', problem_id)}」的回头看")
+    with auth.audited(
+        who, request, problem_id, before.props, body.model_dump(mode="json")
+    ) as entry:
+        p = review(store, problem_id, body.result, by=body.by or who.name, note=body.note)
         entry.after = p.props
     return NodePublic.of(p)

@@ -1,0 +1,230 @@
+"""``chainatlas problems …``: the problem closed loop (问题闭环) on the command line.
+
+The same rules as ``/api/v1/problems``: a step goes to the body the problem is routed to by its
+level or a body above it, 督办 and 回头看 are the 市链长办's (or the 总链长's). A command acts as
+the 市链长办 unless ``--role``/``--scope`` say otherwise (:mod:`chainatlas.api.cli_acting`), and
+its writes are audited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import click
+
+from chainatlas.api.cli_acting import acting, as_role, cli_audited
+from chainatlas.graph.problems import LEVELS, REVIEW_RESULTS
+
+__all__ = ["problems"]
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    from chainatlas.api.cli import user_errors
+
+    with user_errors():
+        yield
+
+
+def _refuse(message: str) -> click.ClickException:
+    from chainatlas.api.cli import CliError
+
+    return CliError(message)
+
+
+def _due(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """``--due`` as a calendar date (YYYY-MM-DD), refused in Chinese otherwise."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise _refuse(f"--due 应为 YYYY-MM-DD 日期（如 2026-03-31），而不是 {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _refuse(f"--due 不是日历上的日期：{value!r}") from None
+
+
+def _line(p: Any) -> str:
+    return (
+        f"{p.id}\t{p.props['status']}\t{p.props['level']}\t{p.props.get('due', '')}"
+        f"\t{p.props.get('assignee', '')}\t{p.props['title']}"
+    )
+
+
+@click.group()
+def problems() -> None:
+    """问题闭环：收集、交办、督办、反馈、办结，回头看；五未项目自动生成督办事项。"""
+
+
+@problems.command("add")
+@click.argument("title")
+@click.option("--level", type=click.Choice(list(LEVELS)), default="一般")
+@click.option("--project", default=None)
+@click.option("--firm", default=None)
+@click.option("--chain", default=None)
+@click.option("--region", default=None)
+@click.option("--due", default=None, callback=_due, help="办理期限 YYYY-MM-DD（默认按本办设置）")
+@click.option("--by", default="")
+@click.pass_obj
+def problems_add(
+    c: Any,
+    title: str,
+    level: str,
+    project: str | None,
+    firm: str | None,
+    chain: str | None,
+    region: str | None,
+    due: date | None,
+    by: str,
+) -> None:
+    """提出问题；按级别自动路由到牵头部门/区级链长办、链长/市链长办或总链长。"""
+    from chainatlas.graph.maps import resolve_chain
+    from chainatlas.graph.problems import raise_problem
+
+    with c.existing_store() as store, _errors():
+        chain_id = resolve_chain(store, chain).id if chain else None
+        p = raise_problem(
+            store,
+            title,
+            level,
+            project=project,
+            firm=firm,
+            chain=chain_id,
+            region=region,
+            due=due,
+            by=by,
+            due_days=c.settings.due_days(),
+        )
+    click.echo(
+        f"{p.id}：{title}（{level}）→ {p.props['assignee']}，期限 {p.props['due']}"
+        f"（{p.props.get('due_basis', '')}）"
+    )
+
+
+@problems.command("step")
+@click.argument("problem")
+@click.argument("to", type=click.Choice(["交办", "督办", "反馈", "办结"]))
+@click.option("--escalate", type=click.Choice(["重大", "特别重大"]), default=None)
+@click.option("--by", default="", help="经办单位/人")
+@click.option("--note", default="")
+@as_role
+@click.pass_obj
+def problems_step(
+    c: Any,
+    problem: str,
+    to: str,
+    escalate: str | None,
+    by: str,
+    note: str,
+    role: str,
+    scope: tuple[str, ...],
+) -> None:
+    """推进问题状态（可同时升级）；须由问题路由到的角色或其上级办理，督办由市链长办办理。"""
+    from chainatlas.api.auth import check_problem_step
+    from chainatlas.graph.problems import problem_scope, step
+
+    with c.existing_store() as store, _errors():
+        who = acting(store, role, scope, by)
+        before = store.require_node(problem, "Problem")
+        chains, region = problem_scope(store, before)
+        names = [n.name for n in store.get_nodes(chains).values()]
+        check_problem_step(
+            who,
+            title=str(before.props.get("title", problem)),
+            level=str(before.props.get("level", "一般")),
+            to=to,
+            chains=chains,
+            region=region,
+            where="、".join([*names, *([region] if region else [])]),
+        )
+        intended = {"to": to, "escalate": escalate, "by": by, "note": note}
+        command = f"chainatlas problems step {problem} {to}"
+        with cli_audited(c.settings.home, who, command, problem, before.props, intended) as e:
+            p = step(
+                store,
+                problem,
+                to,
+                by=by or who.name,
+                note=note,
+                escalate=escalate,
+                supervise=c.settings.supervise_levels,
+            )
+            e.after = p.props
+    click.echo(f"{p.id}：{p.props['status']}（{p.props['level']}，{p.props['assignee']}）")
+
+
+@problems.command("review")
+@click.argument("problem")
+@click.argument("result", type=click.Choice(list(REVIEW_RESULTS)))
+@click.option("--by", default="", help="经办单位/人")
+@click.option("--note", default="")
+@as_role
+@click.pass_obj
+def problems_review(
+    c: Any, problem: str, result: str, by: str, note: str, role: str, scope: tuple[str, ...]
+) -> None:
+    """回头看已办结的问题：见效则记录；未见效则重新督办（市链长办或总链长办理）。"""
+    from chainatlas.api.auth import check_supervisor
+    from chainatlas.graph.problems import review
+
+    with c.existing_store() as store, _errors():
+        who = acting(store, role, scope, by)
+        before = store.require_node(problem, "Problem")
+        check_supervisor(who, f"问题「{before.props.get('title', problem)}」的回头看")
+        command = f"chainatlas problems review {problem} {result}"
+        intended = {"result": result, "by": by, "note": note}
+        with cli_audited(c.settings.home, who, command, problem, before.props, intended) as e:
+            p = review(store, problem, result, by=by or who.name, note=note)
+            e.after = p.props
+    click.echo(f"{p.id}：回头看 {result}，当前 {p.props['status']}")
+
+
+@problems.command("supervise")
+@as_role
+@click.pass_obj
+def problems_supervise(c: Any, role: str, scope: tuple[str, ...]) -> None:
+    """按今天的五未（进展滞后）生成督办事项：每个项目每种五未一项，五未解除时自动办结。"""
+    from chainatlas.api.auth import check_supervisor
+    from chainatlas.graph.supervision import sync_supervision
+
+    with c.existing_store() as store, _errors():
+        who = acting(store, role, scope)
+        check_supervisor(who, "生成五未督办事项")
+        intended = {"as_of": date.today().isoformat()}
+        command = "chainatlas problems supervise"
+        with cli_audited(c.settings.home, who, command, "五未督办", None, intended) as e:
+            r = sync_supervision(store, c.settings.grace())
+            e.after = r.__dict__
+    click.echo(
+        f"五未督办事项：新增 {len(r.opened)}，重新督办 {len(r.reopened)}，办结 {len(r.closed)}"
+    )
+
+
+@problems.command("list")
+@click.option("--overdue", is_flag=True, help="只列逾期未办结的问题")
+@click.option("--review", is_flag=True, help="回头看清单：已办结、到了回头看日期而尚未回头看")
+@click.pass_obj
+def problems_list(c: Any, overdue: bool, review: bool) -> None:
+    """列出问题（编号、状态、级别、期限、承办、标题）。"""
+    from chainatlas.graph.problems import overdue as overdue_
+    from chainatlas.graph.problems import review_due, review_on
+
+    if overdue and review:
+        raise _refuse("--overdue 与 --review 只能选一个")
+    days = c.settings.review_after_days
+    with c.existing_store() as store, _errors():
+        if review:
+            rows = review_due(store, after_days=days)
+        else:
+            rows = overdue_(store) if overdue else store.find_nodes("Problem")
+    if review:
+        click.echo(f"回头看清单（本办设置：办结后 {days} 天回头看；种子只说“定期开展‘回头看’”）")
+        for p in rows:
+            click.echo(f"{_line(p)}\t办结 {p.props['closed']}\t回头看 {review_on(p, days)}")
+        return
+    for p in rows:
+        click.echo(_line(p))

@@ -1,0 +1,89 @@
+"""Setting and clearing a chain's 十个一 (``PUT`` / ``DELETE /chains/{chain}/checklist/{slot}``).
+
+A slot belongs to the chain's 产业链牵头部门, or, for 一名市领导领衔 and 一个部门牵头, to the city
+(市链长办, the chain's 链长, the 总链长); a body above the owner may set it too. The check runs
+before anything is written, and every change is audited ahead. Reading the checklist is
+``GET /chains/{chain}/checklist`` (with the four lists).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from chainatlas.api.auth import Forbidden, Principal
+from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
+from chainatlas.api.roles import holders, reaches
+from chainatlas.api.schemas import BodyIn, ChainPath, NonEmpty
+from chainatlas.graph.checklist import SLOTS, Slot, clear_slot, find_slot, set_slot
+from chainatlas.graph.maps import resolve_chain
+from chainatlas.graph.store import GraphStore
+
+router = APIRouter(tags=["checklist"])
+
+SlotPath = Path(
+    description="十个一中的一项：原文（如 一批链创平台）或简称（"
+    + "、".join(s.key for s in SLOTS)
+    + "）",
+)
+
+
+class SlotValue(BodyIn):
+    #: text for 链长、牵头部门、方案、队伍、智库, a scenario, or a node's id or name for a link slot
+    value: NonEmpty
+
+
+def check_slot_owner(who: Principal, slot: Slot, chain: str) -> None:
+    """Refuse (403) anyone below the slot's owner or outside the chain, naming who may."""
+    if not reaches(who.role, who.scope, slot.owner, chains=[chain]):
+        raise Forbidden(
+            f"十个一「{slot.item}」由{holders(slot.owner, ('none', 'chain'))}设置；"
+            f"当前令牌为{who.describe()}"
+        )
+
+
+def _prepare(store: GraphStore, who: Principal, chain: str, slot: str) -> tuple[str, Slot]:
+    ch = resolve_chain(store, chain)
+    s = find_slot(slot)
+    check_slot_owner(who, s, ch.id)
+    return ch.id, s
+
+
+@router.put("/chains/{chain}/checklist/{slot}")
+def put_slot(
+    chain: ChainPath,
+    body: SlotValue,
+    store: StoreDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
+    slot: str = SlotPath,
+) -> dict[str, Any]:
+    """Set a 十个一 slot (a text, a scenario added, or a node linked with basis 十个一登记)."""
+    cid, s = _prepare(store, who, chain, slot)
+    before = store.require_node(cid).props
+    with auth.audited(who, request, cid, before, {s.item: body.value}) as entry:
+        item = set_slot(store, cid, s.key, body.value, by=who.name)
+        entry.after = dataclasses.asdict(item)
+    return {"chain": cid, "slot": s.key, **dataclasses.asdict(item)}
+
+
+@router.delete("/chains/{chain}/checklist/{slot}")
+def delete_slot(
+    chain: ChainPath,
+    store: StoreDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
+    slot: str = SlotPath,
+    value: str | None = Query(None, description="只清除这一项（场景、或节点编号/名称）"),
+) -> dict[str, Any]:
+    """Clear a 十个一 slot, or one value of it; links from other data are not removed."""
+    cid, s = _prepare(store, who, chain, slot)
+    before = store.require_node(cid).props
+    with auth.audited(who, request, cid, before, {s.item: None, "value": value}) as entry:
+        item = clear_slot(store, cid, s.key, value)
+        entry.after = dataclasses.asdict(item)
+    return {"chain": cid, "slot": s.key, **dataclasses.asdict(item)}
