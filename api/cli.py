@@ -616,6 +616,9 @@ def ledger_report(c: _Ctx, month: str, fmt: str, out: Path | None) -> None:
     from chainatlas.viz.tables import xlsx_bytes
 
     with c.existing_store() as store, user_errors():
+        from chainatlas.api.cli_problems import sync_items
+
+        sync_items(c, store)  # 五未 督办 items up to today, for the report
         r = monthly_report(
             store,
             month,

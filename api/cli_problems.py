@@ -16,8 +16,12 @@ from typing import Any
 
 import click
 
+from chainatlas.api.auth import Principal
 from chainatlas.api.cli_acting import acting, as_role, cli_audited
+from chainatlas.api.roles import CITY
 from chainatlas.graph.problems import LEVELS, REVIEW_RESULTS
+from chainatlas.graph.store import GraphStore
+from chainatlas.graph.supervision import SyncResult
 
 __all__ = ["problems"]
 
@@ -189,19 +193,34 @@ def problems_review(
 def problems_supervise(c: Any, role: str, scope: tuple[str, ...]) -> None:
     """按今天的五未（进展滞后）生成督办事项：每个项目每种五未一项，五未解除时自动办结。"""
     from chainatlas.api.auth import check_supervisor
-    from chainatlas.graph.supervision import sync_supervision
 
     with c.existing_store() as store, _errors():
         who = acting(store, role, scope)
         check_supervisor(who, "生成五未督办事项")
-        intended = {"as_of": date.today().isoformat()}
-        command = "chainatlas problems supervise"
-        with cli_audited(c.settings.home, who, command, "五未督办", None, intended) as e:
-            r = sync_supervision(store, c.settings.grace())
-            e.after = r.__dict__
+        r = sync_items(c, store, who, "chainatlas problems supervise")
     click.echo(
         f"五未督办事项：新增 {len(r.opened)}，重新督办 {len(r.reopened)}，办结 {len(r.closed)}"
     )
+
+
+def sync_items(
+    c: Any, store: GraphStore, who: Principal | None = None, command: str = ""
+) -> SyncResult:
+    """Bring the 五未 督办 items up to today, audited when something changes (also run by
+    ``chainatlas ledger report``, as the 市链长办)."""
+    from chainatlas.graph.supervision import sync_supervision
+
+    grace = c.settings.grace()
+    todo = sync_supervision(store, grace, dry_run=True)
+    if not todo.changed:
+        return todo
+    who = who or acting(store, CITY, ())
+    intended = {"as_of": date.today().isoformat()}
+    command = command or "chainatlas ledger report"
+    with cli_audited(c.settings.home, who, command, "五未督办", None, intended) as e:
+        r = sync_supervision(store, grace)
+        e.after = r.__dict__
+    return r
 
 
 @problems.command("list")

@@ -492,6 +492,8 @@ class Report:
     by_unit: list[dict[str, Any]] = field(default_factory=list)
     land_to_start: dict[str, Any] = field(default_factory=dict)
     settings: list[dict[str, Any]] = field(default_factory=list)
+    #: 五未 督办 items of the month (:func:`chainatlas.graph.supervision.supervision_items`)
+    supervision: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _previous(month: str) -> str:
@@ -510,9 +512,11 @@ def monthly_report(
 ) -> Report:
     """通报晾晒 for ``month``: list sizes, stalls by chain, by district and by responsible unit
     (责任单位) with rankings (fewest stalled projects first) and the change from last month,
-    every stalled project named with its unit, 拿地即开工 figures, and the office's settings
-    used (``due_days``: problem time limits by level, as the report's header shows them)."""
+    every stalled project named with its unit, 拿地即开工 figures, the office's settings
+    used (``due_days``: problem time limits by level, as the report's header shows them), and
+    the month's 五未 督办 items (:func:`chainatlas.graph.supervision.sync_supervision`)."""
     from chainatlas.graph.problems import DUE_DAYS
+    from chainatlas.graph.supervision import supervision_items
 
     grace = grace or Grace()
     prev = _previous(month)
@@ -557,6 +561,7 @@ def monthly_report(
         _group(rows, now, before, "responsible_unit"),
         land,
         office_settings(grace, dict(due_days or DUE_DAYS), land_to_start_days),
+        supervision_items(store, month),
     )
 
 

@@ -81,10 +81,15 @@ def _stall_from(since: date, stall: str, grace: Grace) -> date:
 
 
 def sync_supervision(
-    store: GraphStore, grace: Grace | None = None, today: date | None = None
+    store: GraphStore,
+    grace: Grace | None = None,
+    today: date | None = None,
+    *,
+    dry_run: bool = False,
 ) -> SyncResult:
     """Open, close and reopen the 督办 items so that exactly the projects stalled on ``today``
-    have one open item per stall. Writes nothing when nothing changed."""
+    have one open item per stall. Writes nothing when nothing changed, or with ``dry_run``
+    (which only says what would change)."""
     grace = grace or Grace()
     today = today or date.today()
     stored = {n.id: n for n in store.find_nodes("Problem", {"source": SOURCE})}
@@ -118,7 +123,7 @@ def sync_supervision(
         on, note = _ended(store, old, today)
         nodes.append(_move(old, "办结", today, note, closed=on.isoformat()))
         result.closed.append(iid)
-    if nodes:
+    if nodes and not dry_run:
         with store.batch() as b:
             b.upsert_nodes(nodes)
             b.upsert_relationships(rels)

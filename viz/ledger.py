@@ -121,7 +121,29 @@ def report_tables(r: Report) -> dict[str, pd.DataFrame]:
         "按区县": _group_df(r.by_region, "区县"),
         "按责任单位": _group_df(r.by_unit, "责任单位"),
         "五未项目": stalled,
+        "五未督办": supervision_table(r),
     }
+
+
+def supervision_table(r: Report) -> pd.DataFrame:
+    """The month's 五未 督办 items (市链长办牵头跟踪督办, seed 000 §四.四): new, continuing and
+    closed ones, each with its project, stall, the day the stall began and who answers it."""
+    import pandas as pd
+
+    cols = {
+        "state": "本月情况",
+        "stall": "五未",
+        "title": "督办事项",
+        "stall_from": "滞后起始",
+        "status": "状态",
+        "closed": "办结日期",
+        "supervisor": "督办",
+        "assignee": "承办",
+        "region": "区域",
+        "id": "编号",
+    }
+    rows = [{zh: x.get(k) for k, zh in cols.items()} for x in r.supervision]
+    return pd.DataFrame(rows, columns=list(cols.values()))
 
 
 def lists_json(lists: dict[str, list[ProjectRow]]) -> bytes:

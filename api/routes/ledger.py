@@ -56,11 +56,18 @@ def _xlsx(sheets: Any, name: str) -> Response:
 def report(
     store: StoreDep,
     settings: SettingsDep,
+    who: PrincipalDep,
+    auth: AuthDep,
+    request: Request,
     month: str = Query(..., examples=["2026-10"], pattern=MONTH),
     format: Literal["json", "xlsx", "html"] = Query("json"),
 ) -> Response:
     """月度通报晾晒: lists, the five stalls by chain, district and 责任单位, rankings, change,
-    拿地即开工, and the office's settings used (本办设置) in the header."""
+    拿地即开工, the office's settings used (本办设置) in the header, and the 五未 督办 items
+    (brought up to today first, audited when they change)."""
+    from chainatlas.api.routes.problems import sync_items
+
+    sync_items(store, settings, who, auth, request)
     r = monthly_report(
         store,
         month,

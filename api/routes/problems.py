@@ -15,7 +15,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from chainatlas.api.auth import check_problem_step, check_scopes, check_supervisor
+from chainatlas.api.auth import (
+    AuthStore,
+    Principal,
+    check_problem_step,
+    check_scopes,
+    check_supervisor,
+)
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.roles import ROLES, handlers, supervisors
 from chainatlas.api.schemas import BodyIn, IsoDate, NodeIdPath, NodePublic, NonEmpty, Page
@@ -35,7 +41,7 @@ from chainatlas.graph.problems import (
 from chainatlas.graph.problems import problem_id as new_problem_id
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store import GraphStore
-from chainatlas.graph.supervision import SEED, supervision_items, sync_supervision
+from chainatlas.graph.supervision import SEED, SyncResult, supervision_items, sync_supervision
 
 router = APIRouter(tags=["problems"])
 #: how outputs label a rule the seed does not give
@@ -192,10 +198,24 @@ def supervise(
     """Raise the 五未 督办 items as of today: one open item per stalled project and stall,
     closed when the stall ends (idempotent). The 市链长办's (or the 总链长's)."""
     check_supervisor(who, "生成五未督办事项")
-    with auth.audited(who, request, "五未督办", None, {"as_of": date.today().isoformat()}) as e:
-        r = sync_supervision(store, settings.grace())
-        e.after = r.__dict__
+    r = sync_items(store, settings, who, auth, request)
     return SupervisionSync(opened=r.opened, reopened=r.reopened, closed=r.closed)
+
+
+def sync_items(
+    store: GraphStore, settings: Settings, who: Principal, auth: AuthStore, request: Request
+) -> SyncResult:
+    """Bring the 五未 督办 items up to today (:func:`sync_supervision`), audited ahead under
+    the caller when something changes; the monthly report calls it too, so the report always
+    shows the items of the projects as they stand."""
+    grace = settings.grace()
+    todo = sync_supervision(store, grace, dry_run=True)
+    if not todo.changed:
+        return todo
+    with auth.audited(who, request, "五未督办", None, {"as_of": date.today().isoformat()}) as e:
+        r = sync_supervision(store, grace)
+        e.after = r.__dict__
+    return r
 
 
 @router.get("/problems/supervision")

@@ -320,3 +320,39 @@ def test_cli_supervise_is_idempotent(run) -> None:  # type: ignore[no-untyped-de
     assert "新增 0，重新督办 0，办结 0" in run("problems", "supervise").output
     refused = run("problems", "supervise", "--role", "链长", "--scope", "1366:icv", ok=False)
     assert "生成五未督办事项由市链长办或总链长办理" in refused.output
+
+
+def test_the_monthly_report_brings_the_items_up_to_date_and_shows_them(world) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import pandas as pd
+
+    client, heads, store, auth = world
+    stalled = _stalled_today(store)
+    month = date.today().strftime("%Y-%m")
+    h = heads["招商团队·长兴"]  # any reader; the items do not depend on who asks
+    r = client.get("/api/v1/ledger/report", params={"month": month}, headers=h).json()
+    assert {(x["project"], x["stall"]) for x in r["supervision"]} == stalled
+    assert {x["supervisor"] for x in r["supervision"]} == {"市链长办"}
+    assert [x["target"] for x in auth.audit_log()] == ["五未督办"]
+    again = client.get("/api/v1/ledger/report", params={"month": month}, headers=h)
+    assert len(again.json()["supervision"]) == len(stalled)
+    assert len(auth.audit_log()) == 1  # nothing changed, nothing written
+    book = client.get("/api/v1/ledger/report", params={"month": month, "format": "xlsx"}, headers=h)
+    sheet = pd.read_excel(io.BytesIO(book.content), sheet_name="五未督办")
+    assert len(sheet) == len(stalled) and set(sheet["督办"]) == {"市链长办"}
+
+
+def test_cli_ledger_report_shows_the_items(run) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    month = date.today().strftime("%Y-%m")
+    r = json.loads(run("ledger", "report", "--month", month).output)
+    assert r["supervision"] and {x["state"] for x in r["supervision"]} <= {
+        "本月新增",
+        "持续督办",
+        "本月解除",
+    }
+    assert "新增 0，重新督办 0，办结 0" in run("problems", "supervise").output  # already raised
+    listed = run("problems", "list").output
+    assert all(x["id"] in listed for x in r["supervision"])
