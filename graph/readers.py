@@ -30,9 +30,12 @@ __all__ = [
     "MAX_COLUMNS",
     "MAX_ROWS",
     "PROGRESS_MIN_ROWS",
+    "NO_WORDS",
+    "YES_WORDS",
     "formula_text_errors",
     "parse_cell",
     "read_table",
+    "yes_no",
 ]
 
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -66,6 +69,54 @@ def parse_cell(raw: str, t: str, delim: str = ";") -> Any:
     if t == "date":
         return date.fromisoformat(raw.strip()).isoformat()
     return raw
+
+
+#: The spellings of 是 that a yes/no cell of an officer's table may hold, compared without
+#: surrounding space and case: ``Y``/``yes`` as typed, ``TRUE`` as a CSV writes it and ``True``
+#: as a workbook's boolean cell reads (:func:`read_table`), ``1`` as a checkbox column exports.
+YES_WORDS = ("是", "y", "yes", "true", "1")
+#: The spellings of 否; an empty cell is 否 too.
+NO_WORDS = ("否", "n", "no", "false", "0", "")
+
+
+def yes_no(text: str) -> bool:
+    """A yes/no cell of an officer's table (是否重大项目 …) as a boolean.
+
+    One closed list of spellings (:data:`YES_WORDS`, :data:`NO_WORDS`), the same for every
+    reader (templates, demand and supply lists); anything else is refused, never guessed
+    (对, 有, √, 也许). The model itself stays strict: a stored boolean is a boolean, and only
+    readers of tables turn these spellings into one.
+
+    Parameters
+    ----------
+    text : str
+        The cell as text.
+
+    Returns
+    -------
+    bool
+        True for 是 and its spellings, False for 否, its spellings and an empty cell.
+
+    Raises
+    ------
+    ValueError
+        In Chinese, naming the value, for any other text.
+
+    Examples
+    --------
+    >>> yes_no("是"), yes_no(" Y "), yes_no("True"), yes_no("否"), yes_no("")
+    (True, True, True, False, False)
+    >>> yes_no("也许")
+    Traceback (most recent call last):
+    ...
+    ValueError: 请填写 是 或 否，而不是 '也许'
+    """
+    low = text.strip().lower()
+    if low in YES_WORDS:
+        return True
+    if low in NO_WORDS:
+        return False
+    raise ValueError(f"请填写 是 或 否，而不是 {text!r}")
 
 
 def _fail(name: str, reason: str, row: int = 0, column: str = "") -> ImportFailed:

@@ -3,13 +3,18 @@
 ``write_template`` writes a template with a notes sheet (xlsx) or a notes row starting with
 ``#`` (csv); ``import_template`` reads a filled one into graph nodes and relationships, with
 every bad row reported (file, row, column, reason) and nothing written unless asked to skip.
+
+The rows of a filled template are read one way (:func:`template_rows`: headers without the
+required marker ``*``, the notes row and blank rows skipped, each cell as stripped text, yes/no
+cells by :func:`chainatlas.graph.readers.yes_no`), by this importer and by the demand and supply
+lists of element matching, so a table one accepts the other reads alike.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,10 +32,19 @@ from chainatlas.graph.model import (
     Relationship,
     validate_node,
 )
-from chainatlas.graph.readers import PROGRESS_MIN_ROWS, read_table
+from chainatlas.graph.readers import PROGRESS_MIN_ROWS, read_table, yes_no
 from chainatlas.graph.store import Batch, GraphStore, RelKey
 
-__all__ = ["TEMPLATES", "Column", "detect_kind", "import_template", "write_template"]
+__all__ = [
+    "TEMPLATES",
+    "Column",
+    "TemplateRow",
+    "detect_kind",
+    "import_template",
+    "template_header",
+    "template_rows",
+    "write_template",
+]
 
 
 @dataclass(frozen=True)
@@ -148,9 +162,62 @@ def write_template(kind: str, out: Path) -> Path:
     return out
 
 
+def template_header(column: str) -> str:
+    """A table's header as the template names it, without the required marker ``*``."""
+    return column.rstrip("*").strip()
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    """One data row of a filled template: its line in the file (the header is line 1) and
+    each field's cell as stripped text, ``""`` where the cell or its whole column is absent."""
+
+    line: int
+    values: dict[str, str]
+
+
+def template_rows(
+    df: pd.DataFrame, fields: Mapping[str, str], *, progress: bool = False
+) -> Iterator[TemplateRow]:
+    """The data rows of a filled template (a frame from :func:`read_table`).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table, every cell text.
+    fields : Mapping[str, str]
+        Header (without ``*``) → field; columns it does not name are left out.
+    progress : bool
+        Show a bar while a long table is checked.
+
+    Returns
+    -------
+    Iterator[TemplateRow]
+        Every row with a value in a named column, except the notes row of a CSV template
+        (its first cell starts with ``#``).
+    """
+    named = {c: fields[h] for c in df.columns if (h := template_header(str(c))) in fields}
+    empty = dict.fromkeys(fields.values(), "")
+    records = df.to_dict("records")
+    bar = tqdm(
+        records,
+        desc="检查",
+        unit="行",
+        disable=not progress or len(records) < PROGRESS_MIN_ROWS,
+    )
+    for k, rec in enumerate(bar):
+        if str(next(iter(rec.values()), "")).startswith("#"):
+            continue  # the notes row of a CSV template
+        values = dict(empty)
+        for c, f in named.items():
+            values[f] = str(rec[c]).strip()
+        if any(values.values()):
+            yield TemplateRow(k + 2, values)
+
+
 def detect_kind(columns: list[str]) -> str | None:
     """Which template a table's headers belong to (all its required columns present)."""
-    present = {c.rstrip("*").strip() for c in columns}
+    present = {template_header(c) for c in columns}
     for kind, cols in TEMPLATES.items():
         if all(c.header in present for c in cols if c.required) and cols[1].header in present:
             return kind
@@ -207,20 +274,17 @@ class _Resolver:
         return None
 
 
-def _yes(v: str) -> bool:
-    if v in ("是", "Y", "y", "yes", "true", "TRUE", "1"):
-        return True
-    if v in ("否", "N", "n", "no", "false", "FALSE", "0", ""):
-        return False
-    raise ValueError(f"请填写 是 或 否，而不是 {v!r}")
-
-
 def _auto_id(prefix: str, *parts: str) -> str:
     h = hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:12]
     return f"{prefix}:{h}"
 
 
-Builder = Callable[[dict[str, str], _Resolver, list[str]], tuple[Node, list[Relationship]]]
+#: A row's fields as text (:attr:`TemplateRow.values`).
+Row = dict[str, str]
+#: A row's problems: (column header, reason).
+RowProblems = list[tuple[str, str]]
+#: Builds one row's node and links; new regions go to the dict, problems to the list.
+Builder = Callable[[Row, _Resolver, RowProblems, dict[str, Node]], tuple[Node, list[Relationship]]]
 
 
 def import_template(
@@ -252,14 +316,14 @@ def import_template(
             ]
         )
     cols = TEMPLATES[kind]
-    by_header = {c.rstrip("*").strip(): c for c in df.columns}
+    by_header = {template_header(c): c for c in df.columns}
     missing = [c.header for c in cols if c.required and c.header not in by_header]
     if missing:
         raise ImportFailed([RowError(path.name, 1, m, "缺少必填列") for m in missing])
     unknown = [c for c in by_header if c not in {x.header for x in cols}]
     errors: list[RowError] = [RowError(path.name, 1, u, "未知列") for u in unknown]
     headers = {c.field: c.header for c in cols}
-    nodes, rels = _rows(store, df, kind, by_header, path.name, errors, progress=progress)
+    nodes, rels = _rows(store, df, kind, path.name, errors, progress=progress)
     batch = check_rows(store, nodes, rels, errors, progress=progress)
     # name the Chinese header where a validation message names a property; a relationship of
     # a row already rejected is not a second error of that row
@@ -319,7 +383,6 @@ def _rows(
     store: GraphStore,
     df: pd.DataFrame,
     kind: str,
-    by_header: dict[str, str],
     name: str,
     errors: list[RowError],
     *,
@@ -333,26 +396,13 @@ def _rows(
     nodes: list[tuple[str, int, Node]] = []
     rels: list[tuple[str, int, Relationship]] = []
     new_regions: dict[str, Node] = {}
-    records = df.to_dict("records")
-    bar = tqdm(
-        records,
-        desc="检查",
-        unit="行",
-        disable=not progress or len(records) < PROGRESS_MIN_ROWS,
-    )
-    for k, raw in enumerate(bar):
-        line = k + 2
-        row = {c.field: str(raw.get(by_header.get(c.header, ""), "")).strip() for c in cols}
-        if str(next(iter(raw.values()), "")).startswith("#"):
-            continue  # the notes row of a CSV template
-        if not any(row.values()):
-            continue
-        row_errors: list[tuple[str, str]] = []  # (column header, reason)
-        for c in cols:
-            if c.required and not row[c.field]:
-                row_errors.append((c.header, "必填项为空"))
+    for tr in template_rows(df, {c.header: c.field for c in cols}, progress=progress):
+        line, row = tr.line, tr.values
+        row_errors: RowProblems = [
+            (c.header, "必填项为空") for c in cols if c.required and not row[c.field]
+        ]
         if not row_errors:
-            node, node_rels = _BUILDERS[kind](row, res, [], row_errors, new_regions)
+            node, node_rels = _BUILDERS[kind](row, res, row_errors, new_regions)
             if row_errors:  # also report what the model says about this row
                 try:
                     validate_node(node)
@@ -373,10 +423,10 @@ def _split(v: str) -> list[str]:
 
 
 def _num(
-    row: dict[str, str],
+    row: Row,
     field: str,
     header: str,
-    errs: list[tuple[str, str]],
+    errs: RowProblems,
     cast: Callable[[str], Any] = float,
 ) -> Any:
     v = row[field].replace(",", "")
@@ -459,7 +509,18 @@ def _project_link(
     return [Relationship(node_id, "FOR_PROJECT", found[0])]
 
 
-def _build_firm(row, res, _, errs, new):  # type: ignore[no-untyped-def]
+def _yes_no(row: Row, errs: RowProblems) -> bool | None:
+    """The row's 是否重大项目 cell (:func:`yes_no`); ``None`` with a problem when refused."""
+    try:
+        return yes_no(row["major"])
+    except ValueError as exc:
+        errs.append(("是否重大项目", str(exc)))
+        return None
+
+
+def _build_firm(
+    row: Row, res: _Resolver, errs: RowProblems, new: dict[str, Node]
+) -> tuple[Node, list[Relationship]]:
     fid = row["id"] or ("firm:" + (row["credit_code"].upper() or row["name"]))
     props: dict[str, Any] = {
         "name": row["name"],
@@ -491,7 +552,9 @@ def _build_firm(row, res, _, errs, new):  # type: ignore[no-untyped-def]
     return Node(fid, "Firm", props), rels
 
 
-def _build_project(row, res, _, errs, new):  # type: ignore[no-untyped-def]
+def _build_project(
+    row: Row, res: _Resolver, errs: RowProblems, new: dict[str, Node]
+) -> tuple[Node, list[Relationship]]:
     pid = row["id"] or f"project:{row['name']}"
     props: dict[str, Any] = {
         k: row[k] or None
@@ -511,10 +574,7 @@ def _build_project(row, res, _, errs, new):  # type: ignore[no-untyped-def]
         )
     }
     props["investment"] = _num(row, "investment", "总投资（亿元）", errs)
-    try:
-        props["major"] = _yes(row["major"])
-    except ValueError as exc:
-        errs.append(("是否重大项目", str(exc)))
+    props["major"] = _yes_no(row, errs)
     rels = _region(row, res, errs, new, pid) + _chain_seg(row, res, errs, pid)
     rels += _firm_link(row, res, errs, pid, "投资企业")
     if row["park"]:
@@ -526,8 +586,10 @@ def _build_project(row, res, _, errs, new):  # type: ignore[no-untyped-def]
     return Node(pid, "Project", props), rels
 
 
-def _build_element(label: str):  # type: ignore[no-untyped-def]
-    def build(row, res, _, errs, new):  # type: ignore[no-untyped-def]
+def _build_element(label: str) -> Builder:
+    def build(
+        row: Row, res: _Resolver, errs: RowProblems, new: dict[str, Node]
+    ) -> tuple[Node, list[Relationship]]:
         parts = [row["kind"], row["description"], row["region"]]
         parts.append(row.get("firm", "") or row.get("provider", ""))
         if row.get("project"):  # the same need of two projects is two demands
@@ -539,10 +601,7 @@ def _build_element(label: str):  # type: ignore[no-untyped-def]
         }
         props["quantity"] = _num(row, "quantity", "数量", errs)
         if label == "Demand":
-            try:
-                props["major"] = _yes(row["major"])
-            except ValueError as exc:
-                errs.append(("是否重大项目", str(exc)))
+            props["major"] = _yes_no(row, errs)
         else:
             props["capacity"] = _num(row, "capacity", "可服务需求数", errs, int)
             props["provider"] = row["provider"] or None
@@ -555,7 +614,7 @@ def _build_element(label: str):  # type: ignore[no-untyped-def]
     return build
 
 
-_BUILDERS: dict[str, Any] = {
+_BUILDERS: dict[str, Builder] = {
     "firms": _build_firm,
     "projects": _build_project,
     "demands": _build_element("Demand"),

@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from chainatlas.graph.errors import ImportFailed, RowError
 from chainatlas.graph.model import ELEMENT_KINDS
-from chainatlas.graph.readers import read_table
+from chainatlas.graph.readers import read_table, yes_no
 from chainatlas.graph.settings import HOME_AREA, is_local
 from chainatlas.graph.store import GraphStore
 from chainatlas.graph.templates import TEMPLATES
@@ -197,18 +197,11 @@ def _element(
             dates.append(None)
     if dates[0] and dates[1] and dates[0] > dates[1]:
         bad("valid_to", "有效期止早于有效期起")
-    major = get("major") in ("是", "true", "True", "1", "Y", "y")
-    if get("major") and get("major") not in (
-        "是",
-        "否",
-        "true",
-        "false",
-        "True",
-        "False",
-        "1",
-        "0",
-    ):
-        bad("major", "请填写 是 或 否")
+    major = False
+    try:
+        major = yes_no(get("major"))
+    except ValueError as exc:
+        bad("major", str(exc))
     cap = None
     if get("capacity"):
         try:

@@ -250,3 +250,16 @@ def test_a_row_for_a_stored_project_moves_it(seeded: EmbeddedStore, tmp_path: Pa
     assert ends("IN_CHAIN") == ["1366:icv"]
     assert ends("IN_SEGMENT") == ["seg:动力电池"]
     assert ends("LOCATED_IN") == ["region:吴兴区"]
+
+
+def test_a_workbook_boolean_cell_is_a_yes_no(seeded: EmbeddedStore, tmp_path: Path) -> None:
+    """A ticked cell (Excel's TRUE, read as ``True``) is 是, as in the element lists."""
+    path = write_template("projects", tmp_path / "p.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["数据"]
+    head = [str(c.value).rstrip("*") for c in ws[1]]
+    values = {"项目名称": "布尔项目", "所属产业链": "新能源与新型储能", "所在区域": "长兴县"}
+    ws.append([True if h == "是否重大项目" else values.get(h) for h in head])
+    wb.save(path)
+    import_template(seeded, path, progress=False)
+    assert seeded.find_nodes("Project", {"name": "布尔项目"})[0].props["major"] is True

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.errors import ImportFailed, ValidationFailed
 from chainatlas.matching.elements import Element, elements_from_dicts, match, read_elements
 from chainatlas.matching.units import convert
 
@@ -215,3 +215,44 @@ class TestInput:
             seeded,
         )
         assert not errors and els[0].chain == "1366:ai" and els[0].tier == "先导"
+
+
+class TestYesNo:
+    """The element lists and the template importer read 是否重大项目 with one parser."""
+
+    @pytest.mark.parametrize(
+        ("cell", "major"),
+        [
+            ("是", True),
+            ("Y", True),
+            ("yes", True),
+            ("TRUE", True),
+            ("1", True),
+            ("否", False),
+            ("n", False),
+            ("No", False),
+            ("", False),
+            ("也许", None),
+            ("对", None),
+        ],
+    )
+    def test_both_readers_agree(
+        self, seeded: EmbeddedStore, tmp_path: Path, cell: str, major: bool | None
+    ) -> None:
+        from chainatlas.graph.templates import import_template
+
+        path = tmp_path / "d.csv"
+        row = {"需求类型*": "土地", "需求描述*": "用地", "所在区域*": "长兴县"}
+        pd.DataFrame([{**row, "是否重大项目": cell}]).to_csv(path, index=False)
+        els, errors = read_elements(path, "demand", seeded)
+        if major is None:
+            assert not els and [e.column for e in errors] == ["是否重大项目"]
+            assert repr(cell) in errors[0].reason
+            with pytest.raises(ImportFailed) as err:
+                import_template(seeded, path, kind="demands", progress=False)
+            assert [e.column for e in err.value.errors] == ["是否重大项目"]
+            return
+        assert not errors and els[0].major is major
+        import_template(seeded, path, kind="demands", progress=False)
+        stored = seeded.find_nodes("Demand")
+        assert len(stored) == 1 and stored[0].props["major"] is major
