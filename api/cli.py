@@ -355,14 +355,14 @@ def serve(c: _Ctx, host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     click.echo(f"图谱位置：{c.where}")
     if auth.count() == 0:
-        first = auth.create("city", [], "链长办（首个令牌）")
-        click.echo(f"首个令牌（链长办，全市权限；只显示这一次）：{first}")
+        first = auth.create("city", [], "市链长办（首个令牌）")
+        click.echo(f"首个令牌（市链长办，全市权限；只显示这一次）：{first}")
         click.echo(f"  例：curl -H 'Authorization: Bearer {first}' {base}/api/v1/chains")
     else:
-        make = c.command("token create --role city --name 链长办")
+        make = c.command("token create --role city --name 市链长办")
         click.echo(
             f"已有 {auth.count()} 个令牌。新建令牌：{make}"
-            "（产业链、区县令牌用 --role chain/district 并加 --scope）"
+            "（链长制各角色及其范围见 token create --help）"
         )
     click.echo(f"chainatlas 服务  网页: {base}/  API: {base}/api/v1/health  文档: {base}/docs")
     app = create_app(c.settings, store, auth)

@@ -108,7 +108,7 @@ def sync_supervision(
         assert since is not None  # a stall has its start date
         old = stored.get(iid)
         if old is None:
-            nodes.append(_new_item(store, p, stall, since, grace, today))
+            nodes.append(_new_item(store, p, row.region, stall, since, grace, today))
             chains = [c.id for _, c in store.neighbours(p.id, ["IN_CHAIN"], "out")]
             rels += [Relationship(iid, "FOR_PROJECT", p.id)]
             rels += [Relationship(iid, "IN_CHAIN", c) for c in chains]
@@ -131,11 +131,10 @@ def sync_supervision(
 
 
 def _new_item(
-    store: GraphStore, p: Node, stall: str, since: date, grace: Grace, today: date
+    store: GraphStore, p: Node, shown: str, stall: str, since: date, grace: Grace, today: date
 ) -> Node:
     chain = next((c.id for _, c in store.neighbours(p.id, ["IN_CHAIN"], "out")), None)
-    shown = project_row(store, p).region
-    region = None if shown == "未知" else shown
+    region = None if shown == "未知" else shown  # the ledger's row shows 未知 for no region
     begins = _stall_from(since, stall, grace)
     why = f"进展滞后：{stall}（{DATE_ZH[STALL_SINCE[stall]]} {since}，{begins} 起超过宽限期）"
     title = f"{stall}：{p.name}"[:NAME_MAX]

@@ -16,7 +16,6 @@ from chainatlas.graph.checklist import (
     clear_slot,
     set_slot,
 )
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ValidationFailed
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store import GraphStore
@@ -24,8 +23,8 @@ from tests.conftest import shared_or_skip
 
 
 @pytest.fixture
-def g(memory_store: EmbeddedStore) -> GraphStore:
-    s = memory_store
+def g(store: GraphStore) -> GraphStore:
+    s = store
     with s.batch() as b:
         b.upsert_nodes(
             [

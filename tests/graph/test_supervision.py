@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.ledger import Grace
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.problems import (
@@ -24,10 +23,10 @@ from chainatlas.graph.supervision import item_id, supervision_items, sync_superv
 
 
 @pytest.fixture
-def g(memory_store: EmbeddedStore) -> GraphStore:
+def g(store: GraphStore) -> GraphStore:
     """Chain A; project S signed 2026-01-01 and not started (签约未开工 from 2026-07-01 with the
     default 180 days' grace); project T started and completed on time."""
-    s = memory_store
+    s = store
     with s.batch() as b:
         b.upsert_nodes(
             [
