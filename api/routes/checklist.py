@@ -9,7 +9,7 @@ before anything is written, and every change is audited ahead. Reading the check
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
@@ -23,11 +23,9 @@ from chainatlas.graph.store import GraphStore
 
 router = APIRouter(tags=["checklist"])
 
-SlotPath = Path(
-    description="十个一中的一项：原文（如 一批链创平台）或简称（"
-    + "、".join(s.key for s in SLOTS)
-    + "）",
-)
+SLOT_NAMES = tuple(x for s in SLOTS for x in (s.key, s.item))
+SlotName = Literal[SLOT_NAMES]  # type: ignore[valid-type]
+SlotPath = Path(description="十个一中的一项：简称（如 platforms）或原文（如 一批链创平台）")
 
 
 class SlotValue(BodyIn):
@@ -59,7 +57,7 @@ def put_slot(
     who: PrincipalDep,
     auth: AuthDep,
     request: Request,
-    slot: str = SlotPath,
+    slot: SlotName = SlotPath,
 ) -> dict[str, Any]:
     """Set a 十个一 slot (a text, a scenario added, or a node linked with basis 十个一登记)."""
     cid, s = _prepare(store, who, chain, slot)
@@ -77,7 +75,7 @@ def delete_slot(
     who: PrincipalDep,
     auth: AuthDep,
     request: Request,
-    slot: str = SlotPath,
+    slot: SlotName = SlotPath,
     value: str | None = Query(None, description="只清除这一项（场景、或节点编号/名称）"),
 ) -> dict[str, Any]:
     """Clear a 十个一 slot, or one value of it; links from other data are not removed."""

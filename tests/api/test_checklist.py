@@ -90,7 +90,7 @@ def test_set_then_clear_shows_in_the_chains_checklist(api) -> None:  # type: ign
 @pytest.mark.parametrize(
     "url, body, status, says",
     [
-        ("/api/v1/chains/1366:storage/checklist/篮球队", {"value": "x"}, 400, "十个一中没有"),
+        ("/api/v1/chains/1366:storage/checklist/篮球队", {"value": "x"}, 422, "一批应用场景"),
         ("/api/v1/chains/火星产业/checklist/plan", {"value": "x"}, 404, "火星产业"),
         ("/api/v1/chains/1366:storage/checklist/platforms", {"value": "火星"}, 422, "图谱中没有"),
         ("/api/v1/chains/1366:storage/checklist/plan", {"value": ""}, 422, ""),
