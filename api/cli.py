@@ -542,7 +542,8 @@ def match_cmd(
     c: _Ctx, demands: Path, supplies: Path, out: Path | None, top: int, skip_bad: bool
 ) -> None:
     """要素匹配：需求清单对供给清单（土地、资金、能耗、人才、技术、配套）。"""
-    from chainatlas.matching.elements import load_lists, match, result_tables
+    from chainatlas.matching.elements import load_lists, match
+    from chainatlas.viz.reports import match_tables
     from chainatlas.viz.tables import write_xlsx
 
     _existing(demands, "需求清单")
@@ -562,7 +563,7 @@ def match_cmd(
     )
     _echo_skipped(errors)
     with user_errors():
-        write_xlsx(result_tables(res), path)
+        write_xlsx(match_tables(res), path)
     click.echo(f"已写入 {path}")
 
 

@@ -30,7 +30,8 @@ from bench.match_data import KINDS, LOCAL, WORDS  # noqa: E402
 from chainatlas.graph.embedded import EmbeddedStore  # noqa: E402
 from chainatlas.graph.seeds import load_seeds  # noqa: E402
 from chainatlas.graph.store import GraphStore  # noqa: E402
-from chainatlas.matching.elements import Element, _Graph, match  # noqa: E402
+from chainatlas.matching.element_graph import ElementGraph  # noqa: E402
+from chainatlas.matching.elements import Element, match  # noqa: E402
 from chainatlas.matching.units import UNITS  # noqa: E402
 
 # districts never compatible with each other (no zone overlaps two of them)
@@ -44,7 +45,7 @@ FAR = {
 UNRELATED = {"1366:icv": "1366:bio", "1366:bio": "1366:textile", "1366:textile": "1366:icv"}
 
 
-def violations(d: Element, s: Element, g: _Graph) -> list[str]:
+def violations(d: Element, s: Element, g: ElementGraph) -> list[str]:
     """An independent check of the hard constraints for one assigned pair."""
     out = []
     if d.kind != s.kind:
@@ -71,7 +72,7 @@ def violations(d: Element, s: Element, g: _Graph) -> list[str]:
 
 def brute_force(ds: list[Element], ss: list[Element], store: GraphStore) -> list[tuple[str, str]]:
     """Baseline: check every pair in Python, take each demand's first valid supply greedily."""
-    g = _Graph(store, ("湖州市",) + tuple(LOCAL) + ("南太湖新区", "长合区"))
+    g = ElementGraph(store, ("湖州市",) + tuple(LOCAL) + ("南太湖新区", "长合区"))
     used: dict[str, int] = {}
     out = []
     for d in ds:
@@ -172,7 +173,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = EmbeddedStore(Path(tmp) / "g.db")
         load_seeds(store, REPO / "seeds", sample=False)
-        g = _Graph(store, ("湖州市",) + tuple(LOCAL) + ("南太湖新区", "长合区"))
+        g = ElementGraph(store, ("湖州市",) + tuple(LOCAL) + ("南太湖新区", "长合区"))
         ds, ss, truth = constraint_set(args.n, args.seed)
         res = match(ds, ss, store=store, top=5)
         smap = {s.id: s for s in ss}
@@ -214,7 +215,7 @@ def main() -> None:
                 if store.neighbours(n.id, ["OPERATES_IN"], "in")
             ]
             pick = rng.sample(segs, min(500, len(segs)))
-            g2 = _Graph(store, ("湖州市",))
+            g2 = ElementGraph(store, ("湖州市",))
             demands = [
                 Element(
                     f"p{i}",

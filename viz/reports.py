@@ -1,4 +1,5 @@
-"""Target lists and gap reports as the files users take away (json, json lines, xlsx).
+"""Target lists, gap reports and element-matching results as the files users take away
+(json, json lines, xlsx).
 
 Rendering only: the figures come from :mod:`chainatlas.matching` (dependencies point down:
 matching never renders). pandas is imported when a workbook is written, not before.
@@ -19,8 +20,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from chainatlas.graph.maps import Thresholds
+    from chainatlas.matching.elements import Match, MatchResult
 
-__all__ = ["gaps_report", "targets_report"]
+__all__ = ["gaps_report", "match_tables", "targets_report"]
 
 
 def targets_report(results: list[dict[str, Any]], fmt: str) -> bytes:
@@ -87,3 +89,41 @@ def gaps_report(
         )
 
     return g, xlsx_bytes({"缺链强链": rows(g.segments), "延链候选": rows(g.extensions)})
+
+
+def match_tables(res: MatchResult) -> dict[str, pd.DataFrame]:
+    """The element-matching workbook's sheets with Chinese headers: 分配结果, 候选, 未匹配, and
+    错误行 when rows were skipped."""
+    import pandas as pd
+
+    def row(m: Match) -> dict[str, Any]:
+        d = res.demands.get(m.demand)
+        return {
+            "需求编号": m.demand,
+            "需求": d.label() if d else "",
+            "类型": d.kind if d else "",
+            "供给编号": m.supply,
+            "供给": m.supply_label,
+            "候选排名": m.rank,
+            "得分": m.score,
+            "描述相似度": m.text,
+            "环节接近度": m.proximity,
+            "优先级": m.priority,
+            "通过的约束": "；".join(m.passed),
+            "来自图谱": "是" if m.from_graph else "",
+        }
+
+    unmatched = [
+        {"需求编号": d, "需求": res.demands[d].label() if d in res.demands else "", "原因": why}
+        for d, why in res.unmatched
+    ]
+    sheets = {
+        "分配结果": pd.DataFrame([row(m) for m in res.assigned]),
+        "候选": pd.DataFrame([row(m) for m in res.candidates]),
+        "未匹配": pd.DataFrame(unmatched, columns=["需求编号", "需求", "原因"]),
+    }
+    if res.errors:
+        sheets["错误行"] = pd.DataFrame(
+            [{"文件": e.file, "行": e.row, "列": e.column, "原因": e.reason} for e in res.errors]
+        )
+    return sheets

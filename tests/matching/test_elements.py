@@ -256,3 +256,14 @@ class TestYesNo:
         import_template(seeded, path, kind="demands", progress=False)
         stored = seeded.find_nodes("Demand")
         assert len(stored) == 1 and stored[0].props["major"] is major
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400"])
+@pytest.mark.parametrize("column", ["quantity", "capacity"])
+def test_numbers_that_are_not_finite_are_refused_by_name(column: str, value: str) -> None:
+    """int(float("inf")) raised OverflowError (a 500 in the API) and ``nan`` was a quantity."""
+    els, errors = elements_from_dicts(
+        [{"kind": "土地", "description": "地块", column: value}], "supply"
+    )
+    assert not els and [(e.row, e.column) for e in errors] == [(1, column)]
+    assert repr(value) in errors[0].reason
