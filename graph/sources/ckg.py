@@ -131,10 +131,45 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
     """Write the bundle for the ckg folder ``src`` into ``out``; returns what was converted."""
     out.mkdir(parents=True, exist_ok=True)
     rep = CkgReport()
-    read = lambda name: pd.read_csv(src / name, dtype=str, keep_default_na=False)  # noqa: E731
+    firm_ids = _firms(src, out, rep)
+    _industries(src, out, rep, firm_ids)
+    main = _main_products(src, rep, firm_ids)
+    products: set[str] = set(main["product"])
+    up_p, up_m = _product_pairs(src, "product_upstream.csv", "upstream_material", "上游材料", rep)
+    sub_p, sub_s = _product_pairs(src, "product_subtype.csv", "subtype", "子类", rep)
+    dn_p, dn_d = _product_pairs(
+        src, "product_downstream.csv", "downstream_product", "下游产品", rep
+    )
+    for col in (up_p, up_m, sub_p, sub_s, dn_p, dn_d):
+        products.update(col)
+    seg = sorted(products)
+    pd.DataFrame(
+        {"id:ID": ["seg:" + p for p in seg], ":LABEL": "Segment", "name": seg, "source": "ckg"}
+    ).to_csv(out / "nodes_Segment.csv", index=False)
+    rep.segments = len(seg)
+    _rels(
+        out,
+        "OPERATES_IN",
+        "firm:" + main["company"],
+        "seg:" + main["product"],
+        rep,
+        {"weight:double": main["w"].round(6)},
+    )
+    flows = pd.DataFrame({"s": pd.concat([up_m, dn_p]), "e": pd.concat([up_p, dn_d])})
+    flows = flows.drop_duplicates()
+    _rels(out, "UPSTREAM_OF", "seg:" + flows["s"], "seg:" + flows["e"], rep)
+    _rels(out, "SUBSEGMENT_OF", "seg:" + sub_s, "seg:" + sub_p, rep)
+    _manifest(out, rep)
+    return rep
 
-    # firms: resolve duplicate codes
-    comp = read("companies.csv")
+
+def _read(src: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(src / name, dtype=str, keep_default_na=False)
+
+
+def _firms(src: Path, out: Path, rep: CkgReport) -> set[str]:
+    """``nodes_Firm.csv``, one firm per stock code; returns the codes."""
+    comp = _read(src, "companies.csv")
     comp["code"] = comp["code"].str.strip().str.zfill(6)
     comp["fits"] = [_fits_board(c, ld) for c, ld in zip(comp["code"], comp["listed"], strict=True)]
     comp["order"] = range(len(comp))
@@ -162,10 +197,12 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
     )
     firms_out.to_csv(out / "nodes_Firm.csv", index=False)
     rep.firms = len(firms_out)
-    firm_ids = set(firms["code"])
+    return set(firms["code"])
 
-    # industries
-    ind = read("industries.csv")
+
+def _industries(src: Path, out: Path, rep: CkgReport, firm_ids: set[str]) -> None:
+    """``nodes_Industry.csv`` with its levels, SUBINDUSTRY_OF and the firms' IN_INDUSTRY."""
+    ind = _read(src, "industries.csv")
     ind["level"] = [1 if c.endswith("0000") else 2 if c.endswith("00") else 3 for c in ind["code"]]
     pd.DataFrame(
         {
@@ -178,18 +215,21 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
     ).to_csv(out / "nodes_Industry.csv", index=False)
     rep.industries = len(ind)
     ind_ids = set(ind["code"])
-    par = read("industry_parent.csv")
+    par = _read(src, "industry_parent.csv")
     par = par[par["child"].isin(ind_ids) & par["parent"].isin(ind_ids)].drop_duplicates()
     _rels(out, "SUBINDUSTRY_OF", "ind:" + par["child"], "ind:" + par["parent"], rep)
-    ci = read("company_industry.csv")
+    ci = _read(src, "company_industry.csv")
     ci["company"] = ci["company"].str.zfill(6)
     ok = ci["company"].isin(firm_ids) & ci["industry"].isin(ind_ids)
     rep.dropped["company_industry 未知企业或行业"] = int((~ok).sum())
     ci = ci[ok].drop_duplicates()
     _rels(out, "IN_INDUSTRY", "firm:" + ci["company"], "ind:" + ci["industry"], rep)
 
-    # products and their relations
-    cp = read("company_product.csv")
+
+def _main_products(src: Path, rep: CkgReport, firm_ids: set[str]) -> pd.DataFrame:
+    """The firms' main products (company, product, revenue share ``w``) without noise, bad
+    shares or unknown firms, one row per firm and product (the largest share)."""
+    cp = _read(src, "company_product.csv")
     cp["company"] = cp["company"].str.zfill(6)
     cp["product"] = _product(cp["product"])
     cp["w"] = pd.to_numeric(cp["weight"], errors="coerce")
@@ -200,41 +240,26 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
     rep.dropped["主营产品占比不在 0~1"] = int((bad_w & ~noise).sum())
     rep.dropped["主营产品的企业不在企业表"] = int((unknown & ~noise & ~bad_w).sum())
     cp = cp[~noise & ~bad_w & ~unknown]
-    cp = cp.sort_values("w", ascending=False).drop_duplicates(["company", "product"])
-    products: set[str] = set(cp["product"])
+    return cp.sort_values("w", ascending=False).drop_duplicates(["company", "product"])
 
-    def pairs(name: str, a: str, b: str, label: str) -> tuple[pd.Series, pd.Series]:
-        df = read(name)
-        df[a], df[b] = _product(df[a]), _product(df[b])
-        bad = df[a].map(is_noise_product) | df[b].map(is_noise_product)
-        loops = df[a] == df[b]
-        rep.dropped[f"{label} 噪声端点"] = int(bad.sum())
-        rep.dropped[f"{label} 自环"] = int((loops & ~bad).sum())
-        df = df[~bad & ~loops].drop_duplicates([a, b])
-        products.update(df[a])
-        products.update(df[b])
-        return df[a], df[b]
 
-    up_p, up_m = pairs("product_upstream.csv", "product", "upstream_material", "上游材料")
-    sub_p, sub_s = pairs("product_subtype.csv", "product", "subtype", "子类")
-    dn_p, dn_d = pairs("product_downstream.csv", "product", "downstream_product", "下游产品")
-    seg = sorted(products)
-    pd.DataFrame(
-        {"id:ID": ["seg:" + p for p in seg], ":LABEL": "Segment", "name": seg, "source": "ckg"}
-    ).to_csv(out / "nodes_Segment.csv", index=False)
-    rep.segments = len(seg)
-    _rels(
-        out,
-        "OPERATES_IN",
-        "firm:" + cp["company"],
-        "seg:" + cp["product"],
-        rep,
-        {"weight:double": cp["w"].round(6)},
-    )
-    flows = pd.DataFrame({"s": pd.concat([up_m, dn_p]), "e": pd.concat([up_p, dn_d])})
-    flows = flows.drop_duplicates()
-    _rels(out, "UPSTREAM_OF", "seg:" + flows["s"], "seg:" + flows["e"], rep)
-    _rels(out, "SUBSEGMENT_OF", "seg:" + sub_s, "seg:" + sub_p, rep)
+def _product_pairs(
+    src: Path, name: str, other: str, label: str, rep: CkgReport
+) -> tuple[pd.Series, pd.Series]:
+    """(product, ``other``) pairs of one relation file without noise, self-loops or repeats."""
+    a, b = "product", other
+    df = _read(src, name)
+    df[a], df[b] = _product(df[a]), _product(df[b])
+    bad = df[a].map(is_noise_product) | df[b].map(is_noise_product)
+    loops = df[a] == df[b]
+    rep.dropped[f"{label} 噪声端点"] = int(bad.sum())
+    rep.dropped[f"{label} 自环"] = int((loops & ~bad).sum())
+    df = df[~bad & ~loops].drop_duplicates([a, b])
+    return df[a], df[b]
+
+
+def _manifest(out: Path, rep: CkgReport) -> None:
+    """``bundle.json``: the format, and the report of what was converted and dropped."""
     manifest = {
         "format": "neo4j-admin-csv",
         "array_delimiter": ";",
@@ -249,7 +274,6 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
         },
     }
     (out / "bundle.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
-    return rep
 
 
 def _rels(
