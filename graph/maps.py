@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chainatlas.graph.errors import UnknownChain
-from chainatlas.graph.model import STAGE_ZH, STAGES, Node
+from chainatlas.graph.model import STAGES, Node
 from chainatlas.graph.settings import HOME_AREA, is_local
 from chainatlas.graph.store import GraphStore
 
@@ -558,6 +558,3 @@ def projects_library(
             }
         )
     return out
-
-
-STAGE_LABELS = STAGE_ZH

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
-from typing import Annotated, Any, Literal, Required
+from typing import Annotated, Any, Literal, Required, get_args
 
 from pydantic import (
     AfterValidator,
@@ -40,6 +40,7 @@ from chainatlas.graph.creditcode import is_valid_credit_code
 from chainatlas.graph.errors import SchemaViolation, ValidationFailed
 
 __all__ = [
+    "CHAIN_TIERS",
     "FIRM_TAGS",
     "INVISIBLE",
     "LABELS",
@@ -48,6 +49,7 @@ __all__ = [
     "REL_TYPES",
     "STAGES",
     "TEXT_REFUSED",
+    "ChainTier",
     "IsoDate",
     "Name",
     "Node",
@@ -80,7 +82,9 @@ FIRM_TAGS = (
     "科技型中小企业",
     "创新型中小企业",
 )
-CHAIN_TIERS = ("先导", "特色", "新兴", "未来")
+#: The four tiers of the 1366 layout (1 先导, 3 特色, 6 新兴, 6 未来).
+ChainTier = Literal["先导", "特色", "新兴", "未来"]
+CHAIN_TIERS: tuple[str, ...] = get_args(ChainTier)
 PROJECT_STAGES = (
     "产业研究",
     "招商引资",
@@ -321,7 +325,7 @@ class LayoutProps(_Named, total=False):
 
 class ChainProps(_Named, total=False):
     layout: Required[str]
-    tier: Literal["先导", "特色", "新兴", "未来"]
+    tier: ChainTier
     order: int
     target_2026: NonNeg  # 2026 年规模目标（亿元）
     target_text: str

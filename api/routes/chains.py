@@ -14,7 +14,7 @@ from chainatlas.api.schemas import (
     SegmentEntry,
     SubgraphPublic,
 )
-from chainatlas.graph.model import STAGES
+from chainatlas.graph.model import CHAIN_TIERS, STAGES
 
 router = APIRouter(tags=["layouts and chains"])
 
@@ -30,7 +30,7 @@ def layouts(store: StoreDep) -> Page[NodePublic]:
 def chains(
     store: StoreDep,
     layout: str | None = Query(None, description="布局代码，如 1366、eight-2.0"),
-    tier: str | None = Query(None, description="先导/特色/新兴/未来"),
+    tier: str | None = Query(None, description="/".join(CHAIN_TIERS)),
     skip: int = Query(0, ge=0),
     limit: int = Query(100, ge=1, le=1000),
 ) -> Page[NodePublic]:
