@@ -1,9 +1,11 @@
-"""Measurements in a fresh process: peak memory and timings are then the measurement's own."""
+"""Measurements in a fresh process: peak memory and timings are then the measurement's own.
+
+Each benchmark module runs itself as ``python -m bench.NAME --child ARGS`` from the repository
+(so ``bench`` is importable there; chainatlas is the installed package)."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,16 +16,15 @@ __all__ = ["run_child"]
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_child(script: str, *args: str) -> dict[str, Any]:
-    """Run ``script --child ARGS`` with the repository on the path; the JSON object it prints
+def run_child(module: str, *args: str) -> dict[str, Any]:
+    """Run ``python -m MODULE --child ARGS`` from the repository; the JSON object it prints
     last."""
     out = subprocess.run(
-        [sys.executable, script, "--child", *args],
+        [sys.executable, "-m", module, "--child", *args],
         check=True,
         capture_output=True,
         text=True,
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
     ).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result

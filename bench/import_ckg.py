@@ -13,7 +13,7 @@ measurement), and the ratio against baselines measured in the same run:
 Each measurement runs ``--repeat`` times (fresh process and store each time); the table shows
 the median and the range, as this machine's timings vary by ±20 % from run to run.
 
-Usage: python bench/import_ckg.py [--ckg ../shared/data/ckg] [--sample 2000] [--repeat 3]
+Usage: python -m bench.import_ckg [--ckg ../shared/data/ckg] [--sample 2000] [--repeat 3]
 Neo4j rows are measured when NEO4J_URI is set.
 """
 
@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -99,7 +98,7 @@ def _measure_once(mode: str, bundle: Path, sample: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as where:
         from bench.child import run_child
 
-        return run_child(__file__, mode, str(bundle), where, str(sample))
+        return run_child("bench.import_ckg", mode, str(bundle), where, str(sample))
 
 
 def main() -> None:
@@ -112,7 +111,6 @@ def main() -> None:
     if args.child:
         _child(args.child[0], args.child[1], args.child[2], int(args.child[3]))
         return
-    sys.path.insert(0, str(REPO))
     from chainatlas.graph.sources.ckg import ckg_to_bundle
 
     with tempfile.TemporaryDirectory() as tmp:

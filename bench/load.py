@@ -11,7 +11,7 @@ cheap endpoint (``/api/v1/health``) — the baseline — and on the reads mix; t
 the real work costs.
 
 Prints a Markdown table: requests, achieved rate, errors, p50/p95/p99/max latency (ms). Exits
-non-zero if any request failed. Usage: python bench/load.py [--seconds 60] [--rate 200]
+non-zero if any request failed. Usage: python -m bench.load [--seconds 60] [--rate 200]
 """
 
 from __future__ import annotations
@@ -26,11 +26,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from bench.summary import report
+from chainatlas.api.testing import LiveService
 
-from bench.live import LiveService  # noqa: E402
-from bench.summary import report  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 HEALTH_FILE = """
@@ -50,7 +49,6 @@ def _locust(
         **os.environ,
         "CHAINATLAS_TOKEN": svc.token,
         "CHAINATLAS_USER_RPS": str(rate),
-        "PYTHONPATH": str(REPO),
     }
     cmd = [
         sys.executable,

@@ -5,20 +5,18 @@ Stage times (prepare, candidates, assignment) and peak memory are printed for ea
 Baseline in the same run (smallest size only): the brute-force way — every demand checked
 against every supply in Python, then a greedy allocation.
 
-Usage: python bench/match_bench.py [--sizes 10000,100000]
+Usage: python -m bench.match_bench [--sizes 10000,100000]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 
 def _child(n: int) -> None:
@@ -83,7 +81,7 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in (int(x) for x in args.sizes.split(",")):
-        r = run_child(__file__, str(n))
+        r = run_child("bench.match_bench", str(n))
         base = f"{r['base']:.1f}" if r["base"] else "—"
         ratio = f"{r['base'] / r['total']:.1f}" if r["base"] else "—"
         report(

@@ -10,29 +10,27 @@
    or its sub-segments.
 
 Precision, recall and F1 of the assignments (set 1) and of the top-k graph candidates (set 2).
-Usage: python bench/match_eval.py [--n 2000]
+Usage: python -m bench.match_eval [--n 2000]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from bench.match_data import KINDS, LOCAL, WORDS
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.seeds import load_seeds
+from chainatlas.graph.store import GraphStore
+from chainatlas.matching.element_graph import ElementGraph
+from chainatlas.matching.elements import Element, match
+from chainatlas.matching.units import UNITS
 
-from bench.match_data import KINDS, LOCAL, WORDS  # noqa: E402
-from chainatlas.graph.embedded import EmbeddedStore  # noqa: E402
-from chainatlas.graph.seeds import load_seeds  # noqa: E402
-from chainatlas.graph.store import GraphStore  # noqa: E402
-from chainatlas.matching.element_graph import ElementGraph  # noqa: E402
-from chainatlas.matching.elements import Element, match  # noqa: E402
-from chainatlas.matching.units import UNITS  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 # districts never compatible with each other (no zone overlaps two of them)
 FAR = {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Every benchmark, one command: ``python bench/run_all.py [--out bench/RESULTS.md] [--quick]``.
+"""Every benchmark, one command: ``python -m bench.run_all [--out bench/RESULTS.md] [--quick]``.
 
 Runs each benchmark in its own process, one after the other (they would skew each other's
 timings on this 2-core machine), and writes one Markdown file: when, which commit, the machine,
@@ -32,41 +32,39 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from bench.summary import PREFIX
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from bench.summary import PREFIX  # noqa: E402
-
 CKG = REPO.parent / "shared" / "data" / "ckg"
 
 
 def _plan(quick: bool) -> list[tuple[str, list[str], bool]]:
-    """(title, arguments, needs ckg)."""
+    """(title, module and arguments, needs ckg); each runs as ``python -m bench.MODULE``."""
     return [
-        ("Import (ckg)", ["import_ckg.py", "--repeat", "1" if quick else "3"], True),
+        ("Import (ckg)", ["import_ckg", "--repeat", "1" if quick else "3"], True),
         (
             "Target-list latency",
-            ["targets_latency.py", "--sizes", "10000" if quick else "10000,100000,1000000"],
+            ["targets_latency", "--sizes", "10000" if quick else "10000,100000,1000000"],
             True,
         ),
-        ("Element matching", ["match_bench.py", "--sizes", "2000" if quick else "10000"], False),
+        ("Element matching", ["match_bench", "--sizes", "2000" if quick else "10000"], False),
         (
             "View render",
-            ["view_render.py", "--sizes", "500" if quick else "500,2000,6000"]
+            ["view_render", "--sizes", "500" if quick else "500,2000,6000"]
             + (["--timeout", "20"] if quick else []),
             False,
         ),
         (
             "API load",
-            ["load.py"] + (["--seconds", "10", "--throughput-seconds", "5"] if quick else []),
+            ["load"] + (["--seconds", "10", "--throughput-seconds", "5"] if quick else []),
             False,
         ),
         (
             "Target ranking quality",
-            ["eval_targets.py"] + (["--max-pairs", "500"] if quick else []),
+            ["eval_targets"] + (["--max-pairs", "500"] if quick else []),
             True,
         ),
-        ("Matching quality", ["match_eval.py", "--n", "300" if quick else "2000"], False),
+        ("Matching quality", ["match_eval", "--n", "300" if quick else "2000"], False),
     ]
 
 
@@ -129,7 +127,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-neo4j", action="store_true")
     args = ap.parse_args()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = dict(os.environ)
     started = False
     sections: list[str] = []
     headline: list[dict[str, str]] = []
@@ -143,12 +141,12 @@ def main() -> None:
                 continue
             print(f"[{k}/{len(plan)}] {title} …", file=sys.stderr, flush=True)
             step_env = env
-            if argv[0] == "import_ckg.py" and not args.no_neo4j:
+            if argv[0] == "import_ckg" and not args.no_neo4j:
                 # Neo4j runs for its import rows only: an idle JVM skews the other timings
                 step_env, started = _neo4j(env)
             t = time.perf_counter()
             run = subprocess.run(
-                [sys.executable, str(REPO / "bench" / argv[0]), *argv[1:]],
+                [sys.executable, "-m", f"bench.{argv[0]}", *argv[1:]],
                 cwd=REPO,
                 env=step_env,
                 capture_output=True,
@@ -167,7 +165,7 @@ def main() -> None:
                 notes.append(f"{title}: exit {run.returncode}")
                 body += "\n\n```text\n" + run.stderr[-3000:] + "\n```"
             sections.append(
-                f"## {title} — `python bench/{' '.join(argv)}` ({dt:.0f} s)\n\n{body}\n"
+                f"## {title} — `python -m bench.{' '.join(argv)}` ({dt:.0f} s)\n\n{body}\n"
             )
     finally:
         if started:

@@ -8,7 +8,7 @@ store (the seeds plus the sample data, ~900 nodes). Also measured: opening that 
 reading it (what every command must pay), and the time from ``chainatlas serve`` starting to its
 first 200 on ``/api/v1/health`` and on ``/api/v1/chains``.
 
-Usage: python bench/startup.py [--repeat 5]
+Usage: python -m bench.startup [--repeat 5]
 """
 
 from __future__ import annotations
@@ -24,12 +24,8 @@ from pathlib import Path
 
 import httpx
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from bench.live import free_port  # noqa: E402
-from bench.summary import report  # noqa: E402
+from bench.summary import report
+from chainatlas.api.testing import free_port
 
 CLI = "from chainatlas.api.cli import main; main()"
 OPEN_STORE = (
@@ -51,7 +47,7 @@ COMMANDS: list[tuple[str, list[str]]] = [
 
 
 def _env(home: Path) -> dict[str, str]:
-    return {**os.environ, "CHAINATLAS_HOME": str(home), "PYTHONPATH": str(REPO)}
+    return {**os.environ, "CHAINATLAS_HOME": str(home)}
 
 
 def _wall(args: list[str], home: Path, repeat: int) -> float:

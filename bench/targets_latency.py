@@ -8,14 +8,13 @@ process), and p50/p95 latency of ``TargetIndex.rank(top=20)`` without and with e
 200 random segments that have firms. Baseline in the same run: the same features computed as
 dense length-N vectors over every firm (then top-k), on 100 of the same queries.
 
-Usage: python bench/targets_latency.py [--sizes 10000,100000,1000000]
+Usage: python -m bench.targets_latency [--sizes 10000,100000,1000000]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -23,7 +22,6 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 
 def _dense_rank(idx, s: int, top: int) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -142,7 +140,7 @@ def main() -> None:
         bundle = Path(tmp) / "ckg"
         ckg_to_bundle(Path(args.ckg), bundle)
         for n in (int(x) for x in args.sizes.split(",")):
-            r = run_child(__file__, str(n), str(bundle))
+            r = run_child("bench.targets_latency", str(n), str(bundle))
             report(
                 "target list (one segment, top 20)",
                 f"{r['firms']:,} firms",

@@ -4,24 +4,20 @@
 For graphs of N nodes (and N edges), measures the time from navigation until the first drawing
 and until physics has stabilised and switched off. Baseline in the same run: the same graph with
 vis-network's default options (physics on, no stabilisation cap, improvedLayout on), i.e. what a
-plain pyvis page does. Usage: python bench/view_render.py [--sizes 500,2000,6000]
+plain pyvis page does. Usage: python -m bench.view_render [--sizes 500,2000,6000]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from chainatlas.graph.model import Node, Relationship  # noqa: E402
-from chainatlas.graph.store import Subgraph  # noqa: E402
-from chainatlas.viz import html as vhtml  # noqa: E402
-from chainatlas.viz.views import subgraph_page  # noqa: E402
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store import Subgraph
+from chainatlas.viz import html as vhtml
+from chainatlas.viz.views import subgraph_page
 
 ARGS = [
     "--no-sandbox",

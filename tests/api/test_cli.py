@@ -374,7 +374,7 @@ def _serve_banner(home: Path) -> str:
     import subprocess
     import sys
 
-    from bench.live import free_port
+    from chainatlas.api.testing import free_port
 
     port = free_port()
     proc = subprocess.Popen(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.live import LiveService, cli
+from chainatlas.api.testing import LiveService, cli
 from chainatlas.graph.embedded import EmbeddedStore
 
 SEGMENT = "seg:动力电池"

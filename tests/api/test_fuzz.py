@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.live import LiveService
+from chainatlas.api.testing import LiveService
 
 ST = shutil.which("st") or str(Path(sys.executable).parent / "st")
 EXAMPLES = int(os.environ.get("CHAINATLAS_FUZZ_EXAMPLES", "25"))

@@ -20,9 +20,9 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from bench.live import free_port
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
+from chainatlas.api.testing import free_port
 from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import StoreBusy
 from chainatlas.graph.model import Node

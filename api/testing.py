@@ -1,8 +1,15 @@
-"""The real service in a child process on 127.0.0.1, for the fuzz, crash and load runs.
+"""The real service in a child process on 127.0.0.1, for tests and benchmarks that need one.
 
 ``LiveService(home)`` runs ``chainatlas serve`` over the data directory ``home`` on a free port
 (seeds are loaded when the graph is empty), waits until ``/api/v1/health`` answers, and makes a
-city-office token with ``chainatlas token create``.
+city-office token with ``chainatlas token create``; :func:`cli` runs any other command there.
+
+It lives in the package, beside the service it starts, because two users need it and neither may
+depend on the other: the crash, fuzz and robustness tests (``tests/api``) and the load and start-up
+benchmarks (``bench/``). It is the API's own test harness in the way ``starlette.testclient``
+is Starlette's: nothing in the service imports it, and it needs httpx (the ``test`` extra).
+The children run the installed package (``python -c "from chainatlas.api.cli import main"``)
+with the data directory as their working directory, so no path outside ``home`` matters.
 """
 
 from __future__ import annotations
@@ -16,15 +23,18 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-import httpx
+try:
+    import httpx
+except ModuleNotFoundError as exc:  # pragma: no cover - the test extra is missing
+    raise RuntimeError("chainatlas.api.testing 需要 httpx：pip install -e '.[test]'") from exc
 
 __all__ = ["LiveService", "cli", "free_port"]
 
-REPO = Path(__file__).resolve().parent.parent
 _MAIN = "from chainatlas.api.cli import main; main()"
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -32,17 +42,18 @@ def free_port() -> int:
 
 
 def _env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {**os.environ, "CHAINATLAS_HOME": str(home), "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "CHAINATLAS_HOME": str(home)}
     env.update(extra or {})
     return env
 
 
 def cli(home: Path, *args: str, extra_env: dict[str, str] | None = None) -> str:
     """Run ``chainatlas ARGS`` over ``home``; its standard output."""
+    Path(home).mkdir(parents=True, exist_ok=True)
     out = subprocess.run(
         [sys.executable, "-c", _MAIN, *args],
         env=_env(home, extra_env),
-        cwd=REPO,
+        cwd=home,
         capture_output=True,
         text=True,
         check=True,
@@ -65,6 +76,7 @@ class LiveService:
         self.log = self.home / "serve.log"
 
     def start(self, *, timeout: float = 90) -> LiveService:
+        """Start the service (and make the token, the first time); wait until it answers."""
         self.home.mkdir(parents=True, exist_ok=True)
         if not self.token:
             out = cli(self.home, "token", "create", "--role", "city", "--name", "live-test")
@@ -73,7 +85,7 @@ class LiveService:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", _MAIN, "serve", "--port", str(self.port)],
                 env=_env(self.home, self.extra_env),
-                cwd=REPO,
+                cwd=self.home,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -97,6 +109,7 @@ class LiveService:
             self.proc.wait()
 
     def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 20 s."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -105,6 +118,7 @@ class LiveService:
                 self.kill()
 
     def client(self, timeout: float = 30) -> httpx.Client:
+        """An HTTP client on the service with the token."""
         return httpx.Client(
             base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=timeout
         )
