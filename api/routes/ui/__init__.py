@@ -1,0 +1,30 @@
+"""The Chinese web UI, server-rendered (Jinja2) from the same functions as the API, one module
+per page family: ``session`` (login, logout), ``home`` (the 驾驶舱), ``chains``, ``projects``,
+``problems``, ``ledger``, ``firms`` and ``match``; ``core`` holds what they share (the session
+and CSRF checks, rendering, the 演示数据 banner and the error pages)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from chainatlas.api.routes.ui import (
+    chains,
+    core,
+    firms,
+    home,
+    ledger,
+    match,
+    problems,
+    projects,
+    session,
+)
+
+__all__ = ["install_ui"]
+
+
+def install_ui(app: FastAPI) -> None:
+    """The pages, their static files (stylesheet, scripts, vendored ECharts and boundaries)
+    and their answers (login redirect, 403 page, error pages)."""
+    core.install_pages(app)
+    for module in (session, home, chains, projects, problems, ledger, firms, match):
+        app.include_router(module.router)
