@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from chainatlas.graph.maps import Thresholds, fishbone, resolve_chain
+from chainatlas.graph.maps import SegmentView, Thresholds, fishbone, resolve_chain
 from chainatlas.graph.settings import HOME_AREA, is_local
 from chainatlas.graph.store import Direction, GraphStore
 
@@ -75,87 +75,180 @@ def gaps(
     home_area: tuple[str, ...] = HOME_AREA,
     extensions: int = 10,
 ) -> ChainGaps:
-    """Gap scores for every segment of ``chain`` and the best 延链 candidates."""
+    """Gap scores for every segment of ``chain`` and the best 延链 candidates.
+
+    A segment's priority grows with the chain segments it feeds (UPSTREAM_OF, directly or
+    not), the local chain masters that depend on it, and how thin it is locally (its location
+    quotient on firm count: the local share of firms in it over the national share); strong
+    segments score 0 and key segments count 1.5 times.
+
+    Parameters
+    ----------
+    store : GraphStore
+        The graph.
+    chain : str
+        The chain's id, name or alias.
+    thresholds : Thresholds, optional
+        When a segment is strong, weak or missing (:class:`~chainatlas.graph.maps.Thresholds`).
+    home_area : tuple of str
+        The regions whose firms are local.
+    extensions : int
+        How many 延链 candidates to return.
+
+    Returns
+    -------
+    ChainGaps
+        ``segments``: every segment of the chain's fishbone, highest priority first, with its
+        kind (补链, 强链, 优势), figures and reasons; ``extensions``: products next to the chain
+        in the product graph that its fishbone does not hold yet.
+
+    Raises
+    ------
+    UnknownChain
+        When no chain has that id or name.
+
+    Examples
+    --------
+    A chain whose upstream 正极材料 feeds its midstream 电芯; only 电芯 has a local firm:
+
+    >>> from chainatlas.graph.embedded import EmbeddedStore
+    >>> from chainatlas.graph.model import Node, Relationship
+    >>> from chainatlas.graph.store import Batch
+    >>> store = EmbeddedStore(":memory:")
+    >>> _ = store.apply(
+    ...     Batch()
+    ...     .upsert_nodes(
+    ...         [
+    ...             Node("c", "Chain", {"name": "储能", "layout": "1366"}),
+    ...             Node("s1", "Segment", {"name": "正极材料"}),
+    ...             Node("s2", "Segment", {"name": "电芯"}),
+    ...             Node("f1", "Firm", {"name": "甲公司", "region": "长兴县", "output": 8.0}),
+    ...             Node("f2", "Firm", {"name": "乙公司", "region": "上海市", "output": 5.0}),
+    ...         ]
+    ...     )
+    ...     .upsert_relationships(
+    ...         [
+    ...             Relationship("c", "HAS_SEGMENT", "s1", {"stage": "upstream"}),
+    ...             Relationship("c", "HAS_SEGMENT", "s2", {"stage": "midstream"}),
+    ...             Relationship("s1", "UPSTREAM_OF", "s2"),
+    ...             Relationship("f1", "OPERATES_IN", "s2"),
+    ...             Relationship("f2", "OPERATES_IN", "s1"),
+    ...         ]
+    ...     )
+    ... )
+    >>> [(g.name, g.kind, g.priority) for g in gaps(store, "储能").segments]
+    [('正极材料', '补链', 2.0), ('电芯', '强链', 0.0)]
+    """
     ch = resolve_chain(store, chain)
     fb = fishbone(store, ch.id, thresholds=thresholds, home_area=home_area)
     segs = fb.all_segments()
     in_chain = {s.id for s in segs}
-    # national and local pools: every firm with at least one OPERATES_IN
-    firms_with_segment = {r.start for r in store.iter_relationships("OPERATES_IN")}
-    nodes = store.get_nodes(firms_with_segment)
-    nat_total = len(nodes)
-    local_ids = {i for i, n in nodes.items() if is_local(n.props.get("region"), home_area)}
-    local_total = len(local_ids)
-    nat_out_total = sum(float(n.props.get("output") or 0) for n in nodes.values())
-    loc_out_total = sum(float(nodes[i].props.get("output") or 0) for i in local_ids)
-    # flows inside the chain: how many chain segments each one feeds, directly or not
+    pools = _Pools.of(store, home_area)
+    down = _feeds(store, in_chain)
+    master_segs = _master_segments(store, ch.id, home_area)
+    out = [_segment_gap(store, sv, pools, _reachable(sv.id, down), master_segs) for sv in segs]
+    out.sort(key=lambda g: (-g.priority, g.name))
+    return ChainGaps(
+        ch.id,
+        ch.name,
+        pools.local,
+        pools.national,
+        out,
+        _extensions(store, in_chain, extensions, home_area, pools.local, pools.national),
+    )
+
+
+@dataclass(frozen=True)
+class _Pools:
+    """The national and local pools: every firm with at least one OPERATES_IN, counted and
+    with its output summed."""
+
+    national: int
+    local: int
+    national_output: float
+    local_output: float
+
+    @classmethod
+    def of(cls, store: GraphStore, home: tuple[str, ...]) -> _Pools:
+        firms_with_segment = {r.start for r in store.iter_relationships("OPERATES_IN")}
+        nodes = store.get_nodes(firms_with_segment)
+        local_ids = {i for i, n in nodes.items() if is_local(n.props.get("region"), home)}
+        return cls(
+            national=len(nodes),
+            local=len(local_ids),
+            national_output=sum(float(n.props.get("output") or 0) for n in nodes.values()),
+            local_output=sum(float(nodes[i].props.get("output") or 0) for i in local_ids),
+        )
+
+
+def _feeds(store: GraphStore, in_chain: set[str]) -> dict[str, set[str]]:
+    """The flows inside the chain: the chain segments each one feeds directly."""
     down: dict[str, set[str]] = {s: set() for s in in_chain}
     for s in in_chain:
         for _, n in store.neighbours(s, ["UPSTREAM_OF"], "out"):
             if n.id in in_chain:
                 down[s].add(n.id)
-    masters = [
-        n
-        for _, n in store.neighbours(ch.id, ["CHAIN_MASTER_OF"], "in")
-        if is_local(n.props.get("region"), home_area)
-    ]
-    master_segs = {
-        m.id: {n.id for _, n in store.neighbours(m.id, ["OPERATES_IN"], "out")} for m in masters
+    return down
+
+
+def _master_segments(store: GraphStore, chain: str, home: tuple[str, ...]) -> list[set[str]]:
+    """The segments of each local chain master of the chain."""
+    masters = {
+        m.id: m
+        for _, m in store.neighbours(chain, ["CHAIN_MASTER_OF"], "in")
+        if is_local(m.props.get("region"), home)
     }
-    out = []
-    for sv in segs:
-        reach = _reachable(sv.id, down)
-        firms = _firms_under(store, sv.id)
-        nat = len(firms)
-        nat_out = sum(float(p.get("output") or 0) for p in firms.values())
-        loc = len(sv.local_firms)
-        depending = sum(1 for m, ms in master_segs.items() if ms & (reach | {sv.id}))
-        lq_c = _lq(loc, local_total, nat, nat_total)
-        lq_o = _lq(sv.local_output, loc_out_total, nat_out, nat_out_total)
-        strength = min(lq_c if lq_c is not None else 0.0, 1.0)
-        priority = (
-            0.0
-            if sv.verdict == "strong"
-            else round(
-                (1 + depending) * (1 + len(reach)) * (1 - strength) * (1.5 if sv.key else 1.0), 3
-            )
+    return [{n.id for _, n in store.neighbours(m, ["OPERATES_IN"], "out")} for m in masters]
+
+
+def _segment_gap(
+    store: GraphStore,
+    sv: SegmentView,
+    pools: _Pools,
+    reach: set[str],
+    master_segs: list[set[str]],
+) -> SegmentGap:
+    """One segment's figures, priority and reasons."""
+    firms = _firms_under(store, sv.id)
+    nat = len(firms)
+    nat_out = sum(float(p.get("output") or 0) for p in firms.values())
+    loc = len(sv.local_firms)
+    depending = sum(1 for ms in master_segs if ms & (reach | {sv.id}))
+    lq_c = _lq(loc, pools.local, nat, pools.national)
+    lq_o = _lq(sv.local_output, pools.local_output, nat_out, pools.national_output)
+    strength = min(lq_c if lq_c is not None else 0.0, 1.0)
+    priority = (
+        0.0
+        if sv.verdict == "strong"
+        else round(
+            (1 + depending) * (1 + len(reach)) * (1 - strength) * (1.5 if sv.key else 1.0), 3
         )
-        reasons = [sv.reason]
-        if lq_c is not None:
-            reasons.append(
-                f"区位熵（企业数）{lq_c:g}：本地 {loc}/{local_total}，全国 {nat}/{nat_total}"
-            )
-        if reach:
-            reasons.append(f"为本链 {len(reach)} 个下游环节提供投入")
-        if depending:
-            reasons.append(f"{depending} 家本地链主依赖此环节")
-        out.append(
-            SegmentGap(
-                sv.id,
-                sv.name,
-                sv.stage,
-                KIND_ZH[sv.verdict],
-                sv.verdict,
-                loc,
-                nat,
-                sv.local_output,
-                round(nat_out, 4),
-                lq_c,
-                lq_o,
-                len(reach),
-                depending,
-                priority,
-                reasons,
-            )
+    )
+    reasons = [sv.reason]
+    if lq_c is not None:
+        reasons.append(
+            f"区位熵（企业数）{lq_c:g}：本地 {loc}/{pools.local}，全国 {nat}/{pools.national}"
         )
-    out.sort(key=lambda g: (-g.priority, g.name))
-    return ChainGaps(
-        ch.id,
-        ch.name,
-        local_total,
-        nat_total,
-        out,
-        _extensions(store, in_chain, extensions, home_area, local_total, nat_total),
+    if reach:
+        reasons.append(f"为本链 {len(reach)} 个下游环节提供投入")
+    if depending:
+        reasons.append(f"{depending} 家本地链主依赖此环节")
+    return SegmentGap(
+        sv.id,
+        sv.name,
+        sv.stage,
+        KIND_ZH[sv.verdict],
+        sv.verdict,
+        loc,
+        nat,
+        sv.local_output,
+        round(nat_out, 4),
+        lq_c,
+        lq_o,
+        len(reach),
+        depending,
+        priority,
+        reasons,
     )
 
 
@@ -179,11 +272,13 @@ def _extensions(
     local_total: int,
     nat_total: int,
 ) -> list[SegmentGap]:
-    """Products adjacent to the chain in the product graph but not in its fishbone."""
+    """Products adjacent to the chain in the product graph but not in its fishbone; a product
+    next to several chain segments takes its side (upstream or downstream) from the first of
+    them by id, so the report is the same on every run."""
     links: dict[str, list[str]] = {}
     stage: dict[str, str] = {}
     names: dict[str, str] = {}
-    for s in in_chain:
+    for s in sorted(in_chain):
         for r, n in store.neighbours(s, ["UPSTREAM_OF", "SUBSEGMENT_OF"], "both"):
             if n.id in in_chain or n.label != "Segment":
                 continue
