@@ -269,7 +269,66 @@ def fishbone(
     thresholds: Thresholds | None = None,
     home_area: tuple[str, ...] = HOME_AREA,
 ) -> Fishbone:
-    """The fishbone map of ``chain`` (id or name) with a verdict for every segment."""
+    """The fishbone map of ``chain`` with a verdict for every segment.
+
+    Parameters
+    ----------
+    store : GraphStore
+        The graph.
+    chain : str
+        The chain's id, name or alias (:func:`resolve_chain`).
+    thresholds : Thresholds, optional
+        When a segment counts as strong, weak or missing; the defaults otherwise.
+    home_area : tuple of str
+        The regions whose firms are local.
+
+    Returns
+    -------
+    Fishbone
+        The chain's segments by stage and order, sub-segments inside their segment, each with
+        its local firms (a segment's include its sub-segments'), output, tiers, chain masters,
+        what serves it and its verdict with the reason; the chain's services, masters, lineage
+        and focus regions.
+
+    Raises
+    ------
+    UnknownChain
+        When no chain has that id or name (the closest names are suggested).
+
+    Examples
+    --------
+    A chain of two segments: a local firm works in 电芯, an outside firm in 电池包:
+
+    >>> from chainatlas.graph.embedded import EmbeddedStore
+    >>> from chainatlas.graph.model import Node, Relationship
+    >>> from chainatlas.graph.store import Batch
+    >>> store = EmbeddedStore(":memory:")
+    >>> _ = store.apply(
+    ...     Batch()
+    ...     .upsert_nodes(
+    ...         [
+    ...             Node("c", "Chain", {"name": "储能", "layout": "1366"}),
+    ...             Node("s1", "Segment", {"name": "电芯"}),
+    ...             Node("s2", "Segment", {"name": "电池包"}),
+    ...             Node("f1", "Firm", {"name": "甲公司", "region": "长兴县", "output": 30.0}),
+    ...             Node("f2", "Firm", {"name": "乙公司", "region": "上海市", "output": 5.0}),
+    ...         ]
+    ...     )
+    ...     .upsert_relationships(
+    ...         [
+    ...             Relationship("c", "HAS_SEGMENT", "s1", {"stage": "upstream"}),
+    ...             Relationship("c", "HAS_SEGMENT", "s2", {"stage": "midstream"}),
+    ...             Relationship("f1", "OPERATES_IN", "s1"),
+    ...             Relationship("f2", "OPERATES_IN", "s2"),
+    ...         ]
+    ...     )
+    ... )
+    >>> fb = fishbone(store, "储能")
+    >>> [(s.name, s.stage, s.verdict, s.outside_firms) for s in fb.segments]
+    [('电芯', 'upstream', 'weak', 0), ('电池包', 'midstream', 'missing', 1)]
+    >>> fb.segments[0].reason
+    '本地企业1家，产值30亿元 → 弱（强：本地企业≥3家且产值≥20亿元；弱：≥1家；否则为缺）'
+    """
     th = thresholds or Thresholds()
     ch = resolve_chain(store, chain)
     layout = str(ch.props.get("layout", ""))
