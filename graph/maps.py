@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chainatlas.graph.errors import UnknownChain
+from chainatlas.graph.home import HOME_AREA, is_local
 from chainatlas.graph.model import STAGES, Node
-from chainatlas.graph.settings import HOME_AREA, is_local
 from chainatlas.graph.store import GraphStore
 
 __all__ = [

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chainatlas.graph.home import HOME_AREA, is_local
+
 if TYPE_CHECKING:
     from chainatlas.graph.ledger import Grace
     from chainatlas.graph.maps import Thresholds
 
+# HOME_AREA and is_local live in chainatlas.graph.home; named here too for older imports.
 __all__ = ["HOME_AREA", "Settings", "default_home", "is_local"]
-
-#: The default home area: 湖州市, its districts and counties, and the two functional zones.
-HOME_AREA = ("湖州市", "吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "南太湖新区", "长合区")
 
 
 def default_home() -> Path:
@@ -106,14 +106,3 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.home / "graph.db"
-
-
-def is_local(region: str | None, home_area: tuple[str, ...] = HOME_AREA) -> bool:
-    """True when ``region`` names a place in the home area (e.g. "浙江省湖州市德清县").
-
-    >>> is_local("德清县"), is_local("浙江省湖州市"), is_local("上海市"), is_local(None)
-    (True, True, False, False)
-    """
-    if not region:
-        return False
-    return any(area in region for area in home_area)

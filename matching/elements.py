@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from chainatlas.graph.errors import RowError
-from chainatlas.graph.settings import HOME_AREA
+from chainatlas.graph.home import HOME_AREA
 from chainatlas.graph.store import GraphStore
 from chainatlas.matching.element_allocation import assign
 from chainatlas.matching.element_candidates import Match, find_candidates

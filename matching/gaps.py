@@ -8,8 +8,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from chainatlas.graph.home import HOME_AREA, is_local
 from chainatlas.graph.maps import SegmentView, Thresholds, fishbone, resolve_chain
-from chainatlas.graph.settings import HOME_AREA, is_local
 from chainatlas.graph.store import Direction, GraphStore
 
 __all__ = ["ChainGaps", "DerivedFishbone", "SegmentGap", "derive_fishbone", "gaps"]

@@ -11,7 +11,7 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
-from chainatlas.graph.settings import HOME_AREA
+from chainatlas.graph.home import HOME_AREA
 from chainatlas.graph.store import GraphStore
 from chainatlas.matching.gaps import ChainGaps, gaps
 from chainatlas.viz.tables import xlsx_bytes
