@@ -1,0 +1,1 @@
+"""Benchmarks and quality evaluations, run from the repository as ``python -m bench.NAME``."""

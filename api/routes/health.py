@@ -1,3 +1,5 @@
+"""Liveness (``/health``, answered while the graph loads) and the audit log (``/audit``)."""
+
 from __future__ import annotations
 
 from typing import Literal

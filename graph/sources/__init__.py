@@ -1,0 +1,1 @@
+"""Converters from public data sources to graph bundles (``ckg``: the ChainKnowledgeGraph split)."""
