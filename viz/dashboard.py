@@ -28,7 +28,6 @@ from chainatlas.graph.ledger import (
 from chainatlas.graph.maps import Thresholds, attraction_map
 from chainatlas.graph.model import PROJECT_STAGES
 from chainatlas.graph.problems import overdue
-from chainatlas.graph.progress import progress
 from chainatlas.graph.settings import HOME_AREA, is_local
 from chainatlas.graph.store import GraphStore
 
@@ -129,13 +128,12 @@ def kpis(
     return {"企业": firms, "项目": projects, "五未": stalls, "问题与要素": loop}
 
 
-def progress_chart(
-    store: GraphStore, *, home_area: tuple[str, ...] = HOME_AREA
-) -> dict[str, list[dict[str, Any]]]:
-    """2026 targets against local output per chain, one series per layout (never mixed): each
-    chain with its name, target (or None), output, share and the target's basis."""
+def progress_chart(prog: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """2026 targets against local output per chain (``prog``: what
+    :func:`chainatlas.graph.progress.progress` answers), one series per layout, never mixed:
+    each chain with its name, target (or None), output, share and the target's basis."""
     out: dict[str, list[dict[str, Any]]] = {"1366": [], "eight-2.0": []}
-    for r in progress(store, home_area=home_area)["chains"]:
+    for r in prog["chains"]:
         if r["layout"] in out:
             out[r["layout"]].append(
                 {

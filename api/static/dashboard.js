@@ -54,10 +54,16 @@
   }
 
   /* ---- stacked bars per district ---- */
+  /* an empty chart says so instead of drawing bare axes */
+  function empty(values) {
+    var total = values.reduce(function (a, v) { return a + (Array.isArray(v) ? v.reduce(function (x, y) { return x + (y || 0); }, 0) : (v || 0)); }, 0);
+    return total ? {} : { title: { text: "暂无数据", left: "center", top: "middle", textStyle: { color: "#9fb3c8", fontSize: 16, fontWeight: "normal" } } };
+  }
+
   function stacked(id, groups, names) {
     var c = chart(id);
     if (!c) return;
-    c.setOption({
+    c.setOption(Object.assign(empty(Object.keys(groups).map(function (k) { return groups[k]; })), {
       color: COLORS,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { type: "scroll", top: 0 },
@@ -67,13 +73,13 @@
       series: Object.keys(groups).map(function (k) {
         return { name: k, type: "bar", stack: "all", data: groups[k], emphasis: { focus: "series" } };
       })
-    });
+    }));
   }
 
   function drawTrend() {
     var t = data.trend;
     var c = chart("chart-trend");
-    c.setOption({
+    c.setOption(Object.assign(empty(Object.keys(t.series).map(function (k) { return t.series[k]; })), {
       color: COLORS,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
@@ -84,7 +90,7 @@
         return { name: k, type: "line", data: t.series[k], smooth: false, symbolSize: 6,
                  lineStyle: k === "五未" ? { type: "dashed", width: 2 } : { width: 2 } };
       })
-    });
+    }));
   }
 
   /* ---- Huzhou: districts coloured by a measure, zones, parks and platforms ---- */
@@ -203,7 +209,8 @@
           lineStyle: { color: "#627d98", width: 1 }, data: lines }
       ]
     });
-    charts["map-china"].unknownRegions = unknown;
+    var note = document.getElementById("china-unknown");
+    if (note && unknown) note.textContent = "另有 " + unknown + " 家所在地不明，未上图。";
   }
 
   function ready() {

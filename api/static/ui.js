@@ -1,5 +1,5 @@
 /* Small page helpers (no inline script under the Content-Security-Policy): a filter form whose
-   产业链 changes reloads to offer that chain's segments; a 打印 button prints. */
+   产业链 changes reloads to offer that chain's segments; a 打印 button prints; <body data-ready="1"> once the page is set up (browser tests wait for it). */
 (function () {
   "use strict";
   var chain = document.getElementById("f-chain");
@@ -11,5 +11,6 @@
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
-  document.body.dataset.ready = "1";
+  // pages that draw charts say when they are drawn (dashboard.js, ledger.js); the others now
+  if (!document.body.classList.contains("charts-page")) document.body.dataset.ready = "1";
 })();

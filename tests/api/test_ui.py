@@ -82,13 +82,13 @@ def test_home_dashboard(page) -> None:  # type: ignore[no-untyped-def]
     text = pg.inner_text("main")
     for tier in ("先导产业", "特色产业", "新兴产业", "未来产业"):
         assert tier in text
-    assert pg.locator("main a.btn").count() == 16
-    assert "新能源汽车及关键零部件" in pg.inner_text("#progress")
+    assert pg.locator("main a.btn.chip").count() == 16
+    assert "新能源汽车及关键零部件" in pg.text_content("#progress")  # folded data table
 
 
 def test_chain_page_draws_the_fishbone(page) -> None:  # type: ignore[no-untyped-def]
     pg, base = page
-    pg.click("text=智能网联新能源汽车")
+    pg.click("a.chip:text('智能网联新能源汽车')")
     pg.wait_for_url(base + "/ui/chain/1366:icv")
     assert "判定" in pg.inner_text("#segments") and pg.locator("#segments tr.missing").count() > 0
     frame = pg.frame_locator("#fishbone")

@@ -12,9 +12,16 @@ from chainatlas.api.deps import get_settings, get_store
 from chainatlas.api.routes.ui.core import User, page
 from chainatlas.graph.model import FIRM_TAGS
 from chainatlas.graph.settings import is_local
+from chainatlas.graph.store import GraphStore
 from chainatlas.viz.worklists import find_firms, paged
 
 router = APIRouter(include_in_schema=False)
+
+
+def _segments(store: GraphStore, firm: str, q: str, n: int = 6) -> list[str]:
+    """The segments (products) a firm operates in, those the search matched first."""
+    names = [s.name for _, s in store.neighbours(firm, ["OPERATES_IN"], "out")]
+    return sorted(names, key=lambda x: q not in x if q else False)[:n]
 
 
 @router.get("/ui/firms", response_class=HTMLResponse)
@@ -53,7 +60,7 @@ def firms_page(
         {
             "firm": n,
             "local": is_local(n.props.get("region"), home),
-            "segments": [s.name for _, s in store.neighbours(n.id, ["OPERATES_IN"], "out")][:6],
+            "segments": _segments(store, n.id, f.get("q", "")),
         }
         for n in pg.rows
     ]

@@ -37,8 +37,9 @@ def home(request: Request, who: User, chain: str | None = None) -> Response:
     chains.sort(key=lambda n: n.props.get("order", 0))
     picked = resolve_chain(store, chain).id if chain else (chains[0].id if chains else None)
     rows = project_rows(store)
+    prog = progress(store, home_area=s.home_area, industrial_output=s.industrial_output)
     data = {
-        "progress": progress_chart(store, home_area=s.home_area),
+        "progress": progress_chart(prog),
         "districts": district_chart(store, rows, grace=grace, today=today),
         "trend": monthly_trend(rows, grace=grace, today=today),
         "huzhou": huzhou_map(store, rows, grace=grace, today=today, home_area=s.home_area),
@@ -59,5 +60,5 @@ def home(request: Request, who: User, chain: str | None = None) -> Response:
         picked=picked,
         data=data,
         today=today.isoformat(),
-        progress=progress(store, home_area=s.home_area, industrial_output=s.industrial_output),
+        progress=prog,
     )
