@@ -24,6 +24,7 @@ from chainatlas.api.limits import COSTLY, BodyLimit, RateLimit, SecurityHeaders
 from chainatlas.api.routes import (
     chains,
     checklist,
+    dockings,
     firms,
     gaps,
     health,
@@ -171,6 +172,7 @@ def create_app(
     v1.include_router(maps.router)
     v1.include_router(gaps.router)
     v1.include_router(matching.router)
+    v1.include_router(dockings.router)
     v1.include_router(ledger.router)
     v1.include_router(problems.router)
     v1.include_router(checklist.router)

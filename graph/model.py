@@ -41,6 +41,7 @@ from chainatlas.graph.errors import SchemaViolation, ValidationFailed
 
 __all__ = [
     "CHAIN_TIERS",
+    "DOCKING_STATUSES",
     "FIRM_TAGS",
     "INVISIBLE",
     "LABELS",
@@ -442,6 +443,21 @@ class ProblemProps(_Props, total=False):
     history: list[str]
 
 
+#: 对接 states (seed 000 §四.三 “深入推进产业链供应链创新链对接”): a match recommended, being
+#: followed up, then met or not met.
+DOCKING_STATUSES = ("推荐", "对接中", "已落实", "未落实")
+
+
+class DockingProps(_Props, total=False):
+    status: Required[Literal[DOCKING_STATUSES]]  # type: ignore[valid-type]
+    score: float
+    supply_label: str
+    from_graph: bool
+    created: IsoDate
+    updated: IsoDate
+    history: list[str]
+
+
 LABELS: dict[str, type] = {
     "Layout": LayoutProps,
     "Chain": ChainProps,
@@ -458,6 +474,7 @@ LABELS: dict[str, type] = {
     "Supply": SupplyProps,
     "Problem": ProblemProps,
     "FollowUp": FollowUpProps,
+    "Docking": DockingProps,
 }
 
 
@@ -526,6 +543,8 @@ REL_TYPES: dict[str, RelSpec] = {
     "IN_CHAIN": _spec(_ELEMENTS + "|Problem", "Chain"),
     "IN_SEGMENT": _spec(_ELEMENTS, "Segment"),
     "FOLLOWS_UP": _spec("FollowUp", "Project"),
+    "DOCKS_DEMAND": _spec("Docking", "Demand"),
+    "DOCKS_SUPPLY": _spec("Docking", "Supply|Firm"),
 }
 
 

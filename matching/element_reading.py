@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from chainatlas.graph.errors import ImportFailed, RowError
-from chainatlas.graph.model import ELEMENT_KINDS
+from chainatlas.graph.model import ELEMENT_KINDS, Node
 from chainatlas.graph.readers import read_table, yes_no
 from chainatlas.graph.store import GraphStore
 from chainatlas.graph.templates import TEMPLATES, template_header, template_rows
 from chainatlas.matching.units import UNITS, to_base
 
-__all__ = ["Element", "elements_from_dicts", "load_lists", "read_elements"]
+__all__ = ["Element", "elements_from_dicts", "elements_from_store", "load_lists", "read_elements"]
 
 
 @dataclass
@@ -295,6 +295,48 @@ def elements_from_dicts(
     name = "demands" if side == "demand" else "supplies"
     for i, raw in enumerate(rows):
         el, errs = _element(raw, side, ctx, i + 1, name, {})
+        errors.extend(errs)
+        if el is not None:
+            out.append(el)
+    return out, errors
+
+
+def _stored_row(store: GraphStore, node: Node) -> dict[str, Any]:
+    """A stored Demand or Supply as the row :func:`_element` reads: its properties, its chain
+    and segment (ids), its region (name) and its firm, from its links."""
+    links: dict[str, list[Node]] = {}
+    for link, other in store.neighbours(node.id, _STORED_LINKS, "out"):
+        links.setdefault(link.type, []).append(other)
+    row: dict[str, Any] = {k: v for k, v in node.props.items() if k in _STORED_FIELDS}
+    row["id"] = node.id
+    for key, rel in (("chain", "IN_CHAIN"), ("segment", "IN_SEGMENT"), ("firm", "FOR_FIRM")):
+        if links.get(rel):
+            row[key] = links[rel][0].id
+    if not row.get("region") and links.get("LOCATED_IN"):
+        row["region"] = links["LOCATED_IN"][0].name
+    if isinstance(row.get("major"), bool):
+        row["major"] = "是" if row["major"] else "否"
+    return row
+
+
+_STORED_LINKS = ("IN_CHAIN", "IN_SEGMENT", "FOR_FIRM", "LOCATED_IN")
+_STORED_FIELDS = frozenset(
+    ("kind", "description", "quantity", "unit", "region", "valid_from", "valid_to", "major")
+    + ("capacity", "provider")
+)
+
+
+def elements_from_store(
+    store: GraphStore, side: str, nodes: list[Node] | None = None
+) -> tuple[list[Element], list[RowError]]:
+    """The 关键需求清单 (``side="demand"``) or 核心供给清单 (``"supply"``) kept in the graph as
+    elements: every stored Demand or Supply, or only ``nodes``; a stored row the matcher cannot
+    read is named by its id."""
+    label = "Demand" if side == "demand" else "Supply"
+    ctx = _Context(store)
+    out, errors = [], []
+    for i, node in enumerate(nodes if nodes is not None else store.iter_nodes(label)):
+        el, errs = _element(_stored_row(store, node), side, ctx, i + 1, node.id, {})
         errors.extend(errs)
         if el is not None:
             out.append(el)
