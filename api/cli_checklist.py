@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
 
 from chainatlas.api.cli_acting import acting, as_role, cli_audited
+from chainatlas.api.cli_common import user_errors
 from chainatlas.graph.checklist import SLOTS
 
 __all__ = ["checklist"]
@@ -24,14 +23,6 @@ __all__ = ["checklist"]
 _SLOTS_HELP = "\b\n十个一（SLOT 用原文或简称）：\n" + "\n".join(
     f"{s.key:<12}{s.item}{'（市链长办、链长设置）' if s.owner > 1 else ''}" for s in SLOTS
 )
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    from chainatlas.api.cli import user_errors
-
-    with user_errors():
-        yield
 
 
 @click.group()
@@ -47,7 +38,7 @@ def checklist_show(c: Any, chain: str) -> None:
     from chainatlas.graph.checklist import checklist as items
     from chainatlas.graph.maps import resolve_chain
 
-    with c.existing_store() as store, _errors():
+    with c.existing_store() as store, user_errors():
         ch = resolve_chain(store, chain)
         rows = zip(items(store, ch.id), SLOTS, strict=True)
         data = [dataclasses.asdict(x) | {"slot": s.key} for x, s in rows]
@@ -62,7 +53,7 @@ def _write(
     from chainatlas.graph.checklist import clear_slot, find_slot, set_slot
     from chainatlas.graph.maps import resolve_chain
 
-    with c.existing_store() as store, _errors():
+    with c.existing_store() as store, user_errors():
         who = acting(store, role, scope)
         ch = resolve_chain(store, chain)
         s = find_slot(slot)

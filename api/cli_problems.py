@@ -9,8 +9,6 @@ its writes are audited.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -18,6 +16,7 @@ import click
 
 from chainatlas.api.auth import Principal
 from chainatlas.api.cli_acting import acting, as_role, cli_audited
+from chainatlas.api.cli_common import CliError, user_errors
 from chainatlas.api.roles import CITY
 from chainatlas.graph.problems import LEVELS, REVIEW_RESULTS
 from chainatlas.graph.store import GraphStore
@@ -26,30 +25,16 @@ from chainatlas.graph.supervision import SyncResult
 __all__ = ["problems"]
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    from chainatlas.api.cli import user_errors
-
-    with user_errors():
-        yield
-
-
-def _refuse(message: str) -> click.ClickException:
-    from chainatlas.api.cli import CliError
-
-    return CliError(message)
-
-
 def _due(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     """``--due`` as a calendar date (YYYY-MM-DD), refused in Chinese otherwise."""
     if value is None:
         return None
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise _refuse(f"--due 应为 YYYY-MM-DD 日期（如 2026-03-31），而不是 {value!r}")
+        raise CliError(f"--due 应为 YYYY-MM-DD 日期（如 2026-03-31），而不是 {value!r}")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _refuse(f"--due 不是日历上的日期：{value!r}") from None
+        raise CliError(f"--due 不是日历上的日期：{value!r}") from None
 
 
 def _line(p: Any) -> str:
@@ -89,7 +74,7 @@ def problems_add(
     from chainatlas.graph.maps import resolve_chain
     from chainatlas.graph.problems import raise_problem
 
-    with c.existing_store() as store, _errors():
+    with c.existing_store() as store, user_errors():
         chain_id = resolve_chain(store, chain).id if chain else None
         p = raise_problem(
             store,
@@ -131,7 +116,7 @@ def problems_step(
     from chainatlas.api.auth import check_problem_step
     from chainatlas.graph.problems import problem_scope, step
 
-    with c.existing_store() as store, _errors():
+    with c.existing_store() as store, user_errors():
         who = acting(store, role, scope, by)
         before = store.require_node(problem, "Problem")
         chains, region = problem_scope(store, before)
@@ -175,7 +160,7 @@ def problems_review(
     from chainatlas.api.auth import check_supervisor
     from chainatlas.graph.problems import review
 
-    with c.existing_store() as store, _errors():
+    with c.existing_store() as store, user_errors():
         who = acting(store, role, scope, by)
         before = store.require_node(problem, "Problem")
         check_supervisor(who, f"问题「{before.props.get('title', problem)}」的回头看")
@@ -194,7 +179,7 @@ def problems_supervise(c: Any, role: str, scope: tuple[str, ...]) -> None:
     """按今天的五未（进展滞后）生成督办事项：每个项目每种五未一项，五未解除时自动办结。"""
     from chainatlas.api.auth import check_supervisor
 
-    with c.existing_store() as store, _errors():
+    with c.existing_store() as store, user_errors():
         who = acting(store, role, scope)
         check_supervisor(who, "生成五未督办事项")
         r = sync_items(c, store, who, "chainatlas problems supervise")
@@ -233,9 +218,9 @@ def problems_list(c: Any, overdue: bool, review: bool) -> None:
     from chainatlas.graph.problems import review_due, review_on
 
     if overdue and review:
-        raise _refuse("--overdue 与 --review 只能选一个")
+        raise CliError("--overdue 与 --review 只能选一个")
     days = c.settings.review_after_days
-    with c.existing_store() as store, _errors():
+    with c.existing_store() as store, user_errors():
         if review:
             rows = review_due(store, after_days=days)
         else:

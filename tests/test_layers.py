@@ -27,10 +27,6 @@ BARE = {*LAYERS, "seeds"}
 
 #: Import edges (importer, imported) still to be removed, with the owner of the file to change.
 KNOWN: dict[tuple[str, str], str] = {
-    # cycle: the split-out command groups import user_errors/CliError from cli.py, which
-    # registers them (helper B2, splitting api/cli.py)
-    ("chainatlas.api.cli_problems", "chainatlas.api.cli"): "B2",
-    ("chainatlas.api.cli_checklist", "chainatlas.api.cli"): "B2",
     # cycle: the monthly report lists the 五未 督办 items that supervision derives from the
     # ledger (the ledger / problem-loop owner)
     ("chainatlas.graph.ledger", "chainatlas.graph.supervision"): "ledger/supervision owner",

@@ -1,0 +1,203 @@
+"""``chainatlas init|import|export|template|stats|chains|serve``: the store itself.
+
+Create the graph and load the seeds, import a bundle or a filled-in template, export the whole
+graph, write an empty template, count what is there, list the chains, and serve the web pages
+and the REST API over the same data directory.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from chainatlas.api.cli_common import (
+    CliError,
+    Ctx,
+    echo_skipped,
+    existing,
+    pass_ctx,
+    user_errors,
+)
+from chainatlas.graph.store import GraphStore
+
+__all__ = ["STORE_COMMANDS"]
+
+TEMPLATE_KINDS = ["firms", "projects", "demands", "supplies"]
+
+
+@click.command()
+@click.option(
+    "--sample/--no-sample", default=True, help="是否加载示例企业、园区、项目（sample=true）"
+)
+@click.option("--reset", is_flag=True, help="先清空图谱")
+@pass_ctx
+def init(c: Ctx, sample: bool, reset: bool) -> None:
+    """创建图谱并加载种子：两版产业链布局、鱼骨图、区域、平台（及示例数据）。"""
+    from chainatlas.graph.seeds import check_seeds, load_seeds
+
+    with user_errors():
+        check_seeds(c.settings.seeds_dir)  # before a store is made
+    with c.store() as store, user_errors():
+        if reset:
+            store.clear()
+        t = time.perf_counter()
+        n = load_seeds(store, c.settings.seeds_dir, sample=sample)
+        click.echo(f"已加载种子 {n} 条（{time.perf_counter() - t:.2f} 秒），后端 {store.backend}")
+        click.echo(f"图谱位置：{c.where}")
+        _print_counts(store)
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--kind",
+    type=click.Choice(TEMPLATE_KINDS),
+    default=None,
+    help="模板类型（默认按表头识别）",
+)
+@click.option("--skip-bad", is_flag=True, help="跳过错误行，导入其余数据")
+@click.option("--quiet", is_flag=True, help="不显示进度条")
+@pass_ctx
+def import_(c: Ctx, path: Path, kind: str | None, skip_bad: bool, quiet: bool) -> None:
+    """导入图谱包（目录，neo4j-admin CSV 格式）或填好的模板（.xlsx/.csv）。"""
+    from chainatlas.graph.bundle import import_bundle
+    from chainatlas.graph.templates import import_template
+
+    existing(path, "要导入的文件或文件夹")
+    with c.store() as store, user_errors():
+        t = time.perf_counter()
+        if path.is_dir():
+            rep = import_bundle(store, path, skip_bad=skip_bad, progress=not quiet)
+        else:
+            rep = import_template(store, path, kind=kind, skip_bad=skip_bad, progress=not quiet)
+        dt = time.perf_counter() - t
+    rows = rep.nodes + rep.relationships
+    click.echo(
+        f"已导入 节点 {rep.nodes} 个、关系 {rep.relationships} 条（{dt:.2f} 秒，"
+        f"{rows / dt if dt else 0:,.0f} 行/秒）"
+    )
+    echo_skipped(rep.skipped)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--quiet", is_flag=True, help="不显示进度条")
+@pass_ctx
+def export(c: Ctx, directory: Path, quiet: bool) -> None:
+    """把整个图谱导出为图谱包（neo4j-admin CSV 格式），可原样再导入。"""
+    from chainatlas.graph.bundle import export_bundle
+
+    if directory.exists() and not directory.is_dir():
+        raise CliError(f"{directory} 是一个已有的文件：图谱包要导出到文件夹，请换一个文件夹路径")
+    with c.existing_store() as store, user_errors():
+        written = export_bundle(store, directory, progress=not quiet)
+    click.echo(f"已导出 {len(written)} 个文件、{sum(written.values())} 行到 {directory}")
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(TEMPLATE_KINDS))
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), required=True, help="输出文件（.xlsx 或 .csv）"
+)
+def template(kind: str, out: Path) -> None:
+    """生成填报模板（中文表头，附说明）。"""
+    from chainatlas.graph.templates import write_template
+
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise CliError(f"模板只能是 .xlsx 或 .csv 文件，而不是 {out.name!r}")
+    if out.is_dir():
+        raise CliError(f"{out} 是一个文件夹：请给出文件名，如 {out / (kind + '.xlsx')}")
+    with user_errors():
+        write_template(kind, out)
+    click.echo(f"已生成模板 {out}")
+
+
+def _print_counts(store: GraphStore, as_json: bool = False, where: str | None = None) -> None:
+    c = store.counts()
+    if as_json:
+        data: dict[str, Any] = {
+            "labels": c.labels,
+            "types": c.types,
+            "nodes": c.nodes,
+            "relationships": c.relationships,
+        }
+        if where:
+            data["store"] = where
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if where:
+        click.echo(f"图谱位置：{where}")
+    click.echo(f"节点 {c.nodes:,}")
+    for k, v in c.labels.items():
+        click.echo(f"  {k:<16}{v:>10,}")
+    click.echo(f"关系 {c.relationships:,}")
+    for k, v in c.types.items():
+        click.echo(f"  {k:<16}{v:>10,}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（含图谱位置 store）")
+@pass_ctx
+def stats(c: Ctx, as_json: bool) -> None:
+    """图谱位置，及按标签和关系类型统计的数量。"""
+    with c.existing_store() as store, user_errors():
+        _print_counts(store, as_json, where=c.where)
+
+
+@click.command()
+@pass_ctx
+def chains(c: Ctx) -> None:
+    """列出全部产业链：编号、布局、名称（其他命令的产业链参数可用编号或名称）。"""
+    with c.existing_store() as store, user_errors():
+        rows = store.find_nodes("Chain")
+    rows.sort(key=lambda n: (n.props.get("layout") != "1366", str(n.props.get("layout")), n.id))
+    for n in rows:
+        click.echo(f"{n.id}\t{n.props.get('layout', '')}\t{n.name}")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@pass_ctx
+def serve(c: Ctx, host: str, port: int) -> None:
+    """启动服务（网页 /，REST API /api/v1，文档 /docs）；图谱为空时先加载种子。"""
+    import uvicorn
+
+    from chainatlas.api.auth import AuthStore
+    from chainatlas.api.main import create_app
+    from chainatlas.graph.seeds import check_seeds, load_seeds
+
+    with user_errors():
+        check_seeds(c.settings.seeds_dir)  # before a store is made
+    store = c.store()
+    with user_errors():
+        if not store.quick_counts().labels.get("Layout"):  # without loading the graph
+            n = load_seeds(store, c.settings.seeds_dir, sample=True)
+            click.echo(f"图谱为空，已加载种子 {n} 条")
+        auth = AuthStore(c.settings.home / "auth.db")
+    base = f"http://{host}:{port}"
+    click.echo(f"图谱位置：{c.where}")
+    if auth.count() == 0:
+        first = auth.create("city", [], "市链长办（首个令牌）")
+        click.echo(f"首个令牌（市链长办，全市权限；只显示这一次）：{first}")
+        click.echo(f"  例：curl -H 'Authorization: Bearer {first}' {base}/api/v1/chains")
+    else:
+        make = c.command("token create --role city --name 市链长办")
+        click.echo(
+            f"已有 {auth.count()} 个令牌。新建令牌：{make}"
+            "（链长制各角色及其范围见 token create --help）"
+        )
+    click.echo(f"chainatlas 服务  网页: {base}/  API: {base}/api/v1/health  文档: {base}/docs")
+    app = create_app(c.settings, store, auth)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        store.close()
+        auth.close()
+
+
+STORE_COMMANDS = [init, import_, export, template, stats, chains, serve]
