@@ -24,7 +24,7 @@ from chainatlas.graph.errors import (
 )
 from chainatlas.graph.model import zh_message
 
-__all__ = ["ERRORS", "Problem", "downloads", "install_error_handlers"]
+__all__ = ["ERRORS", "Problem", "install_error_handlers"]
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("chainatlas.api")
@@ -64,16 +64,6 @@ ERRORS = _documented(400, 401, 403, 404, 413, 422, 503)
 #: Those of the open health endpoint.
 HEALTH_ERRORS = _documented(503)
 
-
-def downloads(*media_types: str) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI for an endpoint whose 200 answer may also be a file of these media types."""
-    return {200: {"content": {m: {} for m in media_types}}}
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HTML = "text/html"
-SVG = "image/svg+xml"
-ZIP = "application/zip"
 
 _STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
     (Unauthorized, 401, "未认证"),

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import threading
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from chainatlas.api.deps import SettingsDep, StoreDep
-from chainatlas.api.errors import XLSX, downloads
+from chainatlas.api.downloads import XLSX, download, downloads
 from chainatlas.api.schemas import ChainPath
 from chainatlas.graph.store import GraphStore
 from chainatlas.matching.service import targets_for
@@ -37,19 +36,6 @@ def target_index(request: Request, store: GraphStore, home: tuple[str, ...]) -> 
         return cached[1]
 
 
-def _download(data: bytes, name: str, fmt: str) -> Response:
-    media = {
-        "json": "application/json",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }[fmt]
-    headers = {}
-    if fmt != "json":
-        headers["Content-Disposition"] = (
-            f"attachment; filename=\"chainatlas.{fmt}\"; filename*=UTF-8''{quote(name)}"
-        )
-    return Response(content=data, media_type=media, headers=headers)
-
-
 @router.get("/gaps/{chain}", responses=downloads(XLSX))
 def chain_gaps(
     chain: ChainPath,
@@ -62,7 +48,7 @@ def chain_gaps(
     g, data = gaps_report(
         store, chain, format, thresholds=settings.thresholds(), home_area=settings.home_area
     )
-    return _download(data, f"缺链分析-{g.name}.{format}", format)
+    return download(data, format, f"缺链分析-{g.name}.{format}")
 
 
 @router.get("/targets", responses=downloads(XLSX))
@@ -81,6 +67,4 @@ def targets(
     result: dict[str, Any] = targets_for(
         store, index, segment, chain=chain, top=top, inferred_only=inferred_only
     )
-    return _download(
-        targets_report([result], format), f"招商目标-{result['name']}.{format}", format
-    )
+    return download(targets_report([result], format), format, f"招商目标-{result['name']}.{format}")

@@ -5,7 +5,6 @@ scope-checked and audited like every write."""
 from __future__ import annotations
 
 from typing import Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -13,7 +12,7 @@ from pydantic import Field
 
 from chainatlas.api.auth import check_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
-from chainatlas.api.errors import HTML, XLSX, downloads
+from chainatlas.api.downloads import HTML, XLSX, download, downloads
 from chainatlas.api.schemas import BodyIn, ChainPath, IsoDate, NodeIdPath, NodePublic
 from chainatlas.graph.dossier import project_dossier
 from chainatlas.graph.ledger import (
@@ -41,15 +40,7 @@ MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
 def _xlsx(sheets: Any, name: str) -> Response:
-    return Response(
-        xlsx_bytes(sheets),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(name)}"
-            )
-        },
-    )
+    return download(xlsx_bytes(sheets), "xlsx", name, fallback="ledger")
 
 
 @router.get("/ledger/report", responses=downloads(XLSX, HTML))
@@ -78,8 +69,8 @@ def report(
     if format == "xlsx":
         return _xlsx(report_tables(r), f"一本账月度通报-{month}.xlsx")
     if format == "html":
-        return Response(report_html(r), media_type="text/html; charset=utf-8")
-    return Response(report_json(r), media_type="application/json")
+        return download(report_html(r), "html")
+    return download(report_json(r), "json")
 
 
 @router.get("/ledger/lists", responses=downloads(XLSX))
@@ -92,7 +83,7 @@ def lists(
     ls = month_lists(store, month)
     if format == "xlsx":
         return _xlsx(lists_tables(ls), f"一本账清单-{month}.xlsx")
-    return Response(lists_json(ls), media_type="application/json")
+    return download(lists_json(ls), "json")
 
 
 class StageMove(BodyIn):
@@ -192,8 +183,8 @@ def project_file(
         land_to_start_days=settings.land_to_start_days,
     )
     if format == "html":
-        return Response(dossier_html(d), media_type="text/html; charset=utf-8")
-    return Response(dossier_json(d), media_type="application/json")
+        return download(dossier_html(d), "html")
+    return download(dossier_json(d), "json")
 
 
 @router.get("/chains/{chain}/checklist")

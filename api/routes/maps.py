@@ -4,30 +4,19 @@ as JSON or as downloads (xlsx, html, svg)."""
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from chainatlas.api.deps import SettingsDep, StoreDep
-from chainatlas.api.errors import HTML, SVG, XLSX, downloads
+from chainatlas.api.downloads import HTML, SVG, XLSX, download, downloads
 from chainatlas.api.schemas import ChainPath
-from chainatlas.viz.export import Rendered, render_view
+from chainatlas.viz.export import render_view
 
 router = APIRouter(tags=["maps"])
 
 Fmt = Literal["json", "xlsx", "html"]
 FishboneFmt = Literal["json", "xlsx", "html", "svg"]
-
-
-def _respond(r: Rendered, fmt: str) -> Response:
-    headers = {}
-    if fmt != "json":
-        headers["Content-Disposition"] = (
-            f"{'inline' if fmt in ('html', 'svg') else 'attachment'}; "
-            f"filename=\"chainatlas.{fmt}\"; filename*=UTF-8''{quote(r.filename)}"
-        )
-    return Response(content=r.data, media_type=r.media_type, headers=headers)
 
 
 def _render(
@@ -52,7 +41,7 @@ def _render(
         )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
-    return _respond(r, fmt)
+    return download(r.data, fmt, r.filename)
 
 
 @router.get("/maps/fishbone/{chain}", responses=downloads(XLSX, HTML, SVG))
@@ -114,5 +103,5 @@ def projects(
 
         rows = projects_library(store, chain=chain, **filters)
         body = {"data": rows[skip : skip + limit], "count": len(rows)}
-        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
+        return download(json.dumps(body, ensure_ascii=False), "json")
     return _render(store, settings, "projects", format, chain, filters)

@@ -8,7 +8,6 @@ import zipfile
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -16,7 +15,7 @@ from fastapi.responses import Response
 
 from chainatlas.api.auth import Forbidden, require_role
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
-from chainatlas.api.errors import ZIP, downloads
+from chainatlas.api.downloads import ZIP, download, downloads
 from chainatlas.api.roles import CITY
 from chainatlas.graph.errors import ImportFailed, RowError
 from chainatlas.graph.store import GraphStore
@@ -140,13 +139,4 @@ def export_zip(store: StoreDep, who: PrincipalDep) -> Response:
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for p in sorted(Path(tmp).iterdir()):
                 zf.write(p, p.name)
-    name = "产业链图谱包.zip"
-    return Response(
-        buf.getvalue(),
-        media_type="application/zip",
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"bundle.zip\"; filename*=UTF-8''{quote(name)}"
-            )
-        },
-    )
+    return download(buf.getvalue(), "zip", "产业链图谱包.zip", fallback="bundle")
