@@ -1,8 +1,10 @@
-"""Dependencies shared by the routes: the store and the settings."""
+"""Dependencies shared by the routes: the store, the settings, the caller and the ranking
+index of the target lists."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import threading
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
@@ -10,14 +12,21 @@ from chainatlas.api.auth import AuthStore, Principal
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store import GraphStore
 
+if TYPE_CHECKING:  # scikit-learn and scipy load when the first target list is asked for
+    from chainatlas.matching.targets import TargetIndex
+
 __all__ = [
     "AuthDep",
     "PrincipalDep",
     "SettingsDep",
     "StoreDep",
+    "TargetIndexDep",
+    "TargetIndexOrNoneDep",
     "get_principal",
     "get_settings",
     "get_store",
+    "get_target_index",
+    "target_index",
 ]
 
 
@@ -58,3 +67,37 @@ def get_principal(request: Request) -> Principal:
 
 AuthDep = Annotated[AuthStore, Depends(get_auth)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+_index_lock = threading.Lock()
+
+
+def target_index(request: Request, store: GraphStore, home: tuple[str, ...]) -> TargetIndex:
+    """The ranking index, rebuilt when the graph's counts have changed since it was built."""
+    from chainatlas.matching.targets import TargetIndex
+
+    c = store.counts()
+    key = (tuple(sorted(c.labels.items())), tuple(sorted(c.types.items())), home)
+    with _index_lock:
+        cached = getattr(request.app.state, "target_index", None)
+        if cached is None or cached[0] != key:
+            cached = (key, TargetIndex.from_store(store, home_area=home))
+            request.app.state.target_index = cached
+        return cached[1]  # type: ignore[no-any-return]
+
+
+def get_target_index(request: Request, store: StoreDep, settings: SettingsDep) -> TargetIndex:
+    """The ranking index of the target lists over the settings' home area (cached)."""
+    return target_index(request, store, settings.home_area)
+
+
+def get_target_index_or_none(
+    request: Request, store: StoreDep, settings: SettingsDep
+) -> TargetIndex | None:
+    """The ranking index, or ``None`` when the graph has no firm to rank (views then show no
+    targets instead of building an empty index)."""
+    return get_target_index(request, store, settings) if store.count_nodes("Firm") else None
+
+
+TargetIndexDep = Annotated["TargetIndex", Depends(get_target_index)]
+TargetIndexOrNoneDep = Annotated["TargetIndex | None", Depends(get_target_index_or_none)]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
-from chainatlas.api.deps import SettingsDep, StoreDep
+from chainatlas.api.deps import SettingsDep, StoreDep, TargetIndexOrNoneDep
 from chainatlas.api.downloads import HTML, SVG, XLSX, download, downloads
 from chainatlas.api.schemas import ChainPath
 from chainatlas.viz.export import render_view
@@ -57,16 +57,13 @@ def fishbone_map(
 
 @router.get("/maps/attraction/{chain}", responses=downloads(XLSX, HTML))
 def attraction(
-    request: Request,
     chain: ChainPath,
     store: StoreDep,
     settings: SettingsDep,
+    index: TargetIndexOrNoneDep,
     format: Fmt = Query("json", description="json|xlsx|html"),
 ) -> Response:
     """产业链招商图: weak and missing segments, ranked targets, landing regions and parks."""
-    from chainatlas.api.routes.gaps import target_index
-
-    index = target_index(request, store, settings.home_area) if store.count_nodes("Firm") else None
     return _render(store, settings, "map", format, chain, index=index)
 
 
