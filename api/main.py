@@ -27,11 +27,13 @@ from chainatlas.api.routes import (
     dockings,
     firms,
     gaps,
+    goals,
     health,
     ledger,
     maps,
     matching,
     problems,
+    projects,
     records,
     segments,
     tokens,
@@ -170,12 +172,14 @@ def create_app(
     v1.include_router(segments.router)
     v1.include_router(firms.router)
     v1.include_router(maps.router)
+    v1.include_router(projects.router)
     v1.include_router(gaps.router)
     v1.include_router(matching.router)
     v1.include_router(dockings.router)
     v1.include_router(ledger.router)
     v1.include_router(problems.router)
     v1.include_router(checklist.router)
+    v1.include_router(goals.router)
     v1.include_router(health.audit_router)
     v1.include_router(transfer.router)
     v1.include_router(records.router)

@@ -398,6 +398,8 @@ class LandingSite:
     region: str
     parks: list[dict[str, Any]]
     basis: str
+    #: 本链 (the seed names it for this chain), 继承 (through a seed lineage) or 推断
+    origin: str = "本链"
 
 
 @dataclass
@@ -471,15 +473,20 @@ def attraction_map(
             AttractionSegment(sv.id, sv.name, sv.stage, sv.verdict, sv.reason, ts, by_region)
         )
     # landing sites: the chain's focus regions, else those of the chains it evolved from
-    regions = [(r, "本链重点区域") for r in fb.focus_regions]
-    if not regions:
-        for prev in fb.evolved_from:
+    regions = [(r, "本链重点区域（种子文件 001）", "本链") for r in fb.focus_regions]
+    if not regions:  # inherited, never the chain's own: 继承 (seed lineage) or 推断
+        for edge, prev in store.neighbours(fb.chain.id, ["EVOLVED_INTO"], "in"):
+            inferred = edge.props.get("partial") or str(edge.props.get("basis", "")).startswith(
+                "推断"
+            )
+            how = "推断" if inferred else "继承"
             for _, n in store.neighbours(prev.id, ["FOCUS_REGION"], "out"):
-                if n.name not in [r for r, _ in regions]:
-                    regions.append((n.name, f"承接自「{prev.name}」的重点区域"))
+                if n.name not in [r[0] for r in regions]:
+                    basis = f"{how}：承接自「{prev.name}」的重点区域，非本链种子区域"
+                    regions.append((n.name, basis, how))
     parks = store.find_nodes("Park")
     landing = []
-    for name, basis in regions:
+    for name, basis, origin in regions:
         here = [
             {
                 "id": p.id,
@@ -491,7 +498,7 @@ def attraction_map(
             if p.props.get("region") == name
         ]
         here.sort(key=lambda p: -float(p["vacancy"] or 0))
-        landing.append(LandingSite(name, here, basis))
+        landing.append(LandingSite(name, here, basis, origin))
     source = "缺链补链排序" if targets else "本环节已记录的外地企业（按产值排序）"
     return AttractionMap(fb.chain, segs, landing, source)
 

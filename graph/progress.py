@@ -16,6 +16,7 @@ from typing import Any
 from chainatlas.graph.checklist import ChecklistItem, checklist  # 十个一, re-exported
 from chainatlas.graph.ledger import Grace, month_lists, stalls
 from chainatlas.graph.maps import resolve_chain
+from chainatlas.graph.model import Node
 from chainatlas.graph.settings import HOME_AREA, is_local
 from chainatlas.graph.store import GraphStore
 
@@ -57,6 +58,33 @@ def _local_firms(store: GraphStore, chain: str, home: tuple[str, ...]) -> dict[s
     return firms
 
 
+def _target(store: GraphStore, ch: Node) -> tuple[float | None, str, str | None]:
+    """A chain's 2026 target, how it is known, and the chain it is inherited from (None when
+    it is the chain's own seed figure). Seed 001 sets targets for the eight-2.0 chains only; a
+    1366 chain inherits one through a full lineage edge, and says so: it is never shown as the
+    chain's own figure."""
+    own = ch.props.get("target_2026")
+    if own is not None:
+        return own, "本链目标（种子文件 001）", None
+    prev = [
+        (r, n)
+        for r, n in store.neighbours(ch.id, ["EVOLVED_INTO"], "in")
+        if n.props.get("target_2026") is not None
+    ]
+    full = [(r, n) for r, n in prev if not r.props.get("partial")]
+    if full:
+        r, n = full[0]
+        how = "推断" if str(r.props.get("basis", "")).startswith("推断") else "继承"
+        return (
+            n.props["target_2026"],
+            f"{how}：承接「{n.name}」的 2026 年目标，非本链种子目标",
+            n.id,
+        )
+    if prev:
+        return None, "仅部分承接，未设目标", None
+    return None, "未设目标", None
+
+
 def progress(
     store: GraphStore,
     *,
@@ -73,23 +101,7 @@ def progress(
         store.find_nodes("Chain"),
         key=lambda n: (n.props.get("layout", ""), n.props.get("order", 0)),
     ):
-        target = ch.props.get("target_2026")
-        basis = "本链目标" if target is not None else "未设目标"
-        if target is None:
-            prev = [
-                n
-                for _, n in store.neighbours(ch.id, ["EVOLVED_INTO"], "in")
-                if n.props.get("target_2026") is not None
-            ]
-            full = [
-                n
-                for r, n in store.neighbours(ch.id, ["EVOLVED_INTO"], "in")
-                if not r.props.get("partial") and n.props.get("target_2026") is not None
-            ]
-            if full:
-                target, basis = full[0].props["target_2026"], f"承接「{full[0].name}」的目标"
-            elif prev:
-                basis = "仅部分承接，未设目标"
+        target, basis, source = _target(store, ch)
         firms = _local_firms(store, ch.id, home_area)
         output, n = round(sum(firms.values()), 2), len(firms)
         if ch.props.get("layout") == "eight-2.0":
@@ -101,6 +113,8 @@ def progress(
                 "layout": ch.props.get("layout"),
                 "target_2026": target,
                 "target_basis": basis,
+                "target_inherited": source is not None,
+                "target_from": source,
                 "output": output,
                 "firms": n,
                 "share": round(output / target, 4) if target else None,
@@ -115,7 +129,9 @@ def _goal(
 ) -> dict[str, Any]:
     outputs = [float(r["output"]) for r in e2]
     total = round(sum(firms.values()), 2)
-    targets = sum(float(r["target_2026"]) for r in e2 if r["target_basis"] == "本链目标")
+    targets = sum(
+        float(r["target_2026"]) for r in e2 if r["target_2026"] is not None and not r["target_from"]
+    )
     share = round(total / industrial_output, 4) if industrial_output else None
     return {
         "seed_text": GOAL_3566,
@@ -145,22 +161,32 @@ def _goal(
 def four_lists(
     store: GraphStore, chain: str, month: str, grace: Grace | None = None
 ) -> dict[str, Any]:
-    """四张清单 of a chain for a month: targets, work, assessment, policy."""
+    """四张清单 of a chain for a month (seed 000 §四.二): 目标 — the chain's 招商引资目标 for
+    the month's year (:mod:`chainatlas.graph.goals`), with seed 001's 2026 output target beside
+    it, labelled when inherited; 工作 — its projects on this month's lists and its open
+    problems; 考核 — its 五未 projects; 政策 — the funds that serve it. Projects and problems are
+    the chain's by id, so a chain never shows another layout's projects."""
+    from chainatlas.graph.goals import chain_goals
+
     ch = resolve_chain(store, chain)
     prog = next(r for r in progress(store)["chains"] if r["chain"] == ch.id)
-    lists = month_lists(store, month)
+    ids = {n.id for _, n in store.neighbours(ch.id, ["IN_CHAIN"], "in") if n.label == "Project"}
+    mine = {k: [r.name for r in v if r.id in ids] for k, v in month_lists(store, month).items()}
     st = stalls(store, month, grace)
-    mine = {k: [r.name for r in v if ch.name in r.chain.split("、")] for k, v in lists.items()}
-    stalled = {k: [r.name for r in v if ch.name in r.chain.split("、")] for k, v in st.items()}
+    stalled = {k: [r.name for r in v if r.id in ids] for k, v in st.items()}
     problems = [n for _, n in store.neighbours(ch.id, ["IN_CHAIN"], "in") if n.label == "Problem"]
     policy = [n.name for _, n in store.neighbours(ch.id, ["SERVES"], "in") if n.label == "Fund"]
     return {
         "chain": ch.id,
         "name": ch.name,
+        "layout": ch.props.get("layout"),
         "month": month,
         "targets": {
+            "investment": chain_goals(store, ch.id, int(month[:4])),
             "2026": prog["target_2026"],
             "basis": prog["target_basis"],
+            "inherited": prog["target_inherited"],
+            "inherited_from": prog["target_from"],
             "output_now": prog["output"],
             "share": prog["share"],
         },
