@@ -33,7 +33,6 @@ from chainatlas.api.routes import (
     maps,
     matching,
     problems,
-    projects,
     records,
     segments,
     tokens,
@@ -172,7 +171,6 @@ def create_app(
     v1.include_router(segments.router)
     v1.include_router(firms.router)
     v1.include_router(maps.router)
-    v1.include_router(projects.router)
     v1.include_router(gaps.router)
     v1.include_router(matching.router)
     v1.include_router(dockings.router)
