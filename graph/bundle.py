@@ -30,7 +30,7 @@ from chainatlas.graph.model import (
     validate_relationship,
 )
 from chainatlas.graph.readers import PROGRESS_MIN_ROWS, parse_cell, read_table
-from chainatlas.graph.store import Batch, GraphStore
+from chainatlas.graph.store import Batch, GraphStore, NotFast
 
 __all__ = ["ImportReport", "export_bundle", "import_bundle", "read_bundle"]
 
@@ -393,9 +393,9 @@ def import_bundle(
 ) -> ImportReport:
     """Load a bundle folder in one atomic batch.
 
-    A clean bundle of new data goes through the columnar fast path when the store has one
-    (``fast=False`` forces the general path); any other bundle through the general path, which
-    reports every bad row. Both write the same thing.
+    A clean bundle of new data goes through the store's fast path when it has one
+    (:meth:`GraphStore.bulk_insert`; ``fast=False`` forces the general path); any other
+    bundle through the general path, which reports every bad row. Both write the same thing.
 
     Raises
     ------
@@ -413,19 +413,17 @@ def import_bundle(
 
 
 def _import_fast(store: GraphStore, directory: Path, *, progress: bool) -> ImportReport | None:
-    """The columnar fast path (:mod:`graph.columnar`) when the store has one and the bundle is
-    plain new, clean data; ``None`` when the general path must run (nothing written then)."""
-    bulk = getattr(store, "bulk_insert", None)
-    if bulk is None or not getattr(store, "bulk_supported", False):
-        return None
+    """The store's fast path (:meth:`GraphStore.bulk_insert`) with the columnar blocks of a
+    plain new, clean bundle; ``None`` when the general path must run (nothing written then)."""
     delim, files = _bundle_files(directory)
     total = sum(_count_lines(p) for p in files) if progress else 0
     bar = tqdm(
         total=total, desc="导入", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS
     )
     try:
-        res = bulk(columnar.prefetched(columnar.blocks(files, delim, _header)), bar.update)
-    except columnar.NotFast:
+        blocks = columnar.prefetched(columnar.blocks(files, delim, _header))
+        res = store.bulk_insert(blocks, bar.update)
+    except NotFast:
         return None
     finally:
         bar.close()

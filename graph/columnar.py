@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import queue
-import re
 import threading
 import typing
 from collections.abc import Iterator
@@ -36,13 +35,22 @@ from typing import Any
 
 import annotated_types
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
+from chainatlas.graph.arrow_json import flat, json_object, json_strings, json_values
+from chainatlas.graph.blocks import (
+    BLOCK_ROWS,
+    Block,
+    Column,
+    NodeBlock,
+    NotFast,
+    RelBlock,
+    Require,
+)
 from chainatlas.graph.model import (
     INVISIBLE,
     LABELS,
@@ -57,6 +65,8 @@ from chainatlas.graph.model import (
 )
 from chainatlas.graph.readers import parse_cell
 
+# The block types belong to the store contract (graph.blocks) and the JSON helpers are shared
+# with the stores' bulk writers (graph.arrow_json); both are re-exported here for callers.
 __all__ = [
     "BLOCK_ROWS",
     "WHITESPACE",
@@ -66,7 +76,6 @@ __all__ = [
     "RelBlock",
     "Require",
     "blocks",
-    "json_escaped",
     "json_object",
     "json_strings",
     "prefetched",
@@ -81,7 +90,6 @@ WHITESPACE = (
 _WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]"
 _EDGE_WS = f"^{_WS}|{_WS}$"  # a value str.strip() would change
 _BLANK = f"^{_WS}*$"  # empty or whitespace only: an absent value
-_CONTROL = "[\\x{0}-\\x{1f}]"  # in JSON strings as \\u00XX
 
 
 def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
@@ -93,48 +101,10 @@ def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
 _TEXT_REFUSED = _re2_class(TEXT_REFUSED)
 _LINE_REFUSED = _re2_class(LINE_REFUSED)
 _INVISIBLE_ONLY = f"^{_re2_class(INVISIBLE)}*$"
-_CONTROLS = frozenset(map(chr, range(32)))
 _BOM = b"\xef\xbb\xbf"
 
 #: Header types that are not properties (neo4j-admin's ``:ID``, ``:LABEL`` …).
 SPECIAL_COLUMNS = ("ID", "LABEL", "START_ID", "END_ID", "TYPE", "IGNORE")
-
-#: Rows per block: a file is checked and handed on in slices of this size.
-BLOCK_ROWS = 16_384
-
-#: (property, JSON text of each row's value; null where absent)
-Column = tuple[str, pa.StringArray]
-
-
-class NotFast(Exception):
-    """The bundle needs the general import path; the message says why."""
-
-
-@dataclass
-class NodeBlock:
-    label: str
-    ids: pa.StringArray
-    columns: list[Column]
-
-
-@dataclass
-class RelBlock:
-    type: str
-    starts: pa.StringArray
-    ends: pa.StringArray
-    columns: list[Column]
-
-
-@dataclass
-class Require:
-    """Ids the bundle references but does not define: each must be stored with one of
-    ``labels``."""
-
-    ids: list[str]
-    labels: frozenset[str]
-
-
-Block = NodeBlock | RelBlock | Require
 
 _STRIP = ConfigDict(str_strip_whitespace=True, strict=True)  # as the model's own config
 
@@ -247,12 +217,6 @@ def read_arrow(path: Path) -> tuple[list[str], pa.Table]:
     return names, table.slice(0, table.num_rows - 1)
 
 
-def _flat(col: pa.ChunkedArray | pa.Array) -> pa.StringArray:
-    if isinstance(col, pa.ChunkedArray):
-        col = pa.concat_arrays(col.chunks) if col.num_chunks != 1 else col.chunk(0)
-    return typing.cast(pa.StringArray, col)
-
-
 def _any(mask: pa.Array) -> bool:
     return bool(pc.any(mask).as_py())
 
@@ -300,57 +264,6 @@ def _name_ok(values: pa.StringArray, blank: pa.BooleanArray) -> bool:
         return False
     invisible = pc.and_(pc.match_substring_regex(values, _INVISIBLE_ONLY), pc.invert(blank))
     return not _any(invisible)
-
-
-# ---- JSON text of values ---------------------------------------------------------------------
-_ESCAPE = re.compile(rb'["\\\x00-\x1f]')  # bytes that JSON strings escape
-
-
-def json_escaped(values: pa.StringArray) -> pa.StringArray:
-    """Each value's text as it stands between the quotes of a JSON string."""
-    data = values.buffers()[2]
-    if data is None or not _ESCAPE.search(data):  # the usual case: one scan of the bytes
-        return values
-    escaped = pc.replace_substring(pc.replace_substring(values, "\\", "\\\\"), '"', '\\"')
-    flagged = values.filter(pc.match_substring_regex(values, _CONTROL)).to_pylist()
-    for c in sorted(_CONTROLS.intersection("".join(flagged))):
-        escaped = pc.replace_substring(escaped, c, f"\\u{ord(c):04x}")
-    return typing.cast(pa.StringArray, escaped)
-
-
-def json_strings(values: pa.StringArray) -> pa.StringArray:
-    """Each value as a JSON string literal."""
-    return _flat(pc.binary_join_element_wise('"', json_escaped(values), '"', ""))
-
-
-def _json_values(values: list[Any]) -> pa.StringArray:
-    dumps = orjson.dumps
-    return typing.cast(
-        pa.StringArray,
-        pa.array([None if v is None else dumps(v).decode() for v in values], pa.string()),
-    )
-
-
-def json_object(columns: list[Column], n: int) -> pa.StringArray:
-    """Each row's properties as the text of a JSON object (absent ones left out)."""
-    if not columns:
-        return typing.cast(pa.StringArray, pa.array(["{}"] * n, pa.string()))
-    keys = [orjson.dumps(name).decode() + ":" for name, _ in columns]
-    if not any(values.null_count for _, values in columns):  # one pass
-        parts: list[Any] = ["{"]
-        for key, (_, values) in zip(keys, columns, strict=True):
-            parts += [key, values, ","]
-        parts[-1] = "}"
-        return _flat(pc.binary_join_element_wise(*parts, ""))
-    # '"name":value,' per present value ("" when absent), joined, less the last comma.
-    # (Not null_handling="skip": with a single array it drops the null rows.)
-    members = [
-        pc.fill_null(pc.binary_join_element_wise(key, values, ",", ""), "")
-        for key, (_, values) in zip(keys, columns, strict=True)
-    ]
-    joined = pc.binary_join_element_wise(*members, "")
-    inner = pc.utf8_slice_codeunits(joined, 0, -1)
-    return _flat(pc.binary_join_element_wise("{", inner, "}", ""))
 
 
 # ---- columns ---------------------------------------------------------------------------------
@@ -444,7 +357,7 @@ def _columns(
     for j, (name, t) in enumerate(heads):
         if t in SPECIAL_COLUMNS:
             continue
-        raw = _flat(table.column(j))
+        raw = flat(table.column(j))
         field = fields.get(name)
         if t == "string" and (field is None or field.text):
             # Text as written: absent when blank. A declared property is stripped by the
@@ -470,7 +383,7 @@ def _columns(
                 continue
         values = _python_column(name, raw, t, field, delim, name in required)
         if values.count(None) != len(values):
-            out.append((name, _json_values(values)))
+            out.append((name, json_values(values)))
     return out
 
 
@@ -496,7 +409,7 @@ def _rows(table: pa.Table, rows: pa.Array | None) -> pa.Table:
 
 
 def _kind_column(table: pa.Table, kinds: list[str], kind: str) -> pa.StringArray | None:
-    return _flat(table.column(kinds.index(kind))) if kind in kinds else None
+    return flat(table.column(kinds.index(kind))) if kind in kinds else None
 
 
 def blocks(
@@ -559,7 +472,7 @@ def _checked(
                 label_names.append(label)
             codes[slice(None) if rows is None else rows.to_numpy()] = label_names.index(label)
             for part in _slices(_rows(table, rows)):
-                block_ids = _flat(part.column(kinds.index("ID")))
+                block_ids = flat(part.column(kinds.index("ID")))
                 yield NodeBlock(label, block_ids, _columns(model, heads, part, delim))
         all_ids.append(ids)
         label_codes.append(codes)
@@ -605,7 +518,7 @@ def _checked(
                 if not np.isin(node_label[where[inside]], wanted).all():
                     raise NotFast(f"{p.name}: 端点标签")
                 if not inside.all():
-                    ids = _flat(part.column(kinds.index(kind)))
+                    ids = flat(part.column(kinds.index(kind)))
                     outside = ids.filter(pa.array(~inside)).to_pylist()
                     outside = list(dict.fromkeys(outside))
                     if any(id_problem(i) for i in outside):
@@ -614,8 +527,8 @@ def _checked(
             for piece in _slices(part):
                 yield RelBlock(
                     rtype,
-                    _flat(piece.column(kinds.index("START_ID"))),
-                    _flat(piece.column(kinds.index("END_ID"))),
+                    flat(piece.column(kinds.index("START_ID"))),
+                    flat(piece.column(kinds.index("END_ID"))),
                     _columns(spec.props, heads, piece, delim),
                 )
 

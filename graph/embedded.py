@@ -9,14 +9,13 @@ graph is reloaded before the next read.
 
 from __future__ import annotations
 
-import queue
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 import orjson
@@ -26,16 +25,15 @@ from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store import (
     Batch,
     BatchResult,
+    Block,
     Counts,
     Direction,
     GraphStore,
+    NotFast,
     RelKey,
     mark_scope_checked,
     scope_checked,
 )
-
-if TYPE_CHECKING:  # the columnar fast path (pyarrow, numpy) loads with the first bulk import
-    from chainatlas.graph.columnar import Block
 
 __all__ = ["EmbeddedStore"]
 
@@ -274,95 +272,43 @@ class EmbeddedStore(GraphStore):
                     g.add_edge(r.start, r.end, key=r.type, props=r.props)
             return BatchResult(len(nodes), len(rels), len(del_ids), len(del_keys) + len(detached))
 
-    # ---- bulk loading (the columnar fast path of imports) -----------------------------------
+    # ---- bulk loading (the fast path of imports) ---------------------------------------------
     #: SQLite's ``->`` operator (3.38) keeps JSON types when rows are unpacked in SQL.
     bulk_supported = sqlite3.sqlite_version_info >= (3, 38)
 
     def bulk_insert(
-        self, blocks: Iterable[Block], on_rows: Callable[[int], None] | None = None
+        self, blocks: Iterable[Block], on_rows: Callable[[int], object] | None = None
     ) -> BatchResult:
-        """Upsert nodes and relationships block by block in one transaction.
+        """Upsert nodes and relationships block by block in one transaction (see the
+        contract): each block is written with one statement per chunk that unpacks its rows
+        from JSON inside SQLite (:mod:`chainatlas.graph.embedded_bulk`). Reading and checking
+        the next block (this thread) overlaps with writing the previous one (a writer thread).
+        The write lock is taken as for :meth:`apply` (waiting for another process's, then
+        :class:`StoreBusy`).
 
-        The blocks come from :mod:`graph.columnar`, already validated; each is written with one
-        statement that unpacks its rows from JSON inside SQLite. Reading and checking the next
-        block (this thread) overlaps with writing the previous one (a writer thread; SQLite
-        releases the GIL while it works).
-
-        Raises
-        ------
-        NotFast
-            When a row cannot be written as given — a stored node of another label under the
-            same id, a referenced node missing or of the wrong label, an id twice in a block —
-            or ``blocks`` raises it. Nothing is written; the caller takes the general path.
-            Rows whose node or relationship is stored already are merged as ``apply`` merges.
+        Rows whose node or relationship is stored already are merged as ``apply`` merges; a
+        stored node of another label under the same id, a referenced node missing or of the
+        wrong label, or an id twice in a block raise :class:`NotFast` with nothing written.
         """
-        from chainatlas.graph.columnar import NotFast
-        from chainatlas.graph.embedded_bulk import bulk_jobs
-
         if not self.bulk_supported:
             raise NotFast("SQLite < 3.38")
-        jobs: queue.SimpleQueue[tuple[str, tuple[Any, ...], int] | None] = queue.SimpleQueue()
-        outcome: dict[str, Any] = {"nodes": 0, "rels": 0}
-
-        def write() -> None:
-            db = self._db
-            failed: BaseException | None = None
-            began = True  # by the caller, in this store's write lock
-            while (job := jobs.get()) is not None:
-                if failed is not None:
-                    continue  # drain: the reader stops at its next block
-                sql, args, rows = job
-                try:
-                    if rows < 0:  # a check: the query counts offending ids
-                        if db.execute(sql, args).fetchone()[0]:
-                            failed = NotFast("引用的节点不存在或标签不符")
-                        continue
-                    if db.execute(sql, args).rowcount != rows:
-                        failed = NotFast("节点标签与库中不符")
-                        continue
-                    outcome["nodes" if sql.startswith("INSERT INTO nodes") else "rels"] += rows
-                except sqlite3.IntegrityError:
-                    failed = NotFast("id 或关系已存在")
-                except BaseException as exc:
-                    failed = exc
-                if failed is not None:
-                    outcome["failing"] = True
-            try:
-                if failed is None and not outcome.get("abort"):
-                    db.execute("COMMIT")
-                elif began:
-                    db.execute("ROLLBACK")
-            except BaseException as exc:
-                failed = exc
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-            if failed is not None:
-                outcome["error"] = failed
+        from chainatlas.graph.embedded_bulk import BulkWriter, bulk_jobs
 
         with self._writing(), self._lock:
-            writer = threading.Thread(target=write, name="chainatlas-bulk", daemon=True)
-            writer.start()
+            writer = BulkWriter(self._db)
             try:
-                for block in blocks:
-                    for job in bulk_jobs(block):
-                        if outcome.get("failing"):
-                            break
-                        jobs.put(job)
-                        if on_rows is not None and job[2] > 0:
-                            on_rows(job[2])
+                for job in (job for block in blocks for job in bulk_jobs(block)):
+                    if not writer.put(job):
+                        break
+                    if on_rows is not None and job.rows:
+                        on_rows(job.rows)
             except BaseException:
-                outcome["abort"] = True
+                writer.abort()
                 raise
-            finally:
-                jobs.put(None)
-                writer.join()
-            if "error" in outcome:
-                raise outcome["error"]
-            if outcome.get("abort"):
-                raise NotFast("读取中止")
+            result = writer.finish()
             self._loaded = False  # the graph is rebuilt on the next read
             self._version = self._data_version()
-            return BatchResult(outcome["nodes"], outcome["rels"], 0, 0)
+            return result
 
     def _present_nodes(self, ids: list[str]) -> list[str]:
         out = []

@@ -2,17 +2,21 @@
 
 The basic operations are abstract; derived ones (single upserts, a chain's subgraph) have
 default code written with the basic ones, which a backend may override when it can do better.
+The fast import path is part of the contract too: :meth:`GraphStore.bulk_insert` takes the
+checked blocks of :mod:`chainatlas.graph.blocks`; a store without one refuses with
+:class:`~chainatlas.graph.blocks.NotFast` and the importer takes the general path (``apply``).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from chainatlas.graph.blocks import Block, NotFast
 from chainatlas.graph.errors import NodeNotFound, SchemaViolation
 from chainatlas.graph.model import (
     LABELS,
@@ -25,10 +29,12 @@ from chainatlas.graph.model import (
 
 __all__ = [
     "Batch",
+    "Block",
     "BatchResult",
     "Counts",
     "Direction",
     "GraphStore",
+    "NotFast",
     "Subgraph",
     "begin_read_scope",
     "read_scope",
@@ -225,6 +231,26 @@ class GraphStore(ABC):
         """Get ready to answer reads quickly (the embedded store loads its graph); a service
         calls it in the background after start-up. Nothing to do by default."""
         return None
+
+    def bulk_insert(
+        self, blocks: Iterable[Block], on_rows: Callable[[int], object] | None = None
+    ) -> BatchResult:
+        """Write checked blocks (the fast import path) all together or not at all.
+
+        ``blocks`` come from :mod:`chainatlas.graph.columnar`: node blocks first, then for
+        each relationship file the ids it needs from the store (:class:`Require`) and its
+        relationship blocks. A store writes exactly what :meth:`apply` would write for the
+        same rows, and calls ``on_rows`` with the rows of each piece written.
+
+        Raises
+        ------
+        NotFast
+            When the store has no fast path (the default, raised before any block is read),
+            when it cannot write a row as given (an id stored with another label, a missing
+            endpoint …), or when ``blocks`` raises it. Nothing is written; the caller runs the
+            general path, which writes or reports every row.
+        """
+        raise NotFast(f"{self.backend} 后端没有快速导入")
 
     # ---- derived operations -------------------------------------------------------------
     @contextmanager
