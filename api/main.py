@@ -33,6 +33,7 @@ from chainatlas.api.routes import (
     maps,
     matching,
     problems,
+    projects,
     records,
     segments,
     tokens,
@@ -171,6 +172,7 @@ def create_app(
     v1.include_router(segments.router)
     v1.include_router(firms.router)
     v1.include_router(maps.router)
+    v1.include_router(projects.router)
     v1.include_router(gaps.router)
     v1.include_router(matching.router)
     v1.include_router(dockings.router)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Path
 from pydantic import (
@@ -25,8 +25,10 @@ from pydantic import (
     field_validator,
 )
 
+from chainatlas.graph.ledger import NOTE_MAX
 from chainatlas.graph.model import (
     LABELS,
+    PROJECT_STAGES,
     TEXT_REFUSED,
     Node,
     Relationship,
@@ -241,3 +243,22 @@ def neighbourhood(store: Any, node: Node) -> SubgraphPublic:
     return SubgraphPublic(
         nodes=list(nodes.values()), relationships=[RelPublic.of(r) for r, _ in pairs]
     )
+
+
+# ---- one project: stage moves, follow-ups, 拿地 ------------------------------------------------
+class StageMove(BodyIn):
+    to: Literal[PROJECT_STAGES]  # type: ignore[valid-type]
+    by: str = ""
+    note: str = ""
+
+
+class FollowUpIn(BodyIn):
+    note: str = Field(min_length=1, max_length=NOTE_MAX, description="跟进内容")
+    by: str = Field("", max_length=200, description="跟进单位/人（默认为令牌名称）")
+    date: IsoDate | None = Field(None, description="跟进日期 YYYY-MM-DD（默认今天，不能是将来）")
+
+
+class LandIn(BodyIn):
+    date: IsoDate = Field(description="拿地日期 YYYY-MM-DD（不能是将来，不能晚于开工日期）")
+    by: str = Field("", max_length=200, description="经办单位/人（默认为令牌名称）")
+    note: str = Field("", max_length=NOTE_MAX)

@@ -1,5 +1,6 @@
-"""两图两库: the fishbone and investment-attraction maps, the chain-master and project libraries,
-as JSON or as downloads (xlsx, html, svg)."""
+"""两图两库: the fishbone and investment-attraction maps and the chain-master library, as JSON
+or as downloads (xlsx, html, svg); :func:`view_response` renders those views and the project
+library (:mod:`chainatlas.api.routes.projects`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ Fmt = Literal["json", "xlsx", "html"]
 FishboneFmt = Literal["json", "xlsx", "html", "svg"]
 
 
-def _render(
+def view_response(
     store: StoreDep,
     settings: SettingsDep,
     kind: str,
@@ -52,7 +53,7 @@ def fishbone_map(
     format: FishboneFmt = Query("json", description="json|xlsx|html|svg"),
 ) -> Response:
     """产业链鱼骨图 of a chain (id or name): segments by stage, local presence, verdicts."""
-    return _render(store, settings, "fishbone", format, chain)
+    return view_response(store, settings, "fishbone", format, chain)
 
 
 @router.get("/maps/attraction/{chain}", responses=downloads(XLSX, HTML))
@@ -64,7 +65,7 @@ def attraction(
     format: Fmt = Query("json", description="json|xlsx|html"),
 ) -> Response:
     """产业链招商图: weak and missing segments, ranked targets, landing regions and parks."""
-    return _render(store, settings, "map", format, chain, index=index)
+    return view_response(store, settings, "map", format, chain, index=index)
 
 
 @router.get("/maps/masters/{chain}", responses=downloads(XLSX, HTML))
@@ -75,30 +76,4 @@ def masters(
     format: Fmt = Query("json", description="json|xlsx|html"),
 ) -> Response:
     """链主型企业库: chain masters and partners, suppliers, customers, local supporting ratio."""
-    return _render(store, settings, "masters", format, chain)
-
-
-@router.get("/projects", responses=downloads(XLSX, HTML))
-def projects(
-    store: StoreDep,
-    settings: SettingsDep,
-    chain: str | None = None,
-    segment: str | None = None,
-    region: str | None = None,
-    stage: str | None = None,
-    format: Fmt = Query("json", description="json|xlsx|html"),
-    skip: int = Query(0, ge=0),
-    limit: int = Query(100, ge=1, le=5000),
-) -> Response:
-    """重点项目库, filtered by chain, segment, region and stage; JSON as ``{data, count}``
-    (paged with ``skip``/``limit``), xlsx and html with every project that matches."""
-    filters = {"segment": segment, "region": region, "stage": stage}
-    if format == "json":
-        import json
-
-        from chainatlas.graph.maps import projects_library
-
-        rows = projects_library(store, chain=chain, **filters)
-        body = {"data": rows[skip : skip + limit], "count": len(rows)}
-        return download(json.dumps(body, ensure_ascii=False), "json")
-    return _render(store, settings, "projects", format, chain, filters)
+    return view_response(store, settings, "masters", format, chain)
