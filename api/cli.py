@@ -29,6 +29,8 @@ from chainatlas.api.cli_common import CliError, Ctx, user_errors
 
 # isort: split
 from chainatlas.api.cli_checklist import checklist
+from chainatlas.api.cli_dockings import dockings
+from chainatlas.api.cli_goals import goals
 from chainatlas.api.cli_ledger import ledger
 from chainatlas.api.cli_problems import problems
 from chainatlas.api.cli_project import project
@@ -60,6 +62,8 @@ def main(ctx: click.Context, backend: str | None, home: Path | None) -> None:
 
 
 for _command in [*STORE_COMMANDS, *VIEW_COMMANDS, ledger, project, token, problems, checklist]:
+    main.add_command(_command)
+for _command in [dockings, goals]:  # 对接记录, 招商引资目标 (api/cli_dockings.py, cli_goals.py)
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover

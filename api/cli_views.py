@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from chainatlas.api.cli_acting import as_role
 from chainatlas.api.cli_common import (
     OUT_HELP,
     CliError,
@@ -24,6 +25,7 @@ from chainatlas.api.cli_common import (
     pass_ctx,
     user_errors,
 )
+from chainatlas.api.cli_dockings import run_stored
 
 __all__ = ["VIEW_COMMANDS"]
 
@@ -158,22 +160,46 @@ def _lines(path: Path) -> list[str]:
 
 
 @click.command("match")
-@click.argument("demands", type=click.Path(path_type=Path))
-@click.argument("supplies", type=click.Path(path_type=Path))
+@click.argument("demands", type=click.Path(path_type=Path), required=False)
+@click.argument("supplies", type=click.Path(path_type=Path), required=False)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="结果工作簿 .xlsx")
 @click.option(
     "--top", type=click.IntRange(min=1), default=5, show_default=True, help="每个需求的候选数"
 )
 @click.option("--skip-bad", is_flag=True, help="跳过错误行，只用正确的行匹配")
+@click.option("--stored", is_flag=True, help="匹配图谱中的需求与供给，结果存为对接记录（推荐）")
+@click.option("--chain", default=None, help="与 --stored 同用：只匹配这条产业链的需求")
+@click.option("--region", default=None, help="与 --stored 同用：只匹配这个区县的需求")
+@as_role
 @pass_ctx
 def match_cmd(
-    c: Ctx, demands: Path, supplies: Path, out: Path | None, top: int, skip_bad: bool
+    c: Ctx,
+    demands: Path | None,
+    supplies: Path | None,
+    out: Path | None,
+    top: int,
+    skip_bad: bool,
+    stored: bool,
+    chain: str | None,
+    region: str | None,
+    role: str,
+    scope: tuple[str, ...],
 ) -> None:
-    """要素匹配：需求清单对供给清单（土地、资金、能耗、人才、技术、配套）。"""
+    """要素匹配：需求清单对供给清单（土地、资金、能耗、人才、技术、配套）；--stored 匹配图谱中的
+    关键需求清单与核心供给清单，结果存为对接记录（见 chainatlas dockings）。"""
     from chainatlas.matching.elements import load_lists, match
     from chainatlas.viz.reports import match_tables
     from chainatlas.viz.tables import write_xlsx
 
+    if stored:
+        if demands or supplies:
+            raise CliError("--stored 匹配图谱中的清单，不再指定需求、供给文件")
+        run_stored(c, chain, region, top, role, scope)
+        return
+    if demands is None or supplies is None:
+        raise CliError("请指定需求清单和供给清单两个文件，或用 --stored 匹配图谱中的清单")
+    if chain or region:
+        raise CliError("--chain、--region 只与 --stored 同用")
     existing(demands, "需求清单")
     existing(supplies, "供给清单")
     path = out or Path("要素匹配结果.xlsx")
