@@ -25,11 +25,15 @@ from pydantic import (
     field_validator,
 )
 
+from chainatlas.api.auth import TokenInfo
+from chainatlas.api.roles import ROLE_CODES
 from chainatlas.graph.ledger import NOTE_MAX
 from chainatlas.graph.model import (
+    FIRM_TAGS,
     LABELS,
     PROJECT_STAGES,
     TEXT_REFUSED,
+    Name,
     Node,
     Relationship,
     id_problem,
@@ -262,3 +266,127 @@ class LandIn(BodyIn):
     date: IsoDate = Field(description="拿地日期 YYYY-MM-DD（不能是将来，不能晚于开工日期）")
     by: str = Field("", max_length=200, description="经办单位/人（默认为令牌名称）")
     note: str = Field("", max_length=NOTE_MAX)
+
+
+# ---- element matching ----------------------------------------------------------------------
+class MatchRequest(BodyIn):
+    demands: list[dict[str, Any]] = Field(
+        description="需求：kind, description, quantity, unit, region, chain, segment, "
+        "valid_from, valid_to, major, firm, id"
+    )
+    supplies: list[dict[str, Any]] = Field(
+        description="供给：kind, description, quantity, unit, region, chain, segment, "
+        "valid_from, valid_to, capacity, provider, id"
+    )
+    top: int = Field(5, ge=1, le=100)
+    skip_bad: bool = False
+
+
+class MatchOut(BaseModel):
+    demand: str
+    supply: str
+    supply_label: str
+    score: float
+    text: float
+    proximity: float
+    priority: float
+    passed: list[str]
+    rank: int
+    from_graph: bool
+
+
+class MatchResponse(BaseModel):
+    assigned: list[MatchOut]
+    candidates: list[MatchOut]
+    unmatched: list[dict[str, str]]
+    skipped: list[dict[str, Any]]
+    timings: dict[str, float]
+
+
+# ---- firms ---------------------------------------------------------------------------------
+class FirmIn(BodyIn):
+    """A firm as the district teams record it (企业名称, 所在区域, …)."""
+
+    name: Name
+    region: Ref = Field(description="所在区域（名称）；替换原区域")
+    credit_code: str | None = None
+    tags: list[Literal[FIRM_TAGS]] = []  # type: ignore[valid-type]
+    output: Annotated[float, Field(ge=0)] | None = None
+    employees: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    segments: list[Ref] = Field([], description="经营的环节 id（在已有环节之外添加）")
+
+
+# ---- the problem loop (问题闭环) ---------------------------------------------------------------
+class ProblemIn(BodyIn):
+    title: NonEmpty
+    level: Literal["一般", "重大", "特别重大"] = "一般"
+    project: str | None = None
+    firm: str | None = None
+    chain: str | None = None
+    region: str | None = None
+    description: str = ""
+    due: IsoDate | None = None
+    by: str = ""
+
+
+class ProblemStep(BodyIn):
+    to: Literal["交办", "督办", "反馈", "办结"]
+    escalate: Literal["重大", "特别重大"] | None = None
+    by: str = ""
+    note: str = ""
+
+
+class ProblemReview(BodyIn):
+    #: 见效: the measure took effect; 未见效: reopen the problem under 督办
+    result: Literal["见效", "未见效"]
+    by: str = ""
+    note: str = ""
+
+
+class SupervisionSync(BaseModel):
+    opened: list[str]
+    reopened: list[str]
+    closed: list[str]
+
+
+# ---- 十个一 -----------------------------------------------------------------------------------
+class SlotValue(BodyIn):
+    #: text for 链长、牵头部门、方案、队伍、智库, a scenario, or a node's id or name for a link slot
+    value: NonEmpty
+
+
+# ---- access tokens -------------------------------------------------------------------------
+RoleCode = Literal[ROLE_CODES]  # type: ignore[valid-type]
+
+
+class TokenIn(BodyIn):
+    role: RoleCode
+    scope: list[str] = []
+    name: str = ""
+    #: 30d, 12h, 2w, a date YYYY-MM-DD (valid through that day) or an ISO date-time
+    expires: str | None = None
+
+
+class TokenPublic(BaseModel):
+    id: str
+    name: str
+    role: str
+    scope: list[str]
+    created: str
+    expires: str | None
+    revoked: str | None
+    status: str
+
+    @classmethod
+    def of(cls, t: TokenInfo) -> TokenPublic:
+        return cls(status=t.status, **t.__dict__)
+
+
+class TokenCreated(TokenPublic):
+    #: the token itself: shown this once, never again
+    token: str
+
+
+class TokensPublic(BaseModel):
+    data: list[TokenPublic]
+    count: int

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query, Request
 from chainatlas.api.auth import Forbidden, Principal
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.roles import holders, reaches
-from chainatlas.api.schemas import BodyIn, ChainPath, NonEmpty
+from chainatlas.api.schemas import ChainPath, SlotValue
 from chainatlas.graph.checklist import SLOTS, Slot, clear_slot, find_slot, set_slot
 from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.store import GraphStore
@@ -26,11 +26,6 @@ router = APIRouter(tags=["checklist"])
 SLOT_NAMES = tuple(x for s in SLOTS for x in (s.key, s.item))
 SlotName = Literal[SLOT_NAMES]  # type: ignore[valid-type]
 SlotPath = Path(description="十个一中的一项：简称（如 platforms）或原文（如 一批链创平台）")
-
-
-class SlotValue(BodyIn):
-    #: text for 链长、牵头部门、方案、队伍、智库, a scenario, or a node's id or name for a link slot
-    value: NonEmpty
 
 
 def check_slot_owner(who: Principal, slot: Slot, chain: str) -> None:

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
 from fastapi import APIRouter, Query, Request
-from pydantic import Field
 
 from chainatlas.api.auth import Forbidden, check_scope, check_writer, in_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.roles import scoped_by
 from chainatlas.api.schemas import (
-    BodyIn,
+    FirmIn,
     FirmPublic,
     NodeIdPath,
     Page,
-    Ref,
     SubgraphPublic,
     neighbourhood,
 )
-from chainatlas.graph.model import FIRM_TAGS, Name, Node, Relationship
+from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.settings import is_local
 
 router = APIRouter(prefix="/firms", tags=["firms"])
@@ -63,18 +59,6 @@ def firms(
 def firm(firm_id: NodeIdPath, store: StoreDep) -> SubgraphPublic:
     """A firm with its segments, region, park, suppliers, customers, partners and chains."""
     return neighbourhood(store, store.require_node(firm_id, "Firm"))
-
-
-class FirmIn(BodyIn):
-    """A firm as the district teams record it (企业名称, 所在区域, …)."""
-
-    name: Name
-    region: Ref = Field(description="所在区域（名称）；替换原区域")
-    credit_code: str | None = None
-    tags: list[Literal[FIRM_TAGS]] = []  # type: ignore[valid-type]
-    output: Annotated[float, Field(ge=0)] | None = None
-    employees: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
-    segments: list[Ref] = Field([], description="经营的环节 id（在已有环节之外添加）")
 
 
 @router.put("/{firm_id}", response_model=FirmPublic)

@@ -10,10 +10,9 @@ raising the 督办 items are the 市链长办's (or the 总链长's). Every writ
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
 
 from chainatlas.api.auth import (
     AuthStore,
@@ -24,7 +23,15 @@ from chainatlas.api.auth import (
 )
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.roles import ROLES, handlers, supervisors
-from chainatlas.api.schemas import BodyIn, IsoDate, NodeIdPath, NodePublic, NonEmpty, Page
+from chainatlas.api.schemas import (
+    NodeIdPath,
+    NodePublic,
+    Page,
+    ProblemIn,
+    ProblemReview,
+    ProblemStep,
+    SupervisionSync,
+)
 from chainatlas.graph.ledger import MONTH_PATTERN
 from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.problems import (
@@ -46,38 +53,6 @@ from chainatlas.graph.supervision import SEED, SyncResult, supervision_items, sy
 router = APIRouter(tags=["problems"])
 #: how outputs label a rule the seed does not give
 OFFICE = "本办设置"
-
-
-class ProblemIn(BodyIn):
-    title: NonEmpty
-    level: Literal["一般", "重大", "特别重大"] = "一般"
-    project: str | None = None
-    firm: str | None = None
-    chain: str | None = None
-    region: str | None = None
-    description: str = ""
-    due: IsoDate | None = None
-    by: str = ""
-
-
-class ProblemStep(BodyIn):
-    to: Literal["交办", "督办", "反馈", "办结"]
-    escalate: Literal["重大", "特别重大"] | None = None
-    by: str = ""
-    note: str = ""
-
-
-class ProblemReview(BodyIn):
-    #: 见效: the measure took effect; 未见效: reopen the problem under 督办
-    result: Literal["见效", "未见效"]
-    by: str = ""
-    note: str = ""
-
-
-class SupervisionSync(BaseModel):
-    opened: list[str]
-    reopened: list[str]
-    closed: list[str]
 
 
 def _review_basis(settings: Settings) -> str:

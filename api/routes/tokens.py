@@ -4,52 +4,14 @@ that creates it; lists name tokens by id."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
-from chainatlas.api.auth import Principal, TokenInfo, parse_expiry, require_role
+from chainatlas.api.auth import Principal, parse_expiry, require_role
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
-from chainatlas.api.roles import CITY, ROLE_CODES, resolve_scope
-from chainatlas.api.schemas import BodyIn
+from chainatlas.api.roles import CITY, resolve_scope
+from chainatlas.api.schemas import TokenCreated, TokenIn, TokenPublic, TokensPublic
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
-
-RoleCode = Literal[ROLE_CODES]  # type: ignore[valid-type]
-
-
-class TokenIn(BodyIn):
-    role: RoleCode
-    scope: list[str] = []
-    name: str = ""
-    #: 30d, 12h, 2w, a date YYYY-MM-DD (valid through that day) or an ISO date-time
-    expires: str | None = None
-
-
-class TokenPublic(BaseModel):
-    id: str
-    name: str
-    role: str
-    scope: list[str]
-    created: str
-    expires: str | None
-    revoked: str | None
-    status: str
-
-    @classmethod
-    def of(cls, t: TokenInfo) -> TokenPublic:
-        return cls(status=t.status, **t.__dict__)
-
-
-class TokenCreated(TokenPublic):
-    #: the token itself: shown this once, never again
-    token: str
-
-
-class TokensPublic(BaseModel):
-    data: list[TokenPublic]
-    count: int
 
 
 def _city(who: Principal) -> None:
