@@ -1,6 +1,7 @@
 """The Chinese web UI, server-rendered (Jinja2) from the same functions as the API, one module
 per page family: ``session`` (login, logout), ``home`` (the 驾驶舱), ``chains``, ``projects``,
-``problems``, ``ledger``, ``firms`` and ``match``; ``core`` holds what they share (the session
+``problems``, ``ledger``, ``firms``, ``match`` and ``admin`` (the city office's tokens,
+audit log, templates and imports); ``core`` holds what they share (the session
 and CSRF checks, rendering, the 演示数据 banner and the error pages)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from chainatlas.api.routes.ui import (
+    admin,
     chains,
     core,
     firms,
@@ -26,5 +28,5 @@ def install_ui(app: FastAPI) -> None:
     """The pages, their static files (stylesheet, scripts, vendored ECharts and boundaries)
     and their answers (login redirect, 403 page, error pages)."""
     core.install_pages(app)
-    for module in (session, home, chains, projects, problems, ledger, firms, match):
+    for module in (session, home, chains, projects, problems, ledger, firms, match, admin):
         app.include_router(module.router)

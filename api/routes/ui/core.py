@@ -152,6 +152,7 @@ def page(
         {
             "who": who.name if who else None,
             "who_full": who.describe() if who else "",
+            "admin": who is not None and who.role == "city",  # the 管理 pages' nav item
             "csrf": csrf(request) if who else "",
             "sample": _sample(request),
             "nav": "",

@@ -1,0 +1,202 @@
+"""The city office's admin pages (市链长办): access tokens (list, create — the token shown once
+—, revoke), the audit log (status filter, paging), and the templates with the import of a
+filled template or a bundle zip.
+
+Every page and form calls the API's own route functions (``list_tokens``, ``create_token``,
+``revoke_token``, ``audit_log``, ``import_file``), so the role check (403 page for anyone but
+the city office), the scope check of a new token, the size limit, the per-token rate limit
+of imports (``api/limits.py`` counts ``POST /ui/admin/import`` as 批量导入) and the
+write-ahead audit are the API's, unchanged.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Literal, cast
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi import UploadFile as FastUpload
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from chainatlas.api.auth import require_role
+from chainatlas.api.deps import COOKIE, get_auth, get_store
+from chainatlas.api.downloads import download
+from chainatlas.api.roles import CITY, ROLES
+from chainatlas.api.routes.ui.core import SameOrigin, User, check_csrf, page, read_form, status_of
+from chainatlas.graph.errors import ChainAtlasError, ImportFailed, NodeNotFound
+
+router = APIRouter(include_in_schema=False)
+
+#: the import templates, in the order of the page, with their Chinese names
+KINDS = {"firms": "企业", "projects": "项目", "demands": "需求清单", "supplies": "供给清单"}
+AUDIT_STATUS = {"pending": "未完成", "done": "已完成", "failed": "失败"}
+PER_PAGE = 50
+DONE = {"revoked": "令牌已吊销；用它打开的网页会话也已结束。"}
+
+
+def _tokens(request: Request, who: Any, status: int = 200, **extra: Any) -> Response:
+    from chainatlas.api.routes.tokens import list_tokens
+
+    listed = list_tokens(who, get_auth(request))  # 403 page for anyone but the city office
+    return page(
+        request,
+        who,
+        "admin_tokens.html",
+        status=status,
+        title="令牌管理",
+        nav="admin",
+        tab="tokens",
+        tokens=listed.data,
+        roles=[(code, spec.zh) for code, spec in ROLES.items()],
+        role_zh={code: spec.zh for code, spec in ROLES.items()},
+        done=DONE.get(str(request.query_params.get("ok", ""))),
+        **extra,
+    )
+
+
+@router.get("/ui/admin", response_class=HTMLResponse)
+@router.get("/ui/admin/tokens", response_class=HTMLResponse)
+def tokens_page(request: Request, who: User) -> Response:
+    return _tokens(request, who)
+
+
+@router.post("/ui/admin/tokens", response_class=HTMLResponse, dependencies=[SameOrigin])
+async def create_token_form(request: Request, who: User) -> Response:
+    """Make a token; the page shows it this once (201), or the error with its status."""
+    from chainatlas.api.routes.tokens import TokenIn, create_token
+
+    require_role(who, CITY, "管理令牌")
+    form = {k: str(v) for k, v in (await read_form(request)).items()}
+    scope = [x.strip() for x in form.get("scope", "").replace("，", ",").split(",") if x.strip()]
+    try:
+        body = TokenIn.model_validate(
+            {
+                "role": form.get("role", ""),
+                "scope": scope,
+                "name": form.get("name", "").strip(),
+                "expires": form.get("expires", "").strip() or None,
+            }
+        )
+        made = create_token(body, who, get_auth(request), get_store(request), request)
+    except (ChainAtlasError, ValidationError) as exc:
+        status, title, message = status_of(exc)
+        return _tokens(request, who, status, error=f"{title}：{message}", form=form)
+    return _tokens(request, who, 201, created=made)
+
+
+@router.post("/ui/admin/tokens/{token_id}/revoke", dependencies=[SameOrigin])
+async def revoke_token_form(request: Request, who: User, token_id: str) -> Response:
+    from chainatlas.api.routes.tokens import revoke_token
+
+    await read_form(request)
+    try:
+        revoke_token(token_id, who, get_auth(request), request)
+    except NodeNotFound as exc:
+        status, title, message = status_of(exc)
+        return _tokens(request, who, status, error=f"{title}：{message}")
+    return RedirectResponse("/ui/admin/tokens?ok=revoked", status_code=303)
+
+
+@router.get("/ui/admin/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    who: User,
+    status: Literal["", "pending", "done", "failed"] = Query(""),
+    p: int = Query(1, ge=1, le=10_000),
+) -> Response:
+    """The audit log, newest first, 50 rows a page (one more is read to know of a next page)."""
+    from chainatlas.api.routes.health import audit_log
+
+    listed = audit_log(who, get_auth(request), limit=p * PER_PAGE + 1, status=status or None)
+    rows: list[dict[str, Any]] = listed["data"]  # type: ignore[assignment]
+    shown = rows[(p - 1) * PER_PAGE : p * PER_PAGE]
+
+    def link(n: int) -> str:
+        return "/ui/admin/audit?" + urlencode({"status": status, "p": n} if status else {"p": n})
+
+    return page(
+        request,
+        who,
+        "admin_audit.html",
+        title="审计日志",
+        nav="admin",
+        tab="audit",
+        rows=shown,
+        state=status,
+        statuses=AUDIT_STATUS,
+        page_no=p,
+        prev=link(p - 1) if p > 1 else None,
+        next=link(p + 1) if len(rows) > p * PER_PAGE else None,
+    )
+
+
+def _import(request: Request, who: Any, status: int = 200, **extra: Any) -> Response:
+    require_role(who, CITY, "批量导入")
+    return page(
+        request,
+        who,
+        "admin_import.html",
+        status=status,
+        title="模板与导入",
+        nav="admin",
+        tab="import",
+        kinds=KINDS,
+        **extra,
+    )
+
+
+@router.get("/ui/admin/import", response_class=HTMLResponse)
+def import_page(request: Request, who: User) -> Response:
+    return _import(request, who)
+
+
+@router.get("/ui/admin/template/{kind}.xlsx")
+def template_file(request: Request, who: User, kind: str) -> Response:
+    """A blank template (Chinese headers and a 说明 sheet), as ``chainatlas template`` writes."""
+    from chainatlas.graph.templates import write_template
+
+    if kind not in KINDS:
+        raise NodeNotFound(f"没有「{kind}」模板；可选：{'、'.join(KINDS)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_template(kind, Path(tmp) / f"{kind}.xlsx").read_bytes()
+    return download(data, "xlsx", f"{KINDS[kind]}模板.xlsx", fallback=kind)
+
+
+@router.post("/ui/admin/import", response_class=HTMLResponse, dependencies=[SameOrigin])
+async def import_form(request: Request, who: User) -> Response:
+    """Import through the API's ``import_file``: its role check, size limit and audit; every
+    bad row is shown in a table (422) and nothing is written unless 跳过错误行 is ticked."""
+    from chainatlas.api.routes.transfer import import_file
+
+    require_role(who, CITY, "批量导入")
+    form = await request.form(max_files=1, max_fields=5)
+    check_csrf(form, request.cookies.get(COOKIE))
+    up = form.get("file")
+    kind = str(form.get("kind") or "") or None
+    if not isinstance(up, UploadFile) or not up.filename:
+        return _import(request, who, 422, error="请选择要导入的文件（.xlsx、.csv 或 .zip）")
+    if kind is not None and kind not in KINDS:
+        return _import(request, who, 422, error=f"模板类型无效：{kind}")
+    skip_bad = form.get("skip_bad") == "1"
+    try:
+        # the form's file is Starlette's UploadFile, which FastAPI's only annotates
+        rep = await import_file(
+            request,
+            cast(FastUpload, up),
+            get_store(request),
+            who,
+            get_auth(request),
+            skip_bad=skip_bad,
+            kind=kind,
+        )
+    except ImportFailed as exc:
+        lines = [e.__dict__ for e in exc.errors]
+        return _import(request, who, 422, error=f"导入失败：{exc}", lines=lines, upload=up.filename)
+    except ChainAtlasError as exc:
+        status, title, message = status_of(exc)
+        return _import(request, who, status, error=f"{title}：{message}")
+    return _import(request, who, 200, report=rep, upload=up.filename)
