@@ -24,8 +24,10 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
+    "BUSY_RETRY_SECONDS",
     "COSTLY",
     "DEFAULT_LIMIT",
+    "ONE_AT_A_TIME",
     "RATES",
     "UI_CSP",
     "UPLOAD_LIMIT",
@@ -137,6 +139,11 @@ COSTLY: list[tuple[str, re.Pattern[str], str]] = [
 ]
 #: requests per token in a moving window, per class (the syntax of the ``limits`` library)
 RATES = {"export": "2/minute", "import": "6/minute", "match": "10/minute", "chain": "30/minute"}
+#: the classes whose work holds a CPU for long (reading a whole upload): at most one request
+#: of these runs per token at a time, whatever the rates allow
+ONE_AT_A_TIME = frozenset({"import", "match"})
+#: what a refused concurrent request is told to wait (``Retry-After``)
+BUSY_RETRY_SECONDS = 10
 _WHAT = {
     "export": "导出全部数据",
     "import": "批量导入",
@@ -148,9 +155,11 @@ _WHAT = {
 class RateLimit:
     """Per-token rate limits of the expensive endpoints (:data:`COSTLY`), in this process: the
     ``limits`` library's moving window over an in-memory store. Over the limit, 429
-    problem+json with ``Retry-After``, before any work is done. The key is the token's id
-    (from ``Authorization: Bearer``, or from the web session's token); a request with neither
-    is let through to be refused as unauthenticated."""
+    problem+json with ``Retry-After``, before any work is done. A token may run one request
+    of the :data:`ONE_AT_A_TIME` classes at a time: a second one while the first runs is
+    answered 429 at once. The key is the token's id (from ``Authorization: Bearer``, or from
+    the web session's token); a request with neither is let through to be refused as
+    unauthenticated."""
 
     def __init__(
         self, app: ASGIApp, rates: dict[str, str] | None = None, session_cookie: str = ""
@@ -159,13 +168,33 @@ class RateLimit:
         self.items = {k: limits.parse(v) for k, v in (rates or RATES).items()}
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.session_cookie = session_cookie
+        self.running: set[str] = set()  # tokens with heavy work under way (one event loop)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = _costly(scope) if scope["type"] == "http" else None
         item = self.items.get(kind or "")
         key = _token_key(scope, self.session_cookie) if item is not None else None
-        if item is None or key is None or self.limiter.hit(item, kind or "", key):
+        if item is None or key is None:
             await self.app(scope, receive, send)
+            return
+        heavy = kind in ONE_AT_A_TIME
+        if heavy and key in self.running:
+            detail = (
+                "本令牌已有一项批量导入或要素匹配正在进行，每个令牌同时只能进行一项；"
+                f"请等它完成后再试（约 {BUSY_RETRY_SECONDS} 秒后）"
+            )
+            retry = [(b"retry-after", b"%d" % BUSY_RETRY_SECONDS)]
+            await _answer(send, scope, 429, "请求过于频繁", detail, retry)
+            return
+        if self.limiter.hit(item, kind or "", key):
+            if not heavy:
+                await self.app(scope, receive, send)
+                return
+            self.running.add(key)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.running.discard(key)
             return
         reset = self.limiter.get_window_stats(item, kind or "", key).reset_time
         wait = max(1, math.ceil(reset - time.time()))

@@ -6,6 +6,12 @@ declares a million rows, and pandas' reader padded every one of them (5 s). Here
 counted as they come and a sheet longer than :data:`MAX_ROWS` (or wider than
 :data:`MAX_COLUMNS`) is refused at that point. The same pass finds formula cells.
 
+Reading cells is what costs (a 1 MB workbook of 12 million cells took minutes), so two checks
+come before the body is read: the caller's ``header`` check (a table whose header names unknown
+columns is refused at row 1, not after every cell was read), and :data:`MAX_CELLS`, a budget
+of rows × columns estimated from the sheet's declared size or the CSV's line count, and
+counted again as the rows come.
+
 Officers' tables hold values, never formulas: a cell that is a formula, or text that starts like
 one (``=``, ``+``, ``-``, ``@``; CSV/Excel injection), is refused with its file, row and column,
 in workbooks and CSV alike. A plain number such as ``-3.5`` is a value, not a formula. Bundles
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +34,7 @@ from chainatlas.graph.errors import ImportFailed, RowError
 
 __all__ = [
     "ENCODINGS",
+    "MAX_CELLS",
     "MAX_COLUMNS",
     "MAX_ROWS",
     "PROGRESS_MIN_ROWS",
@@ -43,6 +51,9 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 MAX_ROWS = 200_000
 #: Columns a worksheet may have; the widest template has 18.
 MAX_COLUMNS = 1_000
+#: Cells (rows × columns of the header's width or wider) a table may have: what an upload may
+#: cost to read. A template of 100,000 firms × 18 columns fits.
+MAX_CELLS = 2_000_000
 #: Below this many rows a step is quick and shows no progress bar.
 PROGRESS_MIN_ROWS = 10_000
 
@@ -175,11 +186,27 @@ def _cell_text(cell: Any) -> str:
     return str(v)
 
 
-def _sheet_rows(path: Path, sheet: str | int | None, *, progress: bool) -> list[list[str]]:
+#: A check of a table's column names (as the frame will name them), run before its body is
+#: read; it raises ``ImportFailed`` to refuse the table.
+HeaderCheck = Callable[[list[str]], None]
+
+
+def _too_many_cells(name: str, rows: int, columns: int) -> ImportFailed:
+    return _fail(
+        name,
+        f"表格约 {rows:,} 行 × {columns:,} 列，超过 {MAX_CELLS:,} 个单元格的上限，请拆分后再导入",
+    )
+
+
+def _sheet_rows(
+    path: Path, sheet: str | int | None, *, progress: bool, header: HeaderCheck | None = None
+) -> list[list[str]]:
     """The rows of one worksheet as text, trailing empty cells and rows dropped.
 
-    Raises ``ImportFailed`` for a formula cell (each one listed), a sheet over the size limits,
-    a missing sheet, or a file that is not a workbook.
+    Raises ``ImportFailed`` for a formula cell (each one listed), a sheet over the size limits
+    (a believable declared size over :data:`MAX_CELLS` before any row is read), a header that
+    ``header`` refuses (before the body is read), a missing sheet, or a file that is not a
+    workbook.
     """
     import openpyxl
 
@@ -196,6 +223,9 @@ def _sheet_rows(path: Path, sheet: str | int | None, *, progress: bool) -> list[
     try:
         ws = _pick_sheet(book, sheet, name)
         declared = ws.max_row or 0
+        width = ws.max_column or 0
+        if 0 < declared <= MAX_ROWS and declared * width > MAX_CELLS:
+            raise _too_many_cells(name, declared, width)
         ws.reset_dimensions()  # the declared size may lie: count the rows that are there
         total = declared if 0 < declared <= MAX_ROWS else None
         with tqdm(
@@ -206,20 +236,25 @@ def _sheet_rows(path: Path, sheet: str | int | None, *, progress: bool) -> list[
             delay=0 if total else 1.0,
             disable=not progress or (total is not None and total < PROGRESS_MIN_ROWS),
         ) as bar:
-            return _scan(ws, name, bar)
+            return _scan(ws, name, bar, header)
     finally:
         book.close()
 
 
-def _scan(ws: Any, name: str, bar: tqdm[Any]) -> list[list[str]]:
-    """One pass over a worksheet's rows, stopping at the size limits."""
+def _scan(ws: Any, name: str, bar: tqdm[Any], check: HeaderCheck | None) -> list[list[str]]:
+    """One pass over a worksheet's rows, stopping at the size limits and, after row 1, at a
+    header that ``check`` refuses."""
     rows: list[list[str]] = []
     formulas: list[RowError] = []
     header: list[str] = []
     last = 0  # the last row with a value
+    cells = 0
     for r, row in enumerate(ws.rows, start=1):
         if r > MAX_ROWS:
             raise _fail(name, f"工作表「{ws.title}」超过 {MAX_ROWS:,} 行，请拆分后再导入")
+        cells += max(len(row), len(header))
+        if cells > MAX_CELLS:
+            raise _too_many_cells(name, r, max(len(row), len(header)))
         values = [_cell_text(c) for c in row]
         while values and values[-1] == "":
             values.pop()
@@ -228,6 +263,10 @@ def _scan(ws: Any, name: str, bar: tqdm[Any]) -> list[list[str]]:
         formulas += _formula_cells(row[: len(values)], header, name, r)
         if r == 1:
             header = [v.strip() for v in values]
+            if check is not None:
+                if not header:
+                    raise _fail(name, "工作表为空：第 1 行应为表头")
+                check(_column_names(header))
         if values:
             last = r
         rows.append(values)
@@ -271,29 +310,42 @@ def _frame(rows: list[list[str]], name: str) -> pd.DataFrame:
     if not rows or not rows[0]:
         raise _fail(name, "工作表为空：第 1 行应为表头")
     width = max(len(r) for r in rows)
-    columns: list[str] = []
-    seen: dict[str, int] = {}
-    for j in range(width):
-        head = rows[0][j] if j < len(rows[0]) and rows[0][j] != "" else f"Unnamed: {j}"
-        k = seen.get(head, 0)
-        seen[head] = k + 1
-        columns.append(head if k == 0 else f"{head}.{k}")
+    columns = _column_names(rows[0] + [""] * (width - len(rows[0])))
     data = [r + [""] * (width - len(r)) for r in rows[1:]]
     return pd.DataFrame(data, columns=columns, dtype=object)
 
 
-def _read_csv(path: Path, name: str) -> pd.DataFrame:
+def _column_names(header: list[str]) -> list[str]:
+    """A header row's columns as pandas names them (a blank header is ``Unnamed: j``, a
+    repeated one ``x.1``)."""
+    columns: list[str] = []
+    seen: dict[str, int] = {}
+    for j, cell in enumerate(header):
+        head = cell if cell != "" else f"Unnamed: {j}"
+        k = seen.get(head, 0)
+        seen[head] = k + 1
+        columns.append(head if k == 0 else f"{head}.{k}")
+    return columns
+
+
+def _read_csv(path: Path, name: str, check: HeaderCheck | None = None) -> pd.DataFrame:
     raw = path.read_bytes()
     if raw[:4] == _OLE2:
         raise _fail(name, _XLS_HINT)
     if not raw.strip():
         raise _fail(name, "文件为空：第 1 行应为表头")
     try:
+        encoding = _encoding(raw, name)
         # object, not str: with pyarrow installed pandas would build Arrow-backed strings
         # and convert them back, twice the time for the same Python strings
-        return pd.read_csv(
-            io.BytesIO(raw), dtype=object, keep_default_na=False, encoding=_encoding(raw, name)
-        )
+        head = pd.read_csv(io.BytesIO(raw), dtype=object, nrows=0, encoding=encoding)
+        columns = [str(c).strip() for c in head.columns]
+        lines = raw.count(b"\n") + 1  # at least the rows (a quoted cell may span lines)
+        if lines * len(columns) > MAX_CELLS:
+            raise _too_many_cells(name, lines, len(columns))
+        if check is not None:
+            check(columns)
+        return pd.read_csv(io.BytesIO(raw), dtype=object, keep_default_na=False, encoding=encoding)
     except ImportFailed:
         raise
     except pd.errors.ParserError as exc:
@@ -314,9 +366,14 @@ def read_table(
     sheet: str | int | None = None,
     keep_formula_text: bool = False,
     progress: bool = False,
+    header: HeaderCheck | None = None,
 ) -> pd.DataFrame:
     """All cells as strings ("" for empty), headers stripped. Data row ``i`` of the frame is
     line ``i + 2`` of the file (the header is line 1).
+
+    ``header``, when given, is called with the column names (stripped, named as the frame
+    will name them) before any body row is read; it refuses a table by raising
+    ``ImportFailed``. A table over :data:`MAX_CELLS` is refused before its body is read.
 
     Formula cells of a workbook are refused, and so is text that starts like a formula in a
     workbook or CSV unless ``keep_formula_text`` is true (bundles, which keep values exactly).
@@ -325,7 +382,8 @@ def read_table(
     Raises
     ------
     ImportFailed
-        When the file cannot be decoded or parsed, is too large, or holds formulas; every
+        When the file cannot be decoded or parsed, is too large, holds formulas or has a header
+        that ``header`` refuses; every
         error names the file (and the row and column where there is one).
     """
     name = path.name
@@ -333,9 +391,9 @@ def read_table(
     if suffix == ".xls":
         raise _fail(name, _XLS_HINT)
     if suffix in (".xlsx", ".xlsm"):
-        df = _frame(_sheet_rows(path, sheet, progress=progress), name)
+        df = _frame(_sheet_rows(path, sheet, progress=progress, header=header), name)
     else:
-        df = _read_csv(path, name)
+        df = _read_csv(path, name, header)
     df.columns = [str(c).strip() for c in df.columns]
     df = df.fillna("")
     if not keep_formula_text:

@@ -40,6 +40,7 @@ __all__ = [
     "Column",
     "TemplateRow",
     "detect_kind",
+    "header_kind",
     "import_template",
     "template_header",
     "template_rows",
@@ -224,6 +225,26 @@ def detect_kind(columns: list[str]) -> str | None:
     return None
 
 
+def header_kind(columns: list[str], kind: str | None, file: str) -> str:
+    """The template kind of a table's header (``kind`` when asked for), or ``ImportFailed``
+    at row 1 for an unknown kind, a missing required column or a column the template does
+    not know: a wrong header refuses the whole table before its body is read."""
+    kind = kind or detect_kind(columns)
+    if kind not in TEMPLATES:
+        why = "无法识别模板类型：请使用 chainatlas template 生成的模板，或用 --kind 指定"
+        raise ImportFailed([RowError(file, 1, "", why)])
+    cols = TEMPLATES[kind]
+    by_header = {template_header(c): c for c in columns}
+    missing = [c.header for c in cols if c.required and c.header not in by_header]
+    if missing:
+        raise ImportFailed([RowError(file, 1, m, "缺少必填列") for m in missing])
+    known = {x.header for x in cols}
+    unknown = [c for c in by_header if c not in known]
+    if unknown:
+        raise ImportFailed([RowError(file, 1, u, "未知列") for u in unknown])
+    return kind
+
+
 class _Resolver:
     """Looks names up in the store: regions, chains, segments, parks, firms."""
 
@@ -302,26 +323,16 @@ def import_template(
     ImportFailed
         Listing every bad row with its column, when there is one and ``skip_bad`` is false.
     """
-    df = read_table(path, progress=progress)  # formulas and formula-like text are refused
-    kind = kind or detect_kind(list(df.columns))
-    if kind is None:
-        raise ImportFailed(
-            [
-                RowError(
-                    path.name,
-                    1,
-                    "",
-                    "无法识别模板类型：请使用 chainatlas template 生成的模板，或用 --kind 指定",
-                )
-            ]
-        )
+    asked = kind
+
+    def check_header(columns: list[str]) -> None:
+        header_kind(columns, asked, path.name)
+
+    # formulas and formula-like text are refused; a wrong header before the body is read
+    df = read_table(path, progress=progress, header=check_header)
+    kind = header_kind(list(df.columns), asked, path.name)
     cols = TEMPLATES[kind]
-    by_header = {template_header(c): c for c in df.columns}
-    missing = [c.header for c in cols if c.required and c.header not in by_header]
-    if missing:
-        raise ImportFailed([RowError(path.name, 1, m, "缺少必填列") for m in missing])
-    unknown = [c for c in by_header if c not in {x.header for x in cols}]
-    errors: list[RowError] = [RowError(path.name, 1, u, "未知列") for u in unknown]
+    errors: list[RowError] = []
     headers = {c.field: c.header for c in cols}
     nodes, rels = _rows(store, df, kind, path.name, errors, progress=progress)
     batch = check_rows(store, nodes, rels, errors, progress=progress)

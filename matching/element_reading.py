@@ -253,24 +253,38 @@ def _element(
     ), []
 
 
-def read_elements(
-    path: Path, side: str, store: GraphStore | None = None
-) -> tuple[list[Element], list[RowError]]:
-    """Parse a demands or supplies list (xlsx/csv, template headers); bad rows are returned."""
-    df = read_table(path)
-    headers: dict[str, str] = {}  # field → the header as the file writes it
+def _check_header(columns: list[str], side: str, file: str) -> dict[str, str]:
+    """Field → the header as the file writes it; ``ImportFailed`` at row 1 for an unknown
+    column or a missing 需求类型/供给类型, before the list's body is read."""
+    headers: dict[str, str] = {}
     errors: list[RowError] = []
-    for col in df.columns:
+    for col in columns:
         f = _FIELDS.get(template_header(col))
         if f is None:
-            errors.append(RowError(path.name, 1, col, "未知列"))
+            errors.append(RowError(file, 1, col, "未知列"))
         else:
             headers[f] = col.rstrip("*")
     if "kind" not in headers:
-        errors.append(
-            RowError(path.name, 1, "需求类型" if side == "demand" else "供给类型", "缺少必填列")
-        )
-        return [], errors
+        kind = "需求类型" if side == "demand" else "供给类型"
+        errors.append(RowError(file, 1, kind, "缺少必填列"))
+    if errors:
+        raise ImportFailed(errors)
+    return headers
+
+
+def read_elements(
+    path: Path, side: str, store: GraphStore | None = None
+) -> tuple[list[Element], list[RowError]]:
+    """Parse a demands or supplies list (xlsx/csv, template headers); bad rows are returned,
+    a bad header (an unknown column, no 需求类型/供给类型) raises ``ImportFailed``."""
+
+    def check(columns: list[str]) -> None:
+        _check_header(columns, side, path.name)
+
+    # a wrong header refuses the list (ImportFailed) before its body is read
+    df = read_table(path, header=check)
+    headers = _check_header(list(df.columns), side, path.name)
+    errors: list[RowError] = []
     ctx = _Context(store)
     out = []
     seen: set[str] = set()
