@@ -1,10 +1,13 @@
-"""Layouts, chains and segments."""
+"""Layouts and chains: the layouts, the chains with their segments, a chain's subgraph, and the
+chains' progress toward the 2026 targets."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Query
 
-from chainatlas.api.deps import StoreDep
+from chainatlas.api.deps import SettingsDep, StoreDep
 from chainatlas.api.schemas import (
     ChainDetail,
     ChainPath,
@@ -77,4 +80,14 @@ def chain_subgraph(chain_id: ChainPath, store: StoreDep) -> SubgraphPublic:
     return SubgraphPublic(
         nodes=[NodePublic.of(n) for n in sg.nodes.values()],
         relationships=[RelPublic.of(r) for r in sg.relationships],
+    )
+
+
+@router.get("/progress")
+def chain_progress(store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """Progress toward seed 001's 2026 targets and the 3566 goal, from local firm output."""
+    from chainatlas.graph.progress import progress
+
+    return progress(
+        store, home_area=settings.home_area, industrial_output=settings.industrial_output
     )

@@ -1,9 +1,9 @@
-"""Setting and clearing a chain's 十个一 (``PUT`` / ``DELETE /chains/{chain}/checklist/{slot}``).
+"""A chain's 十个一 (``/chains/{chain}/checklist``): reading it with the four lists of a month
+(``GET``), setting and clearing a slot (``PUT`` / ``DELETE …/{slot}``).
 
 A slot belongs to the chain's 产业链牵头部门, or, for 一名市领导领衔 and 一个部门牵头, to the city
 (市链长办, the chain's 链长, the 总链长); a body above the owner may set it too. The check runs
-before anything is written, and every change is audited ahead. Reading the checklist is
-``GET /chains/{chain}/checklist`` (with the four lists).
+before anything is written, and every change is audited ahead.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 
 from chainatlas.api.auth import Forbidden, Principal
-from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
+from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.roles import holders, reaches
 from chainatlas.api.schemas import ChainPath, SlotValue
 from chainatlas.graph.checklist import SLOTS, Slot, clear_slot, find_slot, set_slot
 from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.store import GraphStore
 
-router = APIRouter(tags=["checklist"])
+router = APIRouter(prefix="/chains/{chain}/checklist", tags=["checklist"])
 
 SLOT_NAMES = tuple(x for s in SLOTS for x in (s.key, s.item))
 SlotName = Literal[SLOT_NAMES]  # type: ignore[valid-type]
@@ -44,7 +44,25 @@ def _prepare(store: GraphStore, who: Principal, chain: str, slot: str) -> tuple[
     return ch.id, s
 
 
-@router.put("/chains/{chain}/checklist/{slot}")
+@router.get("")
+def chain_checklist(
+    chain: ChainPath,
+    store: StoreDep,
+    settings: SettingsDep,
+    month: str = Query(..., examples=["2026-10"]),
+) -> dict[str, Any]:
+    """十个一 checklist (has / lacks) and the four lists of a chain for a month."""
+    import dataclasses
+
+    from chainatlas.graph.progress import checklist, four_lists
+
+    return {
+        "checklist": [dataclasses.asdict(x) for x in checklist(store, chain)],
+        **four_lists(store, chain, month, settings.grace()),
+    }
+
+
+@router.put("/{slot}")
 def put_slot(
     chain: ChainPath,
     body: SlotValue,
@@ -63,7 +81,7 @@ def put_slot(
     return {"chain": cid, "slot": s.key, **dataclasses.asdict(item)}
 
 
-@router.delete("/chains/{chain}/checklist/{slot}")
+@router.delete("/{slot}")
 def delete_slot(
     chain: ChainPath,
     store: StoreDep,

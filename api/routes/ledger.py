@@ -1,6 +1,6 @@
-"""The one ledger (一本账): the monthly report (月度通报) and the month's lists, the checklist and
-four lists of a chain, and the progress toward the 2026 targets. One project's file — its
-dossier, stage moves, follow-ups and 拿地 — is :mod:`chainatlas.api.routes.projects`."""
+"""The one ledger (一本账): the monthly report (月度通报) and the month's lists. One project's
+file — its dossier, stage moves, follow-ups and 拿地 — is :mod:`chainatlas.api.routes.projects`;
+a chain's 十个一 and four lists are :mod:`chainatlas.api.routes.checklist`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from chainatlas.api.downloads import HTML, XLSX, download, downloads
 
 # the web pages (api/routes/ui/projects.py) still import the project routes from here
 from chainatlas.api.routes.projects import add_project_follow_up, project_land, project_stage
-from chainatlas.api.schemas import ChainPath, FollowUpIn, LandIn, StageMove
+from chainatlas.api.schemas import FollowUpIn, LandIn, StageMove
 from chainatlas.graph.ledger import month_lists, monthly_report
 from chainatlas.viz.ledger import (
     lists_json,
@@ -35,7 +35,7 @@ __all__ = [
     "router",
 ]
 
-router = APIRouter(tags=["ledger and problems"])
+router = APIRouter(prefix="/ledger", tags=["ledger and problems"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
@@ -43,7 +43,7 @@ def _xlsx(sheets: Any, name: str) -> Response:
     return download(xlsx_bytes(sheets), "xlsx", name, fallback="ledger")
 
 
-@router.get("/ledger/report", responses=downloads(XLSX, HTML))
+@router.get("/report", responses=downloads(XLSX, HTML))
 def report(
     store: StoreDep,
     settings: SettingsDep,
@@ -73,7 +73,7 @@ def report(
     return download(report_json(r), "json")
 
 
-@router.get("/ledger/lists", responses=downloads(XLSX))
+@router.get("/lists", responses=downloads(XLSX))
 def lists(
     store: StoreDep,
     month: str = Query(..., examples=["2026-10"], pattern=MONTH),
@@ -84,31 +84,3 @@ def lists(
     if format == "xlsx":
         return _xlsx(lists_tables(ls), f"一本账清单-{month}.xlsx")
     return download(lists_json(ls), "json")
-
-
-@router.get("/chains/{chain}/checklist")
-def chain_checklist(
-    chain: ChainPath,
-    store: StoreDep,
-    settings: SettingsDep,
-    month: str = Query(..., examples=["2026-10"]),
-) -> dict[str, Any]:
-    """十个一 checklist (has / lacks) and the four lists of a chain for a month."""
-    import dataclasses
-
-    from chainatlas.graph.progress import checklist, four_lists
-
-    return {
-        "checklist": [dataclasses.asdict(x) for x in checklist(store, chain)],
-        **four_lists(store, chain, month, settings.grace()),
-    }
-
-
-@router.get("/progress")
-def chain_progress(store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
-    """Progress toward seed 001's 2026 targets and the 3566 goal, from local firm output."""
-    from chainatlas.graph.progress import progress
-
-    return progress(
-        store, home_area=settings.home_area, industrial_output=settings.industrial_output
-    )
