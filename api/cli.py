@@ -28,6 +28,7 @@ import click
 from chainatlas.api.cli_common import CliError, Ctx, user_errors
 
 # isort: split
+from chainatlas.api.cli_carriers import CARRIER_COMMANDS
 from chainatlas.api.cli_checklist import checklist
 from chainatlas.api.cli_dockings import dockings
 from chainatlas.api.cli_goals import goals
@@ -63,7 +64,7 @@ def main(ctx: click.Context, backend: str | None, home: Path | None) -> None:
 
 for _command in [*STORE_COMMANDS, *VIEW_COMMANDS, ledger, project, token, problems, checklist]:
     main.add_command(_command)
-for _command in [dockings, goals]:  # 对接记录, 招商引资目标 (api/cli_dockings.py, cli_goals.py)
+for _command in [dockings, goals, *CARRIER_COMMANDS]:  # 对接, 招商引资目标, 载体/梯队/园区
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,7 @@ from chainatlas.api.deps import COOKIE, get_principal
 from chainatlas.api.errors import ERRORS, HEALTH_ERRORS, PROBLEM, install_error_handlers
 from chainatlas.api.limits import COSTLY, BodyLimit, RateLimit, SecurityHeaders
 from chainatlas.api.routes import (
+    carriers,
     chains,
     checklist,
     dockings,
@@ -180,6 +181,7 @@ def create_app(
     v1.include_router(problems.router)
     v1.include_router(checklist.router)
     v1.include_router(goals.router)
+    v1.include_router(carriers.router)
     v1.include_router(health.audit_router)
     v1.include_router(transfer.router)
     v1.include_router(records.router)

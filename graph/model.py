@@ -40,8 +40,11 @@ from chainatlas.graph.creditcode import is_valid_credit_code
 from chainatlas.graph.errors import SchemaViolation, ValidationFailed
 
 __all__ = [
+    "ATTRACTION_METHODS",
     "CHAIN_TIERS",
     "DOCKING_STATUSES",
+    "FIRM_LADDER",
+    "FIRM_PROGRAMMES",
     "FIRM_TAGS",
     "INVISIBLE",
     "LABELS",
@@ -82,7 +85,21 @@ FIRM_TAGS = (
     "上市",
     "科技型中小企业",
     "创新型中小企业",
+    *("雄鹰", "凤凰", "双金", "新锐壮腰"),
 )
+#: seed 000 §三（四）"统筹推进“雄鹰”“凤凰”“双金”“专精特新”“新锐壮腰”等企业培育工程": the
+#: programmes a firm may be in (tags), besides the ladder's 专精特新
+FIRM_PROGRAMMES = ("雄鹰", "凤凰", "双金", "新锐壮腰")
+#: seed 000 §三（四）the ladder "科技型、创新型中小企业—专精特新中小企业、高新技术企业、隐形冠军—
+#: 专精特新‘小巨人’", lowest rung first: each rung's name and the tags that put a firm on it
+FIRM_LADDER: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("科技型、创新型中小企业", ("科技型中小企业", "创新型中小企业")),
+    ("专精特新中小企业、高新技术企业、隐形冠军", ("专精特新", "高新技术", "隐形冠军")),
+    ("专精特新“小巨人”", ("小巨人",)),
+)
+#: seed 000 §三（一）"强化产业链招商、基金招商、科技招商、以商引商、场景招商等方式": the closed
+#: list a project's 招商方式 is taken from (the seed says 等; closing the list is the office's)
+ATTRACTION_METHODS = ("产业链招商", "基金招商", "科技招商", "以商引商", "场景招商")
 #: The four tiers of the 1366 layout (1 先导, 3 特色, 6 新兴, 6 未来).
 ChainTier = Literal["先导", "特色", "新兴", "未来"]
 CHAIN_TIERS: tuple[str, ...] = get_args(ChainTier)
@@ -331,6 +348,7 @@ class ChainProps(_Named, total=False):
     target_2026: NonNeg  # 2026 年规模目标（亿元）
     target_text: str
     aliases: list[str]
+    alias_basis: str  # 推断 when an alias is not the seed's own identification
     leader: str
     lead_department: str
     action_plan: str
@@ -366,6 +384,7 @@ class PlatformProps(_Named, total=False):
     kind: str
     region: str
     source: str
+    quote: str  # the seed's words that name it (种子原文)
 
 
 class TalentPoolProps(_Named, total=False):
@@ -393,6 +412,7 @@ class ProjectProps(_Named, total=False):
     stage: Literal[PROJECT_STAGES]  # type: ignore[valid-type]
     region: str
     responsible_unit: str
+    attraction_method: Literal[ATTRACTION_METHODS]  # type: ignore[valid-type]  # 招商方式
     major: bool
     signed: IsoDate
     filed: IsoDate

@@ -77,7 +77,10 @@ def seed_batch(seeds_dir: Path) -> Batch:
     for ch in data["chains"]:
         props = {
             k: ch[k]
-            for k in ("name", "layout", "tier", "order", "target_2026", "target_text", "aliases")
+            for k in (
+                *("name", "layout", "tier", "order", "target_2026", "target_text", "aliases"),
+                "alias_basis",
+            )
             if k in ch
         }
         b.nodes.append(Node(ch["id"], "Chain", props))
@@ -129,7 +132,7 @@ def seed_batch(seeds_dir: Path) -> Batch:
         b.relationships.append(Relationship(lin["from"], "EVOLVED_INTO", lin["to"], props))
 
     for p in _read(seeds_dir / "platforms.yaml")["platforms"]:
-        props = {k: p[k] for k in ("name", "kind", "source", "region") if k in p}
+        props = {k: p[k] for k in ("name", "kind", "source", "region", "quote") if k in p}
         b.nodes.append(Node(p["id"], "Platform", props))
         if p.get("region"):
             b.relationships.append(Relationship(p["id"], "LOCATED_IN", region_ids[p["region"]]))
