@@ -35,7 +35,7 @@ __all__ = [
     "router",
 ]
 
-router = APIRouter(prefix="/ledger", tags=["ledger and problems"])
+router = APIRouter(prefix="/ledger", tags=["ledger"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 

@@ -14,7 +14,7 @@ from chainatlas.api.downloads import HTML, SVG, XLSX, download, downloads
 from chainatlas.api.schemas import ChainPath
 from chainatlas.viz.export import render_view
 
-router = APIRouter(tags=["maps"])
+router = APIRouter(prefix="/maps", tags=["maps"])
 
 Fmt = Literal["json", "xlsx", "html"]
 FishboneFmt = Literal["json", "xlsx", "html", "svg"]
@@ -45,7 +45,7 @@ def view_response(
     return download(r.data, fmt, r.filename)
 
 
-@router.get("/maps/fishbone/{chain}", responses=downloads(XLSX, HTML, SVG))
+@router.get("/fishbone/{chain}", responses=downloads(XLSX, HTML, SVG))
 def fishbone_map(
     chain: ChainPath,
     store: StoreDep,
@@ -56,7 +56,7 @@ def fishbone_map(
     return view_response(store, settings, "fishbone", format, chain)
 
 
-@router.get("/maps/attraction/{chain}", responses=downloads(XLSX, HTML))
+@router.get("/attraction/{chain}", responses=downloads(XLSX, HTML))
 def attraction(
     chain: ChainPath,
     store: StoreDep,
@@ -68,7 +68,7 @@ def attraction(
     return view_response(store, settings, "map", format, chain, index=index)
 
 
-@router.get("/maps/masters/{chain}", responses=downloads(XLSX, HTML))
+@router.get("/masters/{chain}", responses=downloads(XLSX, HTML))
 def masters(
     chain: ChainPath,
     store: StoreDep,

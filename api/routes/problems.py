@@ -50,7 +50,7 @@ from chainatlas.graph.settings import Settings
 from chainatlas.graph.store import GraphStore
 from chainatlas.graph.supervision import SEED, SyncResult, supervision_items, sync_supervision
 
-router = APIRouter(tags=["problems"])
+router = APIRouter(prefix="/problems", tags=["problems"])
 #: how outputs label a rule the seed does not give
 OFFICE = "本办设置"
 
@@ -66,7 +66,7 @@ def _with_review(p: NodePublic, settings: Settings, on: date | None) -> NodePubl
     )
 
 
-@router.get("/problems", response_model=Page[NodePublic])
+@router.get("", response_model=Page[NodePublic])
 def list_problems(
     store: StoreDep,
     settings: SettingsDep,
@@ -90,7 +90,7 @@ def list_problems(
     return Page(data=[NodePublic.of(p) for p in rows], count=len(rows))
 
 
-@router.get("/problems/rules")
+@router.get("/rules")
 def problem_rules(settings: SettingsDep) -> dict[str, Any]:
     """How the loop runs: each level's routing in the seed's words, who may take the steps,
     and the office's settings (本办设置) the seed does not give."""
@@ -125,7 +125,7 @@ def problem_rules(settings: SettingsDep) -> dict[str, Any]:
     }
 
 
-@router.post("/problems", response_model=NodePublic, status_code=201)
+@router.post("", response_model=NodePublic, status_code=201)
 def add_problem(
     body: ProblemIn,
     store: StoreDep,
@@ -166,7 +166,7 @@ def add_problem(
     return NodePublic.of(p)
 
 
-@router.post("/problems/supervise", response_model=SupervisionSync)
+@router.post("/supervise", response_model=SupervisionSync)
 def supervise(
     store: StoreDep, settings: SettingsDep, who: PrincipalDep, auth: AuthDep, request: Request
 ) -> SupervisionSync:
@@ -193,7 +193,7 @@ def sync_items(
     return r
 
 
-@router.get("/problems/supervision")
+@router.get("/supervision")
 def supervision(
     store: StoreDep,
     month: str = Query(..., examples=["2026-10"], pattern=MONTH_PATTERN),
@@ -208,7 +208,7 @@ def _where(store: GraphStore, chains: list[str], region: str | None) -> str:
     return "、".join([*names, *([region] if region else [])])
 
 
-@router.post("/problems/{problem_id}/step", response_model=NodePublic)
+@router.post("/{problem_id}/step", response_model=NodePublic)
 def problem_step(
     problem_id: NodeIdPath,
     body: ProblemStep,
@@ -247,7 +247,7 @@ def problem_step(
     return NodePublic.of(p)
 
 
-@router.post("/problems/{problem_id}/review", response_model=NodePublic)
+@router.post("/{problem_id}/review", response_model=NodePublic)
 def problem_review(
     problem_id: NodeIdPath,
     body: ProblemReview,
