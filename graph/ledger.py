@@ -494,6 +494,8 @@ class Report:
     settings: list[dict[str, Any]] = field(default_factory=list)
     #: 五未 督办 items of the month (:func:`chainatlas.graph.supervision.supervision_items`)
     supervision: list[dict[str, Any]] = field(default_factory=list)
+    #: 要素对接: how many stored needs were met (:func:`chainatlas.graph.dockings.docking_summary`)
+    dockings: dict[str, Any] = field(default_factory=dict)
 
 
 def _previous(month: str) -> str:
@@ -515,6 +517,7 @@ def monthly_report(
     every stalled project named with its unit, 拿地即开工 figures, the office's settings
     used (``due_days``: problem time limits by level, as the report's header shows them), and
     the month's 五未 督办 items (:func:`chainatlas.graph.supervision.sync_supervision`)."""
+    from chainatlas.graph.dockings import docking_summary
     from chainatlas.graph.problems import DUE_DAYS
     from chainatlas.graph.supervision import supervision_items
 
@@ -562,6 +565,7 @@ def monthly_report(
         land,
         office_settings(grace, dict(due_days or DUE_DAYS), land_to_start_days),
         supervision_items(store, month),
+        docking_summary(store, month),
     )
 
 

@@ -122,7 +122,27 @@ def report_tables(r: Report) -> dict[str, pd.DataFrame]:
         "按责任单位": _group_df(r.by_unit, "责任单位"),
         "五未项目": stalled,
         "五未督办": supervision_table(r),
+        "要素对接": docking_table(r),
     }
+
+
+def docking_table(r: Report) -> pd.DataFrame:
+    """要素对接 (seed 000 §四.三): the stored needs, the dockings by state at the month's end,
+    and the needs met by then and in the month."""
+    import pandas as pd
+
+    x = r.dockings or {}
+    by = x.get("by_status") or {}
+    share = x.get("met_share")
+    row = {
+        "库内需求": x.get("demands"),
+        "已推荐对接的需求": x.get("demands_docked"),
+        **{f"对接{k}": v for k, v in by.items()},
+        "已落实需求（截至月末）": x.get("demands_met"),
+        "本月落实需求": x.get("demands_met_in_month"),
+        "落实率": f"{share:.0%}" if share is not None else "—",
+    }
+    return pd.DataFrame([row])
 
 
 def supervision_table(r: Report) -> pd.DataFrame:

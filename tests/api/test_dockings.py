@@ -153,6 +153,17 @@ def test_the_office_reads_how_many_needs_were_met(api: Any) -> None:
     assert after["by_status"]["已落实"] == 1
     bad = client.get("/api/v1/dockings/summary?month=2026-13", headers=city)
     assert bad.status_code == 422
+    # the monthly report carries the same figure: JSON and a sheet of the workbook
+    report = client.get(f"/api/v1/ledger/report?month={month}", headers=city)
+    assert report.json()["dockings"] == after
+    book = client.get(f"/api/v1/ledger/report?month={month}&format=xlsx", headers=city)
+    import io
+
+    import openpyxl
+
+    ws = openpyxl.load_workbook(io.BytesIO(book.content))["要素对接"]
+    head, values = [c.value for c in ws[1]], [c.value for c in ws[2]]
+    assert dict(zip(head, values, strict=True))["已落实需求（截至月末）"] == 1
 
 
 def test_the_seed_names_the_two_lists() -> None:
