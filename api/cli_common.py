@@ -18,6 +18,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -36,6 +37,7 @@ __all__ = [
     "CliError",
     "Ctx",
     "chain_hint",
+    "date_option",
     "echo_skipped",
     "emit",
     "existing",
@@ -201,6 +203,20 @@ def emit(data: bytes, fmt: str, out: Path | None, default_name: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     click.echo(f"已写入 {path}")
+
+
+def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """A date option (``--due``, ``--date``) as a calendar date (YYYY-MM-DD), refused in
+    Chinese otherwise, naming the option."""
+    if value is None:
+        return None
+    name = param.opts[0] if param.opts else str(param.name)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise CliError(f"{name} 应为 YYYY-MM-DD 日期（如 2026-03-31），而不是 {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"{name} 不是日历上的日期：{value!r}") from None
 
 
 @contextmanager

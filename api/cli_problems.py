@@ -8,7 +8,6 @@ its writes are audited.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -16,25 +15,13 @@ import click
 
 from chainatlas.api.auth import Principal
 from chainatlas.api.cli_acting import acting, as_role, cli_audited
-from chainatlas.api.cli_common import CliError, user_errors
+from chainatlas.api.cli_common import CliError, date_option, user_errors
 from chainatlas.api.roles import CITY
 from chainatlas.graph.problems import LEVELS, REVIEW_RESULTS
 from chainatlas.graph.store import GraphStore
 from chainatlas.graph.supervision import SyncResult
 
 __all__ = ["problems"]
-
-
-def _due(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    """``--due`` as a calendar date (YYYY-MM-DD), refused in Chinese otherwise."""
-    if value is None:
-        return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise CliError(f"--due 应为 YYYY-MM-DD 日期（如 2026-03-31），而不是 {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"--due 不是日历上的日期：{value!r}") from None
 
 
 def _line(p: Any) -> str:
@@ -56,7 +43,9 @@ def problems() -> None:
 @click.option("--firm", default=None)
 @click.option("--chain", default=None)
 @click.option("--region", default=None)
-@click.option("--due", default=None, callback=_due, help="办理期限 YYYY-MM-DD（默认按本办设置）")
+@click.option(
+    "--due", default=None, callback=date_option, help="办理期限 YYYY-MM-DD（默认按本办设置）"
+)
 @click.option("--by", default="")
 @click.pass_obj
 def problems_add(

@@ -3,7 +3,6 @@ follow-ups (一环节一跟进) and its 拿地 date, on the command line."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +10,8 @@ import click
 
 from chainatlas.api.cli_common import (
     OUT_HELP,
-    CliError,
     Ctx,
+    date_option,
     emit,
     file_safe,
     pass_ctx,
@@ -21,20 +20,6 @@ from chainatlas.api.cli_common import (
 )
 
 __all__ = ["project"]
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    """A date option (``--due``, ``--date``) as a calendar date (YYYY-MM-DD), refused in
-    Chinese otherwise, naming the option."""
-    if value is None:
-        return None
-    name = param.opts[0] if param.opts else str(param.name)
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise CliError(f"{name} 应为 YYYY-MM-DD 日期（如 2026-03-31），而不是 {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"{name} 不是日历上的日期：{value!r}") from None
 
 
 @click.group()
@@ -69,7 +54,9 @@ def project_show(c: Ctx, project_id: str, fmt: str, out: Path | None) -> None:
 @click.argument("project_id", metavar="PROJECT")
 @click.option("--note", required=True, help="跟进内容")
 @click.option("--by", default="", help="跟进单位/人")
-@click.option("--date", "on", default=None, callback=_date, help="跟进日期 YYYY-MM-DD（默认今天）")
+@click.option(
+    "--date", "on", default=None, callback=date_option, help="跟进日期 YYYY-MM-DD（默认今天）"
+)
 @pass_ctx
 def project_follow_up(c: Ctx, project_id: str, note: str, by: str, on: date | None) -> None:
     """在项目当前阶段记一条跟进（任何时候都可以，不必推进阶段）。"""
@@ -82,7 +69,7 @@ def project_follow_up(c: Ctx, project_id: str, note: str, by: str, on: date | No
 
 @project.command("land")
 @click.argument("project_id", metavar="PROJECT")
-@click.option("--date", "on", required=True, callback=_date, help="拿地日期 YYYY-MM-DD")
+@click.option("--date", "on", required=True, callback=date_option, help="拿地日期 YYYY-MM-DD")
 @click.option("--by", default="", help="经办单位/人")
 @click.option("--note", default="")
 @pass_ctx
