@@ -25,6 +25,7 @@ from tqdm import tqdm
 from chainatlas.graph.bundle import ImportReport, _write, check_rows
 from chainatlas.graph.errors import ImportFailed, RowError, ValidationFailed
 from chainatlas.graph.model import (
+    ATTRACTION_METHODS,
     ELEMENT_KINDS,
     FIRM_TAGS,
     PROJECT_STAGES,
@@ -59,6 +60,8 @@ class Column:
 
 _LIST_SEP = re.compile(r"[;；、,，]")
 
+#: 招商方式 as seed 000 §三（一）lists them (the template's note)
+_METHODS_NOTE = "可选：" + "、".join(ATTRACTION_METHODS)
 TEMPLATES: dict[str, list[Column]] = {
     "firms": [
         Column("企业编号", "id", False, "可留空；留空时按信用代码或企业名称生成", ""),
@@ -98,6 +101,7 @@ TEMPLATES: dict[str, list[Column]] = {
         Column("上规日期", "above_scale", False, "YYYY-MM-DD", ""),
         Column("达产日期", "at_capacity", False, "YYYY-MM-DD", ""),
         Column("责任单位", "responsible_unit", False, "", "长兴县投资促进局"),
+        Column("招商方式", "attraction_method", False, _METHODS_NOTE, ""),
     ],
     "demands": [
         Column("需求编号", "id", False, "可留空；留空时自动生成", ""),
@@ -574,6 +578,7 @@ def _build_project(
             "region",
             "stage",
             "responsible_unit",
+            "attraction_method",
             "signed",
             "filed",
             "land_date",

@@ -98,3 +98,17 @@ def test_a_project_carries_its_land_date(g: GraphStore, tmp_path: Path) -> None:
     with pytest.raises(ImportFailed) as exc:
         import_template(g, bad, progress=False)
     assert any(e.column == "拿地日期" for e in exc.value.errors)
+
+
+def test_a_projects_attraction_method_is_one_of_the_seeds(g: GraphStore, tmp_path: Path) -> None:
+    """招商方式 (seed 000 §三（一）: 产业链招商、基金招商、科技招商、以商引商、场景招商)."""
+    g.upsert_nodes([Node("1366:storage", "Chain", {"name": "新能源与新型储能", "layout": "1366"})])
+    row = {"项目名称": "以商引商项目", "所属产业链": "新能源与新型储能", "所在区域": "长兴县"}
+    ok = _fill(tmp_path, "projects", [row | {"招商方式": "以商引商"}])
+    import_template(g, ok, progress=False)
+    assert g.require_node("project:以商引商项目").props["attraction_method"] == "以商引商"
+    bad = _fill(tmp_path, "projects", [row | {"项目名称": "八法项目", "招商方式": "招商八法"}])
+    with pytest.raises(ImportFailed) as exc:
+        import_template(g, bad, progress=False)
+    assert "招商方式" in str(exc.value) or "attraction_method" in str(exc.value)
+    assert g.get_node("project:八法项目") is None
