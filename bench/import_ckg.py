@@ -7,13 +7,19 @@ measurement), and the ratio against baselines measured in the same run:
   sample of the bundle — how a naive loader writes;
 - for the embedded store, also the general row-by-row import path (``fast=False``: every row
   becomes a checked object; what bundles that are not plain new data take);
-- for Neo4j, ``one query per edge``: one ``MERGE`` statement per row, as public chain-graph
-  loaders do, on a sample.
+- for Neo4j, ``one query per row``: one ``MERGE`` statement per row, as public chain-graph
+  loaders do, on a sample; and the general path (``fast=False``: batched ``MERGE``, what
+  imports took before ``Neo4jStore.bulk_insert``). With ``--admin``, also neo4j-admin's
+  offline importer (scripts/neo4j-admin-import), JVM start included.
+
+The Neo4j server gets one untimed import first: a fresh server's first imports run 2–3× slower
+while its JIT compiles them. The load average is printed before and after: on this shared
+2-core machine other work slows every figure, the server's the most.
 
 Each measurement runs ``--repeat`` times (fresh process and store each time); the table shows
 the median and the range, as this machine's timings vary by ±20 % from run to run.
 
-Usage: python -m bench.import_ckg [--ckg ../shared/data/ckg] [--sample 2000] [--repeat 3]
+Usage: python -m bench.import_ckg [--ckg ../shared/data/ckg] [--sample 2000] [--repeat 3] [--admin]
 Neo4j rows are measured when NEO4J_URI is set.
 """
 
@@ -47,9 +53,9 @@ def _child(mode: str, bundle: str, where: str, sample: int) -> None:
         from chainatlas.graph.embedded import EmbeddedStore
 
         store = EmbeddedStore(Path(where) / "graph.db")
-    if mode.endswith("bulk") or mode == "memory-rows":
+    if mode.endswith("bulk") or mode.endswith("-rows"):
         t = time.perf_counter()
-        rep = import_bundle(store, Path(bundle), progress=False, fast=mode != "memory-rows")
+        rep = import_bundle(store, Path(bundle), progress=False, fast=mode.endswith("bulk"))
         dt = time.perf_counter() - t
         rows = rep.nodes + rep.relationships
     else:  # baseline: one transaction per row on a sample
@@ -106,6 +112,9 @@ def main() -> None:
     ap.add_argument("--ckg", default=str(REPO.parent / "shared" / "data" / "ckg"))
     ap.add_argument("--sample", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--admin", action="store_true", help="also neo4j-admin's offline import (needs Java)"
+    )
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -127,47 +136,95 @@ def main() -> None:
             f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}; conversion ckg → bundle {conv:.1f} s\n"
         )
+        print(f"load average before: {_load()}\n")
         rows = []
         modes = [("embedded", "memory-row", ["memory-rows", "memory-bulk"])]
         if os.environ.get("NEO4J_URI"):
-            modes.append(("neo4j", "neo4j-per-edge", ["neo4j-bulk"]))
+            # a fresh server's first imports run 2–3× slower (its JIT compiles them)
+            _measure_once("neo4j-bulk", bundle, args.sample)
+            modes.append(("neo4j", "neo4j-per-edge", ["neo4j-rows", "neo4j-bulk"]))
         labels = {
             "memory-row": "row-at-a-time",
-            "neo4j-per-edge": "one query per edge",
+            "neo4j-per-edge": "one query per row",
             "memory-rows": "chainatlas import, general path",
-            "memory-bulk": "chainatlas import (columnar fast path)",
-            "neo4j-bulk": "chainatlas import",
+            "memory-bulk": "chainatlas import (fast path)",
+            "neo4j-rows": "chainatlas import, general path (MERGE)",
+            "neo4j-bulk": "chainatlas import (fast path: bulk_insert)",
         }
         print(f"median of {args.repeat} runs (fastest–slowest in brackets)\n")
         print("| backend | loader | rows | seconds | rows/s | peak RSS MiB | × baseline |")
         print("|---|---|---:|---:|---:|---:|---:|")
+        rates: dict[str, float] = {}
         for name, base_mode, measured in modes:
             base = _measure(base_mode, bundle, args.sample, 1)
-            base_rate = base["rows"] / base["seconds"]
-            rows.append((name, labels[base_mode], base, base_rate, 1.0))
+            rates[base_mode] = base["rows"] / base["seconds"]
+            rows.append((name, base_mode, base, rates[base_mode], 1.0))
             for mode in measured:
                 m = _measure(mode, bundle, args.sample, args.repeat)
-                rate = m["rows"] / m["seconds"]
-                rows.append((name, labels[mode], m, rate, rate / base_rate))
+                rates[mode] = m["rows"] / m["seconds"]
+                rows.append((name, mode, m, rates[mode], rates[mode] / rates[base_mode]))
+        if args.admin:
+            m = _admin(bundle, args.repeat)
+            rates["admin"] = m["rows"] / m["seconds"]
+            rows.append(("neo4j", "admin", m, rates["admin"], rates["admin"] / rates[base_mode]))
+            labels["admin"] = "neo4j-admin database import full (offline; JVM start included)"
         from bench.summary import report
 
-        for name, label, m, rate, ratio in rows:
+        for name, mode, m, rate, ratio in rows:
+            base_mode = "memory-row" if name == "embedded" else "neo4j-per-edge"
             if ratio != 1.0:
                 report(
-                    f"import into {name}: {label}",
+                    f"import into {name}: {labels[mode]}",
                     f"{int(m['rows']):,} rows (ckg)",
                     f"{rate:,.0f} rows/s ({m['seconds']:.2f} s)",
-                    f"{rows[0 if name == 'embedded' else -2][1]} "
-                    f"{rows[0 if name == 'embedded' else -2][3]:,.0f} rows/s",
+                    f"{labels[base_mode]} {rates[base_mode]:,.0f} rows/s",
                     f"{ratio:.1f}",
                 )
             spread = ""
             if m.get("fastest") is not None and m["fastest"] != m["slowest"]:
                 spread = f" ({m['fastest']:.2f}–{m['slowest']:.2f})"
+            peak = f"{m['peak_mib']:.0f}" if m.get("peak_mib") else "—"
             print(
-                f"| {name} | {label} | {int(m['rows']):,} | {m['seconds']:.2f}{spread} | "
-                f"{rate:,.0f} | {m['peak_mib']:.0f} | {ratio:.1f} |"
+                f"| {name} | {labels[mode]} | {int(m['rows']):,} | {m['seconds']:.2f}{spread} | "
+                f"{rate:,.0f} | {peak} | {ratio:.1f} |"
             )
+        if "neo4j-bulk" in rates:
+            print(
+                f"\nNeo4j fast path: {rates['neo4j-bulk'] / rates['neo4j-rows']:.1f}× the general "
+                f"path, {rates['neo4j-bulk'] / rates['neo4j-per-edge']:.0f}× one query per row, "
+                f"{rates['memory-bulk'] / rates['neo4j-bulk']:.1f}× slower than the embedded "
+                "store's fast path (same bundle, same run)."
+            )
+        print(f"\nload average after: {_load()} (2 cores)")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _admin(bundle: Path, repeat: int) -> dict[str, float]:
+    """``scripts/neo4j-admin-import import``: wall time of the whole command (a JVM starts)."""
+    import subprocess
+
+    runs = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as home:
+            t = time.perf_counter()
+            subprocess.run(
+                [str(REPO / "scripts" / "neo4j-admin-import"), "import", str(bundle), home],
+                check=True,
+                capture_output=True,
+            )
+            runs.append(time.perf_counter() - t)
+    runs.sort()
+    n = json.loads((bundle / "bundle.json").read_text("utf-8"))["files"]
+    return {
+        "rows": sum(n.values()),
+        "seconds": runs[len(runs) // 2],
+        "fastest": runs[0],
+        "slowest": runs[-1],
+        "peak_mib": 0.0,
+    }
 
 
 if __name__ == "__main__":
