@@ -136,6 +136,7 @@ COSTLY: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"/api/v1/targets"), "chain"),
     ("GET", re.compile(r"/api/v1/gaps/[^/]+"), "chain"),
     ("GET", re.compile(r"/ui/chain/[^/]+/map"), "chain"),
+    ("GET", re.compile(r"/ui/chain/[^/]+/gaps"), "chain"),
 ]
 #: requests per token in a moving window, per class (the syntax of the ``limits`` library)
 RATES = {"export": "2/minute", "import": "6/minute", "match": "10/minute", "chain": "30/minute"}

@@ -1,5 +1,6 @@
 """The Chinese web UI, server-rendered (Jinja2) from the same functions as the API, one module
-per page family: ``session`` (login, logout), ``home`` (the 驾驶舱), ``chains``, ``projects``,
+per page family: ``session`` (login, logout), ``home`` (the 驾驶舱), ``chains`` (with
+``chain_work``: 十个一, 四张清单, gaps), ``projects``,
 ``problems``, ``ledger``, ``firms``, ``match`` and ``admin`` (the city office's tokens,
 audit log, templates and imports); ``core`` holds what they share (the session
 and CSRF checks, rendering, the 演示数据 banner and the error pages)."""
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 
 from chainatlas.api.routes.ui import (
     admin,
+    chain_work,
     chains,
     core,
     firms,
@@ -28,5 +30,16 @@ def install_ui(app: FastAPI) -> None:
     """The pages, their static files (stylesheet, scripts, vendored ECharts and boundaries)
     and their answers (login redirect, 403 page, error pages)."""
     core.install_pages(app)
-    for module in (session, home, chains, projects, problems, ledger, firms, match, admin):
+    for module in (
+        session,
+        home,
+        chains,
+        projects,
+        problems,
+        ledger,
+        firms,
+        match,
+        admin,
+        chain_work,
+    ):
         app.include_router(module.router)
