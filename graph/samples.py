@@ -11,7 +11,7 @@ import zlib
 from datetime import date, timedelta
 
 from chainatlas.graph.creditcode import ALPHABET, make_credit_code
-from chainatlas.graph.model import FIRM_TAGS, Node, Relationship
+from chainatlas.graph.model import ATTRACTION_METHODS, FIRM_TAGS, Node, Relationship
 from chainatlas.graph.store import Batch
 
 __all__ = ["sample_batch"]
@@ -231,6 +231,8 @@ class _Sampler:
                 "region": reg,
                 "sample": True,
                 "responsible_unit": f"{reg}投资促进部门",
+                # by the id, not a draw: the rest of the sample stays as it was
+                "attraction_method": ATTRACTION_METHODS[zlib.crc32(pid.encode()) % 5],
                 "major": rng.random() < 0.3,
                 **_scenario_dates(scenario, rng),
             }

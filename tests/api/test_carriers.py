@@ -75,6 +75,8 @@ def test_attraction_methods_are_the_seeds_list(api: Any) -> None:
     s000, _ = _seeds()
     listed = re.search(r"强化(.+?)等方式", s000)
     assert listed is not None and tuple(listed.group(1).split("、")) == ATTRACTION_METHODS
+    samples = [p for p in store.iter_nodes("Project") if p.props.get("sample")]
+    assert samples and all(p.props["attraction_method"] in ATTRACTION_METHODS for p in samples)
     url = "/api/v1/records/projects/project:m"
     body = {"props": {"name": "场景项目", "attraction_method": "场景招商"}, "region": "吴兴区"}
     assert client.put(url, json=body, headers=heads["市链长办"]).status_code == 200
