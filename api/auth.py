@@ -60,6 +60,7 @@ __all__ = [
     "TokenInfo",
     "TokenNotFound",
     "Unauthorized",
+    "check_link",
     "check_problem_step",
     "check_scope",
     "check_scopes",
@@ -508,6 +509,22 @@ def check_scopes(
     elif not touched:
         what = "本链" if scoped_by(who.role) == "chain" else "本区县"
         raise Forbidden(f"{who.describe()}无权提交不属于{what}的记录")
+
+
+def check_link(store: GraphStore, who: Principal, node: str, what: str) -> None:
+    """Refuse (403) a link from a written record to a record outside the caller's scope: a
+    district cannot attach a demand to another district's project (it would show in that
+    project's dossier). ``what`` names the kind (项目, 企业). A firm that belongs to no scope
+    of the caller's kind — one outside the city's districts for a district, one in no chain
+    for a chain department — may be linked: investors come from elsewhere. An id that names
+    no node is left to the write to refuse."""
+    if who.role == CITY or scoped_by(who.role) == "none" or store.get_node(node) is None:
+        return
+    if roles.in_scope(store, who.role, who.scope, node=node):
+        return
+    if what == "企业" and not roles.owners(store, who.role, node):
+        return
+    raise Forbidden(f"{who.describe()}无权关联本辖范围以外的{what}「{node}」")
 
 
 def check_supervisor(who: Principal, what: str) -> None:

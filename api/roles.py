@@ -39,6 +39,7 @@ __all__ = [
     "holders",
     "in_scope",
     "may_handle",
+    "owners",
     "reaches",
     "resolve_role",
     "resolve_scope",
@@ -300,6 +301,20 @@ def in_scope(
         else:
             regions |= _regions_of(store, node)
     return covers(role, scope, chains=chains, regions=regions)
+
+
+def owners(store: GraphStore, role: str, node_id: str) -> set[str]:
+    """The scopes of ``role``'s kind that a node belongs to: its chains for chain roles, the
+    districts it is located in for district roles (a firm in 上海市 belongs to no district)."""
+    spec = ROLES.get(role)
+    if spec is None or spec.scope == "none":
+        return set()
+    if spec.scope == "chain":
+        return _chains_of(store, node_id)
+    districts = {
+        r.name for r in store.find_nodes("Region") if r.props.get("kind") in DISTRICT_KINDS
+    }
+    return _regions_of(store, node_id) & districts
 
 
 def scoped_by(role: str) -> ScopeKind:

@@ -16,7 +16,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, create_model
 
-from chainatlas.api.auth import AuthStore, Forbidden, Principal, check_scope, in_scope
+from chainatlas.api.auth import (
+    AuthStore,
+    Forbidden,
+    Principal,
+    check_link,
+    check_scope,
+    in_scope,
+)
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.schemas import BodyIn, NodeIdPath, NodePublic, Ref, props_model
 from chainatlas.graph.maps import resolve_chain
@@ -158,6 +165,11 @@ def _put(
         if end:
             ends[rtype] = end
     current = store.neighbours(record_id, [*LINKS.values(), "FOR_PROJECT"], "out") if before else []
+    linked = {(r.type, r.end) for r, _ in current}
+    for rtype, what in (("FOR_PROJECT", "项目"), ("FOR_FIRM", "企业")):
+        end = ends.get(rtype)
+        if end and (rtype, end) not in linked:  # a link already stored is not a new one
+            check_link(store, who, end, what)
     stale = [r.key for r, _ in current if r.type in ends and r.end != ends[r.type]]
     if chain and not body.segment:  # a segment only other chains have goes with the move
         for r, seg in current:

@@ -1,0 +1,81 @@
+"""The second security review of issue 14, one test per defect found from outside: links to
+other districts' records, problems routed to unrelated chains, segments of other chains, token
+expiry and ids, anonymous uploads, invisible ids, English messages, a move of region keeping
+another region's park, unknown firm fields. Real HTTP through FastAPI's TestClient over a
+seeded store; every refusal writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chainatlas.api.auth import AuthStore
+from chainatlas.api.main import create_app
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.settings import Settings
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def api(
+    seeded: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> Iterator[tuple[TestClient, dict[str, dict[str, str]], EmbeddedStore, AuthStore]]:
+    auth = AuthStore(tmp_path / "auth.db")
+    heads = {
+        "city": {"Authorization": f"Bearer {auth.create('city', [])}"},
+        "cx": {"Authorization": f"Bearer {auth.create('district', ['长兴县'])}"},
+        "wx": {"Authorization": f"Bearer {auth.create('district', ['吴兴区'])}"},
+    }
+    with TestClient(create_app(settings, seeded, auth), raise_server_exceptions=False) as c:
+        yield c, heads, seeded, auth
+    auth.close()
+
+
+def _problem(r) -> str:  # type: ignore[no-untyped-def]
+    assert r.headers["content-type"].startswith("application/problem+json"), r.text
+    detail = str(r.json()["detail"])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in detail), detail
+    return detail
+
+
+def _project(c: TestClient, head: dict[str, str], pid: str, region: str, **links: str) -> None:
+    body = {"props": {"name": f"项目{pid}"}, "region": region, **links}
+    r = c.put(f"{API}/records/projects/{pid}", json=body, headers=head)
+    assert r.status_code == 200, r.text
+
+
+# ---- 2. links to another district's records ---------------------------------------------------
+@pytest.mark.parametrize("kind", ["demands", "supplies"])
+def test_a_district_cannot_attach_a_record_to_another_districts_project(api, kind: str) -> None:  # type: ignore[no-untyped-def]
+    c, heads, store, _ = api
+    _project(c, heads["wx"], "project:wxonly", "吴兴区", chain="1366:icv")
+    body = {
+        "props": {"kind": "土地", "description": "注入"},
+        "region": "长兴县",
+        "project": "project:wxonly",
+    }
+    r = c.put(f"{API}/records/{kind}/x:inject", json=body, headers=heads["cx"])
+    assert r.status_code == 403, r.text
+    assert "project:wxonly" in _problem(r)
+    assert store.get_node("x:inject") is None
+    # the district's own project may be linked
+    _project(c, heads["cx"], "project:cxonly", "长兴县", chain="1366:icv")
+    body["project"] = "project:cxonly"
+    assert c.put(f"{API}/records/{kind}/x:own", json=body, headers=heads["cx"]).status_code == 200
+
+
+def test_a_district_cannot_link_a_firm_of_another_district(api) -> None:  # type: ignore[no-untyped-def]
+    c, heads, store, _ = api
+    wx_firm = next(
+        f.id
+        for f in store.find_nodes("Firm")
+        if {r.name for _, r in store.neighbours(f.id, ["LOCATED_IN"], "out")} == {"吴兴区"}
+    )
+    body = {"props": {"name": "借名"}, "region": "长兴县", "firm": wx_firm}
+    r = c.put(f"{API}/records/projects/project:borrow", json=body, headers=heads["cx"])
+    assert r.status_code == 403 and wx_firm in _problem(r)
+    assert store.get_node("project:borrow") is None
