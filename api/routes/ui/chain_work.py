@@ -23,7 +23,8 @@ from chainatlas.api.deps import get_auth, get_settings, get_store
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
 from chainatlas.graph.checklist import SLOTS, checklist
 from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
-from chainatlas.graph.maps import resolve_chain
+from chainatlas.graph.maps import VERDICT_ZH, fishbone, resolve_chain
+from chainatlas.graph.model import STAGE_ZH
 
 router = APIRouter(include_in_schema=False)
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -65,11 +66,40 @@ def chain_work(request: Request, who: Principal, chain: str, month: str | None) 
     }
 
 
+def render_chain(
+    request: Request,
+    who: Principal,
+    chain: str,
+    month: str | None,
+    *,
+    status: int = 200,
+    error: str | None = None,
+) -> Response:
+    """The chain page: fishbone and segments, then its 十个一, 四张清单 and targets
+    (:mod:`chain_work`); with ``error`` after a refused form (nothing written)."""
+    store = get_store(request)
+    s = get_settings(request)
+    fb = fishbone(store, chain, thresholds=s.thresholds(), home_area=s.home_area)
+    return page(
+        request,
+        who,
+        "chain.html",
+        status=status,
+        title=fb.chain.name,
+        nav="chains",
+        fb=fb,
+        summary=fb.summary(),
+        segments=fb.all_segments(),
+        stage=STAGE_ZH,
+        verdict=VERDICT_ZH,
+        error=error,
+        **chain_work(request, who, fb.chain.id, month),
+    )
+
+
 async def _post(request: Request, who: Principal, chain: str, what: str, act: Any) -> Response:
     """Run ``act(form)`` (an API route function); back to the chain page with a note, or the
     chain page again with the error and its status (nothing written)."""
-    from chainatlas.api.routes.ui.chains import render_chain
-
     form = {k: str(v) for k, v in (await read_form(request)).items()}
     try:
         act(form)

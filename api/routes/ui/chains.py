@@ -6,17 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from chainatlas.api.auth import Principal
 from chainatlas.api.deps import get_settings, get_store
 from chainatlas.api.routes.ui.core import User, page
 from chainatlas.graph.maps import (
     VERDICT_ZH,
     attraction_map,
-    fishbone,
     masters_library,
     resolve_chain,
 )
-from chainatlas.graph.model import STAGE_ZH
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,40 +47,9 @@ def chain_page(
     month: str | None = Query(None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$"),
 ) -> Response:
     """A chain's page; an unknown chain is a 404 page (the error pages of ``core``)."""
+    from chainatlas.api.routes.ui.chain_work import render_chain
+
     return render_chain(request, who, chain, month)
-
-
-def render_chain(
-    request: Request,
-    who: Principal,
-    chain: str,
-    month: str | None,
-    *,
-    status: int = 200,
-    error: str | None = None,
-) -> Response:
-    """The chain page: fishbone and segments, then its 十个一, 四张清单 and targets
-    (:mod:`chain_work`); with ``error`` after a refused form (nothing written)."""
-    from chainatlas.api.routes.ui.chain_work import chain_work
-
-    store = get_store(request)
-    s = get_settings(request)
-    fb = fishbone(store, chain, thresholds=s.thresholds(), home_area=s.home_area)
-    return page(
-        request,
-        who,
-        "chain.html",
-        status=status,
-        title=fb.chain.name,
-        nav="chains",
-        fb=fb,
-        summary=fb.summary(),
-        segments=fb.all_segments(),
-        stage=STAGE_ZH,
-        verdict=VERDICT_ZH,
-        error=error,
-        **chain_work(request, who, fb.chain.id, month),
-    )
 
 
 @router.get("/ui/chain/{chain}/map", response_class=HTMLResponse)

@@ -80,3 +80,14 @@ def firms_page(
         chains=chains,
         query=urlencode(f),
     )
+
+
+@router.get("/ui/firm/{firm_id}", response_class=HTMLResponse)
+def firm_page(request: Request, who: User, firm_id: str) -> Response:
+    """企业档案; an unknown firm is a 404 page."""
+    from chainatlas.api.deps import get_settings
+    from chainatlas.viz.firmpage import firm_page as firm_data
+
+    s = get_settings(request)
+    f = firm_data(get_store(request), firm_id, thresholds=s.thresholds(), home_area=s.home_area)
+    return page(request, who, "firm.html", title=f.firm.name, nav="firms", f=f)
