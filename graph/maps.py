@@ -24,7 +24,9 @@ __all__ = [
     "masters_library",
     "closest_chains",
     "projects_library",
+    "record_chains",
     "resolve_chain",
+    "segment_in_chain",
 ]
 
 VERDICT_ZH = {"strong": "强", "weak": "弱", "missing": "缺"}
@@ -160,6 +162,31 @@ def resolve_chain(store: GraphStore, key: str) -> Node:
         if key in n.props.get("aliases", []):
             return n
     raise UnknownChain(key, closest_chains(chains, key))
+
+
+def segment_in_chain(store: GraphStore, segment: str, chain: str) -> bool:
+    """True when ``segment`` is one of the chain's segments or below one (SUBSEGMENT_OF)."""
+    ch = resolve_chain(store, chain)
+    todo = [n.id for _, n in store.neighbours(ch.id, ["HAS_SEGMENT"], "out")]
+    seen = set(todo)
+    while todo:
+        s = todo.pop()
+        if s == segment:
+            return True
+        for _, c in store.neighbours(s, ["SUBSEGMENT_OF"], "in"):
+            if c.id not in seen:
+                seen.add(c.id)
+                todo.append(c.id)
+    return False
+
+
+def record_chains(store: GraphStore, node_id: str) -> set[str]:
+    """The chains a project or firm is in: its IN_CHAIN links, the chains it is 链主 of, and
+    the chains of the segments it is in or operates in."""
+    out = {c.id for _, c in store.neighbours(node_id, ["IN_CHAIN", "CHAIN_MASTER_OF"], "out")}
+    for _, s in store.neighbours(node_id, ["OPERATES_IN", "IN_SEGMENT"], "out"):
+        out |= {c.id for _, c in store.neighbours(s.id, ["HAS_SEGMENT"], "in")}
+    return out
 
 
 def closest_chains(chains: list[Node], key: str, n: int = 3) -> list[str]:

@@ -263,6 +263,7 @@ class _Resolver:
             self.chains.setdefault(n.id, n.id)
         self.parks = {n.name: n.id for n in store.find_nodes("Park")}
         self._segments: dict[str, str] | None = None
+        self._chain_segments: dict[str, set[str]] = {}
         self._firms: dict[str, str] | None = None
         self._projects: dict[str, list[str]] | None = None
 
@@ -270,6 +271,24 @@ class _Resolver:
         if self._segments is None:
             self._segments = {n.name: n.id for n in self.store.iter_nodes("Segment")}
         return self._segments.get(name)
+
+    def segment_of(self, name: str, chain: str) -> str | None:
+        """The segment of ``chain`` (or below one of its segments) named ``name``; None when
+        the chain has none of that name."""
+        if chain not in self._chain_segments:
+            ids = [n.id for _, n in self.store.neighbours(chain, ["HAS_SEGMENT"], "out")]
+            self._chain_segments[chain] = set(ids)
+            todo = list(ids)
+            while todo:
+                for _, c in self.store.neighbours(todo.pop(), ["SUBSEGMENT_OF"], "in"):
+                    if c.id not in self._chain_segments[chain]:
+                        self._chain_segments[chain].add(c.id)
+                        todo.append(c.id)
+        mine = self._chain_segments[chain]
+        by_id = name if name in mine else None
+        return by_id or next(
+            (n.id for n in self.store.find_nodes("Segment", {"name": name}) if n.id in mine), None
+        )
 
     def firm(self, key: str) -> str | None:
         if self._firms is None:
@@ -481,6 +500,7 @@ def _chain_seg(
     row: dict[str, str], res: _Resolver, errs: list[tuple[str, str]], node_id: str
 ) -> list[Relationship]:
     out = []
+    cid = None
     if row.get("chain"):
         cid = res.chains.get(row["chain"])
         if cid is None:
@@ -491,6 +511,9 @@ def _chain_seg(
         sid = res.segment(row["segment"])
         if sid is None:
             errs.append(("所属环节", f"未知环节 {row['segment']!r}"))
+        elif cid is not None and (sid := res.segment_of(row["segment"], cid)) is None:
+            why = f"环节 {row['segment']!r} 不属于产业链 {row['chain']!r}"
+            errs.append(("所属环节", why))
         else:
             out.append(Relationship(node_id, "IN_SEGMENT", sid))
     return out

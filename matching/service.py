@@ -7,29 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.errors import NodeNotFound
-from chainatlas.graph.maps import Target, resolve_chain
+from chainatlas.graph.maps import Target, resolve_chain, segment_in_chain
 from chainatlas.graph.store import GraphStore
 
 if TYPE_CHECKING:  # the ranking pulls in scikit-learn and scipy: imported where it is used
     from chainatlas.matching.targets import RankedTarget, TargetIndex
 
 __all__ = ["map_target_fn", "segment_in_chain", "targets_for"]
-
-
-def segment_in_chain(store: GraphStore, segment: str, chain: str) -> bool:
-    """True when ``segment`` is one of the chain's segments or below one (SUBSEGMENT_OF)."""
-    ch = resolve_chain(store, chain)
-    todo = [n.id for _, n in store.neighbours(ch.id, ["HAS_SEGMENT"], "out")]
-    seen = set(todo)
-    while todo:
-        s = todo.pop()
-        if s == segment:
-            return True
-        for _, c in store.neighbours(s, ["SUBSEGMENT_OF"], "in"):
-            if c.id not in seen:
-                seen.add(c.id)
-                todo.append(c.id)
-    return False
 
 
 def targets_for(

@@ -32,8 +32,9 @@ from chainatlas.api.schemas import (
     ProblemStep,
     SupervisionSync,
 )
+from chainatlas.graph.errors import ValidationFailed
 from chainatlas.graph.ledger import MONTH_PATTERN
-from chainatlas.graph.maps import resolve_chain
+from chainatlas.graph.maps import record_chains, resolve_chain
 from chainatlas.graph.problems import (
     LEVELS,
     ROUTING,
@@ -141,6 +142,13 @@ def add_problem(
         if node:
             store.require_node(node, label)
     chain = resolve_chain(store, body.chain).id if body.chain else None
+    for node, what in ((body.project, "项目"), (body.firm, "企业")):
+        have = record_chains(store, node) if node and chain else set()
+        if have and chain not in have:  # routed to a chain department the record is not in
+            raise ValidationFailed(
+                f"问题所属产业链「{chain}」不是{what}「{node}」所在的产业链"
+                f"（{'、'.join(sorted(have))}）"
+            )
     check_scopes(store, who, nodes=(body.project, body.firm), chain=chain, region=body.region)
     today = date.today()
     pid = new_problem_id(body.title, project=body.project, firm=body.firm, today=today)

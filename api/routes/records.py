@@ -26,7 +26,8 @@ from chainatlas.api.auth import (
 )
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.schemas import BodyIn, NodeIdPath, NodePublic, Ref, props_model
-from chainatlas.graph.maps import resolve_chain
+from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.maps import resolve_chain, segment_in_chain
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store import GraphStore
 
@@ -166,6 +167,7 @@ def _put(
             ends[rtype] = end
     current = store.neighbours(record_id, [*LINKS.values(), "FOR_PROJECT"], "out") if before else []
     linked = {(r.type, r.end) for r, _ in current}
+    _check_segment(store, body.segment, chain, current)
     for rtype, what in (("FOR_PROJECT", "项目"), ("FOR_FIRM", "企业")):
         end = ends.get(rtype)
         if end and (rtype, end) not in linked:  # a link already stored is not a new one
@@ -192,6 +194,20 @@ def _put(
         after = store.require_node(record_id, label)
         entry.after = after.props
     return NodePublic.of(after)
+
+
+def _check_segment(
+    store: GraphStore, segment: str | None, chain: str | None, current: Current
+) -> None:
+    """A segment named must belong to the record's chain (the one named, else the one
+    stored): a project of 智能网联汽车 cannot sit in a segment of 生物医药."""
+    if not segment or store.get_node(segment) is None:
+        return  # no segment named, or none to link: the write refuses an unknown id
+    chains = {chain} if chain else {n.id for r, n in current if r.type == "IN_CHAIN"}
+    if chains and not any(segment_in_chain(store, segment, c) for c in chains):
+        raise ValidationFailed(
+            f"环节「{segment}」不属于记录所在的产业链（{'、'.join(sorted(chains))}）"
+        )
 
 
 def _segment_chains(store: GraphStore, segment: str) -> set[str]:

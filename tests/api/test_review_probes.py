@@ -79,3 +79,37 @@ def test_a_district_cannot_link_a_firm_of_another_district(api) -> None:  # type
     r = c.put(f"{API}/records/projects/project:borrow", json=body, headers=heads["cx"])
     assert r.status_code == 403 and wx_firm in _problem(r)
     assert store.get_node("project:borrow") is None
+
+
+# ---- 3. chains of problems and segments of records ------------------------------------------
+def test_a_problem_cannot_be_routed_to_a_chain_its_project_is_not_in(api) -> None:  # type: ignore[no-untyped-def]
+    c, heads, store, _ = api
+    _project(c, heads["cx"], "project:probe7d", "长兴县", chain="1366:icv")
+    before = store.count_nodes("Problem")
+    body = {"title": "用地指标不足", "project": "project:probe7d", "chain": "1366:bio"}
+    r = c.post(f"{API}/problems", json=body, headers=heads["cx"])
+    assert r.status_code == 422, r.text
+    assert "1366:icv" in _problem(r)
+    assert store.count_nodes("Problem") == before
+    body["chain"] = "1366:icv"
+    assert c.post(f"{API}/problems", json=body, headers=heads["cx"]).status_code == 201
+
+
+def test_a_records_segment_must_belong_to_its_chain(api) -> None:  # type: ignore[no-untyped-def]
+    c, heads, store, _ = api
+    _project(c, heads["cx"], "project:seg", "长兴县", chain="1366:icv")
+    body = {"props": {}, "segment": "seg:高端原辅料"}
+    r = c.put(f"{API}/records/projects/project:seg", json=body, headers=heads["cx"])
+    assert r.status_code == 422, r.text
+    assert "seg:高端原辅料" in _problem(r)
+    assert not store.neighbours("project:seg", ["IN_SEGMENT"], "out")
+    body = {"props": {}, "chain": "1366:icv", "segment": "seg:高端原辅料"}
+    r = c.put(
+        f"{API}/records/projects/project:seg2",
+        json={**body, "region": "长兴县"},
+        headers=heads["cx"],
+    )
+    assert r.status_code == 422 and store.get_node("project:seg2") is None
+    body["segment"] = "seg:动力电池"
+    r = c.put(f"{API}/records/projects/project:seg", json=body, headers=heads["cx"])
+    assert r.status_code == 200, r.text

@@ -1,0 +1,39 @@
+"""Graph-level rules from the second security review of issue 14: a template row's segment
+belongs to its chain, ids and names hold no invisible characters, and a bundle cell of the
+wrong type is told in Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.errors import ImportFailed
+from chainatlas.graph.templates import import_template, write_template
+
+
+def _projects(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
+    tpl = write_template("projects", tmp_path / "t.xlsx")
+    cols = pd.read_excel(tpl, sheet_name="数据").columns
+    df = pd.DataFrame([{c: r.get(c.rstrip("*"), "") for c in cols} for r in rows], columns=cols)
+    out = tmp_path / "项目.xlsx"
+    df.to_excel(out, sheet_name="数据", index=False)
+    return out
+
+
+def test_a_template_rows_segment_must_belong_to_its_chain(
+    seeded: EmbeddedStore, tmp_path: Path
+) -> None:
+    row = {"项目名称": "探针", "所属产业链": "智能网联新能源汽车", "所在区域": "长兴县"}
+    path = _projects(tmp_path, [{**row, "所属环节": "高端原辅料"}])
+    with pytest.raises(ImportFailed) as err:
+        import_template(seeded, path, progress=False)
+    assert [(e.row, e.column) for e in err.value.errors] == [(2, "所属环节")]
+    assert "不属于产业链" in err.value.errors[0].reason
+    assert not seeded.find_nodes("Project", {"name": "探针"})
+    path = _projects(tmp_path, [{**row, "所属环节": "动力电池"}])
+    import_template(seeded, path, progress=False)
+    (p,) = seeded.find_nodes("Project", {"name": "探针"})
+    assert [s.id for _, s in seeded.neighbours(p.id, ["IN_SEGMENT"], "out")] == ["seg:动力电池"]
