@@ -1,13 +1,19 @@
-"""The one place where domain errors become HTTP answers (``application/problem+json``)."""
+"""The one place where domain errors become HTTP answers (``application/problem+json``).
+
+Under the web UI's paths (:func:`is_page`: ``/`` and ``/ui/…``) the answers that no page
+handler sees — the 500 of :class:`CatchAll`, and the 413 and 429 of ``api/limits.py`` — are a
+Chinese HTML page with the same status and headers instead (:func:`error_html`)."""
 
 from __future__ import annotations
 
 import logging
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
@@ -24,7 +30,7 @@ from chainatlas.graph.errors import (
 )
 from chainatlas.graph.model import zh_message
 
-__all__ = ["ERRORS", "Problem", "install_error_handlers"]
+__all__ = ["ERRORS", "Problem", "error_html", "install_error_handlers", "is_page"]
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("chainatlas.api")
@@ -112,8 +118,31 @@ def _allowed(request: Request) -> list[str]:
     return sorted(methods)
 
 
+def is_page(path: str) -> bool:
+    """A path of the web UI (its pages, not its static files): errors answer as pages there."""
+    return path in ("/", "/ui") or (path.startswith("/ui/") and not path.startswith("/ui/static/"))
+
+
+@cache
+def _error_template() -> Any:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
+        autoescape=select_autoescape(["html"]),
+    )
+    return env.get_template("error_bare.html")
+
+
+def error_html(status: int, title: str, detail: str) -> bytes:
+    """A Chinese error page that needs no request state (no session, no store): for answers
+    given outside the page handlers, before or after the app has run."""
+    return str(_error_template().render(title=title, message=detail, code=status)).encode()
+
+
 class CatchAll:
-    """A fault of ours answers 500 problem+json, never Starlette's plain text, and is not
+    """A fault of ours answers 500 problem+json (a Chinese page under the web UI's paths),
+    never Starlette's plain text, and is not
     raised on to the server (uvicorn would then close the connection and reset the client's
     next request on it). The details go to the server's log only."""
 
@@ -140,6 +169,10 @@ class CatchAll:
             if started:  # half an answer is out: only closing the connection can tell
                 raise
             detail = "服务器内部错误，已记录日志；请稍后重试"
+            if is_page(request.url.path):
+                page = HTMLResponse(error_html(500, "服务器内部错误", detail), status_code=500)
+                await page(scope, receive, send)
+                return
             await _problem(request, 500, "服务器内部错误", detail)(scope, receive, send)
 
 

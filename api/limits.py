@@ -23,6 +23,8 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chainatlas.api.errors import error_html, is_page
+
 __all__ = [
     "BUSY_RETRY_SECONDS",
     "COSTLY",
@@ -99,7 +101,29 @@ async def _answer(
     detail: str,
     extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    body = json.dumps(
+    """Answer ``status`` before the app runs: problem+json, or under the web UI's paths a
+    Chinese page with the same status and headers (``Retry-After`` kept)."""
+    if is_page(scope.get("path", "")):
+        kind, body = b"text/html; charset=utf-8", error_html(status, title, detail)
+    else:
+        kind, body = b"application/problem+json", _problem_body(scope, status, title, detail)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", kind),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+                *(extra or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _problem_body(scope: Scope, status: int, title: str, detail: str) -> bytes:
+    return json.dumps(
         {
             "type": "about:blank",
             "title": title,
@@ -109,19 +133,6 @@ async def _answer(
         },
         ensure_ascii=False,
     ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-                *(extra or []),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 # ---- rate limits ------------------------------------------------------------------------------

@@ -32,11 +32,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chainatlas.api.auth import AuthStore, Forbidden, Principal, Unauthorized
 from chainatlas.api.deps import COOKIE, get_auth, get_store
+from chainatlas.api.errors import is_page
 from chainatlas.graph.errors import (
     BackendUnavailable,
     ChainAtlasError,
     ImportFailed,
     NodeNotFound,
+    StoreBusy,
     ValidationFailed,
 )
 from chainatlas.graph.model import zh_message
@@ -202,8 +204,7 @@ def error_page(request: Request, status: int, title: str, message: str) -> Respo
 
 
 def _is_page(request: Request) -> bool:
-    path = request.url.path
-    return path == "/" or (path.startswith("/ui/") and not path.startswith("/ui/static/"))
+    return is_page(request.url.path)
 
 
 def _to_login(request: Request, exc: Exception) -> Response:
@@ -247,7 +248,10 @@ def _pages_answer_in_html(app: FastAPI) -> None:
                 )
                 return error_page(request, 422, "参数无效", where or "参数无效")
             status, title, text = status_of(exc)
-            return error_page(request, status, title, text)
+            resp = error_page(request, status, title, text)
+            if isinstance(exc, StoreBusy):  # as the API: when to try again
+                resp.headers["Retry-After"] = str(exc.retry_after)
+            return resp
 
         app.add_exception_handler(kind, handler)
 
