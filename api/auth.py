@@ -46,7 +46,7 @@ from chainatlas.api.roles import (
     scoped_by,
     supervisors,
 )
-from chainatlas.graph.errors import ChainAtlasError, NodeNotFound
+from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, ValidationFailed
 from chainatlas.graph.store import GraphStore
 
 __all__ = [
@@ -75,6 +75,7 @@ ROLE_ZH = {code: spec.zh for code, spec in ROLES.items()}
 CACHE_SECONDS = 5.0
 SESSION_SECONDS = 8 * 3600
 ID_LENGTH = 12
+_TOKEN_ID = re.compile(f"[0-9a-f]{{{ID_LENGTH}}}")
 
 
 class Unauthorized(ChainAtlasError):
@@ -247,8 +248,9 @@ class AuthStore:
         ]
 
     def token(self, token_id: str) -> TokenInfo:
-        found = [t for t in self.tokens() if t.id == token_id.strip().lower()]
-        if len(token_id.strip()) != ID_LENGTH or not found:
+        """The token of an id exactly as lists show it (no space trimmed, no case folded)."""
+        found = [t for t in self.tokens() if t.id == token_id]
+        if not _TOKEN_ID.fullmatch(token_id) or not found:
             raise TokenNotFound(token_id)
         return found[0]
 
@@ -417,13 +419,29 @@ def _past(expires: str | None) -> bool:
 
 
 _DURATION = re.compile(r"^(\d{1,5})\s*([dhw天周]|小时)$")
+#: the furthest a token's expiry may be set: beyond, a lifetime that is surely a typing error
+#: (and a date near year 9999 that a datetime cannot add a day to)
+MAX_EXPIRY_YEARS = 10
 
 
 def parse_expiry(text: str, *, now: datetime | None = None) -> datetime:
     """When a token given ``--expires TEXT`` stops working: ``30d`` / ``12h`` / ``2w`` (also
     ``30天``, ``12小时``, ``2周``) from now, or a date ``YYYY-MM-DD`` (valid through that day,
-    local time), or an ISO date-time."""
+    local time), or an ISO date-time; at most :data:`MAX_EXPIRY_YEARS` years ahead
+    (``ValidationFailed`` beyond)."""
     now = now or datetime.now(UTC)
+    at = _expiry(text, now)
+    if at - now > timedelta(days=365 * MAX_EXPIRY_YEARS + MAX_EXPIRY_YEARS // 4 + 1):
+        raise _too_far(text)
+    return at
+
+
+def _too_far(text: str) -> ValidationFailed:
+    return ValidationFailed(f"有效期最长 {MAX_EXPIRY_YEARS} 年：{text.strip()!r} 太远")
+
+
+def _expiry(text: str, now: datetime) -> datetime:
+    """:func:`parse_expiry` without the upper bound."""
     raw = text.strip()
     m = _DURATION.match(raw)
     if m:
@@ -431,6 +449,8 @@ def parse_expiry(text: str, *, now: datetime | None = None) -> datetime:
         hours = {"h": 1, "小时": 1, "d": 24, "天": 24, "w": 168, "周": 168}[unit] * n
         if hours == 0:
             raise ChainAtlasError(f"有效期必须大于 0：{text!r}")
+        if hours > 24 * 366 * MAX_EXPIRY_YEARS:
+            raise _too_far(text)
         return now + timedelta(hours=hours)
     try:
         if len(raw) == 10:
@@ -439,6 +459,8 @@ def parse_expiry(text: str, *, now: datetime | None = None) -> datetime:
         else:
             at = datetime.fromisoformat(raw)
             at = at if at.tzinfo else at.astimezone()
+    except OverflowError:  # 9999-12-31: the day after is beyond what a datetime holds
+        raise _too_far(text) from None
     except ValueError:
         raise ChainAtlasError(f"有效期格式应为 30d、12h、2w 或日期 YYYY-MM-DD：{text!r}") from None
     if at <= now:

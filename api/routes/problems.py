@@ -142,6 +142,7 @@ def add_problem(
         if node:
             store.require_node(node, label)
     chain = resolve_chain(store, body.chain).id if body.chain else None
+    check_scopes(store, who, nodes=(body.project, body.firm), chain=chain, region=body.region)
     for node, what in ((body.project, "项目"), (body.firm, "企业")):
         have = record_chains(store, node) if node and chain else set()
         if have and chain not in have:  # routed to a chain department the record is not in
@@ -149,7 +150,6 @@ def add_problem(
                 f"问题所属产业链「{chain}」不是{what}「{node}」所在的产业链"
                 f"（{'、'.join(sorted(have))}）"
             )
-    check_scopes(store, who, nodes=(body.project, body.firm), chain=chain, region=body.region)
     today = date.today()
     pid = new_problem_id(body.title, project=body.project, firm=body.firm, today=today)
     before = store.get_node(pid)

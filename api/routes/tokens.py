@@ -4,7 +4,9 @@ that creates it; lists name tokens by id."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 
 from chainatlas.api.auth import Principal, parse_expiry, require_role
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
@@ -12,6 +14,11 @@ from chainatlas.api.roles import CITY, resolve_scope
 from chainatlas.api.schemas import TokenCreated, TokenIn, TokenPublic, TokensPublic
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
+
+#: a token's id exactly as lists show it: 12 lower-case hex digits, nothing trimmed or folded
+TokenIdPath = Annotated[
+    str, Path(pattern=r"^[0-9a-f]{12}$", description="令牌编号（12 位十六进制数字）")
+]
 
 
 def _city(who: Principal) -> None:
@@ -43,7 +50,9 @@ def create_token(
 
 
 @router.delete("/{token_id}", response_model=TokenPublic)
-def revoke_token(token_id: str, who: PrincipalDep, auth: AuthDep, request: Request) -> TokenPublic:
+def revoke_token(
+    token_id: TokenIdPath, who: PrincipalDep, auth: AuthDep, request: Request
+) -> TokenPublic:
     """Revoke a token by id: it stops working at once and its web sessions end."""
     _city(who)
     before = TokenPublic.of(auth.token(token_id))

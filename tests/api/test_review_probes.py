@@ -113,3 +113,60 @@ def test_a_records_segment_must_belong_to_its_chain(api) -> None:  # type: ignor
     body["segment"] = "seg:动力电池"
     r = c.put(f"{API}/records/projects/project:seg", json=body, headers=heads["cx"])
     assert r.status_code == 200, r.text
+
+
+# ---- 4. token expiry ----------------------------------------------------------------------------
+@pytest.mark.parametrize("expires", ["9999-12-31", "9999-12-31T23:59:59", "2090-01-01", "99999w"])
+def test_an_unreasonable_expiry_is_refused_with_422(api, expires: str) -> None:  # type: ignore[no-untyped-def]
+    c, heads, _, auth = api
+    before = auth.count()
+    body = {"role": "district", "scope": ["长兴县"], "expires": expires}
+    r = c.post(f"{API}/tokens", json=body, headers=heads["city"])
+    assert r.status_code == 422, r.text
+    assert "10 年" in _problem(r)
+    assert auth.count() == before
+    body["expires"] = "365d"
+    assert c.post(f"{API}/tokens", json=body, headers=heads["city"]).status_code == 201
+
+
+def test_the_cli_refuses_an_unreasonable_expiry_without_a_traceback(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from chainatlas.api.cli import main
+
+    home = ["--home", str(tmp_path / "home")]
+    runner = CliRunner()
+    assert runner.invoke(main, [*home, "init", "--no-sample"]).exit_code == 0
+    args = ["token", "create", "--role", "district", "--scope", "长兴县"]
+    res = runner.invoke(main, [*home, *args, "--expires", "9999-12-31"])
+    assert res.exit_code != 0 and isinstance(res.exception, SystemExit), res.output
+    assert "10 年" in res.output and "Traceback" not in res.output
+    auth = AuthStore(tmp_path / "home" / "auth.db")
+    assert auth.count() == 0
+    auth.close()
+
+
+# ---- 6. token ids are taken exactly ----------------------------------------------------------
+@pytest.mark.parametrize("prefix", ["%20", "%09", "%E3%80%80", "+"])
+def test_a_token_id_is_not_trimmed(api, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    c, heads, _, auth = api
+    victim = next(t for t in auth.tokens() if t.scope == ["长兴县"])
+    for bad in (prefix + victim.id, victim.id + prefix, victim.id.upper()):
+        r = c.delete(f"{API}/tokens/{bad}", headers=heads["city"])
+        assert r.status_code in (404, 422), (bad, r.text)
+        _problem(r)
+    assert auth.token(victim.id).revoked is None
+    assert c.get(f"{API}/firms", headers=heads["cx"]).status_code != 401
+    assert c.delete(f"{API}/tokens/{victim.id}", headers=heads["city"]).status_code == 200
+
+
+def test_the_store_takes_token_ids_exactly(tmp_path: Path) -> None:
+    from chainatlas.api.auth import TokenNotFound
+
+    auth = AuthStore(tmp_path / "a.db")
+    token_id = auth.principal(auth.create("district", ["长兴县"])).token_id
+    for bad in (" " + token_id, token_id + "\t", "\u3000" + token_id, token_id.upper()):
+        with pytest.raises(TokenNotFound):
+            auth.revoke(bad)
+    assert auth.token(token_id).revoked is None
+    auth.close()
