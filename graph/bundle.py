@@ -19,7 +19,13 @@ from typing import Any
 from tqdm import tqdm
 
 from chainatlas.graph import columnar
-from chainatlas.graph.errors import ImportFailed, RowError, SchemaViolation, ValidationFailed
+from chainatlas.graph.errors import (
+    MAX_ERRORS,
+    ImportFailed,
+    RowError,
+    SchemaViolation,
+    ValidationFailed,
+)
 from chainatlas.graph.model import (
     LABELS,
     REL_TYPES,
@@ -318,11 +324,15 @@ def check_rows(
     errors: list[RowError],
     *,
     progress: bool = True,
+    stop_after: int | None = None,
 ) -> Batch:
     """Validate parsed rows against the model and the store; every bad row goes to ``errors``.
 
     Returns a batch of the good rows (relationships whose endpoints are bad rows are bad too).
+    With ``stop_after`` (an import that writes nothing when a row is bad), raises
+    ``ImportFailed`` as soon as there are more errors than that.
     """
+    full = (lambda: False) if stop_after is None else (lambda: len(errors) > stop_after)
     total = len(nodes) + len(rels)
     bar = tqdm(
         total=total, desc="校验", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS
@@ -335,6 +345,8 @@ def check_rows(
             errors.append(
                 RowError(fname, line, "id", f"id {n.id} 重复：已在 {first[0]} 第 {first[1]} 行出现")
             )
+            if full():
+                raise ImportFailed(errors, stopped=True)
             continue
         seen[n.id] = (fname, line)
         good[n.id] = n
@@ -351,6 +363,8 @@ def check_rows(
             except ValidationFailed as exc:
                 f, ln = seen[n.id]
                 errors.extend(_row_errors(f, ln, exc))
+                if full():
+                    raise ImportFailed(errors, stopped=True) from None
     bar.update(len(nodes))
     bad_ids = set(good) - set(validated)
     ends = {x for _, _, r in rels for x in (r.start, r.end)} - set(validated)
@@ -366,11 +380,15 @@ def check_rows(
                 "对应节点行有错误" if missing_id in bad_ids else "节点不存在（文件中和库中都没有）"
             )
             errors.append(RowError(fname, line, col, f"{missing_id}: {why}"))
+            if full():
+                raise ImportFailed(errors, stopped=True)
             continue
         try:
             good_rels.append(validate_relationship(r, labels[r.start], labels[r.end]))
         except (SchemaViolation, ValidationFailed) as exc:
             errors.extend(_row_errors(fname, line, exc))
+            if full():
+                raise ImportFailed(errors, stopped=True) from None
     bar.update(len(rels))
     bar.close()
     return Batch(nodes=list(validated.values()), relationships=good_rels, prevalidated=True)
@@ -408,7 +426,12 @@ def import_bundle(
             return report
     parsed = read_bundle(directory, progress=progress)
     errors = list(parsed.errors)
-    batch = check_rows(store, parsed.nodes, parsed.rels, errors, progress=progress)
+    stop_after = None if skip_bad else MAX_ERRORS  # nothing is written: no need to go on
+    if stop_after is not None and len(errors) > stop_after:
+        raise ImportFailed(errors, stopped=True)
+    batch = check_rows(
+        store, parsed.nodes, parsed.rels, errors, progress=progress, stop_after=stop_after
+    )
     return _write(store, batch, errors, parsed.files, skip_bad=skip_bad)
 
 

@@ -8,6 +8,7 @@ __all__ = [
     "BackendUnavailable",
     "ChainAtlasError",
     "ImportFailed",
+    "MAX_ERRORS",
     "NodeNotFound",
     "RowError",
     "SchemaViolation",
@@ -88,18 +89,33 @@ class RowError:
         return f"{self.file}{row}{col}: {self.reason}"
 
 
-class ImportFailed(ChainAtlasError):
-    """An import with rejected rows; nothing was written unless skipping was asked for."""
+#: The errors an import keeps and reports: a file of two million bad rows answered with 253 MB
+#: of JSON. The count of the others is kept (``ImportFailed.more``).
+MAX_ERRORS = 1_000
 
-    def __init__(self, errors: list[RowError], *, written: bool = False) -> None:
-        self.errors = errors
+
+class ImportFailed(ChainAtlasError):
+    """An import with rejected rows; nothing was written unless skipping was asked for.
+
+    Only the first :data:`MAX_ERRORS` errors are kept (``errors``); ``more`` counts the
+    others. ``stopped`` says the check stopped early at the cap (there may be more still)."""
+
+    def __init__(
+        self, errors: list[RowError], *, written: bool = False, stopped: bool = False
+    ) -> None:
+        self.errors = errors[:MAX_ERRORS]
+        self.more = len(errors) - len(self.errors)
         self.written = written
+        self.stopped = stopped
+        count = f"超过 {MAX_ERRORS} 处错误（已停止检查）" if stopped else f"{len(errors)} 处错误"
         head = (
-            f"导入失败：{len(errors)} 处错误，未写入任何数据"
+            f"导入失败：{count}，未写入任何数据"
             if not written
-            else (f"已跳过 {len(errors)} 行错误数据")
+            else f"已跳过 {len(errors)} 行错误数据"
         )
         lines = [str(e) for e in errors[:50]]
         if len(errors) > 50:
-            lines.append(f"……另有 {len(errors) - 50} 处错误")
+            lines.append(f"……另有 {len(errors) - 50} 处错误" + ("以上" if stopped else ""))
+        if self.more:
+            lines.append(f"（只列出前 {MAX_ERRORS} 处错误）")
         super().__init__(head + "\n" + "\n".join(lines))

@@ -17,7 +17,7 @@ from chainatlas.api.auth import Forbidden, require_role
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.downloads import ZIP, download, downloads
 from chainatlas.api.roles import CITY
-from chainatlas.graph.errors import ImportFailed, RowError
+from chainatlas.graph.errors import MAX_ERRORS, ImportFailed, RowError
 from chainatlas.graph.store import GraphStore
 
 if TYPE_CHECKING:  # imports read with pandas and pyarrow: loaded with the first import or export
@@ -122,7 +122,9 @@ async def import_file(
     return {
         "nodes": rep.nodes,
         "relationships": rep.relationships,
-        "skipped": [e.__dict__ for e in rep.skipped],
+        # the first MAX_ERRORS skipped rows, and how many there were
+        "skipped": [e.__dict__ for e in rep.skipped[:MAX_ERRORS]],
+        "skipped_count": len(rep.skipped),
     }
 
 

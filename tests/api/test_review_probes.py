@@ -170,3 +170,40 @@ def test_the_store_takes_token_ids_exactly(tmp_path: Path) -> None:
             auth.revoke(bad)
     assert auth.token(token_id).revoked is None
     auth.close()
+
+
+# ---- 5. the errors of an import are capped ------------------------------------------------------
+def _duplicates_zip(rows: int) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("n.csv", "id:ID,:LABEL,name\n" + "seg:dup,Segment,重复\n" * rows)
+    return buf.getvalue()
+
+
+def test_an_import_reports_at_most_max_errors(api) -> None:  # type: ignore[no-untyped-def]
+    from chainatlas.graph.errors import MAX_ERRORS
+
+    c, heads, store, _ = api
+    before = store.counts()
+    files = {"file": ("dups.zip", _duplicates_zip(3 * MAX_ERRORS))}
+    r = c.post(f"{API}/import", files=files, headers=heads["city"])
+    assert r.status_code == 422, r.text[:300]
+    assert len(r.json()["errors"]) == MAX_ERRORS
+    assert f"超过 {MAX_ERRORS} 处错误" in _problem(r)
+    assert store.counts() == before
+    r = c.post(f"{API}/import", params={"skip_bad": "true"}, files=files, headers=heads["city"])
+    assert r.status_code == 200, r.text[:300]
+    body = r.json()
+    assert len(body["skipped"]) == MAX_ERRORS and body["skipped_count"] == 3 * MAX_ERRORS - 1
+    assert store.require_node("seg:dup").name == "重复"
+
+
+def test_import_failed_keeps_the_first_errors_and_counts_the_rest() -> None:
+    from chainatlas.graph.errors import MAX_ERRORS, ImportFailed, RowError
+
+    exc = ImportFailed([RowError("a.csv", i + 2, "id", "重复") for i in range(MAX_ERRORS + 7)])
+    assert len(exc.errors) == MAX_ERRORS and exc.more == 7
+    assert f"{MAX_ERRORS + 7} 处错误" in str(exc) and f"只列出前 {MAX_ERRORS} 处" in str(exc)
