@@ -4,6 +4,7 @@ on every HTML page).
 
 A request whose ``Content-Length`` is over the limit is answered 413 without reading its body;
 a body sent without a length (chunked) is counted as it streams in and stopped at the limit.
+A body sent to ``/api/v1/`` without a valid bearer token is answered 401 before it is read.
 Uploads (``POST /api/v1/import``, the matching page) may be 55 MB (a 50 MB file plus the
 multipart envelope); every other request 10 MB.
 """
@@ -23,6 +24,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chainatlas.api.auth import Unauthorized
 from chainatlas.api.errors import error_html, is_page
 
 __all__ = [
@@ -74,6 +76,11 @@ class BodyLimit:
             if declared > limit:
                 await _answer(send, scope, 413, "请求体过大", _too_large(limit))
                 return
+        refusal = _anonymous_body(scope)
+        if refusal is not None:
+            www = [(b"www-authenticate", b"Bearer")]
+            await _answer(send, scope, 401, "未认证", refusal, www)
+            return
         seen = 0
 
         async def counted() -> Message:
@@ -87,6 +94,29 @@ class BodyLimit:
             return message
 
         await self.app(scope, counted, send)
+
+
+def _anonymous_body(scope: Scope) -> str | None:
+    """Why an ``/api/v1/`` request that carries a body is refused before it is read: no
+    bearer token, or one the app's token store does not accept (FastAPI would parse a whole
+    upload before its token dependency ran). None to let it through: no body, another path,
+    or a valid token (the route checks it again, with its role and scope)."""
+    if not scope["path"].startswith("/api/v1/"):
+        return None
+    headers = dict(scope.get("headers") or [])
+    length = headers.get(b"content-length", b"0").strip()
+    if length in (b"", b"0") and b"transfer-encoding" not in headers:
+        return None
+    store = getattr(getattr(scope.get("app"), "state", None), "auth", None)
+    if store is None:
+        return None
+    auth = headers.get(b"authorization", b"").decode("latin-1")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+    try:
+        store.principal(token)
+    except Unauthorized as exc:  # no, an unknown, an expired or a revoked token
+        return str(exc)
+    return None
 
 
 def _too_large(limit: int) -> str:

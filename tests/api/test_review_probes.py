@@ -207,3 +207,40 @@ def test_import_failed_keeps_the_first_errors_and_counts_the_rest() -> None:
     exc = ImportFailed([RowError("a.csv", i + 2, "id", "重复") for i in range(MAX_ERRORS + 7)])
     assert len(exc.errors) == MAX_ERRORS and exc.more == 7
     assert f"{MAX_ERRORS + 7} 处错误" in str(exc) and f"只列出前 {MAX_ERRORS} 处" in str(exc)
+
+
+# ---- 7. anonymous bodies are refused before they are read ----------------------------------------
+class _Counted:
+    """A request body that counts how much of it the server read."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.read = size, 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        chunk = b"x" * 65536
+        while self.read < self.size:
+            self.read += len(chunk)
+            yield chunk
+
+
+@pytest.mark.parametrize("token", [None, "ca_not-a-token"])
+def test_an_anonymous_upload_is_refused_before_its_body_is_read(api, token) -> None:  # type: ignore[no-untyped-def]
+    c, _, _, _ = api
+    heads = {"Content-Type": "multipart/form-data; boundary=x"}
+    if token:
+        heads["Authorization"] = f"Bearer {token}"
+    body = _Counted(30 * 1024 * 1024)
+    r = c.post(f"{API}/import", content=body, headers=heads)  # type: ignore[arg-type]
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    _problem(r)
+    assert body.read <= 2 * 65536, body.read
+    sized = {**heads, "Content-Length": "1000"}
+    r = c.put(f"{API}/records/projects/p:x", content=b"{" * 1000, headers=sized)
+    assert r.status_code == 401
+
+
+def test_a_valid_token_still_posts_and_reads_need_no_body(api) -> None:  # type: ignore[no-untyped-def]
+    c, heads, _, _ = api
+    assert c.get(f"{API}/health").status_code == 200
+    r = c.post(f"{API}/problems", json={"title": "用地", "region": "长兴县"}, headers=heads["cx"])
+    assert r.status_code == 201, r.text
