@@ -126,6 +126,7 @@ def audit_page(
         nav="admin",
         tab="audit",
         rows=shown,
+        role_zh={code: spec.zh for code, spec in ROLES.items()},
         state=status,
         statuses=AUDIT_STATUS,
         page_no=p,
@@ -195,7 +196,14 @@ async def import_form(request: Request, who: User) -> Response:
         )
     except ImportFailed as exc:
         lines = [e.__dict__ for e in exc.errors]
-        return _import(request, who, 422, error=f"导入失败：{exc}", lines=lines, upload=up.filename)
+        return _import(
+            request,
+            who,
+            422,
+            error=f"导入失败：{len(lines)} 处错误，未写入任何数据（见下表）",
+            lines=lines,
+            upload=up.filename,
+        )
     except ChainAtlasError as exc:
         status, title, message = status_of(exc)
         return _import(request, who, status, error=f"{title}：{message}")

@@ -177,4 +177,5 @@ def gaps_page(request: Request, who: User, chain: str) -> Response:
         rows=[dataclasses.asdict(x) for x in rows],
         extensions=[dataclasses.asdict(x) for x in g.extensions],
         counts={k: sum(1 for x in g.segments if x.kind == k) for k in order},
+        stage=STAGE_ZH,
     )
