@@ -91,6 +91,7 @@ def test_token_made_shown_once_and_revoked(office: Office) -> None:
     who = office.auth.principal(token)
     assert who.role == "district" and list(who.scope) == ["长兴县"]
     assert token not in city.get("/ui/admin/tokens").text  # shown this once only
+    assert city.get("/ui/admin/tokens").text.count('id="current-token"') == 1
     # a bad scope: 422 page in Chinese, nothing made
     n = len(office.auth.tokens())
     r = _post(city, "/ui/admin/tokens", "/ui/admin/tokens", role="district", scope="火星")

@@ -51,6 +51,7 @@ def _tokens(request: Request, who: Any, status: int = 200, **extra: Any) -> Resp
         nav="admin",
         tab="tokens",
         tokens=listed.data,
+        current=who.token_id,
         roles=[(code, spec.zh) for code, spec in ROLES.items()],
         role_zh={code: spec.zh for code, spec in ROLES.items()},
         done=DONE.get(str(request.query_params.get("ok", ""))),
