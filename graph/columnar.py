@@ -52,6 +52,7 @@ from chainatlas.graph.blocks import (
     Require,
 )
 from chainatlas.graph.model import (
+    ID_REFUSED,
     INVISIBLE,
     LABELS,
     LINE_REFUSED,
@@ -100,6 +101,7 @@ def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
 
 _TEXT_REFUSED = _re2_class(TEXT_REFUSED)
 _LINE_REFUSED = _re2_class(LINE_REFUSED)
+_ID_REFUSED = _re2_class(ID_REFUSED)
 _INVISIBLE_ONLY = f"^{_re2_class(INVISIBLE)}*$"
 _BOM = b"\xef\xbb\xbf"
 
@@ -246,7 +248,7 @@ def _clean(values: pa.StringArray) -> bool:
         return True
     if pc.min(pc.binary_length(values)).as_py() == 0:
         return False
-    return not _padded(values) and not _has(values, _LINE_REFUSED)
+    return not _padded(values) and not _has(values, _ID_REFUSED)
 
 
 def _has(values: pa.StringArray, char_class: str) -> bool:

@@ -46,6 +46,8 @@ __all__ = [
     "FIRM_LADDER",
     "FIRM_PROGRAMMES",
     "FIRM_TAGS",
+    "FORMAT_CHARS",
+    "ID_REFUSED",
     "INVISIBLE",
     "LABELS",
     "LINE_REFUSED",
@@ -187,9 +189,48 @@ INVISIBLE: tuple[tuple[int, int], ...] = (
     (0xFE00, 0xFE0F),
     (0xFEFF, 0xFEFF),
     (0xFFA0, 0xFFA0),
-    (0xFFF9, 0xFFFB),
+    (0xFFF9, 0xFFFC),
     (0x1D173, 0x1D17A),
     (0xE0000, 0xE0FFF),
+)
+#: The format characters (Unicode category Cf, Unicode 14): they show nothing themselves or
+#: change how the text around them shows (zero-width spaces, direction marks, the BOM, tags).
+FORMAT_CHARS: tuple[tuple[int, int], ...] = (
+    (0xAD, 0xAD),
+    (0x600, 0x605),
+    (0x61C, 0x61C),
+    (0x6DD, 0x6DD),
+    (0x70F, 0x70F),
+    (0x890, 0x891),
+    (0x8E2, 0x8E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
+#: Code points no id may hold: those of one-line text, the format characters, every
+#: invisible one but the plain space (inside an id; at its ends it is refused anyway), and
+#: Hangul conjoining jamo and fillers (alone they show nothing: U+1160, U+1164, U+3164 …).
+#: ``%E2%80%8Bfirm:sample-0005`` would otherwise be a second node that looks like the firm.
+ID_REFUSED: tuple[tuple[int, int], ...] = (
+    *LINE_REFUSED,
+    *FORMAT_CHARS,
+    *((a, b) for a, b in INVISIBLE if (a, b) != (0x1C, 0x20)),
+    (0x1100, 0x11FF),
+    (0x3164, 0x3164),
+    (0xA960, 0xA97F),
+    (0xD7B0, 0xD7FF),
+    (0xFFA0, 0xFFA0),
 )
 
 
@@ -208,6 +249,7 @@ def json_pattern(ranges: tuple[tuple[int, int], ...]) -> str:
 _TEXT_BAD = re.compile(char_class(TEXT_REFUSED))
 _LINE_BAD = re.compile(char_class(LINE_REFUSED))
 _INVISIBLE_ONLY = re.compile(char_class(INVISIBLE) + "*")
+_ID_BAD = re.compile(char_class(ID_REFUSED))
 
 
 def _char(c: str) -> str:
@@ -227,14 +269,21 @@ def text_problem(value: str, *, one_line: bool = False) -> str | None:
 
 def id_problem(node_id: object) -> str | None:
     """Why ``node_id`` is not a valid node id (``None`` when it is): empty, surrounding
-    whitespace, or a control character. Ids are never trimmed: ``" a"`` is refused, not
-    taken for ``"a"``."""
+    whitespace, a control character, or an invisible or format character
+    (:data:`ID_REFUSED`). Ids are never trimmed: ``" a"`` is refused, not taken for ``"a"``.
+    The one rule of every way in (API paths and links, templates, bundles on both paths)."""
     if not isinstance(node_id, str) or not node_id.strip():
         return "节点 id 不能为空"
     if node_id != node_id.strip():
         return f"节点 id {node_id!r} 首尾不能有空白"
     bad = text_problem(node_id, one_line=True)
-    return f"节点 id {node_id!r} {bad}" if bad else None
+    if bad:
+        return f"节点 id {node_id!r} {bad}"
+    hidden = _ID_BAD.search(node_id)
+    if hidden is None:
+        return None
+    where = f"第 {hidden.start() + 1} 个字符"
+    return f"节点 id {node_id!r} 含不可见字符或格式字符 {_char(hidden.group())}（{where}）"
 
 
 def key_problem(key: object) -> str | None:

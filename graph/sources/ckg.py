@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chainatlas.graph.model import LINE_REFUSED, char_class
+from chainatlas.graph.model import ID_REFUSED, char_class
 
 __all__ = ["CkgReport", "ckg_to_bundle", "is_noise_product"]
 
@@ -112,13 +112,14 @@ class CkgReport:
         return self.firms + self.segments + self.industries + sum(self.relationships.values())
 
 
-#: Control characters and line breaks, which names and ids may not hold (the source has a
-#: product written 小\\x08大肠): removed from product names.
-_NOT_IN_NAMES = re.compile(char_class(LINE_REFUSED))
+#: Control characters, line breaks and invisible or format characters, which ids may not hold
+#: (the source has a product written 小\\x08大肠, and 北极虾 once with a zero-width joiner
+#: after it, a second product that looks like the first): removed from product names.
+_NOT_IN_NAMES = re.compile(char_class(ID_REFUSED))
 
 
 def _product(names: pd.Series) -> pd.Series:
-    """Product names as segment names: without control characters, stripped."""
+    """Product names as segment names: without control or invisible characters, stripped."""
     return names.str.replace(_NOT_IN_NAMES, "", regex=True).str.strip()
 
 

@@ -244,3 +244,15 @@ def test_a_valid_token_still_posts_and_reads_need_no_body(api) -> None:  # type:
     assert c.get(f"{API}/health").status_code == 200
     r = c.post(f"{API}/problems", json={"title": "用地", "region": "长兴县"}, headers=heads["cx"])
     assert r.status_code == 201, r.text
+
+
+# ---- 8. invisible characters in ids -------------------------------------------------------------
+@pytest.mark.parametrize("prefix", ["%E2%80%8B", "%EF%BB%BF", "%E1%85%A4"])
+def test_an_id_that_only_looks_like_another_is_refused(api, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    c, heads, store, _ = api
+    before = store.counts()
+    body = {"props": {"name": "仿冒"}, "region": "长兴县"}
+    r = c.put(f"{API}/records/projects/{prefix}firm:sample-0005", json=body, headers=heads["city"])
+    assert r.status_code == 422, r.text
+    assert "不可见" in _problem(r)
+    assert store.counts() == before

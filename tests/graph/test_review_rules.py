@@ -37,3 +37,44 @@ def test_a_template_rows_segment_must_belong_to_its_chain(
     import_template(seeded, path, progress=False)
     (p,) = seeded.find_nodes("Project", {"name": "探针"})
     assert [s.id for _, s in seeded.neighbours(p.id, ["IN_SEGMENT"], "out")] == ["seg:动力电池"]
+
+
+# ---- invisible characters in ids and names ----------------------------------------------------
+HIDDEN = ["\u200b", "\ufeff", "\u1164", "\u3164", "\u2060", "\u00a0", "\u3000", "\U000e0041"]
+
+
+@pytest.mark.parametrize("c", HIDDEN)
+def test_an_id_with_an_invisible_character_is_refused_every_way_in(
+    memory_store: EmbeddedStore, tmp_path: Path, c: str
+) -> None:
+    from chainatlas.graph.bundle import import_bundle
+    from chainatlas.graph.errors import ValidationFailed
+    from chainatlas.graph.model import Node, id_problem, validate_node
+
+    bad = f"firm:{c}sample-0005" if c != "\u00a0" else f"firm:sam{c}ple"
+    assert id_problem(bad) and f"U+{ord(c):04X}" in str(id_problem(bad))
+    with pytest.raises(ValidationFailed):
+        validate_node(Node(bad, "Segment", {"name": "甲"}))
+    d = tmp_path / "b"
+    d.mkdir()
+    (d / "n.csv").write_text(f"id:ID,:LABEL,name\n{bad},Segment,甲\n", "utf-8")
+    for fast in (True, False):  # the columnar path and the general path: one rule
+        with pytest.raises(ImportFailed):
+            import_bundle(memory_store, d, progress=False, fast=fast)
+    assert memory_store.counts().nodes == 0
+
+
+def test_plain_ids_and_inner_spaces_are_still_ids() -> None:
+    from chainatlas.graph.model import id_problem
+
+    for ok in ("firm:sample-0005", "seg:高端原辅料", "1366:icv", "某 公司", "한국기업"):
+        assert id_problem(ok) is None, ok
+
+
+def test_a_name_of_object_replacement_characters_is_invisible() -> None:
+    from chainatlas.graph.errors import ValidationFailed
+    from chainatlas.graph.model import Node, validate_node, visible
+
+    assert not visible("\ufffc\ufffc")
+    with pytest.raises(ValidationFailed):
+        validate_node(Node("seg:x", "Segment", {"name": "\ufffc"}))
