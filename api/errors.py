@@ -107,6 +107,26 @@ _HTTP_TITLES = {
 }
 
 
+#: Chinese for the English details Starlette and FastAPI give (a route's own details are
+#: Chinese already)
+_HTTP_DETAILS = {
+    "There was an error parsing the body": "无法解析请求体：JSON 或表单格式有误",
+    "Not Found": "请求的地址不存在",
+    "Method Not Allowed": "此地址不支持该请求方法",
+}
+
+
+def _zh_detail(status: int, detail: Any) -> str:
+    """The detail users see: Chinese for Starlette's and FastAPI's English details, and for
+    any other detail without a Chinese character (the status's title)."""
+    text = str(detail)
+    if text in _HTTP_DETAILS:
+        return _HTTP_DETAILS[text]
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return _HTTP_TITLES.get(status, "请求有误")
+    return text
+
+
 def _allowed(request: Request) -> list[str]:
     """Every method some route serves at this path (Starlette names only the first route's)."""
     methods: set[str] = set()
@@ -201,7 +221,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         title = _HTTP_TITLES.get(exc.status_code, "请求有误")
-        resp = _problem(request, exc.status_code, title, str(exc.detail))
+        resp = _problem(request, exc.status_code, title, _zh_detail(exc.status_code, exc.detail))
         if exc.headers:
             resp.headers.update(exc.headers)
         if exc.status_code == 405:

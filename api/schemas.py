@@ -305,7 +305,10 @@ class MatchResponse(BaseModel):
 
 # ---- firms ---------------------------------------------------------------------------------
 class FirmIn(BodyIn):
-    """A firm as the district teams record it (企业名称, 所在区域, …)."""
+    """A firm as the district teams record it (企业名称, 所在区域, …); an unknown field is
+    refused (422), as in record bodies, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: Name
     region: Ref = Field(description="所在区域（名称）；替换原区域")

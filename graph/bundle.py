@@ -252,7 +252,7 @@ def _columns_parsed(
             try:
                 vals.append(parse_cell(v, t, delim))
             except ValueError as exc:
-                errors.append(RowError(fname, i + 2, f"{name}:{t}", f"无法解析 {v!r}: {exc}"))
+                errors.append(RowError(fname, i + 2, f"{name}:{t}", f"无法解析：{exc}"))
                 bad.add(i)
                 vals.append(None)
         out.append((name, vals))

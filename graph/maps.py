@@ -23,6 +23,7 @@ __all__ = [
     "fishbone",
     "masters_library",
     "closest_chains",
+    "parks_elsewhere",
     "projects_library",
     "record_chains",
     "resolve_chain",
@@ -186,6 +187,20 @@ def record_chains(store: GraphStore, node_id: str) -> set[str]:
     out = {c.id for _, c in store.neighbours(node_id, ["IN_CHAIN", "CHAIN_MASTER_OF"], "out")}
     for _, s in store.neighbours(node_id, ["OPERATES_IN", "IN_SEGMENT"], "out"):
         out |= {c.id for _, c in store.neighbours(s.id, ["HAS_SEGMENT"], "in")}
+    return out
+
+
+def parks_elsewhere(store: GraphStore, node_id: str, region: str) -> list[tuple[str, str, str]]:
+    """The IN_PARK links of a firm or project to parks of another region than ``region`` (a
+    region's name): what a move to ``region`` drops (a project moved to 吴兴区 is no longer in
+    a 长兴县 park). A park of no known region is kept."""
+    out = []
+    for r, park in store.neighbours(node_id, ["IN_PARK"], "out"):
+        regions = {n.name for _, n in store.neighbours(park.id, ["LOCATED_IN"], "out")}
+        if park.props.get("region"):
+            regions.add(str(park.props["region"]))
+        if regions and region not in regions:
+            out.append(r.key)
     return out
 
 

@@ -63,22 +63,39 @@ _OLE2 = b"\xd0\xcf\x11\xe0"  # the signature of Excel 97-2003 (.xls) files
 _XLS_HINT = "旧版 Excel 97-2003（.xls）文件不能导入：请在 Excel 中“另存为” .xlsx 工作簿后再导入"
 
 
+#: What a typed bundle column holds, as its error messages name it
+_TYPE_ZH = {
+    **dict.fromkeys(("int", "long", "short", "byte"), "整数"),
+    **dict.fromkeys(("float", "double"), "数字"),
+    "date": "日期（YYYY-MM-DD）",
+}
+
+
 def parse_cell(raw: str, t: str, delim: str = ";") -> Any:
     """A cell of a typed bundle column (``int``, ``double``, ``boolean``, ``date``, arrays ``t[]``
-    joined with ``delim``); ``ValueError`` names what is wrong."""
+    joined with ``delim``); ``ValueError`` names, in Chinese, the type expected.
+
+    >>> parse_cell("yes", "int")
+    Traceback (most recent call last):
+    ...
+    ValueError: 应为整数，而不是 'yes'
+    """
     if t.endswith("[]"):
         return [parse_cell(x, t[:-2], delim) for x in raw.split(delim) if x != ""]
-    if t in ("int", "long", "short", "byte"):
-        return int(raw)
-    if t in ("float", "double"):
-        return float(raw)
     if t == "boolean":
         low = raw.strip().lower()
         if low not in ("true", "false"):
             raise ValueError(f"不是布尔值（true/false）: {raw!r}")
         return low == "true"
-    if t == "date":
-        return date.fromisoformat(raw.strip()).isoformat()
+    try:
+        if t in ("int", "long", "short", "byte"):
+            return int(raw)
+        if t in ("float", "double"):
+            return float(raw)
+        if t == "date":
+            return date.fromisoformat(raw.strip()).isoformat()
+    except ValueError:  # Python's reasons are English: name the type expected instead
+        raise ValueError(f"应为{_TYPE_ZH[t]}，而不是 {raw[:40]!r}") from None
     return raw
 
 

@@ -15,6 +15,7 @@ from chainatlas.api.schemas import (
     SubgraphPublic,
     neighbourhood,
 )
+from chainatlas.graph.maps import parks_elsewhere
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.settings import is_local
 
@@ -90,6 +91,8 @@ def put_firm(
     region = {n.name: n.id for n in store.find_nodes("Region")}.get(body.region)
     located = store.neighbours(firm_id, ["LOCATED_IN"], "out") if before else []
     stale = [r.key for r, _ in located if r.end != region]
+    if before is not None:
+        stale += parks_elsewhere(store, firm_id, body.region)  # a move leaves the old park
     rels = [Relationship(firm_id, "OPERATES_IN", s) for s in body.segments]
     if region is not None:
         rels.append(Relationship(firm_id, "LOCATED_IN", region))

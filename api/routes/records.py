@@ -27,7 +27,7 @@ from chainatlas.api.auth import (
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.schemas import BodyIn, NodeIdPath, NodePublic, Ref, props_model
 from chainatlas.graph.errors import ValidationFailed
-from chainatlas.graph.maps import resolve_chain, segment_in_chain
+from chainatlas.graph.maps import parks_elsewhere, resolve_chain, segment_in_chain
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store import GraphStore
 
@@ -178,6 +178,8 @@ def _put(
             chains = _segment_chains(store, seg.id) if r.type == "IN_SEGMENT" else set()
             if chains and chain not in chains:
                 stale.append(r.key)
+    if before is not None and body.region is not None:
+        stale += parks_elsewhere(store, record_id, body.region)  # a move leaves the old park
     if not _may_hold(store, who, before, current, set(stale), body.region, ends):
         raise Forbidden(
             "记录移入的产业链或区域不在令牌权限内（移出本范围需要原范围和新范围双方的权限）"

@@ -256,3 +256,56 @@ def test_an_id_that_only_looks_like_another_is_refused(api, prefix: str) -> None
     assert r.status_code == 422, r.text
     assert "不可见" in _problem(r)
     assert store.counts() == before
+
+
+# ---- 9. English texts, a move that keeps another region's park, unknown firm fields -------------
+def test_starlettes_english_details_are_chinese(api) -> None:  # type: ignore[no-untyped-def]
+    c, heads, _, _ = api
+    bad_json = {**heads["city"], "Content-Type": "application/json"}
+    r = c.post(f"{API}/problems", content=b'{"title": ', headers=bad_json)
+    assert r.status_code in (400, 422) and "error" not in _problem(r)
+    r = c.post(
+        f"{API}/import",
+        content=b"--x\r\nbroken",
+        headers={**heads["city"], "Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert r.status_code in (400, 422) and "error" not in _problem(r)
+    r = c.get(f"{API}/no-such-thing", headers=heads["city"])
+    assert r.status_code == 404 and "Not Found" not in _problem(r)
+    r = c.delete(f"{API}/health", headers=heads["city"])
+    assert r.status_code == 405 and "Method" not in _problem(r)
+
+
+def test_a_move_to_another_region_drops_the_old_regions_park(api) -> None:  # type: ignore[no-untyped-def]
+    from chainatlas.graph.model import Relationship
+
+    c, heads, store, _ = api
+    _project(c, heads["city"], "project:mover", "长兴县", chain="1366:icv")
+    store.upsert_relationships([Relationship("project:mover", "IN_PARK", "park:长兴县示例产业园")])
+    r = c.put(
+        f"{API}/records/projects/project:mover",
+        json={"props": {}, "region": "吴兴区"},
+        headers=heads["city"],
+    )
+    assert r.status_code == 200, r.text
+    assert not store.neighbours("project:mover", ["IN_PARK"], "out")
+
+
+def test_a_firm_moved_to_another_region_leaves_its_park(api) -> None:  # type: ignore[no-untyped-def]
+    from chainatlas.graph.model import Relationship
+
+    c, heads, store, _ = api
+    body = {"name": "搬迁企业", "region": "长兴县"}
+    assert c.put(f"{API}/firms/firm:mover", json=body, headers=heads["city"]).status_code == 200
+    store.upsert_relationships([Relationship("firm:mover", "IN_PARK", "park:长兴县示例产业园")])
+    body["region"] = "吴兴区"
+    assert c.put(f"{API}/firms/firm:mover", json=body, headers=heads["city"]).status_code == 200
+    assert not store.neighbours("firm:mover", ["IN_PARK"], "out")
+
+
+def test_a_firm_body_refuses_an_unknown_field(api) -> None:  # type: ignore[no-untyped-def]
+    c, heads, store, _ = api
+    body = {"name": "严格企业", "region": "长兴县", "extra": 1}
+    r = c.put(f"{API}/firms/firm:strict", json=body, headers=heads["city"])
+    assert r.status_code == 422 and "extra" in _problem(r)
+    assert store.get_node("firm:strict") is None

@@ -78,3 +78,24 @@ def test_a_name_of_object_replacement_characters_is_invisible() -> None:
     assert not visible("\ufffc\ufffc")
     with pytest.raises(ValidationFailed):
         validate_node(Node("seg:x", "Segment", {"name": "\ufffc"}))
+
+
+# ---- a bundle cell of the wrong type ----------------------------------------------------------
+@pytest.mark.parametrize(
+    "t, value, says", [("int", "yes", "整数"), ("double", "很多", "数字"), ("date", "昨天", "日期")]
+)
+def test_a_bundle_cell_of_the_wrong_type_is_told_in_chinese(
+    memory_store: EmbeddedStore, tmp_path: Path, t: str, value: str, says: str
+) -> None:
+    import re
+
+    from chainatlas.graph.bundle import import_bundle
+
+    d = tmp_path / "b"
+    d.mkdir()
+    (d / "n.csv").write_text(f"id:ID,:LABEL,name,x:{t}\nseg:a,Segment,甲,{value}\n", "utf-8")
+    with pytest.raises(ImportFailed) as err:
+        import_bundle(memory_store, d, progress=False)
+    (e,) = err.value.errors
+    assert e.row == 2 and says in e.reason and value in e.reason
+    assert not re.search(r"[A-Za-z]{4,}", e.reason.replace("YYYY", "")), e.reason
