@@ -200,7 +200,8 @@ def read_bundle(directory: Path, *, progress: bool = True) -> _Parsed:
     """Parse every CSV of a bundle folder (no store access); row errors are collected."""
     delim, files = _bundle_files(directory)
     out = _Parsed()
-    frames = [(p, read_table(p, keep_formula_text=True)) for p in files]  # values kept exactly
+    # values kept exactly; no cell budget (many narrow rows; the errors are capped instead)
+    frames = [(p, read_table(p, keep_formula_text=True, cell_budget=False)) for p in files]
     total = sum(len(df) for _, df in frames)
     bar = tqdm(
         total=total, desc="读取", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS

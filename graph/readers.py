@@ -216,7 +216,12 @@ def _too_many_cells(name: str, rows: int, columns: int) -> ImportFailed:
 
 
 def _sheet_rows(
-    path: Path, sheet: str | int | None, *, progress: bool, header: HeaderCheck | None = None
+    path: Path,
+    sheet: str | int | None,
+    *,
+    progress: bool,
+    header: HeaderCheck | None = None,
+    budget: int | None = None,
 ) -> list[list[str]]:
     """The rows of one worksheet as text, trailing empty cells and rows dropped.
 
@@ -241,7 +246,7 @@ def _sheet_rows(
         ws = _pick_sheet(book, sheet, name)
         declared = ws.max_row or 0
         width = ws.max_column or 0
-        if 0 < declared <= MAX_ROWS and declared * width > MAX_CELLS:
+        if budget is not None and 0 < declared <= MAX_ROWS and declared * width > budget:
             raise _too_many_cells(name, declared, width)
         ws.reset_dimensions()  # the declared size may lie: count the rows that are there
         total = declared if 0 < declared <= MAX_ROWS else None
@@ -253,12 +258,14 @@ def _sheet_rows(
             delay=0 if total else 1.0,
             disable=not progress or (total is not None and total < PROGRESS_MIN_ROWS),
         ) as bar:
-            return _scan(ws, name, bar, header)
+            return _scan(ws, name, bar, header, budget)
     finally:
         book.close()
 
 
-def _scan(ws: Any, name: str, bar: tqdm[Any], check: HeaderCheck | None) -> list[list[str]]:
+def _scan(
+    ws: Any, name: str, bar: tqdm[Any], check: HeaderCheck | None, budget: int | None
+) -> list[list[str]]:
     """One pass over a worksheet's rows, stopping at the size limits and, after row 1, at a
     header that ``check`` refuses."""
     rows: list[list[str]] = []
@@ -270,7 +277,7 @@ def _scan(ws: Any, name: str, bar: tqdm[Any], check: HeaderCheck | None) -> list
         if r > MAX_ROWS:
             raise _fail(name, f"工作表「{ws.title}」超过 {MAX_ROWS:,} 行，请拆分后再导入")
         cells += max(len(row), len(header))
-        if cells > MAX_CELLS:
+        if budget is not None and cells > budget:
             raise _too_many_cells(name, r, max(len(row), len(header)))
         values = [_cell_text(c) for c in row]
         while values and values[-1] == "":
@@ -345,7 +352,9 @@ def _column_names(header: list[str]) -> list[str]:
     return columns
 
 
-def _read_csv(path: Path, name: str, check: HeaderCheck | None = None) -> pd.DataFrame:
+def _read_csv(
+    path: Path, name: str, check: HeaderCheck | None = None, budget: int | None = None
+) -> pd.DataFrame:
     raw = path.read_bytes()
     if raw[:4] == _OLE2:
         raise _fail(name, _XLS_HINT)
@@ -358,7 +367,7 @@ def _read_csv(path: Path, name: str, check: HeaderCheck | None = None) -> pd.Dat
         head = pd.read_csv(io.BytesIO(raw), dtype=object, nrows=0, encoding=encoding)
         columns = [str(c).strip() for c in head.columns]
         lines = raw.count(b"\n") + 1  # at least the rows (a quoted cell may span lines)
-        if lines * len(columns) > MAX_CELLS:
+        if budget is not None and lines * len(columns) > budget:
             raise _too_many_cells(name, lines, len(columns))
         if check is not None:
             check(columns)
@@ -384,13 +393,16 @@ def read_table(
     keep_formula_text: bool = False,
     progress: bool = False,
     header: HeaderCheck | None = None,
+    cell_budget: bool = True,
 ) -> pd.DataFrame:
     """All cells as strings ("" for empty), headers stripped. Data row ``i`` of the frame is
     line ``i + 2`` of the file (the header is line 1).
 
     ``header``, when given, is called with the column names (stripped, named as the frame
     will name them) before any body row is read; it refuses a table by raising
-    ``ImportFailed``. A table over :data:`MAX_CELLS` is refused before its body is read.
+    ``ImportFailed``. A table over :data:`MAX_CELLS` is refused before its body is read,
+    unless ``cell_budget`` is false (bundles: the engineers' data, city office only, whose
+    rows are many and narrow).
 
     Formula cells of a workbook are refused, and so is text that starts like a formula in a
     workbook or CSV unless ``keep_formula_text`` is true (bundles, which keep values exactly).
@@ -408,9 +420,10 @@ def read_table(
     if suffix == ".xls":
         raise _fail(name, _XLS_HINT)
     if suffix in (".xlsx", ".xlsm"):
-        df = _frame(_sheet_rows(path, sheet, progress=progress, header=header), name)
+        budget = MAX_CELLS if cell_budget else None
+        df = _frame(_sheet_rows(path, sheet, progress=progress, header=header, budget=budget), name)
     else:
-        df = _read_csv(path, name, header)
+        df = _read_csv(path, name, header, MAX_CELLS if cell_budget else None)
     df.columns = [str(c).strip() for c in df.columns]
     df = df.fillna("")
     if not keep_formula_text:

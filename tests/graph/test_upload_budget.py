@@ -106,3 +106,17 @@ def test_cells_are_counted_as_they_are_read(
     small = tmp_path / "小.csv"
     small.write_text("a,b\n" + "1,2\n" * 10, encoding="utf-8")
     assert len(read_table(small)) == 10
+
+
+def test_bundles_have_no_cell_budget(
+    memory_store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chainatlas.graph.bundle import import_bundle
+
+    monkeypatch.setattr(readers, "MAX_CELLS", 10)
+    d = tmp_path / "b"
+    d.mkdir()
+    rows = "".join(f"seg:{i},Segment,环节{i}\n" for i in range(20))
+    (d / "n.csv").write_text("id:ID,:LABEL,name\n" + rows, "utf-8")
+    rep = import_bundle(memory_store, d, progress=False, fast=False)
+    assert rep.nodes == 20
