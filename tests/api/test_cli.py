@@ -255,6 +255,7 @@ def test_ledger_and_problem_commands(run, tmp_path: Path) -> None:  # type: igno
         "按责任单位",
         "五未项目",
         "五未督办",
+        "要素对接",
     ]
     assert len(book["五未项目"]) == sum(r["stalls"].values())
     run(
