@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -96,6 +97,7 @@ def _measure(mode: str, bundle: Path, sample: int, repeat: int) -> dict[str, flo
         (_measure_once(mode, bundle, sample) for _ in range(repeat)), key=lambda m: m["seconds"]
     )
     out = dict(runs[len(runs) // 2])
+    print(f"{mode}: {[round(r['seconds'], 2) for r in runs]} s", file=sys.stderr, flush=True)
     out["fastest"], out["slowest"] = runs[0]["seconds"], runs[-1]["seconds"]
     return out
 
@@ -164,7 +166,7 @@ def main() -> None:
                 rates[mode] = m["rows"] / m["seconds"]
                 rows.append((name, mode, m, rates[mode], rates[mode] / rates[base_mode]))
         if args.admin:
-            m = _admin(bundle, args.repeat)
+            m = _admin(bundle, rep.rows, args.repeat)
             rates["admin"] = m["rows"] / m["seconds"]
             rows.append(("neo4j", "admin", m, rates["admin"], rates["admin"] / rates[base_mode]))
             labels["admin"] = "neo4j-admin database import full (offline; JVM start included)"
@@ -202,7 +204,7 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _admin(bundle: Path, repeat: int) -> dict[str, float]:
+def _admin(bundle: Path, rows: int, repeat: int) -> dict[str, float]:
     """``scripts/neo4j-admin-import import``: wall time of the whole command (a JVM starts)."""
     import subprocess
 
@@ -217,9 +219,8 @@ def _admin(bundle: Path, repeat: int) -> dict[str, float]:
             )
             runs.append(time.perf_counter() - t)
     runs.sort()
-    n = json.loads((bundle / "bundle.json").read_text("utf-8"))["files"]
     return {
-        "rows": sum(n.values()),
+        "rows": rows,
         "seconds": runs[len(runs) // 2],
         "fastest": runs[0],
         "slowest": runs[-1],
