@@ -170,7 +170,7 @@ def _problem_body(scope: Scope, status: int, title: str, detail: str) -> bytes:
 COSTLY: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"/api/v1/export"), "export"),
     ("POST", re.compile(r"/api/v1/import"), "import"),
-    ("POST", re.compile(r"/api/v1/match"), "match"),
+    ("POST", re.compile(r"/api/v1/match(?:/stored)?"), "match"),
     ("POST", re.compile(r"/ui/match"), "match"),
     ("POST", re.compile(r"/ui/admin/import"), "import"),
     ("GET", re.compile(r"/api/v1/maps/attraction/[^/]+"), "chain"),

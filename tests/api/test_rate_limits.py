@@ -75,6 +75,21 @@ def test_whole_chain_views_are_rate_limited(
     auth.close()
 
 
+def test_matching_the_stored_lists_is_rate_limited(
+    seeded: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> None:
+    """``POST /match/stored`` runs the matcher over the whole graph: the 要素匹配 class."""
+    auth = AuthStore(tmp_path / "auth.db")
+    h = {"Authorization": f"Bearer {auth.create('city', [])}"}
+    with TestClient(create_app(settings, seeded, auth, rates={"match": "2/minute"})) as c:
+        for _ in range(2):
+            assert c.post("/api/v1/match/stored", json={}, headers=h).status_code == 200
+        r = c.post("/api/v1/match/stored", json={}, headers=h)
+        assert r.status_code == 429, r.text
+        assert int(r.headers["retry-after"]) >= 1
+    auth.close()
+
+
 def test_web_matching_is_rate_limited_per_session_token(
     seeded: EmbeddedStore, settings: Settings, tmp_path: Path
 ) -> None:
