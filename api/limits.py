@@ -171,7 +171,7 @@ COSTLY: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"/api/v1/export"), "export"),
     ("POST", re.compile(r"/api/v1/import"), "import"),
     ("POST", re.compile(r"/api/v1/match(?:/stored)?"), "match"),
-    ("POST", re.compile(r"/ui/match"), "match"),
+    ("POST", re.compile(r"/ui/match(?:/stored)?"), "match"),
     ("POST", re.compile(r"/ui/admin/import"), "import"),
     ("GET", re.compile(r"/api/v1/maps/attraction/[^/]+"), "chain"),
     ("GET", re.compile(r"/api/v1/targets"), "chain"),
