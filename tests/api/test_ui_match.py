@@ -217,3 +217,17 @@ def test_leaders_read_only_and_forms_need_csrf(office: Office) -> None:
         r = city.post("/ui/match/stored", data=data, headers={"Origin": origin})
         assert r.status_code == 403
     assert office.store.count_nodes("Docking") == 0
+
+
+def test_matching_the_stored_lists_from_the_page_counts_as_matching(office: Office) -> None:
+    """Like ``POST /api/v1/match/stored``: 10 a minute per token, then a 429 page."""
+    from chainatlas.api.limits import RATES
+
+    city = office.as_("city")
+    allowed = int(RATES["match"].split("/")[0])
+    codes = [
+        _post(city, "/ui/match/stored", "/ui/match/stored").status_code for _ in range(allowed)
+    ]
+    assert set(codes) == {200}
+    over = _post(city, "/ui/match/stored", "/ui/match/stored")
+    assert over.status_code == 429 and "text/html" in over.headers["content-type"]
