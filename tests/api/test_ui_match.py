@@ -99,6 +99,7 @@ def _lists(tmp_path: Path, bad: bool = False) -> dict[str, Any]:
             "数量": 50,
             "单位": "亩",
             "所在区域*": "长兴县",
+            "提出企业": "长合示例AI芯片科技有限公司",
         }
     ]
     if bad:
@@ -143,7 +144,7 @@ def test_upload_shows_names_and_scores_and_its_workbook(office: Office, tmp_path
     table = r.text.split('id="assigned"')[1].split("</table>")[0]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)
     assert cells[0].startswith("新能源电池项目用地") and cells[2].startswith("长兴工业用地")
-    assert cells[3] == "长兴县自然资源和规划局"
+    assert cells[1] == "长合示例AI芯片科技有限公司" and cells[3] == "长兴县自然资源和规划局"
     assert re.fullmatch(r"\d{1,3}\.\d", cells[4]) and 0 <= float(cells[4]) <= 100
     assert "demand:" not in table and "supply:" not in table
     assert "0.6 × 描述相似度" in r.text  # the page says how the score is made
