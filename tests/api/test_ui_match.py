@@ -194,6 +194,8 @@ def test_stored_lists_matched_and_docking_moved_by_who_may(office: Office) -> No
         assert ok.status_code == 303, ok.text
         assert office.status() == to
     after = cx.get("/ui/match/stored").text
+    month = cx.get("/ui/match/stored?month=2026-13")
+    assert month.status_code == 422 and "text/html" in month.headers["content-type"]
     assert re.search(r'id="met-in-month">1<', after)
     # a step the ledger refuses: 400, nothing written
     bad = _post(cx, "/ui/match/docking", "/ui/match/stored", docking=DOCKING, status="对接中")
