@@ -43,6 +43,7 @@ def targets_for(
                 "name": t.name,
                 "region": t.region,
                 "score": t.score,
+                "tier": t.tier,
                 "known": t.known,
                 "reasons": t.reasons,
             }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
@@ -13,6 +11,7 @@ from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store import GraphStore
 from chainatlas.matching.gaps import derive_fishbone, gaps
 from chainatlas.matching.targets import TargetIndex, TargetRanker
+from tests.matching.test_ranking import GraphFacts, check_reason
 
 
 def _seg(n: str) -> Node:
@@ -101,51 +100,49 @@ class TestGaps:
 class TestTargets:
     def test_ranking_prefers_connected_firms(self, g: GraphStore) -> None:
         idx = TargetIndex.from_store(g, fit=False)
-        ranked = idx.rank("seg:锂电池", top=10)
+        ranked = idx.rank("seg:锂电池", top=10, min_score=0.0)
         names = [t.firm for t in ranked]
         # local firms are never targets; the unrelated firm is no candidate at all
         assert not {"firm:l1", "firm:l2", "firm:m", "firm:z"} & set(names)
-        assert names.index("firm:q") < names.index("firm:r")  # 1 hop before 2 hops
+        assert "firm:q" in names  # makes an input of 锂电池
+        assert "firm:r" not in names[: names.index("firm:q")]  # two steps away: not before q
         assert all(not t.known for t in ranked)
+        # a graph this small cannot train a ranker: the blend's fixed calibration keeps weak
+        # paths below the cut-off, so nothing is proposed by default
+        assert idx.ranker_ is None and idx.rank("seg:锂电池", top=10) == []
 
     def test_known_and_inferred(self, g: GraphStore) -> None:
         idx = TargetIndex.from_store(g, fit=False)
-        ranked = idx.rank("seg:正极材料", top=10)
+        ranked = idx.rank("seg:正极材料", top=10, min_score=0.0)
         known = {t.firm: t.known for t in ranked}
         assert known["firm:p"] is True and ranked[0].firm == "firm:p"
-        inferred = idx.rank("seg:正极材料", top=10, inferred_only=True)
+        assert ranked[0].score == 100.0 and ranked[0].tier == "已记录"
+        assert ranked[0].reasons == ["已记录在环节「正极材料」"]
+        inferred = idx.rank("seg:正极材料", top=10, inferred_only=True, min_score=0.0)
         assert "firm:p" not in {t.firm for t in inferred}
         with pytest.raises(NodeNotFound):
             idx.rank("seg:没有")
 
-    def test_reasons_name_real_paths(self, g: GraphStore) -> None:
+    def test_reasons_are_true_in_the_graph(self, g: GraphStore) -> None:
         idx = TargetIndex.from_store(g, fit=False)
-        names = {n.name: n.id for n in g.iter_nodes("Segment")}
-        for seg in names.values():
-            for t in idx.rank(seg, top=10):
+        facts = GraphFacts(g)
+        seen = 0
+        for seg in idx.seg_ids:
+            for t in idx.rank(seg, top=10, min_score=0.0):
                 assert t.reasons
                 for reason in t.reasons:
-                    if not reason.startswith("主营"):
-                        continue
-                    path = [names[x] for x in re.findall(r"「(.+?)」", reason)]
-                    made = {n.id for _, n in g.neighbours(t.firm, ["OPERATES_IN"])}
-                    assert path[0] in made, reason
-                    for a, b in zip(path, path[1:], strict=False):
-                        linked = {
-                            n.id
-                            for _, n in g.neighbours(a, ["UPSTREAM_OF", "SUBSEGMENT_OF"], "both")
-                        }
-                        assert b in linked, reason
-                    assert path[-1] == seg
+                    check_reason(facts, t.firm, seg, reason)
+                    seen += 1
+        assert seen >= 5
 
     def test_ranker_follows_the_estimator_contract(self) -> None:
         rng = np.random.default_rng(0)
-        X = rng.random((200, 7))
+        X = rng.random((2000, 7))
         y = (X[:, 3] > 0.5).astype(int)
-        r = TargetRanker(C=10.0).fit(X, y)
-        assert r.get_params() == {"C": 10.0, "class_weight": "balanced"}
+        r = TargetRanker(max_iter=30, min_samples_leaf=20).fit(X, y)
+        assert r.get_params()["max_iter"] == 30 and r.get_params()["max_leaf_nodes"] == 4
         assert (r.predict(X) == y).mean() > 0.9
-        assert r.predict_proba(X).shape == (200, 2)
+        assert r.predict_proba(X).shape == (2000, 2)
         from sklearn.exceptions import NotFittedError
 
         with pytest.raises(NotFittedError):

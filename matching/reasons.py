@@ -1,0 +1,183 @@
+"""Why a firm is proposed for a segment, in plain Chinese, from facts of the graph.
+
+Every reason is a fact a person can check in the graph, written from a fixed template (listed
+in :data:`TEMPLATES`, so that a test can read each one back and check it): a product path
+(主营「负极材料」，是「锂电池」的上游), a shared product with a firm already in the segment,
+how many firms making one of its products also make the segment, a shared Shenwan industry, a
+product name containing the segment's, a link through a local chain master. Model features
+never appear in a reason; a candidate for whom no such fact exists is not proposed (see
+:meth:`chainatlas.matching.targets.TargetIndex.rank`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from chainatlas.matching.rank_features import EdgeView
+
+__all__ = ["TEMPLATES", "Explainer", "ReasonFacts"]
+
+#: One template per kind of reason; ``{}`` fields are names from the graph.
+TEMPLATES = {
+    "known": "已记录在环节「{seg}」",
+    "known_weight": "已记录在环节「{seg}」（业务占比 {share}）",
+    "input": "主营「{prod}」，是「{seg}」的上游",
+    "output": "主营「{prod}」，以「{seg}」为上游",
+    "subtype": "主营「{prod}」，属于「{seg}」的细分品类",
+    "supertype": "主营「{prod}」，「{seg}」是其细分品类",
+    "contains": "主营「{prod}」，名称含「{seg}」",
+    "within": "主营「{prod}」，是「{seg}」名称的一部分",
+    "co_product": "与本环节企业「{firm}」同产「{prod}」",
+    "co_product2": "与本环节企业「{firm}」同产「{prod}」「{prod2}」",
+    "co_count": "主营「{prod}」，做「{prod}」的企业中 {n} 家也在「{seg}」",
+    "industry": "与本环节企业「{firm}」等 {n} 家同属申万行业「{industry}」",
+    "industry1": "与本环节企业「{firm}」同属申万行业「{industry}」",
+    "master": (
+        "与本地链主「{firm}」同属申万行业「{industry}」，该链主主营「{prod}」，以「{seg}」为上游"
+    ),
+    "two_steps": "主营「{prod}」，经「{via}」与「{seg}」相连",
+}
+
+
+@dataclass
+class ReasonFacts:
+    """Names and facts the reasons are written from, indexed like the ranking index."""
+
+    seg_names: Sequence[str]
+    firm_names: Sequence[str]
+    industry: Sequence[np.ndarray]  # per level (3, then 2): each firm's industry index, -1 none
+    industry_names: Sequence[Sequence[str]]  # per level: the industries' names
+    masters: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # local 链主
+    weights: dict[tuple[int, int], float] = field(default_factory=dict)
+
+
+class Explainer:
+    """The reasons for one segment's candidates (what they share is computed once)."""
+
+    def __init__(self, v: EdgeView, facts: ReasonFacts, s: int) -> None:
+        self.v, self.facts, self.s = v, facts, s
+        self.seg = facts.seg_names[s]
+        self.known = v.known(s)
+        self.Fk = v.F[self.known]  # known firm × segment
+        self.in_known = np.zeros(v.F.shape[0], dtype=bool)
+        self.in_known[self.known] = True
+
+    def reasons(self, f: int, *, limit: int = 4) -> list[str]:
+        """Up to ``limit`` reasons why firm ``f`` belongs in the segment, strongest kinds
+        first; none when the graph holds no such fact."""
+        mine = self.v.products(f)
+        if self.in_known[f]:
+            w = self.facts.weights.get((f, self.s))
+            if w:
+                return [TEMPLATES["known_weight"].format(seg=self.seg, share=f"{w:.0%}")]
+            return [TEMPLATES["known"].format(seg=self.seg)]
+        out = self._product_paths(mine)
+        out += self._shared_products(mine)
+        out += self._co_counts(mine)
+        out += self._industries(f)
+        out += self._masters(f)
+        if not out:
+            out += self._two_steps(mine)
+        return list(dict.fromkeys(out))[:limit]
+
+    def _product_paths(self, mine: np.ndarray) -> list[str]:
+        cat, s, names, out = self.v.cat, self.s, self.facts.seg_names, []
+        links = (("input", cat.UT), ("output", cat.U), ("subtype", cat.ST), ("supertype", cat.S))
+        for kind, M in links:
+            hit = np.intersect1d(mine, M.indices[M.indptr[s] : M.indptr[s + 1]])
+            if len(hit):
+                out.append(TEMPLATES[kind].format(prod=names[int(hit[0])], seg=self.seg))
+        for m in mine.tolist():
+            if len(self.seg) >= 2 and self.seg in names[m] and m != s:
+                out.append(TEMPLATES["contains"].format(prod=names[m], seg=self.seg))
+                break
+        for m in mine.tolist():
+            if len(names[m]) >= 2 and names[m] in self.seg and m != s:
+                out.append(TEMPLATES["within"].format(prod=names[m], seg=self.seg))
+                break
+        return out[:2]
+
+    def _shared_products(self, mine: np.ndarray) -> list[str]:
+        """The known firm sharing the rarest products with the candidate."""
+        if len(self.known) == 0 or len(mine) == 0:
+            return []
+        v = self.v
+        w = np.zeros(v.F.shape[1])
+        w[mine] = 1.0 / np.log(2.0 + v.sdeg[mine])
+        score = self.Fk @ w
+        i = int(np.argmax(score))
+        if score[i] <= 0:
+            return []
+        g = int(self.known[i])
+        shared = np.intersect1d(mine, v.products(g))
+        shared = shared[np.argsort(v.sdeg[shared], kind="stable")]
+        names = [self.facts.seg_names[int(x)] for x in shared[:2]]
+        firm = self.facts.firm_names[g]
+        if len(names) == 2:
+            return [TEMPLATES["co_product2"].format(firm=firm, prod=names[0], prod2=names[1])]
+        return [TEMPLATES["co_product"].format(firm=firm, prod=names[0])]
+
+    def _co_counts(self, mine: np.ndarray) -> list[str]:
+        """The candidate's product that most of the segment's firms also make (at least 2)."""
+        if len(self.known) == 0 or len(mine) == 0:
+            return []
+        counts = [int(self.in_known[self.v.known(int(m))].sum()) for m in mine]
+        i = int(np.argmax(counts))
+        if counts[i] < 2:
+            return []
+        prod = self.facts.seg_names[int(mine[i])]
+        return [TEMPLATES["co_count"].format(prod=prod, n=counts[i], seg=self.seg)]
+
+    def _industries(self, f: int) -> list[str]:
+        for codes, names in zip(self.facts.industry, self.facts.industry_names, strict=True):
+            mine = int(codes[f])
+            if mine < 0 or len(self.known) == 0:
+                continue
+            same = self.known[codes[self.known] == mine]
+            if len(same):
+                firm, industry = self.facts.firm_names[int(same[0])], names[mine]
+                if len(same) == 1:
+                    return [TEMPLATES["industry1"].format(firm=firm, industry=industry)]
+                return [TEMPLATES["industry"].format(firm=firm, n=len(same), industry=industry)]
+        return []
+
+    def _masters(self, f: int) -> list[str]:
+        """A local chain master in the candidate's industry making something the segment
+        is an input of."""
+        codes, names = self.facts.industry[0], self.facts.industry_names[0]
+        mine = int(codes[f])
+        if mine < 0 or len(self.facts.masters) == 0:
+            return []
+        U = self.v.cat.U
+        fed = U.indices[U.indptr[self.s] : U.indptr[self.s + 1]]
+        for z in self.facts.masters:
+            if int(codes[z]) != mine:
+                continue
+            hit = np.intersect1d(self.v.products(int(z)), fed)
+            if len(hit):
+                text = TEMPLATES["master"].format(
+                    firm=self.facts.firm_names[int(z)],
+                    industry=names[mine],
+                    prod=self.facts.seg_names[int(hit[0])],
+                    seg=self.seg,
+                )
+                return [text]
+        return []
+
+    def _two_steps(self, mine: np.ndarray) -> list[str]:
+        A = self.v.cat.A
+        adj = A.indices[A.indptr[self.s] : A.indptr[self.s + 1]]
+        for m in mine:
+            via = np.intersect1d(adj, A.indices[A.indptr[m] : A.indptr[m + 1]])
+            if len(via):
+                return [
+                    TEMPLATES["two_steps"].format(
+                        prod=self.facts.seg_names[int(m)],
+                        via=self.facts.seg_names[int(via[0])],
+                        seg=self.seg,
+                    )
+                ]
+        return []
