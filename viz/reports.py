@@ -49,7 +49,22 @@ def targets_report(results: list[dict[str, Any]], fmt: str) -> bytes:
     ]
     import pandas as pd
 
-    return xlsx_bytes({"招商目标": pd.DataFrame(rows)})
+    # the header stays when no firm clears the cut-off: an empty list is still a readable table
+    return xlsx_bytes({"招商目标": pd.DataFrame(rows, columns=TARGET_COLUMNS)})
+
+
+#: The columns of a target list's workbook, in order.
+TARGET_COLUMNS = [
+    "环节",
+    "环节编号",
+    "排名",
+    "目标企业",
+    "企业编号",
+    "所在地",
+    "得分",
+    "类型",
+    "理由",
+]
 
 
 def gaps_report(

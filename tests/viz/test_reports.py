@@ -33,3 +33,17 @@ class TestMatchTables:
         res = match([], [])
         sheets = match_tables(res)
         assert list(sheets) == ["分配结果", "候选", "未匹配"] and sheets["未匹配"].empty
+
+
+def test_an_empty_target_list_is_a_table_with_its_header() -> None:
+    """When no firm clears the cut-off, the workbook still has the columns (and no rows)."""
+    import io
+
+    import openpyxl
+
+    from chainatlas.viz.reports import TARGET_COLUMNS, targets_report
+
+    data = targets_report([{"segment": "seg:x", "name": "某环节", "targets": []}], "xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(data))["招商目标"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == TARGET_COLUMNS and len(rows) == 1
