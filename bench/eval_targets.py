@@ -20,13 +20,12 @@ random, every segment that lost an edge is a query, even with no firm left.
 Reference, in the same run on the same split: sparse collaborative filtering plus shared
 industry codes (:class:`Reference`), the best simple variant found on the development group.
 
-Usage: python bench/eval_targets.py [--seeds 1,2,3] [--group report|dev] [--max-queries 800]
+Usage: python -m bench.eval_targets [--seeds 1,2,3] [--group report|dev] [--max-queries 800]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,15 +35,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from bench.summary import report
+from chainatlas.graph.home import HOME_AREA, is_local
+from chainatlas.graph.sources.ckg import ckg_to_bundle
+from chainatlas.matching.holdout import Holdout, code_group, hide_edges
+from chainatlas.matching.rank_features import query
+from chainatlas.matching.targets import TIERS, TargetIndex, tier_of
 
-from bench.summary import report  # noqa: E402
-from chainatlas.graph.home import HOME_AREA, is_local  # noqa: E402
-from chainatlas.graph.sources.ckg import ckg_to_bundle  # noqa: E402
-from chainatlas.matching.holdout import Holdout, code_group, hide_edges  # noqa: E402
-from chainatlas.matching.rank_features import query  # noqa: E402
-from chainatlas.matching.targets import TIERS, TargetIndex, tier_of  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 Scorer = Callable[[int], np.ndarray]
 
@@ -283,7 +281,7 @@ def main() -> None:
     ap.add_argument("--ckg", default=str(REPO.parent / "shared" / "data" / "ckg"))
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--group", choices=("report", "dev"), default="report")
-    ap.add_argument("--max-queries", type=int, default=800)
+    ap.add_argument("--max-queries", "--max-pairs", type=int, default=800)
     ap.add_argument("--no-old", action="store_true", help="skip the old protocol's row")
     ap.add_argument("--variants", action="store_true", help="also rank with reference variants")
     args = ap.parse_args()

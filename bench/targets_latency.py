@@ -4,9 +4,11 @@
 The firm pool is a synthetic scale-up of the ckg shape: every ckg firm is replicated with a
 suffixed name, each replica keeping each of the original's products with probability 0.85
 (same product graph, same industries). Reports index build time, peak memory (RSS of a fresh
-process), and p50/p95 latency of ``TargetIndex.rank(top=20)`` without and with explanations over
-200 random segments that have firms. Baseline in the same run: the same features computed as
-dense length-N vectors over every firm (then top-k), on 100 of the same queries.
+process), the ranker's training time (on up to 700 of the graph's own held-out queries, fewer at
+10⁶ to bound the run), and p50/p95 latency of ``TargetIndex.rank(top=20)`` without and with
+reasons over 200 random segments that have firms. Baseline in the same run: the first stage's
+walks done as dense length-N products over every firm (then the same pool and trees), on 100 of
+the same queries.
 
 Usage: python -m bench.targets_latency [--sizes 10000,100000,1000000]
 """
@@ -24,35 +26,41 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _dense_rank(idx, s: int, top: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    nf = len(idx.firm_ids)
+def _dense_rank(idx, s: int, top: int) -> list:  # type: ignore[no-untyped-def]
+    """The same ranking with the first stage's walks done as dense length-N products over every
+    firm (then the same pool, features, trees and calibration)."""
+    from chainatlas.matching import rank_features as rf
 
-    def dense(M, rows, w=None):  # type: ignore[no-untyped-def]
-        if len(rows) == 0:
-            return np.zeros(nf)
-        w = np.ones(len(rows)) if w is None else w
-        return np.asarray(M[rows].T @ w).ravel()
+    v = idx.view
+    nf = v.F.shape[0]
 
-    adj = idx.A.indices[idx.A.indptr[s] : idx.A.indptr[s + 1]]
-    p1 = dense(idx.FT, adj)
-    two = np.asarray(idx.A[adj].sum(axis=0)).ravel() if len(adj) else np.zeros(idx.A.shape[0])
-    two[s] = 0
-    two[adj] = 0
-    nz2 = np.flatnonzero(two)
-    p2 = dense(idx.FT, nz2, np.log1p(two[nz2]))
-    firms_in = idx.FT.indices[idx.FT.indptr[s] : idx.FT.indptr[s + 1]]
-    co = np.asarray(idx.F[firms_in].sum(axis=0)).ravel() / (idx.seg_norm * idx.seg_norm[s])
-    co[s] = 0
-    nzc = np.flatnonzero(co)
-    cf = dense(idx.FT, nzc, co[nzc])
-    t = idx.T[s]
-    tp = dense(idx.FP, t.indices, t.data)
-    tn = dense(idx.FN, t.indices, t.data)
-    X = np.column_stack(
-        [np.minimum(p1, 3), np.log1p(p2), np.log1p(cf * 10), tp, tn, np.zeros(nf), idx.size]
-    )
-    scores = idx.ranker.decision_function(X)
-    return np.argpartition(-scores, top)[:top]
+    def rows(v, s, K):  # type: ignore[no-untyped-def]
+        cat = v.cat
+        out = []
+        co = np.asarray(v.F[K].sum(axis=0)).ravel() if len(K) else np.zeros(v.F.shape[1])
+        co = co / (v.seg_norm * v.seg_norm[s])
+        co[s] = 0.0
+        out.append(v.F @ co)
+        prof = np.asarray(v.Fi[K].sum(axis=0)).ravel() if len(K) else np.zeros(v.F.shape[1])
+        out.append(v.Fi @ prof)
+        j = v.ease_col[s]
+        out.append(v.ease_inputs.T @ v.ease_B[:, j].toarray().ravel() if j >= 0 else np.zeros(nf))
+        out.append(np.asarray(v.FP @ cat.T[s].T.toarray()).ravel())
+        kp = np.asarray(v.FP[K].sum(axis=0)).ravel() if len(K) else np.zeros(v.FP.shape[1])
+        out.append(v.FP @ (kp / (np.linalg.norm(kp) or 1.0)))
+        share = np.asarray(cat.I3[K].mean(axis=0)).ravel() if len(K) else np.zeros(cat.I3.shape[1])
+        out.append(cat.I3 @ share)
+        adj = np.zeros(v.F.shape[1])
+        adj[cat.A.indices[cat.A.indptr[s] : cat.A.indptr[s + 1]]] = 1.0
+        out.append(v.F @ adj)
+        return [rf._Row(np.flatnonzero(x), x[x != 0]) for x in out]
+
+    sparse = rf._candidate_rows
+    rf._candidate_rows = rows
+    try:
+        return idx.rank(idx.seg_ids[s], top=top, explain=False)
+    finally:
+        rf._candidate_rows = sparse
 
 
 def _child(n: int, bundle: str) -> None:
@@ -84,6 +92,10 @@ def _child(n: int, bundle: str) -> None:
     t = time.perf_counter()
     idx = TargetIndex(big_firms, segs, big_ops, prod, big_inds)
     build = time.perf_counter() - t
+    t = time.perf_counter()
+    # the ranker trains on the graph's own held-out queries; at scale a bounded number of them
+    idx.fit(rounds=1, max_queries=700 if n <= 100_000 else 300)
+    fit = time.perf_counter() - t
     with_firms = np.flatnonzero(np.diff(idx.FT.indptr) > 0)
     queries = [idx.seg_ids[i] for i in rng.choice(with_firms, size=200, replace=False)]
     lat, lat_x = [], []
@@ -107,6 +119,8 @@ def _child(n: int, bundle: str) -> None:
                 "firms": n,
                 "edges": len(big_ops),
                 "build": build,
+                "fit": fit,
+                "trained": idx.ranker_ is not None,
                 "peak_mib": peak,
                 "p50": float(np.median(lat)),
                 "p95": float(np.percentile(lat, 95)),
@@ -132,10 +146,10 @@ def main() -> None:
 
     print("# Target list latency — synthetic scale-up of the ckg shape\n")
     print(
-        "| firms | firm→product edges | index build s | peak RSS MiB | p50 ms | p95 ms | "
-        "p50 with reasons ms | dense baseline p50 ms | × baseline |"
+        "| firms | firm→product edges | index build s | ranker fit s | peak RSS MiB | p50 ms | "
+        "p95 ms | p50 with reasons ms | dense baseline p50 ms | × baseline |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         bundle = Path(tmp) / "ckg"
         ckg_to_bundle(Path(args.ckg), bundle)
@@ -149,7 +163,8 @@ def main() -> None:
                 f"{r['base_p50'] / r['p50']:.1f}",
             )
             print(
-                f"| {r['firms']:,} | {r['edges']:,} | {r['build']:.1f} | {r['peak_mib']:.0f} | "
+                f"| {r['firms']:,} | {r['edges']:,} | {r['build']:.1f} | {r['fit']:.1f}"
+                f"{'' if r['trained'] else ' (untrained)'} | {r['peak_mib']:.0f} | "
                 f"{1000 * r['p50']:.1f} | {1000 * r['p95']:.1f} | {1000 * r['p50_explain']:.1f} | "
                 f"{1000 * r['base_p50']:.1f} | {r['base_p50'] / r['p50']:.1f} |",
                 flush=True,

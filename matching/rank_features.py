@@ -43,6 +43,8 @@ __all__ = [
     "Catalogue",
     "EdgeView",
     "Query",
+    "blend_features",
+    "blend_score",
     "candidates",
     "query",
     "relative",
@@ -183,12 +185,10 @@ class EdgeView:
         self.deg = np.diff(F.indptr).astype(float)
         self.sdeg = np.diff(self.FT.indptr).astype(float)
         self.seg_norm = np.sqrt(np.maximum(self.sdeg, 1.0))
-        self.Fn = normalize(F).tocsr()  # rows L2: plain cosine between firms
         idf = np.log((1.0 + nf) / (1.0 + self.sdeg))
         self.Fi = normalize(F @ sp.diags(idf)).tocsr()  # rows L2 of idf-weighted rows
         self.FiT = self.Fi.T.tocsr()
-        self.FPraw = (F @ cat.T).tocsr()  # firm × gram: its products' names
-        self.FP = normalize(self.FPraw).tocsr()
+        self.FP = normalize(F @ cat.T).tocsr()  # firm × gram: its products' names
         self.FPT = self.FP.T.tocsr()
         self.max_posting = max(200, int(max_posting_share * nf))
         self.fp_len = np.diff(self.FPT.indptr)
@@ -297,7 +297,7 @@ def _candidate_rows(v: EdgeView, s: int, K: np.ndarray) -> list[_Row]:
     sel = v.fp_len[t.indices] <= v.max_posting
     rows.append(_srow(v.FPT, t.indices[sel], t.data[sel]))
     if len(K):
-        kp = _srow(v.FPraw, K)
+        kp = _srow(v.FP, K)
         if len(kp.indices):
             order = np.argsort(-kp.data)
             top = order[:24]
@@ -314,16 +314,6 @@ def _candidate_rows(v: EdgeView, s: int, K: np.ndarray) -> list[_Row]:
     return rows
 
 
-def _dense(row: _Row, at: np.ndarray) -> np.ndarray:
-    """Values of a sparse row at the sorted firm indices ``at`` (0 where absent)."""
-    out = np.zeros(len(at))
-    if len(row.indices):
-        pos = np.searchsorted(at, row.indices)
-        ok = (pos < len(at)) & (at[np.minimum(pos, len(at) - 1)] == row.indices)
-        out[pos[ok]] = row.data[ok]
-    return out
-
-
 def relative(X: np.ndarray) -> np.ndarray:
     """Each column divided by its maximum in the query (0 stays 0)."""
     m = X.max(axis=0) if len(X) else np.zeros(X.shape[1])
@@ -333,32 +323,83 @@ def relative(X: np.ndarray) -> np.ndarray:
 def candidates(
     v: EdgeView, s: int, K: np.ndarray, allowed: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(firms reached, their :data:`BLEND_FEATURES`) for segment ``s`` with known firms ``K``.
+    """(firms reached, their raw :data:`CANDIDATE_FEATURES`) for segment ``s`` with known
+    firms ``K``.
 
     ``allowed`` (a boolean mask over firms) says who may be ranked; by default the firms
     outside the home area that are not in ``K``.
     """
     rows = _candidate_rows(v, s, K)
-    reached = np.unique(np.concatenate([r.indices for r in rows])).astype(np.int64)
-    if allowed is None:
-        reached = reached[v.cat.outside[reached] & ~np.isin(reached, K)]
-    else:
-        reached = reached[allowed[reached]]
-    if len(reached) == 0:
-        return reached, np.zeros((0, len(BLEND_FEATURES)))
-    C = np.column_stack([_dense(r, reached) for r in rows])
-    deg = v.deg[reached]
-    shares = [_industry_share(v.cat.industry[level], K, reached) for level in (1, 2)]
-    return reached, np.column_stack(
+    reached, C = _merge(rows, v.F.shape[0])
+    ok = v.cat.outside[reached] & ~_member(reached, K) if allowed is None else allowed[reached]
+    return reached[ok], C[ok]
+
+
+def blend_features(
+    v: EdgeView, K: np.ndarray, reached: np.ndarray, C: np.ndarray, at: np.ndarray | None = None
+) -> np.ndarray:
+    """:data:`BLEND_FEATURES` of the candidates ``at`` (positions in ``reached``; all when
+    None), relative values taken against every candidate reached."""
+    m = C.max(axis=0) if len(C) else np.ones(C.shape[1])
+    sel = slice(None) if at is None else at
+    Cs, firms = C[sel], reached[sel]
+    deg = v.deg[firms]
+    return np.column_stack(
         [
-            relative(C),
-            np.log1p(10.0 * C),
+            Cs / np.where(m > 0, m, 1.0),
+            np.log1p(10.0 * Cs),
             np.log1p(deg),
             deg == 0,
-            *shares,
-            np.full(len(reached), np.log1p(len(K))),
+            _industry_share(v.cat.industry[1], K, firms),
+            _industry_share(v.cat.industry[2], K, firms),
+            np.full(len(firms), np.log1p(len(K))),
         ]
     )
+
+
+def blend_score(
+    v: EdgeView, K: np.ndarray, reached: np.ndarray, C: np.ndarray, w: np.ndarray
+) -> np.ndarray:
+    """``blend_features(...) @ w`` for every candidate, without building the matrix."""
+    n = len(CANDIDATE_FEATURES)
+    m = C.max(axis=0) if len(C) else np.ones(n)
+    b = C @ (w[:n] / np.where(m > 0, m, 1.0))
+    if np.any(w[n : 2 * n]):
+        b += np.log1p(10.0 * C) @ w[n : 2 * n]
+    deg = v.deg[reached]
+    extra = w[2 * n :]
+    b += extra[0] * np.log1p(deg) + extra[1] * (deg == 0)
+    for level, wi in ((1, extra[2]), (2, extra[3])):
+        if wi:
+            b += wi * _industry_share(v.cat.industry[level], K, reached)
+    return b + extra[4] * np.log1p(len(K))
+
+
+def _merge(rows: list[_Row], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The firms of any row (sorted) and the rows' values at them, one column per row.
+
+    A mark over the ``n`` firms finds them in one pass (cheaper than sorting the rows' entries,
+    which outnumber the firms they reach)."""
+    idx = np.concatenate([r.indices for r in rows]).astype(np.int64)
+    if len(idx) == 0:
+        return idx, np.zeros((0, len(rows)))
+    mark = np.zeros(n, dtype=bool)
+    mark[idx] = True
+    reached = np.flatnonzero(mark)
+    pos = np.empty(n, dtype=np.int64)
+    pos[reached] = np.arange(len(reached))
+    col = np.repeat(np.arange(len(rows)), [len(r.indices) for r in rows])
+    C = np.zeros((len(reached), len(rows)))
+    C[pos[idx], col] = np.concatenate([r.data for r in rows])
+    return reached, C
+
+
+def _member(x: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which of ``x`` are in the sorted array ``sorted_set``."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(x), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, x), len(sorted_set) - 1)
+    return sorted_set[pos] == x
 
 
 def _industry_share(codes: np.ndarray, K: np.ndarray, firms: np.ndarray) -> np.ndarray:
@@ -380,20 +421,20 @@ def query(
 ) -> Query:
     """Features of segment ``s``'s best ``pool`` candidates (see :func:`candidates`)."""
     K = v.known(s)
-    reached, B = candidates(v, s, K, allowed)
-    b = B @ blend
+    reached, C = candidates(v, s, K, allowed)
+    b = blend_score(v, K, reached, C, blend)
     k = min(pool, len(reached))
     top = np.argpartition(-b, k - 1)[:k] if 0 < k < len(reached) else np.arange(len(reached))
     top = top[np.lexsort((reached[top], -b[top]))]
     P = reached[top]
     if len(P) == 0:
         return Query(s, K, P, np.zeros((0, len(FEATURES))), reached, b)
-    raw = B[top, : len(CANDIDATE_FEATURES)]
+    B = blend_features(v, K, reached, C, top)
     X = np.column_stack(
         [
-            B[top],
+            B,
             _pool_features(v, s, K, P),
-            _ranks(raw) / max(pool, 1),
+            _ranks(C[top]) / max(pool, 1),
             b[top],
             (np.arange(len(P)) + 1) / max(pool, 1),
         ]
@@ -428,7 +469,8 @@ def _pool_features(v: EdgeView, s: int, K: np.ndarray, P: np.ndarray) -> np.ndar
 
     cols: list[np.ndarray] = []
     if len(K):
-        prof = _srow(v.Fn, K)  # Σ over known firms of their normalised rows
+        # Σ over known firms of their L2-normalised rows, against the pool firms' rows: cosine
+        prof = _srow(v.F, K, 1.0 / np.sqrt(np.maximum(v.deg[K], 1.0)))
         cols.append(total(_lookup(prof, pj)) / np.sqrt(np.maximum(v.deg[P], 1.0)))
         cols.append(_max_cosine(v, P, K))
         co = _srow(v.F, K)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
+import scipy.sparse as sp
 
 from chainatlas.matching.rank_features import EdgeView
 
@@ -61,15 +63,24 @@ class Explainer:
         self.v, self.facts, self.s = v, facts, s
         self.seg = facts.seg_names[s]
         self.known = v.known(s)
-        self.Fk = v.F[self.known]  # known firm × segment
-        self.in_known = np.zeros(v.F.shape[0], dtype=bool)
-        self.in_known[self.known] = True
+
+    @cached_property
+    def Fk(self) -> sp.csr_matrix:
+        """Known firm × segment."""
+        return sp.csr_matrix(self.v.F[self.known])
+
+    @cached_property
+    def in_known(self) -> np.ndarray:
+        mask = np.zeros(self.v.F.shape[0], dtype=bool)
+        mask[self.known] = True
+        return mask
 
     def reasons(self, f: int, *, limit: int = 4) -> list[str]:
         """Up to ``limit`` reasons why firm ``f`` belongs in the segment, strongest kinds
         first; none when the graph holds no such fact."""
         mine = self.v.products(f)
-        if self.in_known[f]:
+        i = int(np.searchsorted(self.known, f))
+        if i < len(self.known) and self.known[i] == f:  # recorded in the segment
             w = self.facts.weights.get((f, self.s))
             if w:
                 return [TEMPLATES["known_weight"].format(seg=self.seg, share=f"{w:.0%}")]

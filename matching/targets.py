@@ -29,8 +29,8 @@ stage's blend with a fixed calibration fitted on ckg.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,7 @@ from chainatlas.matching.rank_features import (
     Catalogue,
     EdgeView,
     Query,
+    blend_features,
     candidates,
     query,
 )
@@ -156,8 +157,7 @@ class RankedTarget:
     score: float  # 0–100, calibrated (100 for a firm already recorded in the segment)
     known: bool
     reasons: list[str]
-    tier: str | None = None
-    features: dict[str, float] = field(default_factory=dict)
+    tier: str | None = None  # 重点 / 推荐 / 备选, or 已记录 for a known firm
 
 
 class TargetIndex:
@@ -302,20 +302,22 @@ class TargetIndex:
         graph with fewer than :data:`MIN_TRAINING_QUERIES` queries keeps the fallback.
         """
         rng = np.random.default_rng(seed)
-        views = self.training_rounds(
+        rows: list[tuple[np.ndarray, np.ndarray]] = []
+        n_queries = 0
+        rounds_ = self.training_rounds(
             rng, rounds=rounds, share=share, firm_share=firm_share, max_queries=max_queries
         )
-        n_queries = sum(len(qs) for _, qs in views)
+        for r, (v, qs) in enumerate(rounds_):  # one round's view in memory at a time
+            n_queries += len(qs)
+            if r == 0:
+                self.blend_ = self._fit_blend(v, qs, rng)
+            for s, answers in qs:
+                q = query(v, s, pool=self.pool, blend=self.blend_)
+                rows.append((q.X, np.isin(q.pool, answers).astype(float)))
         self.fit_report_ = {"queries": float(n_queries)}
         if n_queries < MIN_TRAINING_QUERIES:
+            self.blend_ = DEFAULT_BLEND.copy()
             return self
-        self.blend_ = self._fit_blend(*views[0], rng)
-        rows = [
-            (q.X, np.isin(q.pool, answers).astype(float))
-            for v, qs in views
-            for s, answers in qs
-            for q in [query(v, s, pool=self.pool, blend=self.blend_)]
-        ]
         calib = rng.random(len(rows)) < calibration_share
         X, y = _stack([r for r, c in zip(rows, calib, strict=True) if not c])
         Xc, yc = _stack([r for r, c in zip(rows, calib, strict=True) if c])
@@ -340,29 +342,31 @@ class TargetIndex:
         share: float = 0.3,
         firm_share: float = 0.5,
         max_queries: int = 700,
-    ) -> list[tuple[EdgeView, list[tuple[int, np.ndarray]]]]:
-        """Training queries, each round with its own view of the edges.
+    ) -> Iterator[tuple[EdgeView, list[tuple[int, np.ndarray]]]]:
+        """Training queries, each round with its own view of the edges (built when asked for).
 
         A round draws ``firm_share`` of the firms, hides ``share`` of their edges on segments
-        with 3–150 firms (:func:`~chainatlas.matching.holdout.hide_edges`), and rebuilds every
+        with 3–150 firms (up to 1 % of the firms with products in a larger graph;
+        :func:`~chainatlas.matching.holdout.hide_edges`), and rebuilds every
         edge-derived matrix from what is left, so that no feature sees the answers; it keeps up
         to ``max_queries`` of its queries as (segment index, hidden firm indices).
         """
         coo = self.view.F.tocoo()
         edges = list(zip(coo.row.tolist(), coo.col.tolist(), strict=True))
-        out: list[tuple[EdgeView, list[tuple[int, np.ndarray]]]] = []
+        # segments of 3–150 firms, as in the evaluation; a larger graph's mid-sized segments
+        # are larger: up to 1 % of the firms that have products
+        largest = max(150, int((self.view.deg > 0).sum()) // 100)
         for _ in range(rounds):
             group = None
             if firm_share < 1.0:
                 group = np.flatnonzero(rng.random(self.F.shape[0]) < firm_share).tolist()
-            h = hide_edges(edges, group, rng, share=share)
+            h = hide_edges(edges, group, rng, share=share, max_firms=largest)
             qs = [(int(s), np.array(sorted(a), dtype=int)) for s, a in sorted(h.queries.items())]
             if len(qs) > max_queries:
                 qs = [qs[i] for i in sorted(rng.choice(len(qs), max_queries, replace=False))]
             vis = np.array(h.visible, dtype=int).reshape(-1, 2)
             F = sp.csr_matrix((np.ones(len(vis)), (vis[:, 0], vis[:, 1])), shape=self.F.shape)
-            out.append((EdgeView(self.cat, F, revenue=self.revenue), qs))
-        return out
+            yield EdgeView(self.cat, F, revenue=self.revenue), qs
 
     def _fit_blend(
         self, v: EdgeView, qs: list[tuple[int, np.ndarray]], rng: np.random.Generator
@@ -371,9 +375,11 @@ class TargetIndex:
         every candidate reached (negatives sampled, then weighted back)."""
         Xs, ys, ws = [], [], []
         for s, answers in qs[:300]:
-            reached, C = candidates(v, s, v.known(s))
+            K = v.known(s)
+            reached, raw = candidates(v, s, K)
             if len(reached) == 0:
                 continue
+            C = blend_features(v, K, reached, raw)
             hit = np.isin(reached, answers)
             neg = np.flatnonzero(~hit)
             take = neg if len(neg) <= 100 else rng.choice(neg, 100, replace=False)

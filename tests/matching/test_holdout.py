@@ -89,7 +89,7 @@ class TestNoLeak:
             for s, answers in qs:
                 for a in answers:
                     assert v.F[a, s] == 0 and idx.F[a, s] == 1  # hidden here, there in the index
-                    assert v.W[a, s] == 0 and v.Fn[a, s] == 0 and v.Fi[a, s] == 0
+                    assert v.W[a, s] == 0 and v.Fi[a, s] == 0
                     assert abs(v.FP[a] - FP[a]).sum() < 1e-9  # product names: visible ones only
                     col = v.ease_col[s]
                     if col >= 0:  # the item model's inputs are the visible edges
