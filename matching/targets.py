@@ -304,20 +304,20 @@ class TargetIndex:
         rng = np.random.default_rng(seed)
         rows: list[tuple[np.ndarray, np.ndarray]] = []
         n_queries = 0
+        blend = DEFAULT_BLEND.copy()
         rounds_ = self.training_rounds(
             rng, rounds=rounds, share=share, firm_share=firm_share, max_queries=max_queries
         )
         for r, (v, qs) in enumerate(rounds_):  # one round's view in memory at a time
             n_queries += len(qs)
             if r == 0:
-                self.blend_ = self._fit_blend(v, qs, rng)
+                blend = self._fit_blend(v, qs, rng)
             for s, answers in qs:
-                q = query(v, s, pool=self.pool, blend=self.blend_)
+                q = query(v, s, pool=self.pool, blend=blend)
                 rows.append((q.X, np.isin(q.pool, answers).astype(float)))
         self.fit_report_ = {"queries": float(n_queries)}
         if n_queries < MIN_TRAINING_QUERIES:
-            self.blend_ = DEFAULT_BLEND.copy()
-            return self
+            return self  # the fallback: the default blend and its fixed calibration
         calib = rng.random(len(rows)) < calibration_share
         X, y = _stack([r for r, c in zip(rows, calib, strict=True) if not c])
         Xc, yc = _stack([r for r, c in zip(rows, calib, strict=True) if c])
@@ -328,7 +328,7 @@ class TargetIndex:
         model.fit(X[keep], y[keep], sample_weight=np.where(y == 1, 1.0, 1 / negative_rate)[keep])
         iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
         iso.fit(model.decision_function(Xc), yc)
-        self.ranker_, self.calibrator_ = model, iso
+        self.blend_, self.ranker_, self.calibrator_ = blend, model, iso
         self.fit_report_.update(
             {"rows": float(keep.sum()), "positives": float(y.sum()), "calibration": float(len(yc))}
         )

@@ -147,3 +147,17 @@ class TestTargets:
 
         with pytest.raises(NotFittedError):
             TargetRanker().decision_function(X)
+
+
+def test_an_untrained_index_keeps_the_blend_its_fallback_was_calibrated_for(
+    seeded: EmbeddedStore,
+) -> None:
+    """The seed graph has queries to train on but every firm makes one product, so the ranker
+    cannot learn; the blend must then be the default one FALLBACK_CALIBRATION was fitted for."""
+    from chainatlas.matching.rank_features import DEFAULT_BLEND
+
+    idx = TargetIndex.from_store(seeded)
+    assert idx.fit_report_["queries"] >= 60 and idx.ranker_ is None
+    assert np.array_equal(idx.blend_, DEFAULT_BLEND)
+    for seg in idx.seg_ids[:40]:
+        assert all(5.0 <= t.score <= 100.0 for t in idx.rank(seg, top=10))

@@ -315,3 +315,13 @@ class TestReasons:
         ):
             with pytest.raises(AssertionError):
                 check_reason(facts, firm, wrong if "已记录" in reason else made[0], reason)
+
+
+def test_a_failed_fit_keeps_the_default_blend(synthetic: EmbeddedStore) -> None:
+    """When the ranker cannot be calibrated (no query kept aside), the index stays on the
+    fallback — with the blend FALLBACK_CALIBRATION was fitted for, not the freshly fitted one."""
+    from chainatlas.matching.rank_features import DEFAULT_BLEND
+
+    idx = TargetIndex.from_store(synthetic, fit=False).fit(calibration_share=0.0)
+    assert idx.ranker_ is None and idx.fit_report_["queries"] >= 60
+    assert np.array_equal(idx.blend_, DEFAULT_BLEND)
