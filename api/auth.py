@@ -47,7 +47,7 @@ from chainatlas.api.roles import (
     supervisors,
 )
 from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, ValidationFailed
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 
 __all__ = [
     "AuditEntry",

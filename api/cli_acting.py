@@ -20,7 +20,7 @@ import click
 from chainatlas.api.auth import AuditEntry, AuthStore, Principal
 from chainatlas.api.roles import CITY, resolve_role, resolve_scope, role_zh
 from chainatlas.graph.errors import ChainAtlasError
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 
 __all__ = ["acting", "as_role", "cli_audited"]
 

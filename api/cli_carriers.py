@@ -35,7 +35,7 @@ def carriers_cmd(c: Any, chain: str | None) -> None:
 @click.pass_obj
 def ladder_cmd(c: Any, chain: str | None) -> None:
     """企业梯队（科技型、创新型中小企业—…—专精特新“小巨人”）与培育工程的本地企业数。"""
-    from chainatlas.graph.ladder import firm_ladder
+    from chainatlas.graph.workflows.ladder import firm_ladder
 
     with c.existing_store() as store, user_errors():
         _echo(firm_ladder(store, chain, c.settings.home_area))
@@ -50,7 +50,7 @@ def parks() -> None:
 @click.pass_obj
 def parks_list(c: Any) -> None:
     """各园区已登记的主导产业；未登记的按园区项目推断（标为推断）。"""
-    from chainatlas.graph.parks import park_industries
+    from chainatlas.graph.workflows.parks import park_industries
 
     with c.existing_store() as store, user_errors():
         _echo(park_industries(store))
@@ -66,7 +66,7 @@ def parks_set(
 ) -> None:
     """登记园区的主导产业（至多 3 条产业链，替换原登记；不给产业链即清除）。"""
     from chainatlas.api.auth import check_scope
-    from chainatlas.graph.parks import park_industries, set_park_industries
+    from chainatlas.graph.workflows.parks import park_industries, set_park_industries
 
     with c.existing_store() as store, user_errors():
         store.require_node(park, "Park")

@@ -1,9 +1,9 @@
 """``chainatlas checklist show|set|clear``: a chain's 十个一 on the command line.
 
 The same rules as ``PUT``/``DELETE /api/v1/chains/{chain}/checklist/{slot}``
-(:mod:`chainatlas.graph.checklist`, :func:`chainatlas.api.routes.checklist.check_slot_owner`):
-the command acts as the 市链长办 unless ``--role``/``--scope`` say otherwise, and its writes are
-audited.
+(:mod:`chainatlas.graph.workflows.checklist`,
+:func:`chainatlas.api.routes.checklist.check_slot_owner`): the command acts as the 市链长办 unless
+``--role``/``--scope`` say otherwise, and its writes are audited.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import click
 
 from chainatlas.api.cli_acting import acting, as_role, cli_audited
 from chainatlas.api.cli_common import user_errors
-from chainatlas.graph.checklist import SLOTS
+from chainatlas.graph.workflows.checklist import SLOTS
 
 __all__ = ["checklist"]
 
@@ -35,8 +35,8 @@ def checklist() -> None:
 @click.pass_obj
 def checklist_show(c: Any, chain: str) -> None:
     """一条产业链的十个一（JSON）。"""
-    from chainatlas.graph.checklist import checklist as items
-    from chainatlas.graph.maps import resolve_chain
+    from chainatlas.graph.workflows.checklist import checklist as items
+    from chainatlas.graph.workflows.maps import resolve_chain
 
     with c.existing_store() as store, user_errors():
         ch = resolve_chain(store, chain)
@@ -50,8 +50,8 @@ def _write(
     c: Any, chain: str, slot: str, role: str, scope: tuple[str, ...], verb: str, value: str | None
 ) -> None:
     from chainatlas.api.routes.checklist import check_slot_owner
-    from chainatlas.graph.checklist import clear_slot, find_slot, set_slot
-    from chainatlas.graph.maps import resolve_chain
+    from chainatlas.graph.workflows.checklist import clear_slot, find_slot, set_slot
+    from chainatlas.graph.workflows.maps import resolve_chain
 
     with c.existing_store() as store, user_errors():
         who = acting(store, role, scope)

@@ -30,7 +30,7 @@ from chainatlas.api import cli_i18n
 cli_i18n.install()  # click speaks Chinese before any of its types or help texts is built
 from chainatlas.graph.errors import ChainAtlasError  # noqa: E402
 from chainatlas.graph.settings import Settings  # noqa: E402
-from chainatlas.graph.store import GraphStore  # noqa: E402
+from chainatlas.graph.store.contract import GraphStore  # noqa: E402
 
 __all__ = [
     "OUT_HELP",
@@ -135,7 +135,7 @@ class Ctx:
 
     def store(self) -> GraphStore:
         """The store, created if there is none yet (commands that write)."""
-        from chainatlas.graph.backends import open_store
+        from chainatlas.graph.store.backends import open_store
 
         with user_errors():
             if self.settings.backend == "memory":

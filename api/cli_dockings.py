@@ -63,7 +63,7 @@ def dockings() -> None:
 @click.pass_obj
 def dockings_list(c: Any, status: str | None) -> None:
     """对接记录（JSON）。"""
-    from chainatlas.graph.dockings import docking_rows
+    from chainatlas.graph.workflows.dockings import docking_rows
 
     with c.existing_store() as store, user_errors():
         rows = [r for r in docking_rows(store) if status is None or r["status"] == status]
@@ -82,7 +82,7 @@ def dockings_status(
 ) -> None:
     """更新一条对接记录的状态（须能修改其需求）。"""
     from chainatlas.api.auth import check_scope
-    from chainatlas.graph.dockings import demand_of, set_status
+    from chainatlas.graph.workflows.dockings import demand_of, set_status
 
     with c.existing_store() as store, user_errors():
         who = acting(store, role, scope)
@@ -103,7 +103,7 @@ def dockings_summary(c: Any, month: str) -> None:
     """某月需求落实情况：对接记录按状态、已落实的需求数（JSON）。"""
     import re
 
-    from chainatlas.graph.dockings import docking_summary
+    from chainatlas.graph.workflows.dockings import docking_summary
 
     if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month):
         raise click.BadParameter(f"月份应为 YYYY-MM：{month!r}", param_hint="'--month'")

@@ -1,8 +1,9 @@
 """``chainatlas goals show|set|ranking``: a chain's 招商引资目标 (四张清单's 目标), 动态亮晒.
 
-The same rules as ``PUT /api/v1/chains/{chain}/goals/{year}`` (:mod:`chainatlas.graph.goals`,
-:func:`chainatlas.api.routes.goals.check_goal_owner`): the command acts as the 市链长办 unless
-``--role``/``--scope`` say otherwise, and its writes are audited.
+The same rules as ``PUT /api/v1/chains/{chain}/goals/{year}``
+(:mod:`chainatlas.graph.workflows.goals`, :func:`chainatlas.api.routes.goals.check_goal_owner`):
+the command acts as the 市链长办 unless ``--role``/``--scope`` say otherwise, and its writes are
+audited.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import click
 
 from chainatlas.api.cli_acting import acting, as_role, cli_audited
 from chainatlas.api.cli_common import user_errors
-from chainatlas.graph.goals import MEASURES
+from chainatlas.graph.workflows.goals import MEASURES
 
 __all__ = ["goals"]
 
@@ -43,7 +44,7 @@ def goals() -> None:
 @click.pass_obj
 def goals_show(c: Any, chain: str, year: int) -> None:
     """一条产业链某年的招商引资目标与完成情况（JSON）。"""
-    from chainatlas.graph.goals import chain_goals
+    from chainatlas.graph.workflows.goals import chain_goals
 
     with c.existing_store() as store, user_errors():
         _echo(chain_goals(store, chain, year))
@@ -82,8 +83,8 @@ def goals_set(
 ) -> None:
     """设置或清除招商引资目标（产业链牵头部门或其上级）。"""
     from chainatlas.api.routes.goals import check_goal_owner
-    from chainatlas.graph.goals import chain_goals, set_goals
-    from chainatlas.graph.maps import resolve_chain
+    from chainatlas.graph.workflows.goals import chain_goals, set_goals
+    from chainatlas.graph.workflows.maps import resolve_chain
 
     values: dict[str, Any] = {k: v for k, v in kw.items() if v is not None}
     values |= {k: None for k in clear}
@@ -109,7 +110,7 @@ def goals_set(
 @click.pass_obj
 def goals_ranking(c: Any, year: int, layout: str) -> None:
     """动态亮晒：各产业链招商引资目标完成度排名。"""
-    from chainatlas.graph.goals import goal_ranking
+    from chainatlas.graph.workflows.goals import goal_ranking
 
     with c.existing_store() as store, user_errors():
         rows = goal_ranking(store, year, layout)

@@ -20,7 +20,7 @@ __all__ = ["ledger"]
 
 def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """``--month`` as the API takes it: YYYY-MM (``26-1`` and ``2026-1`` are refused)."""
-    from chainatlas.graph.ledger import MONTH_PATTERN
+    from chainatlas.graph.workflows.ledger import MONTH_PATTERN
 
     if value is not None and not re.fullmatch(MONTH_PATTERN, value):
         raise CliError(f"--month 应为 YYYY-MM（四位年份、两位月份，如 2026-02），而不是 {value!r}")
@@ -48,7 +48,7 @@ def ledger() -> None:
 @pass_ctx
 def ledger_report(c: Ctx, month: str, fmt: str, out: Path | None) -> None:
     """月度通报晾晒：按产业链和区县统计五未、排名、较上月变化，点名五未项目。"""
-    from chainatlas.graph.ledger import monthly_report
+    from chainatlas.graph.workflows.ledger import monthly_report
     from chainatlas.viz.ledger import report_html, report_json, report_tables
     from chainatlas.viz.tables import xlsx_bytes
 
@@ -79,7 +79,7 @@ def ledger_report(c: Ctx, month: str, fmt: str, out: Path | None) -> None:
 @pass_ctx
 def ledger_lists(c: Ctx, month: str, fmt: str, out: Path | None) -> None:
     """六张清单与三张新清单（由日期推算，不手工维护），含责任单位。"""
-    from chainatlas.graph.ledger import month_lists
+    from chainatlas.graph.workflows.ledger import month_lists
     from chainatlas.viz.ledger import lists_json, lists_tables
     from chainatlas.viz.tables import xlsx_bytes
 
@@ -99,7 +99,7 @@ def ledger_lists(c: Ctx, month: str, fmt: str, out: Path | None) -> None:
 @pass_ctx
 def ledger_stage(c: Ctx, project: str, to: str, by: str, note: str) -> None:
     """把项目推进到下一阶段（记录一环节一跟进）。"""
-    from chainatlas.graph.ledger import move_stage
+    from chainatlas.graph.workflows.ledger import move_stage
 
     with c.existing_store() as store, user_errors():
         p = move_stage(store, project, to, by=by, note=note)
@@ -114,7 +114,7 @@ def ledger_chain(c: Ctx, chain: str, month: str) -> None:
     """一条产业链的十个一清单、四张清单与 2026 目标进度（JSON）。"""
     import dataclasses
 
-    from chainatlas.graph.progress import checklist, four_lists
+    from chainatlas.graph.workflows.progress import checklist, four_lists
 
     with c.existing_store() as store, user_errors(), chain_hint():
         data = {
@@ -128,7 +128,7 @@ def ledger_chain(c: Ctx, chain: str, month: str) -> None:
 @pass_ctx
 def ledger_progress(c: Ctx) -> None:
     """各产业链 2026 年目标进度与“3566”目标（按本地企业产值）。"""
-    from chainatlas.graph.progress import progress
+    from chainatlas.graph.workflows.progress import progress
 
     with c.existing_store() as store, user_errors():
         data = progress(

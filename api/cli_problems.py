@@ -17,9 +17,9 @@ from chainatlas.api.auth import Principal
 from chainatlas.api.cli_acting import acting, as_role, cli_audited
 from chainatlas.api.cli_common import CliError, date_option, user_errors
 from chainatlas.api.roles import CITY
-from chainatlas.graph.problems import LEVELS, REVIEW_RESULTS
-from chainatlas.graph.store import GraphStore
-from chainatlas.graph.supervision import SyncResult
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.problems import LEVELS, REVIEW_RESULTS
+from chainatlas.graph.workflows.supervision import SyncResult
 
 __all__ = ["problems"]
 
@@ -60,8 +60,8 @@ def problems_add(
     by: str,
 ) -> None:
     """提出问题；按级别自动路由到牵头部门/区级链长办、链长/市链长办或总链长。"""
-    from chainatlas.graph.maps import resolve_chain
-    from chainatlas.graph.problems import raise_problem
+    from chainatlas.graph.workflows.maps import resolve_chain
+    from chainatlas.graph.workflows.problems import raise_problem
 
     with c.existing_store() as store, user_errors():
         chain_id = resolve_chain(store, chain).id if chain else None
@@ -103,7 +103,7 @@ def problems_step(
 ) -> None:
     """推进问题状态（可同时升级）；须由问题路由到的角色或其上级办理，督办由市链长办办理。"""
     from chainatlas.api.auth import check_problem_step
-    from chainatlas.graph.problems import problem_scope, step
+    from chainatlas.graph.workflows.problems import problem_scope, step
 
     with c.existing_store() as store, user_errors():
         who = acting(store, role, scope, by)
@@ -147,7 +147,7 @@ def problems_review(
 ) -> None:
     """回头看已办结的问题：见效则记录；未见效则重新督办（市链长办或总链长办理）。"""
     from chainatlas.api.auth import check_supervisor
-    from chainatlas.graph.problems import review
+    from chainatlas.graph.workflows.problems import review
 
     with c.existing_store() as store, user_errors():
         who = acting(store, role, scope, by)
@@ -182,7 +182,7 @@ def sync_items(
 ) -> SyncResult:
     """Bring the 五未 督办 items up to today, audited when something changes (also run by
     ``chainatlas ledger report``, as the 市链长办)."""
-    from chainatlas.graph.supervision import sync_supervision
+    from chainatlas.graph.workflows.supervision import sync_supervision
 
     grace = c.settings.grace()
     todo = sync_supervision(store, grace, dry_run=True)
@@ -203,8 +203,8 @@ def sync_items(
 @click.pass_obj
 def problems_list(c: Any, overdue: bool, review: bool) -> None:
     """列出问题（编号、状态、级别、期限、承办、标题）。"""
-    from chainatlas.graph.problems import overdue as overdue_
-    from chainatlas.graph.problems import review_due, review_on
+    from chainatlas.graph.workflows.problems import overdue as overdue_
+    from chainatlas.graph.workflows.problems import review_due, review_on
 
     if overdue and review:
         raise CliError("--overdue 与 --review 只能选一个")

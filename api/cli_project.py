@@ -36,7 +36,7 @@ def project() -> None:
 @pass_ctx
 def project_show(c: Ctx, project_id: str, fmt: str, out: Path | None) -> None:
     """项目档案：项目、责任单位、投资企业、产业链/环节/区域、阶段与跟进、要素需求、问题、拿地即开工。"""
-    from chainatlas.graph.dossier import project_dossier
+    from chainatlas.graph.workflows.dossier import project_dossier
     from chainatlas.viz.dossier import dossier_html, dossier_json
 
     with c.existing_store() as store, user_errors(), project_hint():
@@ -60,7 +60,7 @@ def project_show(c: Ctx, project_id: str, fmt: str, out: Path | None) -> None:
 @pass_ctx
 def project_follow_up(c: Ctx, project_id: str, note: str, by: str, on: date | None) -> None:
     """在项目当前阶段记一条跟进（任何时候都可以，不必推进阶段）。"""
-    from chainatlas.graph.ledger import add_follow_up
+    from chainatlas.graph.workflows.ledger import add_follow_up
 
     with c.existing_store() as store, user_errors(), project_hint():
         f = add_follow_up(store, project_id, note, by=by, on=on)
@@ -75,7 +75,7 @@ def project_follow_up(c: Ctx, project_id: str, note: str, by: str, on: date | No
 @pass_ctx
 def project_land(c: Ctx, project_id: str, on: date, by: str, note: str) -> None:
     """登记拿地日期（记一条跟进），用于统计“拿地即开工”。"""
-    from chainatlas.graph.ledger import record_land
+    from chainatlas.graph.workflows.ledger import record_land
 
     with c.existing_store() as store, user_errors(), project_hint():
         p = record_land(store, project_id, on, by=by, note=note)

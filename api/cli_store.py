@@ -22,7 +22,7 @@ from chainatlas.api.cli_common import (
     pass_ctx,
     user_errors,
 )
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 
 __all__ = ["STORE_COMMANDS"]
 
@@ -37,7 +37,7 @@ TEMPLATE_KINDS = ["firms", "projects", "demands", "supplies"]
 @pass_ctx
 def init(c: Ctx, sample: bool, reset: bool) -> None:
     """创建图谱并加载种子：两版产业链布局、鱼骨图、区域、平台（及示例数据）。"""
-    from chainatlas.graph.seeds import check_seeds, load_seeds
+    from chainatlas.graph.io.seeds import check_seeds, load_seeds
 
     with user_errors():
         check_seeds(c.settings.seeds_dir)  # before a store is made
@@ -64,8 +64,8 @@ def init(c: Ctx, sample: bool, reset: bool) -> None:
 @pass_ctx
 def import_(c: Ctx, path: Path, kind: str | None, skip_bad: bool, quiet: bool) -> None:
     """导入图谱包（目录，neo4j-admin CSV 格式）或填好的模板（.xlsx/.csv）。"""
-    from chainatlas.graph.bundle import import_bundle
-    from chainatlas.graph.templates import import_template
+    from chainatlas.graph.io.bundle import import_bundle
+    from chainatlas.graph.io.templates import import_template
 
     existing(path, "要导入的文件或文件夹")
     with c.store() as store, user_errors():
@@ -89,7 +89,7 @@ def import_(c: Ctx, path: Path, kind: str | None, skip_bad: bool, quiet: bool) -
 @pass_ctx
 def export(c: Ctx, directory: Path, quiet: bool) -> None:
     """把整个图谱导出为图谱包（neo4j-admin CSV 格式），可原样再导入。"""
-    from chainatlas.graph.bundle import export_bundle
+    from chainatlas.graph.io.bundle import export_bundle
 
     if directory.exists() and not directory.is_dir():
         raise CliError(f"{directory} 是一个已有的文件：图谱包要导出到文件夹，请换一个文件夹路径")
@@ -105,7 +105,7 @@ def export(c: Ctx, directory: Path, quiet: bool) -> None:
 )
 def template(kind: str, out: Path) -> None:
     """生成填报模板（中文表头，附说明）。"""
-    from chainatlas.graph.templates import write_template
+    from chainatlas.graph.io.templates import write_template
 
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise CliError(f"模板只能是 .xlsx 或 .csv 文件，而不是 {out.name!r}")
@@ -169,7 +169,7 @@ def serve(c: Ctx, host: str, port: int) -> None:
 
     from chainatlas.api.auth import AuthStore
     from chainatlas.api.main import create_app
-    from chainatlas.graph.seeds import check_seeds, load_seeds
+    from chainatlas.graph.io.seeds import check_seeds, load_seeds
 
     with user_errors():
         check_seeds(c.settings.seeds_dir)  # before a store is made

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 
 from chainatlas.api.auth import AuthStore, Principal
 from chainatlas.graph.settings import Settings
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 
 if TYPE_CHECKING:  # scikit-learn and scipy load when the first target list is asked for
     from chainatlas.matching.targets import TargetIndex

@@ -41,9 +41,9 @@ from chainatlas.api.routes import (
     transfer,
     ui,
 )
-from chainatlas.graph.backends import open_store
 from chainatlas.graph.settings import Settings
-from chainatlas.graph.store import GraphStore, begin_read_scope
+from chainatlas.graph.store.backends import open_store
+from chainatlas.graph.store.contract import GraphStore, begin_read_scope
 
 log = logging.getLogger("chainatlas.api")
 

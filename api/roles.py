@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from chainatlas.graph.errors import ChainAtlasError
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 
 __all__ = [
     "CITY",
@@ -222,7 +222,7 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 
 
 def _chain_id(store: GraphStore, key: str) -> str:
-    from chainatlas.graph.maps import resolve_chain
+    from chainatlas.graph.workflows.maps import resolve_chain
 
     try:
         return resolve_chain(store, key).id

@@ -27,7 +27,6 @@ from pydantic import (
 
 from chainatlas.api.auth import TokenInfo
 from chainatlas.api.roles import ROLE_CODES
-from chainatlas.graph.ledger import NOTE_MAX
 from chainatlas.graph.model import (
     FIRM_TAGS,
     LABELS,
@@ -41,6 +40,7 @@ from chainatlas.graph.model import (
     text_problem,
 )
 from chainatlas.graph.model import IsoDate as StoredDate
+from chainatlas.graph.workflows.ledger import NOTE_MAX
 
 T = TypeVar("T")
 

@@ -37,7 +37,7 @@ import scipy.sparse as sp
 
 from bench.summary import report
 from chainatlas.graph.home import HOME_AREA, is_local
-from chainatlas.graph.sources.ckg import ckg_to_bundle
+from chainatlas.graph.io.sources.ckg import ckg_to_bundle
 from chainatlas.matching.holdout import Holdout, code_group, hide_edges
 from chainatlas.matching.rank_features import query
 from chainatlas.matching.targets import TIERS, TargetIndex, tier_of

@@ -41,17 +41,17 @@ def _child(mode: str, bundle: str, where: str, sample: int) -> None:
     """Runs in a fresh process; prints one JSON line."""
     import resource
 
-    from chainatlas.graph.bundle import check_rows, import_bundle, read_bundle
-    from chainatlas.graph.store import Batch, GraphStore
+    from chainatlas.graph.io.bundle import check_rows, import_bundle, read_bundle
+    from chainatlas.graph.store.contract import Batch, GraphStore
 
     store: GraphStore
     if mode.startswith("neo4j"):
-        from chainatlas.graph.neo4jstore import Neo4jStore
+        from chainatlas.graph.store.neo4jstore import Neo4jStore
 
         store = Neo4jStore(os.environ["NEO4J_URI"], None)
         store.clear()
     else:
-        from chainatlas.graph.embedded import EmbeddedStore
+        from chainatlas.graph.store.embedded import EmbeddedStore
 
         store = EmbeddedStore(Path(where) / "graph.db")
     if mode.endswith("bulk") or mode.endswith("-rows"):
@@ -122,7 +122,7 @@ def main() -> None:
     if args.child:
         _child(args.child[0], args.child[1], args.child[2], int(args.child[3]))
         return
-    from chainatlas.graph.sources.ckg import ckg_to_bundle
+    from chainatlas.graph.io.sources.ckg import ckg_to_bundle
 
     with tempfile.TemporaryDirectory() as tmp:
         bundle = Path(tmp) / "ckg"

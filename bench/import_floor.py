@@ -90,7 +90,7 @@ def main() -> None:
     ap.add_argument("--ckg", default=str(REPO.parent / "shared" / "data" / "ckg"))
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    from chainatlas.graph.sources.ckg import ckg_to_bundle
+    from chainatlas.graph.io.sources.ckg import ckg_to_bundle
 
     with tempfile.TemporaryDirectory() as tmp:
         bundle = Path(tmp) / "ckg"

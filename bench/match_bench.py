@@ -23,8 +23,8 @@ def _child(n: int) -> None:
     import resource
 
     from bench.match_data import lists
-    from chainatlas.graph.embedded import EmbeddedStore
-    from chainatlas.graph.seeds import load_seeds
+    from chainatlas.graph.io.seeds import load_seeds
+    from chainatlas.graph.store.embedded import EmbeddedStore
     from chainatlas.matching.elements import match
 
     with tempfile.TemporaryDirectory() as tmp:

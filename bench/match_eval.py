@@ -23,9 +23,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.match_data import KINDS, LOCAL, WORDS
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.seeds import load_seeds
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.io.seeds import load_seeds
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.matching.element_graph import ElementGraph
 from chainatlas.matching.elements import Element, match
 from chainatlas.matching.units import UNITS
@@ -201,8 +201,8 @@ def main() -> None:
         )
         ckg = Path(args.ckg)
         if ckg.exists():
-            from chainatlas.graph.bundle import import_bundle
-            from chainatlas.graph.sources.ckg import ckg_to_bundle
+            from chainatlas.graph.io.bundle import import_bundle
+            from chainatlas.graph.io.sources.ckg import ckg_to_bundle
 
             ckg_to_bundle(ckg, Path(tmp) / "ckg")
             import_bundle(store, Path(tmp) / "ckg", progress=False)

@@ -29,7 +29,7 @@ from chainatlas.api.testing import free_port
 
 CLI = "from chainatlas.api.cli import main; main()"
 OPEN_STORE = (
-    "import os; from chainatlas.graph.embedded import EmbeddedStore; "
+    "import os; from chainatlas.graph.store.embedded import EmbeddedStore; "
     "s = EmbeddedStore(os.environ['CHAINATLAS_HOME'] + '/graph.db'); s.count_nodes(); s.close()"
 )
 

@@ -142,7 +142,7 @@ def main() -> None:
         return
     from bench.child import run_child
     from bench.summary import report
-    from chainatlas.graph.sources.ckg import ckg_to_bundle
+    from chainatlas.graph.io.sources.ckg import ckg_to_bundle
 
     print("# Target list latency — synthetic scale-up of the ckg shape\n")
     print(

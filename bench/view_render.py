@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import Subgraph
+from chainatlas.graph.store.contract import Subgraph
 from chainatlas.viz import html as vhtml
 from chainatlas.viz.views import subgraph_page
 

@@ -8,19 +8,15 @@ store wherever it runs; ``CHAINATLAS_HOME`` or ``--home`` choose another.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from chainatlas.graph.home import HOME_AREA, is_local
+from chainatlas.graph.home import HOME_AREA
+from chainatlas.graph.rules import Grace, Thresholds
 
-if TYPE_CHECKING:
-    from chainatlas.graph.ledger import Grace
-    from chainatlas.graph.maps import Thresholds
-
-# HOME_AREA and is_local live in chainatlas.graph.home; named here too for older imports.
-__all__ = ["HOME_AREA", "Settings", "default_home", "is_local"]
+__all__ = ["Settings", "default_home"]
 
 
 def default_home() -> Path:
@@ -79,7 +75,7 @@ class Settings(BaseSettings):
 
     def grace(self) -> Grace:
         """The grace periods of the five stalls."""
-        from chainatlas.graph.ledger import Grace
+        from chainatlas.graph.rules import Grace
 
         return Grace(
             self.grace_sign_to_start,
@@ -99,7 +95,7 @@ class Settings(BaseSettings):
 
     def thresholds(self) -> Thresholds:
         """The verdict thresholds of the fishbone map."""
-        from chainatlas.graph.maps import Thresholds
+        from chainatlas.graph.rules import Thresholds
 
         return Thresholds(self.strong_firms, self.strong_output, self.weak_firms)
 

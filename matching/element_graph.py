@@ -9,7 +9,7 @@ search asks the store a few hundred times for lists of tens of thousands, not on
 from __future__ import annotations
 
 from chainatlas.graph.home import is_local
-from chainatlas.graph.store import Direction, GraphStore
+from chainatlas.graph.store.contract import Direction, GraphStore
 
 __all__ = ["ElementGraph"]
 

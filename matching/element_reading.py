@@ -1,8 +1,8 @@
 """Demand and supply lists read into :class:`Element` rows, each bad row named.
 
 A list comes from an officer's table (the demands or supplies template, read by
-:func:`chainatlas.graph.templates.template_rows` as the template importer reads it, yes/no cells
-by :func:`chainatlas.graph.readers.yes_no`) or from JSON objects with the English field names.
+:func:`chainatlas.graph.io.templates.template_rows` as the template importer reads it, yes/no cells
+by :func:`chainatlas.graph.io.readers.yes_no`) or from JSON objects with the English field names.
 Every row is checked on its own and each problem is reported with its file, row and column, so
 the API, the CLI and the UI refuse the same rows for the same reasons before anything is
 matched. Names (regions, chains with their tier, segments) are resolved against the graph when
@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from chainatlas.graph.errors import ImportFailed, RowError
+from chainatlas.graph.io.readers import read_table, yes_no
+from chainatlas.graph.io.templates import TEMPLATES, template_header, template_rows
 from chainatlas.graph.model import ELEMENT_KINDS, Node
-from chainatlas.graph.readers import read_table, yes_no
-from chainatlas.graph.store import GraphStore
-from chainatlas.graph.templates import TEMPLATES, template_header, template_rows
+from chainatlas.graph.store.contract import GraphStore
 from chainatlas.matching.units import UNITS, to_base
 
 __all__ = ["Element", "elements_from_dicts", "elements_from_store", "load_lists", "read_elements"]

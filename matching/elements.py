@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from chainatlas.graph.errors import RowError
 from chainatlas.graph.home import HOME_AREA
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 from chainatlas.matching.element_allocation import assign
 from chainatlas.matching.element_candidates import Match, find_candidates
 from chainatlas.matching.element_graph import ElementGraph

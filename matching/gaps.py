@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chainatlas.graph.home import HOME_AREA, is_local
-from chainatlas.graph.maps import SegmentView, Thresholds, fishbone, resolve_chain
-from chainatlas.graph.store import Direction, GraphStore
+from chainatlas.graph.rules import Thresholds
+from chainatlas.graph.store.contract import Direction, GraphStore
+from chainatlas.graph.workflows.maps import SegmentView, fishbone, resolve_chain
 
 __all__ = ["ChainGaps", "DerivedFishbone", "SegmentGap", "derive_fishbone", "gaps"]
 
@@ -89,7 +90,8 @@ def gaps(
     chain : str
         The chain's id, name or alias.
     thresholds : Thresholds, optional
-        When a segment is strong, weak or missing (:class:`~chainatlas.graph.maps.Thresholds`).
+        When a segment is strong, weak or missing
+        (:class:`~chainatlas.graph.workflows.maps.Thresholds`).
     home_area : tuple of str
         The regions whose firms are local.
     extensions : int
@@ -111,9 +113,9 @@ def gaps(
     --------
     A chain whose upstream 正极材料 feeds its midstream 电芯; only 电芯 has a local firm:
 
-    >>> from chainatlas.graph.embedded import EmbeddedStore
+    >>> from chainatlas.graph.store.embedded import EmbeddedStore
     >>> from chainatlas.graph.model import Node, Relationship
-    >>> from chainatlas.graph.store import Batch
+    >>> from chainatlas.graph.store.contract import Batch
     >>> store = EmbeddedStore(":memory:")
     >>> _ = store.apply(
     ...     Batch()

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.errors import NodeNotFound
-from chainatlas.graph.maps import Target, resolve_chain, segment_in_chain
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.maps import Target, resolve_chain, segment_in_chain
 
 if TYPE_CHECKING:  # the ranking pulls in scikit-learn and scipy: imported where it is used
     from chainatlas.matching.targets import RankedTarget, TargetIndex
@@ -53,7 +53,8 @@ def targets_for(
 
 
 def map_target_fn(index: TargetIndex):  # type: ignore[no-untyped-def]
-    """A target function for :func:`chainatlas.graph.maps.attraction_map` backed by the ranking."""
+    """A target function for :func:`chainatlas.graph.workflows.maps.attraction_map` backed by the
+    ranking."""
 
     def pick(store: GraphStore, segment: str, chain: str, top: int) -> list[Target]:
         if segment not in index.sidx:

@@ -3,8 +3,9 @@
 Uploaded lists are matched and forgotten (:func:`chainatlas.matching.elements.match` on files);
 the lists stored in the graph (Demand and Supply nodes, entered through the templates or the
 records API) are matched the same way, and each proposal is kept as a docking
-(:mod:`chainatlas.graph.dockings`) that users follow up. A chain or a region narrows the demands;
-the supplies are all stored supplies (the matcher checks which may serve a demand's region).
+(:mod:`chainatlas.graph.workflows.dockings`) that users follow up. A chain or a region narrows the
+demands; the supplies are all stored supplies (the matcher checks which may serve a demand's
+region).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from chainatlas.graph.dockings import Proposal, save_dockings
 from chainatlas.graph.errors import RowError
 from chainatlas.graph.home import HOME_AREA
-from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.model import Node
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.dockings import Proposal, save_dockings
+from chainatlas.graph.workflows.maps import resolve_chain
 from chainatlas.matching.element_reading import elements_from_store
 
 __all__ = ["StoredMatch", "match_stored", "stored_demands"]

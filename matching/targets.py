@@ -43,7 +43,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from chainatlas.graph.errors import NodeNotFound
 from chainatlas.graph.home import HOME_AREA, is_local
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 from chainatlas.matching.holdout import hide_edges
 from chainatlas.matching.rank_features import (
     CANDIDATE_FEATURES,

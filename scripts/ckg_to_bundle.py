@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from chainatlas.graph.sources.ckg import ckg_to_bundle
+from chainatlas.graph.io.sources.ckg import ckg_to_bundle
 
 
 def main() -> None:

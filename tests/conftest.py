@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.seeds import load_seeds
+from chainatlas.graph.io.seeds import load_seeds
 from chainatlas.graph.settings import Settings
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 REPO = Path(__file__).resolve().parent.parent
 #: Debian's chromium and the flags it needs on this machine's closed network (no downloads)
@@ -62,7 +62,7 @@ def open_backend(backend: str, tmp_path: Path) -> GraphStore:
     if not uri:
         pytest.skip("NEO4J_URI is not set: no Neo4j server on this machine")
     pytest.importorskip("neo4j", reason="the neo4j extra is not installed")
-    from chainatlas.graph.neo4jstore import Neo4jStore
+    from chainatlas.graph.store.neo4jstore import Neo4jStore
 
     store = Neo4jStore(
         uri,

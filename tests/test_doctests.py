@@ -17,10 +17,10 @@ PACKAGES = ("graph", "matching", "viz", "api")
 
 #: Public algorithms whose docstrings must carry an example (module → functions).
 MUST_SHOW = {
-    "chainatlas.graph.maps": ["fishbone"],
+    "chainatlas.graph.workflows.maps": ["fishbone"],
     "chainatlas.matching.gaps": ["gaps"],
     "chainatlas.matching.elements": ["match"],
-    "chainatlas.graph.readers": ["yes_no"],
+    "chainatlas.graph.io.readers": ["yes_no"],
 }
 
 

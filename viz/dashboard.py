@@ -2,10 +2,10 @@
 computed from the graph as plain data — the page draws them with ECharts.
 
 Everything is computed once per page from the project rows of the ledger
-(:func:`chainatlas.graph.ledger.project_row`), the firms and the problems; the figures are the
-same ones the lists and the monthly report give (the 五未 of a project is
-:func:`chainatlas.graph.ledger.stall_of` as of the day asked, with the office's grace periods).
-No coordinates are stored in the graph: the maps colour Huzhou's districts and China's
+(:func:`chainatlas.graph.workflows.ledger.project_row`), the firms and the problems; the figures
+are the same ones the lists and the monthly report give (the 五未 of a project is
+:func:`chainatlas.graph.workflows.ledger.stall_of` as of the day asked, with the office's grace
+periods). No coordinates are stored in the graph: the maps colour Huzhou's districts and China's
 provinces by value, and the page places parks and platforms at their district (labelled so).
 """
 
@@ -16,20 +16,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from chainatlas.graph.ledger import (
+from chainatlas.graph.home import HOME_AREA, is_local
+from chainatlas.graph.model import PROJECT_STAGES
+from chainatlas.graph.rules import Grace, Thresholds
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.ledger import (
     STALLS,
-    Grace,
     ProjectRow,
     classify,
     month_range,
     project_row,
     stall_of,
 )
-from chainatlas.graph.maps import Thresholds, attraction_map
-from chainatlas.graph.model import PROJECT_STAGES
-from chainatlas.graph.problems import overdue
-from chainatlas.graph.settings import HOME_AREA, is_local
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.workflows.maps import attraction_map
+from chainatlas.graph.workflows.problems import overdue
 
 __all__ = [
     "DISTRICT_KINDS",
@@ -130,8 +130,8 @@ def kpis(
 
 def progress_chart(prog: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """2026 targets against local output per chain (``prog``: what
-    :func:`chainatlas.graph.progress.progress` answers), one series per layout, never mixed:
-    each chain with its name, target (or None), output, share and the target's basis."""
+    :func:`chainatlas.graph.workflows.progress.progress` answers), one series per layout, never
+    mixed: each chain with its name, target (or None), output, share and the target's basis."""
     out: dict[str, list[dict[str, Any]]] = {"1366": [], "eight-2.0": []}
     for r in prog["chains"]:
         if r["layout"] in out:

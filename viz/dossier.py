@@ -12,8 +12,8 @@ import html
 import json
 from typing import Any
 
-from chainatlas.graph.dossier import AHEAD, CURRENT, Dossier
-from chainatlas.graph.ledger import DATE_FIELDS, DATE_ZH
+from chainatlas.graph.workflows.dossier import AHEAD, CURRENT, Dossier
+from chainatlas.graph.workflows.ledger import DATE_FIELDS, DATE_ZH
 from chainatlas.viz.html import CJK_FONTS
 
 __all__ = ["dossier_html", "dossier_json"]

@@ -6,18 +6,18 @@ import dataclasses
 import json
 from typing import Any
 
-from chainatlas.graph.maps import (
+from chainatlas.graph.home import HOME_AREA
+from chainatlas.graph.rules import Thresholds
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.maps import (
     AttractionMap,
     Fishbone,
-    Thresholds,
     attraction_map,
     fishbone,
     masters_library,
     projects_library,
     resolve_chain,
 )
-from chainatlas.graph.settings import HOME_AREA
-from chainatlas.graph.store import GraphStore
 from chainatlas.viz.html import render_page
 from chainatlas.viz.svg import fishbone_svg
 from chainatlas.viz.tables import (

@@ -3,9 +3,9 @@ the chains they belong to, the chains it is a master of, its projects, demands, 
 problems, its suppliers, customers and partners, and — for a firm outside Huzhou — the weak
 and missing segments where the 招商图 lists it as a target.
 
-The targets are read from :func:`chainatlas.graph.maps.attraction_map` (the recorded targets,
-200 per segment, as the 驾驶舱's China map counts them), so the firm page, the 招商图 and the
-map agree on who is a target where.
+The targets are read from :func:`chainatlas.graph.workflows.maps.attraction_map` (the recorded
+targets, 200 per segment, as the 驾驶舱's China map counts them), so the firm page, the 招商图 and
+the map agree on who is a target where.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chainatlas.graph.home import HOME_AREA, is_local
-from chainatlas.graph.maps import VERDICT_ZH, Thresholds, attraction_map
 from chainatlas.graph.model import Node
-from chainatlas.graph.store import Direction, GraphStore
+from chainatlas.graph.rules import VERDICT_ZH, Thresholds
+from chainatlas.graph.store.contract import Direction, GraphStore
+from chainatlas.graph.workflows.maps import attraction_map
 
 __all__ = ["FirmPage", "firm_page"]
 

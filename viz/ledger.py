@@ -11,7 +11,15 @@ import html
 import json
 from typing import TYPE_CHECKING, Any
 
-from chainatlas.graph.ledger import DATE_ZH, LISTS, NEW_LISTS, OFFICE, STALLS, ProjectRow, Report
+from chainatlas.graph.workflows.ledger import (
+    DATE_ZH,
+    LISTS,
+    NEW_LISTS,
+    OFFICE,
+    STALLS,
+    ProjectRow,
+    Report,
+)
 from chainatlas.viz.html import CJK_FONTS
 
 if TYPE_CHECKING:  # pandas loads when a workbook is built

@@ -12,14 +12,14 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.home import HOME_AREA
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 from chainatlas.matching.gaps import ChainGaps, gaps
 from chainatlas.viz.tables import xlsx_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from chainatlas.graph.maps import Thresholds
+    from chainatlas.graph.rules import Thresholds
     from chainatlas.matching.elements import Match, MatchResult
 
 __all__ = ["gaps_report", "match_tables", "targets_report"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import html
 
-from chainatlas.graph.maps import VERDICT_ZH, Fishbone, SegmentView
 from chainatlas.graph.model import STAGE_ZH, STAGES
+from chainatlas.graph.rules import VERDICT_ZH
+from chainatlas.graph.workflows.maps import Fishbone, SegmentView
 from chainatlas.viz.html import CJK_FONTS
 from chainatlas.viz.tables import cell_value
 from chainatlas.viz.views import VERDICT_COLOURS

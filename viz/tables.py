@@ -11,7 +11,7 @@ first (:func:`cell_value`, :func:`_as_text`):
   U+FFFD (�), so an export never fails on data stored before the model refused them;
 - lists become text joined with 、; numbers stay numbers (``-5`` is a number, not a formula).
 
-Bundle CSVs (:mod:`graph.bundle`) are data for machines and round trips and are not altered.
+Bundle CSVs (:mod:`graph.io.bundle`) are data for machines and round trips and are not altered.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chainatlas.graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEntry
 from chainatlas.graph.model import STAGE_ZH
+from chainatlas.graph.rules import VERDICT_ZH
+from chainatlas.graph.workflows.maps import AttractionMap, Fishbone, MasterEntry
 
 if TYPE_CHECKING:  # pandas loads when a table is built, not when a view module is imported
     import pandas as pd

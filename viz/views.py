@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from chainatlas.graph.maps import VERDICT_ZH, AttractionMap, Fishbone, MasterEntry, SegmentView
 from chainatlas.graph.model import PROJECT_STAGES, STAGE_ZH
-from chainatlas.graph.store import Subgraph
+from chainatlas.graph.rules import VERDICT_ZH
+from chainatlas.graph.store.contract import Subgraph
+from chainatlas.graph.workflows.maps import AttractionMap, Fishbone, MasterEntry, SegmentView
 from chainatlas.viz.html import GraphPage, new_network
 
 __all__ = [

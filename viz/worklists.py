@@ -1,10 +1,11 @@
 """The working lists of the web UI — projects with the ledger's filters, problems by who acts,
 firms found by name, code, product or tag — as rows with true counts, paged.
 
-The filters are the ledger's own: a project's 五未 is :func:`chainatlas.graph.ledger.stall_of`
-as of the day asked, "major" is its ``major`` flag, chain/segment/district are its links
-(:func:`chainatlas.graph.maps.projects_library`). A firm search looks at names, full and former
-names, credit and stock codes, the segments (products) a firm operates in and its tags.
+The filters are the ledger's own: a project's 五未 is
+:func:`chainatlas.graph.workflows.ledger.stall_of` as of the day asked, "major" is its ``major``
+flag, chain/segment/district are its links
+(:func:`chainatlas.graph.workflows.maps.projects_library`). A firm search looks at names, full and
+former names, credit and stock codes, the segments (products) a firm operates in and its tags.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from chainatlas.graph.ledger import Grace, project_row, stall_of
-from chainatlas.graph.maps import projects_library, resolve_chain
+from chainatlas.graph.home import HOME_AREA, is_local
 from chainatlas.graph.model import Node
-from chainatlas.graph.settings import HOME_AREA, is_local
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.rules import Grace
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.ledger import project_row, stall_of
+from chainatlas.graph.workflows.maps import projects_library, resolve_chain
 
 __all__ = [
     "PAGE_SIZE",

@@ -19,10 +19,10 @@ from pydantic import Field
 from chainatlas.api.auth import check_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.schemas import BodyIn
-from chainatlas.graph.ladder import firm_ladder
-from chainatlas.graph.maps import resolve_chain
-from chainatlas.graph.parks import park_industries, set_park_industries
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.ladder import firm_ladder
+from chainatlas.graph.workflows.maps import resolve_chain
+from chainatlas.graph.workflows.parks import park_industries, set_park_industries
 
 router = APIRouter(tags=["chains"])
 

@@ -86,7 +86,7 @@ def chain_subgraph(chain_id: ChainPath, store: StoreDep) -> SubgraphPublic:
 @router.get("/progress")
 def chain_progress(store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """Progress toward seed 001's 2026 targets and the 3566 goal, from local firm output."""
-    from chainatlas.graph.progress import progress
+    from chainatlas.graph.workflows.progress import progress
 
     return progress(
         store, home_area=settings.home_area, industrial_output=settings.industrial_output

@@ -17,9 +17,9 @@ from chainatlas.api.auth import Forbidden, Principal
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.roles import holders, reaches
 from chainatlas.api.schemas import ChainPath, SlotValue
-from chainatlas.graph.checklist import SLOTS, Slot, clear_slot, find_slot, set_slot
-from chainatlas.graph.maps import resolve_chain
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.checklist import SLOTS, Slot, clear_slot, find_slot, set_slot
+from chainatlas.graph.workflows.maps import resolve_chain
 
 router = APIRouter(prefix="/chains/{chain}/checklist", tags=["checklist"])
 
@@ -54,7 +54,7 @@ def chain_checklist(
     """十个一 checklist (has / lacks) and the four lists of a chain for a month."""
     import dataclasses
 
-    from chainatlas.graph.progress import checklist, four_lists
+    from chainatlas.graph.workflows.progress import checklist, four_lists
 
     return {
         "checklist": [dataclasses.asdict(x) for x in checklist(store, chain)],

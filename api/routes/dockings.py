@@ -18,10 +18,10 @@ from pydantic import Field
 from chainatlas.api.auth import Forbidden, Principal, check_scope, check_writer, in_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.schemas import BodyIn
-from chainatlas.graph.dockings import demand_of, docking_rows, docking_summary, set_status
 from chainatlas.graph.errors import ValidationFailed
 from chainatlas.graph.model import DOCKING_STATUSES, Node
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.dockings import demand_of, docking_rows, docking_summary, set_status
 
 router = APIRouter(tags=["matching"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"

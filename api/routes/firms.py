@@ -15,9 +15,9 @@ from chainatlas.api.schemas import (
     SubgraphPublic,
     neighbourhood,
 )
-from chainatlas.graph.maps import parks_elsewhere
+from chainatlas.graph.home import is_local
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.settings import is_local
+from chainatlas.graph.workflows.maps import parks_elsewhere
 
 router = APIRouter(prefix="/firms", tags=["firms"])
 

@@ -18,8 +18,8 @@ from chainatlas.api.auth import Forbidden, Principal
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.roles import holders, reaches
 from chainatlas.api.schemas import BodyIn, ChainPath
-from chainatlas.graph.goals import MEASURES, chain_goals, goal_ranking, set_goals
-from chainatlas.graph.maps import resolve_chain
+from chainatlas.graph.workflows.goals import MEASURES, chain_goals, goal_ranking, set_goals
+from chainatlas.graph.workflows.maps import resolve_chain
 
 router = APIRouter(tags=["checklist"])
 YearPath = Path(ge=2000, le=2100, description="年份")

@@ -15,7 +15,7 @@ from chainatlas.api.downloads import HTML, XLSX, download, downloads
 # the web pages (api/routes/ui/projects.py) still import the project routes from here
 from chainatlas.api.routes.projects import add_project_follow_up, project_land, project_stage
 from chainatlas.api.schemas import FollowUpIn, LandIn, StageMove
-from chainatlas.graph.ledger import month_lists, monthly_report
+from chainatlas.graph.workflows.ledger import month_lists, monthly_report
 from chainatlas.viz.ledger import (
     lists_json,
     lists_tables,

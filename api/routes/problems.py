@@ -33,9 +33,11 @@ from chainatlas.api.schemas import (
     SupervisionSync,
 )
 from chainatlas.graph.errors import ValidationFailed
-from chainatlas.graph.ledger import MONTH_PATTERN
-from chainatlas.graph.maps import record_chains, resolve_chain
-from chainatlas.graph.problems import (
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.ledger import MONTH_PATTERN
+from chainatlas.graph.workflows.maps import record_chains, resolve_chain
+from chainatlas.graph.workflows.problems import (
     LEVELS,
     ROUTING,
     overdue,
@@ -46,10 +48,13 @@ from chainatlas.graph.problems import (
     review_on,
     step,
 )
-from chainatlas.graph.problems import problem_id as new_problem_id
-from chainatlas.graph.settings import Settings
-from chainatlas.graph.store import GraphStore
-from chainatlas.graph.supervision import SEED, SyncResult, supervision_items, sync_supervision
+from chainatlas.graph.workflows.problems import problem_id as new_problem_id
+from chainatlas.graph.workflows.supervision import (
+    SEED,
+    SyncResult,
+    supervision_items,
+    sync_supervision,
+)
 
 router = APIRouter(prefix="/problems", tags=["problems"])
 #: how outputs label a rule the seed does not give

@@ -15,8 +15,8 @@ from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.downloads import HTML, XLSX, download, downloads
 from chainatlas.api.routes.maps import Fmt, view_response
 from chainatlas.api.schemas import FollowUpIn, LandIn, NodeIdPath, NodePublic, StageMove
-from chainatlas.graph.dossier import project_dossier
-from chainatlas.graph.ledger import add_follow_up, follow_ups, move_stage, record_land
+from chainatlas.graph.workflows.dossier import project_dossier
+from chainatlas.graph.workflows.ledger import add_follow_up, follow_ups, move_stage, record_land
 from chainatlas.viz.dossier import dossier_html, dossier_json
 
 __all__ = ["add_project_follow_up", "project_land", "project_stage", "router"]
@@ -42,7 +42,7 @@ def projects(
     if format == "json":
         import json
 
-        from chainatlas.graph.maps import projects_library
+        from chainatlas.graph.workflows.maps import projects_library
 
         rows = projects_library(store, chain=chain, **filters)
         body = {"data": rows[skip : skip + limit], "count": len(rows)}

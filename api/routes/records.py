@@ -27,9 +27,9 @@ from chainatlas.api.auth import (
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.schemas import BodyIn, NodeIdPath, NodePublic, Ref, props_model
 from chainatlas.graph.errors import ValidationFailed
-from chainatlas.graph.maps import parks_elsewhere, resolve_chain, segment_in_chain
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.maps import parks_elsewhere, resolve_chain, segment_in_chain
 
 router = APIRouter(tags=["projects, demands and supplies"])
 

@@ -18,10 +18,10 @@ from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.downloads import ZIP, download, downloads
 from chainatlas.api.roles import CITY
 from chainatlas.graph.errors import MAX_ERRORS, ImportFailed, RowError
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 
 if TYPE_CHECKING:  # imports read with pandas and pyarrow: loaded with the first import or export
-    from chainatlas.graph.bundle import ImportReport
+    from chainatlas.graph.io.bundle import ImportReport
 
 router = APIRouter(tags=["import and export"])
 
@@ -79,8 +79,8 @@ def _import_upload(
 ) -> ImportReport:
     """The import's own work (unpacking, reading, checking, writing): run in a worker thread,
     so that the event loop keeps answering other requests meanwhile."""
-    from chainatlas.graph.bundle import import_bundle
-    from chainatlas.graph.templates import import_template
+    from chainatlas.graph.io.bundle import import_bundle
+    from chainatlas.graph.io.templates import import_template
 
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,7 +134,7 @@ def export_zip(store: StoreDep, who: PrincipalDep) -> Response:
     everything, and costly (rate-limited per token, see ``api/limits.py``)."""
     require_role(who, CITY, "导出全部数据")
     buf = io.BytesIO()
-    from chainatlas.graph.bundle import export_bundle
+    from chainatlas.graph.io.bundle import export_bundle
 
     with tempfile.TemporaryDirectory() as tmp:
         export_bundle(store, Path(tmp), progress=False)

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ Write = Callable[[TestClient, dict[str, str], EmbeddedStore], int]
 
 
 def _problem(store: EmbeddedStore) -> str:
-    from chainatlas.graph.problems import raise_problem
+    from chainatlas.graph.workflows.problems import raise_problem
 
     return raise_problem(store, "测试问题", project="project:P").id
 

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.checklist import PLATFORM_KINDS
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.model import ATTRACTION_METHODS, FIRM_LADDER
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.checklist import PLATFORM_KINDS
 from tests.conftest import shared_or_skip
 
 PEOPLE = {"市链长办": ("city", []), "招商团队·吴兴": ("district", ["吴兴区"])}

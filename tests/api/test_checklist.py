@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.cli import main
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 PEOPLE = {
     "总链长": ("chief", []),

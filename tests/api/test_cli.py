@@ -340,7 +340,7 @@ READ_COMMANDS = [
 def test_read_commands_on_a_missing_or_empty_store_say_init(
     tmp_path: Path, args: list[str]
 ) -> None:
-    from chainatlas.graph.embedded import EmbeddedStore
+    from chainatlas.graph.store.embedded import EmbeddedStore
 
     home = tmp_path / "home"
     res = CliRunner().invoke(main, ["--home", str(home), *args])
@@ -414,7 +414,7 @@ def test_serve_banner_names_the_store_the_web_ui_and_how_to_make_tokens(tmp_path
 @pytest.mark.parametrize("month", ["26-1", "2026-1", "2026-13", "2026-00", "202610"])
 def test_months_follow_the_api_rule(run, month: str) -> None:  # type: ignore[no-untyped-def]
     from chainatlas.graph.errors import ValidationFailed
-    from chainatlas.graph.ledger import month_range
+    from chainatlas.graph.workflows.ledger import month_range
 
     run("init", "--no-sample")
     for cmd in (["report"], ["lists"], ["chain", "1366:icv"]):
@@ -517,7 +517,7 @@ def test_bad_settings_name_the_variable(tmp_path: Path) -> None:
 def test_template_import_shows_reading_checking_and_writing_progress(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import openpyxl
 
-    from chainatlas.graph.readers import PROGRESS_MIN_ROWS
+    from chainatlas.graph.io.readers import PROGRESS_MIN_ROWS
 
     run("init", "--no-sample")
     path = tmp_path / "企业.xlsx"

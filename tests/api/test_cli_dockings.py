@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.cli import main
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 
 def _runner(home: Path):  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from chainatlas.api.testing import LiveService, cli
-from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 SEGMENT = "seg:动力电池"
 REGION = "吴兴区"

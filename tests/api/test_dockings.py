@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.conftest import shared_or_skip
 
 PEOPLE = {
@@ -169,6 +169,6 @@ def test_the_office_reads_how_many_needs_were_met(api: Any) -> None:
 def test_the_seed_names_the_two_lists() -> None:
     seed = shared_or_skip("seeds", "000_1bff7c389d9baca2.txt").read_text("utf-8")
     assert "定期梳理排摸关键需求清单、核心供给清单，深入推进产业链供应链创新链对接" in seed
-    import chainatlas.graph.dockings as d
+    import chainatlas.graph.workflows.dockings as d
 
     assert "关键需求清单、核心供给清单" in (d.__doc__ or "")

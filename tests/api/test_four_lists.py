@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.conftest import shared_or_skip
 
 PEOPLE = {

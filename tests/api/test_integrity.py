@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.model import NAME_MAX, Node, Relationship
 from chainatlas.graph.settings import Settings
-from chainatlas.graph.store import Batch
+from chainatlas.graph.store.contract import Batch
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 STORAGE_SEG, BIO_SEG = "seg:储能变流器", "seg:医疗器械"
 

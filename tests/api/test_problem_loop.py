@@ -16,12 +16,13 @@ from fastapi.testclient import TestClient
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.cli import main
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.ledger import Grace, project_row, stall_of
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.problems import ROUTING, raise_problem, step
+from chainatlas.graph.rules import Grace
 from chainatlas.graph.settings import Settings
-from chainatlas.graph.supervision import SEED
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.ledger import project_row, stall_of
+from chainatlas.graph.workflows.problems import ROUTING, raise_problem, step
+from chainatlas.graph.workflows.supervision import SEED
 from tests.conftest import shared_or_skip
 
 #: who is who: (role, scope)

@@ -23,10 +23,10 @@ from fastapi.testclient import TestClient
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
 from chainatlas.api.testing import free_port
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import StoreBusy
 from chainatlas.graph.model import Node
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 PROBLEM = "application/problem+json"
 

@@ -15,9 +15,9 @@ from chainatlas.api.auth import AuthStore
 from chainatlas.api.cli import main
 from chainatlas.api.main import create_app
 from chainatlas.api.roles import ROLES, resolve_role, role_zh
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.conftest import shared_or_skip
 
 

@@ -21,12 +21,12 @@ from fastapi.testclient import TestClient
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.limits import BodyLimit
 from chainatlas.api.main import create_app
-from chainatlas.graph.bundle import import_bundle
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ImportFailed, SchemaViolation, ValidationFailed
+from chainatlas.graph.io.bundle import import_bundle
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.settings import Settings
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.api.webui import login
 
 REPO = Path(__file__).resolve().parents[2]
@@ -274,7 +274,7 @@ def test_secrets_only_through_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_neo4j_uris_are_redacted_in_messages() -> None:
     pytest.importorskip("neo4j", reason="the neo4j extra is not installed")
-    from chainatlas.graph.neo4jstore import _redact
+    from chainatlas.graph.store.neo4jstore import _redact
 
     assert _redact("bolt://neo4j:s3cret-pw@db:7687") == "bolt://***@db:7687"
 

@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from chainatlas.api.auth import AuthStore, Unauthorized, parse_expiry
 from chainatlas.api.cli import main
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ChainAtlasError
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 
 # ---- the command line -------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.api.webui import ORIGIN, csrf_of, login
 
 

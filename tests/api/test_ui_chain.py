@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.checklist import checklist
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.goals import chain_goals
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.checklist import checklist
+from chainatlas.graph.workflows.goals import chain_goals
 from chainatlas.matching.gaps import gaps
 from tests.api.webui import ORIGIN, csrf_of, login
 

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import StoreBusy
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.api.webui import ORIGIN, csrf_of, login
 
 CHAIN = "1366:storage"

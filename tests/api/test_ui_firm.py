@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.home import HOME_AREA, is_local
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.settings import HOME_AREA, Settings, is_local
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.viz.dashboard import china_targets
 from tests.api.webui import login
 

@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.api.webui import ORIGIN, csrf_of, login
 
 LAND = {"kind": "土地", "description": "储能电池二期工业用地", "quantity": 50, "unit": "亩"}

@@ -17,18 +17,19 @@ from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.ledger import (
+from chainatlas.graph.home import HOME_AREA, is_local
+from chainatlas.graph.io.seeds import load_seeds
+from chainatlas.graph.rules import Grace
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.ledger import (
     LISTS,
     NEW_LISTS,
-    Grace,
     monthly_report,
     project_row,
     stall_of,
 )
-from chainatlas.graph.problems import raise_problem
-from chainatlas.graph.seeds import load_seeds
-from chainatlas.graph.settings import HOME_AREA, Settings, is_local
+from chainatlas.graph.workflows.problems import raise_problem
 from tests.api.webui import ORIGIN, csrf_of, login
 from tests.conftest import SEEDS
 

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.deps import COOKIE
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.api.webui import ORIGIN, csrf_of, login
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sys
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import Batch
+from chainatlas.graph.store.contract import Batch
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 
 def main() -> None:

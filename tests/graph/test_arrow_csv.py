@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from chainatlas.graph.columnar import WHITESPACE, NotFast, json_object, json_strings, read_arrow
 from chainatlas.graph.errors import ImportFailed
-from chainatlas.graph.readers import read_table
+from chainatlas.graph.io.columnar import WHITESPACE, NotFast, json_object, json_strings, read_arrow
+from chainatlas.graph.io.readers import read_table
 
 HEAD = "id:ID,:LABEL,name\n"
 # the characters that make CSV hard: quotes, separators, line breaks, padding, escapes, CJK

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from chainatlas.graph.bundle import export_bundle, import_bundle
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ImportFailed
+from chainatlas.graph.io.bundle import export_bundle, import_bundle
 from chainatlas.graph.model import Node
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 
 def _snapshot(store: GraphStore) -> tuple[list[object], list[object]]:

@@ -7,7 +7,10 @@ import re
 
 import pytest
 
-from chainatlas.graph.checklist import (
+from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.checklist import (
     PLATFORM_KINDS,
     SEED,
     SLOTS,
@@ -16,9 +19,6 @@ from chainatlas.graph.checklist import (
     clear_slot,
     set_slot,
 )
-from chainatlas.graph.errors import ValidationFailed
-from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import GraphStore
 from tests.conftest import shared_or_skip
 
 
@@ -142,7 +142,7 @@ def test_bad_values_are_refused_and_change_nothing(
 
 
 def test_an_unknown_slot_names_the_ten() -> None:
-    from chainatlas.graph.checklist import find_slot
+    from chainatlas.graph.workflows.checklist import find_slot
 
     with pytest.raises(UnknownSlot, match="一批应用场景（scenarios）"):
         find_slot("一个篮球队")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chainatlas.graph.bundle import import_bundle
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.sources.ckg import ckg_to_bundle, is_noise_product
+from chainatlas.graph.io.bundle import import_bundle
+from chainatlas.graph.io.sources.ckg import ckg_to_bundle, is_noise_product
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.conftest import shared_or_skip
 
 

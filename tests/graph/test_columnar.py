@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from chainatlas.graph.bundle import export_bundle, import_bundle
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ChainAtlasError, ImportFailed
+from chainatlas.graph.io.bundle import export_bundle, import_bundle
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.conftest import shared_or_skip
 
 pytestmark = pytest.mark.skipif(
@@ -251,7 +251,7 @@ def test_what_the_fast_path_does_not_take_goes_the_general_way(case: str, tmp_pa
 
 def test_ckg_bundle_both_ways_into_a_seeded_store(seeded: EmbeddedStore, tmp_path: Path) -> None:
     src = shared_or_skip("data", "ckg")
-    from chainatlas.graph.sources.ckg import ckg_to_bundle
+    from chainatlas.graph.io.sources.ckg import ckg_to_bundle
 
     ckg_to_bundle(src, tmp_path / "ckg")
     # some ckg products are seed segments (same id): they are merged, on both paths

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.graph import crash_writer
 
 WRITER = Path(crash_writer.__file__)

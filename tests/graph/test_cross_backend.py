@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chainatlas.graph.bundle import export_bundle, import_bundle
-from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.io.bundle import export_bundle, import_bundle
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.conftest import open_backend
 
 

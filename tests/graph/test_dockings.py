@@ -7,16 +7,16 @@ from datetime import date
 
 import pytest
 
-from chainatlas.graph.dockings import (
+from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.model import Node
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.dockings import (
     DockingStep,
     Proposal,
     docking_summary,
     save_dockings,
     set_status,
 )
-from chainatlas.graph.errors import ValidationFailed
-from chainatlas.graph.model import Node
-from chainatlas.graph.store import GraphStore
 
 
 def _lists(store: GraphStore) -> None:

@@ -7,13 +7,14 @@ from datetime import date
 
 import pytest
 
-from chainatlas.graph.dossier import project_dossier
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import NodeNotFound
-from chainatlas.graph.ledger import Grace, add_follow_up, move_stage, record_land
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.problems import raise_problem
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.rules import Grace
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.dossier import project_dossier
+from chainatlas.graph.workflows.ledger import add_follow_up, move_stage, record_land
+from chainatlas.graph.workflows.problems import raise_problem
 from chainatlas.viz.dossier import dossier_html, dossier_json
 
 TODAY = date(2026, 11, 15)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import read_scope
+from chainatlas.graph.store.contract import read_scope
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 
 def test_reopen_keeps_everything(tmp_path: Path) -> None:

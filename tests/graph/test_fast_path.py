@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from chainatlas.graph.bundle import export_bundle, import_bundle
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ChainAtlasError
+from chainatlas.graph.io.bundle import export_bundle, import_bundle
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import GraphStore, NotFast
+from chainatlas.graph.store.contract import GraphStore, NotFast
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 Snapshot = tuple[list[object], list[object]]
 

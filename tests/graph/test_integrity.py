@@ -12,11 +12,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from chainatlas.graph.bundle import import_bundle
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ImportFailed
+from chainatlas.graph.io.bundle import import_bundle
+from chainatlas.graph.io.templates import import_template, write_template
 from chainatlas.graph.model import NAME_MAX
-from chainatlas.graph.templates import import_template, write_template
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 needs_bulk = pytest.mark.skipif(
     not EmbeddedStore.bulk_supported, reason=f"SQLite {sqlite3.sqlite_version} < 3.38"

@@ -6,13 +6,15 @@ from datetime import date
 
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import NodeNotFound, ValidationFailed
-from chainatlas.graph.ledger import (
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.rules import Grace
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.ledger import (
     LAND_TO_START,
     LAND_TO_START_SOURCE,
     NO_UNIT,
-    Grace,
     InvalidTransition,
     add_follow_up,
     check_dates,
@@ -24,9 +26,13 @@ from chainatlas.graph.ledger import (
     record_land,
     stalls,
 )
-from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.problems import InvalidProblemStep, overdue, raise_problem, route, step
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.workflows.problems import (
+    InvalidProblemStep,
+    overdue,
+    raise_problem,
+    route,
+    step,
+)
 
 TODAY = date(2026, 11, 15)
 

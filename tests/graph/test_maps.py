@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import NodeNotFound
-from chainatlas.graph.maps import (
-    Thresholds,
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.rules import Thresholds
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.maps import (
     attraction_map,
     fishbone,
     local_ratios,
@@ -15,8 +17,6 @@ from chainatlas.graph.maps import (
     projects_library,
     resolve_chain,
 )
-from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import GraphStore
 
 
 def _firm(i: str, region: str, output: float, tags: list[str] | None = None) -> Node:

@@ -8,6 +8,7 @@ import pytest
 
 from chainatlas.graph.creditcode import ALPHABET, check_char, is_valid_credit_code, make_credit_code
 from chainatlas.graph.errors import SchemaViolation, ValidationFailed
+from chainatlas.graph.home import is_local
 from chainatlas.graph.model import (
     NAME_MAX,
     Node,
@@ -20,7 +21,6 @@ from chainatlas.graph.model import (
     validate_relationship,
     visible,
 )
-from chainatlas.graph.settings import is_local
 
 
 class TestCreditCode:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from chainatlas.graph.bundle import export_bundle
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.io.bundle import export_bundle
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.conftest import REPO
 
 SCRIPT = REPO / "scripts" / "neo4j-admin-import"
@@ -43,7 +43,7 @@ def _free_port() -> int:
 
 def test_an_export_imports_with_neo4j_admin(seeded: EmbeddedStore, tmp_path: Path) -> None:
     pytest.importorskip("neo4j")
-    from chainatlas.graph.neo4jstore import Neo4jStore
+    from chainatlas.graph.store.neo4jstore import Neo4jStore
 
     export_bundle(seeded, tmp_path / "bundle", progress=False)
     home = tmp_path / "neo4j"

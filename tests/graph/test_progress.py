@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.progress import GOAL_3566, checklist, four_lists, progress
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.progress import GOAL_3566, checklist, four_lists, progress
 from tests.conftest import shared_or_skip
 
 

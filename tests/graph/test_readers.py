@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from chainatlas.graph.errors import ImportFailed
-from chainatlas.graph.readers import MAX_COLUMNS, MAX_ROWS, read_table
+from chainatlas.graph.io.readers import MAX_COLUMNS, MAX_ROWS, read_table
 
 FIRM_HEAD = ["企业名称*", "所在区域*", "产值（亿元）", "签约日期"]
 

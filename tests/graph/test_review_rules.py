@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ImportFailed
-from chainatlas.graph.templates import import_template, write_template
+from chainatlas.graph.io.templates import import_template, write_template
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 
 def _projects(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
@@ -47,8 +47,8 @@ HIDDEN = ["\u200b", "\ufeff", "\u1164", "\u3164", "\u2060", "\u00a0", "\u3000", 
 def test_an_id_with_an_invisible_character_is_refused_every_way_in(
     memory_store: EmbeddedStore, tmp_path: Path, c: str
 ) -> None:
-    from chainatlas.graph.bundle import import_bundle
     from chainatlas.graph.errors import ValidationFailed
+    from chainatlas.graph.io.bundle import import_bundle
     from chainatlas.graph.model import Node, id_problem, validate_node
 
     bad = f"firm:{c}sample-0005" if c != "\u00a0" else f"firm:sam{c}ple"
@@ -89,7 +89,7 @@ def test_a_bundle_cell_of_the_wrong_type_is_told_in_chinese(
 ) -> None:
     import re
 
-    from chainatlas.graph.bundle import import_bundle
+    from chainatlas.graph.io.bundle import import_bundle
 
     d = tmp_path / "b"
     d.mkdir()

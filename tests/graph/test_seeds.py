@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.model import STAGES
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.conftest import shared_or_skip
 
 
@@ -165,7 +165,7 @@ def test_sample_data_is_marked(seeded: EmbeddedStore) -> None:
 
 
 def test_no_sample_option(tmp_path):  # type: ignore[no-untyped-def]
-    from chainatlas.graph.seeds import load_seeds
+    from chainatlas.graph.io.seeds import load_seeds
     from tests.conftest import SEEDS
 
     with EmbeddedStore(tmp_path / "g.db") as s:

@@ -6,7 +6,7 @@ import pytest
 
 from chainatlas.graph.errors import NodeNotFound, SchemaViolation, ValidationFailed
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import Batch, GraphStore
+from chainatlas.graph.store.contract import Batch, GraphStore
 
 
 def seg(i: str, **props: object) -> Node:

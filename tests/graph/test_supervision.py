@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from chainatlas.graph.ledger import Grace
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.problems import (
+from chainatlas.graph.rules import Grace
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.problems import (
     InvalidProblemStep,
     raise_problem,
     review,
@@ -18,8 +19,7 @@ from chainatlas.graph.problems import (
     route,
     step,
 )
-from chainatlas.graph.store import GraphStore
-from chainatlas.graph.supervision import item_id, supervision_items, sync_supervision
+from chainatlas.graph.workflows.supervision import item_id, supervision_items, sync_supervision
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from chainatlas.graph.creditcode import make_credit_code
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ImportFailed
-from chainatlas.graph.templates import TEMPLATES, detect_kind, import_template, write_template
+from chainatlas.graph.io.templates import TEMPLATES, detect_kind, import_template, write_template
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 KINDS = list(TEMPLATES)
 

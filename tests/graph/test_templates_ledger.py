@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ImportFailed
+from chainatlas.graph.io.templates import import_template, write_template
 from chainatlas.graph.model import Node
-from chainatlas.graph.store import GraphStore
-from chainatlas.graph.templates import import_template, write_template
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 
 def _fill(tmp_path: Path, kind: str, rows: list[dict[str, str]]) -> Path:

@@ -1,6 +1,6 @@
 """What an upload may cost to read (issue 14, second review): a wrong header refuses a table
 before its body is read (templates and demand/supply lists), and a table over the cell budget
-(:data:`chainatlas.graph.readers.MAX_CELLS`) is refused by name before its body is read."""
+(:data:`chainatlas.graph.io.readers.MAX_CELLS`) is refused by name before its body is read."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from chainatlas.graph import readers
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ImportFailed
-from chainatlas.graph.readers import MAX_COLUMNS, read_table
-from chainatlas.graph.templates import import_template
+from chainatlas.graph.io import readers
+from chainatlas.graph.io.readers import MAX_COLUMNS, read_table
+from chainatlas.graph.io.templates import import_template
+from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.matching.element_reading import read_elements
 
 
@@ -111,7 +111,7 @@ def test_cells_are_counted_as_they_are_read(
 def test_bundles_have_no_cell_budget(
     memory_store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chainatlas.graph.bundle import import_bundle
+    from chainatlas.graph.io.bundle import import_bundle
 
     monkeypatch.setattr(readers, "MAX_CELLS", 10)
     d = tmp_path / "b"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import ImportFailed, ValidationFailed
+from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.matching.elements import Element, elements_from_dicts, match, read_elements
 from chainatlas.matching.units import convert
 
@@ -239,7 +239,7 @@ class TestYesNo:
     def test_both_readers_agree(
         self, seeded: EmbeddedStore, tmp_path: Path, cell: str, major: bool | None
     ) -> None:
-        from chainatlas.graph.templates import import_template
+        from chainatlas.graph.io.templates import import_template
 
         path = tmp_path / "d.csv"
         row = {"需求类型*": "土地", "需求描述*": "用地", "所在区域*": "长兴县"}

@@ -9,9 +9,9 @@ import sys
 #: A chain of two segments a and b; product x is downstream of a and upstream of b, so which
 #: side of the chain it extends depends on the segment it is reached from first.
 _SCRIPT = """
-from chainatlas.graph.embedded import EmbeddedStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import Batch
+from chainatlas.graph.store.contract import Batch
 from chainatlas.matching.gaps import gaps
 
 store = EmbeddedStore(":memory:")

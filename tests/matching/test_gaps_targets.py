@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import NodeNotFound
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.matching.gaps import derive_fishbone, gaps
 from chainatlas.matching.targets import TargetIndex, TargetRanker
 from tests.matching.test_ranking import GraphFacts, check_reason

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.matching.holdout import code_group, hide_edges
 from chainatlas.matching.reasons import TEMPLATES
 from chainatlas.matching.targets import (

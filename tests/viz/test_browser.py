@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.maps import fishbone
-from chainatlas.graph.store import Subgraph
+from chainatlas.graph.store.contract import Subgraph
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.maps import fishbone
 from chainatlas.viz.export import render_view
 from chainatlas.viz.html import render_page
 from chainatlas.viz.views import subgraph_page

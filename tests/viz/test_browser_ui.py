@@ -22,9 +22,9 @@ import uvicorn
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.problems import raise_problem
 from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.problems import raise_problem
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 pytestmark = needs_chromium

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.settings import HOME_AREA, is_local
+from chainatlas.graph.home import HOME_AREA, is_local
+from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.viz.dashboard import china_targets
 from tests.conftest import needs_chromium
 from tests.viz.test_browser_ui import Tab, _shots, browser, service  # noqa: F401

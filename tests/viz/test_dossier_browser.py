@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from chainatlas.graph.dossier import project_dossier
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.ledger import add_follow_up
-from chainatlas.graph.problems import raise_problem
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.dossier import project_dossier
+from chainatlas.graph.workflows.ledger import add_follow_up
+from chainatlas.graph.workflows.problems import raise_problem
 from chainatlas.viz.dossier import dossier_html
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chainatlas.graph.embedded import EmbeddedStore
 from chainatlas.graph.errors import RowError
+from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.matching.elements import Element, match
 from chainatlas.viz.reports import match_tables
 

@@ -12,11 +12,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from chainatlas.graph.bundle import import_bundle
-from chainatlas.graph.embedded import EmbeddedStore
-from chainatlas.graph.maps import fishbone
+from chainatlas.graph.io.bundle import import_bundle
+from chainatlas.graph.io.sources.ckg import ckg_to_bundle
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.sources.ckg import ckg_to_bundle
+from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.maps import fishbone
 from chainatlas.viz.export import render_view
 from chainatlas.viz.tables import write_xlsx
 from tests.conftest import shared_or_skip

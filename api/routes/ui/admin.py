@@ -159,7 +159,7 @@ def import_page(request: Request, who: User) -> Response:
 @router.get("/ui/admin/template/{kind}.xlsx")
 def template_file(request: Request, who: User, kind: str) -> Response:
     """A blank template (Chinese headers and a 说明 sheet), as ``chainatlas template`` writes."""
-    from chainatlas.graph.templates import write_template
+    from chainatlas.graph.io.templates import write_template
 
     if kind not in KINDS:
         raise NodeNotFound(f"没有「{kind}」模板；可选：{'、'.join(KINDS)}")

@@ -21,10 +21,11 @@ from pydantic import ValidationError
 from chainatlas.api.auth import Principal
 from chainatlas.api.deps import get_auth, get_settings, get_store
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
-from chainatlas.graph.checklist import SLOTS, checklist
 from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
-from chainatlas.graph.maps import VERDICT_ZH, fishbone, resolve_chain
 from chainatlas.graph.model import STAGE_ZH
+from chainatlas.graph.rules import VERDICT_ZH
+from chainatlas.graph.workflows.checklist import SLOTS, checklist
+from chainatlas.graph.workflows.maps import fishbone, resolve_chain
 
 router = APIRouter(include_in_schema=False)
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -40,8 +41,8 @@ def chain_work(request: Request, who: Principal, chain: str, month: str | None) 
     use, the 四张清单 of ``month`` (default: this month) and the year's targets."""
     from chainatlas.api.routes.checklist import check_slot_owner
     from chainatlas.api.routes.goals import check_goal_owner
-    from chainatlas.graph.goals import MEASURES
-    from chainatlas.graph.progress import four_lists
+    from chainatlas.graph.workflows.goals import MEASURES
+    from chainatlas.graph.workflows.progress import four_lists
 
     store = get_store(request)
     cid = resolve_chain(store, chain).id
@@ -136,7 +137,7 @@ async def clear_slot_form(request: Request, who: User, chain: str, slot: str) ->
 async def goals_form(request: Request, who: User, chain: str, year: int) -> Response:
     """Set the year's targets; a measure left empty is cleared."""
     from chainatlas.api.routes.goals import GoalsIn, put_goals
-    from chainatlas.graph.goals import MEASURES
+    from chainatlas.graph.workflows.goals import MEASURES
 
     def act(f: dict[str, str]) -> None:
         values = {m.key: _number(f.get(m.key, ""), m.name) for m in MEASURES}

@@ -8,12 +8,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from chainatlas.api.deps import get_settings, get_store
 from chainatlas.api.routes.ui.core import User, page
-from chainatlas.graph.maps import (
-    VERDICT_ZH,
-    attraction_map,
-    masters_library,
-    resolve_chain,
-)
+from chainatlas.graph.rules import VERDICT_ZH
+from chainatlas.graph.workflows.maps import attraction_map, masters_library, resolve_chain
 
 router = APIRouter(include_in_schema=False)
 

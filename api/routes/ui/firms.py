@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from chainatlas.api.deps import get_settings, get_store
 from chainatlas.api.routes.ui.core import User, page
+from chainatlas.graph.home import is_local
 from chainatlas.graph.model import FIRM_TAGS
-from chainatlas.graph.settings import is_local
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 from chainatlas.viz.worklists import find_firms, paged
 
 router = APIRouter(include_in_schema=False)

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from chainatlas.api.deps import get_settings, get_store
 from chainatlas.api.routes.ui.core import User, page
-from chainatlas.graph.maps import resolve_chain
-from chainatlas.graph.progress import progress
+from chainatlas.graph.workflows.maps import resolve_chain
+from chainatlas.graph.workflows.progress import progress
 from chainatlas.viz.dashboard import (
     china_targets,
     district_chart,

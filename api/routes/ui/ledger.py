@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from chainatlas.api.deps import get_settings, get_store
 from chainatlas.api.routes.ui.core import User, page
-from chainatlas.graph.ledger import (
+from chainatlas.graph.workflows.ledger import (
     LISTS,
     MONTH_PATTERN,
     NEW_LISTS,

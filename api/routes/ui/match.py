@@ -28,7 +28,7 @@ from chainatlas.api.deps import COOKIE, get_auth, get_settings, get_store
 from chainatlas.api.downloads import download
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, check_csrf, page, status_of
 from chainatlas.graph.errors import ChainAtlasError, ImportFailed, NodeNotFound
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes of each list on the matching page
@@ -78,7 +78,7 @@ def match_form(request: Request, who: User) -> Response:
 @router.get("/ui/match/template/{kind}.xlsx")
 def match_template(request: Request, who: User, kind: str) -> Response:
     """A blank demand or supply template (Chinese headers, a 说明 sheet) for any logged-in role."""
-    from chainatlas.graph.templates import write_template
+    from chainatlas.graph.io.templates import write_template
 
     if kind not in KINDS:
         raise NodeNotFound(f"没有「{kind}」模板；可选：{'、'.join(KINDS)}")
@@ -178,7 +178,7 @@ def _ends(store: GraphStore, node_id: str | None) -> tuple[str, str]:
 
 
 def _docking_rows(store: GraphStore, who: Principal) -> list[dict[str, Any]]:
-    from chainatlas.graph.dockings import NEXT, docking_rows
+    from chainatlas.graph.workflows.dockings import NEXT, docking_rows
 
     out = []
     for r in docking_rows(store):
@@ -206,7 +206,7 @@ def _docking_rows(store: GraphStore, who: Principal) -> list[dict[str, Any]]:
 def _stored(
     request: Request, who: Principal, month: str, status: int = 200, **extra: Any
 ) -> Response:
-    from chainatlas.graph.dockings import docking_summary
+    from chainatlas.graph.workflows.dockings import docking_summary
 
     store = get_store(request)
     return page(

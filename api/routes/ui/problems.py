@@ -19,7 +19,9 @@ from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_
 from chainatlas.api.routes.ui.session import local_target
 from chainatlas.graph.errors import ChainAtlasError
 from chainatlas.graph.model import Node
-from chainatlas.graph.problems import (
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.problems import (
     LEVELS,
     MOVES,
     REVIEW_RESULTS,
@@ -30,8 +32,6 @@ from chainatlas.graph.problems import (
     review_due,
     review_on,
 )
-from chainatlas.graph.settings import Settings
-from chainatlas.graph.store import GraphStore
 from chainatlas.viz.worklists import history_entries, paged
 
 router = APIRouter(include_in_schema=False)

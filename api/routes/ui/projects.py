@@ -17,11 +17,11 @@ from pydantic import ValidationError
 from chainatlas.api.auth import check_scope, check_scopes
 from chainatlas.api.deps import get_auth, get_settings, get_store
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
-from chainatlas.graph.dossier import AHEAD, CURRENT, project_dossier
 from chainatlas.graph.errors import ChainAtlasError
-from chainatlas.graph.ledger import DATE_FIELDS, DATE_ZH, STALLS
 from chainatlas.graph.model import PROJECT_STAGES
-from chainatlas.graph.problems import LEVELS
+from chainatlas.graph.workflows.dossier import AHEAD, CURRENT, project_dossier
+from chainatlas.graph.workflows.ledger import DATE_FIELDS, DATE_ZH, STALLS
+from chainatlas.graph.workflows.problems import LEVELS
 from chainatlas.viz.dashboard import DISTRICT_KINDS, ZONE_KIND
 from chainatlas.viz.worklists import chain_segments, paged, project_list
 

@@ -27,9 +27,9 @@ from datetime import date
 from typing import Literal
 
 from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
-from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.model import NAME_MAX, Node, Relationship, text_problem
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.maps import resolve_chain
 
 __all__ = [
     "INFERRED",

@@ -3,7 +3,7 @@
 Seed 000 §四.二: "明确“1366”、现代农业、文旅招商引资目标、工作、考核、政策“四张清单”，实施动态
 亮晒". The 目标 list is the chain's investment-attraction targets for a year, set by the chain's
 牵头部门 (or a body above it); it is not seed 001's 2026 output target (规模突破…亿元), which
-:mod:`chainatlas.graph.progress` follows separately. The seed names no measures: the four
+:mod:`chainatlas.graph.workflows.progress` follows separately. The seed names no measures: the four
 measures below are the office's setting, each compared with what the ledger records for the
 chain's projects (found by the chain's id, so a chain of one layout never counts another's).
 
@@ -19,9 +19,9 @@ from datetime import date
 from typing import Any
 
 from chainatlas.graph.errors import ValidationFailed
-from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.model import Node
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.maps import resolve_chain
 
 __all__ = ["GOALS_BASIS", "GOALS_SEED", "MEASURES", "chain_goals", "goal_ranking", "set_goals"]
 

@@ -14,7 +14,7 @@ import yaml
 
 from chainatlas.graph.errors import BackendUnavailable, ValidationFailed
 from chainatlas.graph.model import STAGES, Node, Relationship
-from chainatlas.graph.store import Batch, GraphStore
+from chainatlas.graph.store.contract import Batch, GraphStore
 
 __all__ = [
     "SEED_FILES",
@@ -148,7 +148,7 @@ def load_seeds(store: GraphStore, seeds_dir: Path, *, sample: bool = True) -> in
 
     Returns the number of nodes and relationships written.
     """
-    from chainatlas.graph.samples import sample_batch
+    from chainatlas.graph.io.samples import sample_batch
 
     b = seed_batch(seeds_dir)
     if sample:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainatlas.graph.checklist import ChecklistItem, checklist  # 十个一, re-exported
-from chainatlas.graph.ledger import Grace, month_lists, stalls
-from chainatlas.graph.maps import resolve_chain
+from chainatlas.graph.home import HOME_AREA, is_local
 from chainatlas.graph.model import Node
-from chainatlas.graph.settings import HOME_AREA, is_local
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.rules import Grace
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.checklist import ChecklistItem, checklist  # 十个一, re-exported
+from chainatlas.graph.workflows.ledger import month_lists, stalls
+from chainatlas.graph.workflows.maps import resolve_chain
 
 __all__ = ["GOAL_3566", "ChecklistItem", "checklist", "four_lists", "progress"]
 
@@ -162,11 +163,11 @@ def four_lists(
     store: GraphStore, chain: str, month: str, grace: Grace | None = None
 ) -> dict[str, Any]:
     """四张清单 of a chain for a month (seed 000 §四.二): 目标 — the chain's 招商引资目标 for
-    the month's year (:mod:`chainatlas.graph.goals`), with seed 001's 2026 output target beside
-    it, labelled when inherited; 工作 — its projects on this month's lists and its open
+    the month's year (:mod:`chainatlas.graph.workflows.goals`), with seed 001's 2026 output target
+    beside it, labelled when inherited; 工作 — its projects on this month's lists and its open
     problems; 考核 — its 五未 projects; 政策 — the funds that serve it. Projects and problems are
     the chain's by id, so a chain never shows another layout's projects."""
-    from chainatlas.graph.goals import chain_goals
+    from chainatlas.graph.workflows.goals import chain_goals
 
     ch = resolve_chain(store, chain)
     prog = next(r for r in progress(store)["chains"] if r["chain"] == ch.id)

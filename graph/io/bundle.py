@@ -18,7 +18,6 @@ from typing import Any
 
 from tqdm import tqdm
 
-from chainatlas.graph import columnar
 from chainatlas.graph.errors import (
     MAX_ERRORS,
     ImportFailed,
@@ -26,6 +25,8 @@ from chainatlas.graph.errors import (
     SchemaViolation,
     ValidationFailed,
 )
+from chainatlas.graph.io import columnar
+from chainatlas.graph.io.readers import PROGRESS_MIN_ROWS, parse_cell, read_table
 from chainatlas.graph.model import (
     LABELS,
     REL_TYPES,
@@ -35,8 +36,7 @@ from chainatlas.graph.model import (
     validate_node,
     validate_relationship,
 )
-from chainatlas.graph.readers import PROGRESS_MIN_ROWS, parse_cell, read_table
-from chainatlas.graph.store import Batch, GraphStore, NotFast
+from chainatlas.graph.store.contract import Batch, GraphStore, NotFast
 
 __all__ = ["ImportReport", "export_bundle", "import_bundle", "read_bundle"]
 

@@ -9,7 +9,7 @@ times faster than the general path's ``MERGE`` — and the uniqueness constraint
 it: an id that is stored already fails the transaction, and the import takes the general path
 (which merges). Relationships: ``MATCH`` both ends by element id (no index lookup) and
 ``CREATE``. Relationships between two nodes stored before the import (the ids of a
-:class:`~chainatlas.graph.blocks.Require`) may exist already: those rows use ``MERGE`` and
+:class:`~chainatlas.graph.store.blocks.Require`) may exist already: those rows use ``MERGE`` and
 merge their properties as the general path does.
 
 Only labels and relationship types are written into Cypher text, from the schema's vocabulary;
@@ -28,10 +28,10 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chainatlas.graph.arrow_json import joined, json_object, json_strings
-from chainatlas.graph.blocks import Block, NodeBlock, NotFast, RelBlock, Require
 from chainatlas.graph.model import LABELS, REL_TYPES
-from chainatlas.graph.store import BatchResult
+from chainatlas.graph.store.arrow_json import joined, json_object, json_strings
+from chainatlas.graph.store.blocks import Block, NodeBlock, NotFast, RelBlock, Require
+from chainatlas.graph.store.contract import BatchResult
 
 __all__ = ["BulkLoad", "node_rows"]
 

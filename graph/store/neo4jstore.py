@@ -2,8 +2,8 @@
 
 Every node carries its label and the shared label ``Entity``; ``id`` is unique per label and
 across labels (uniqueness constraints made at start). Writes are ``UNWIND`` batches of
-``batch_size`` rows inside one managed write transaction per :class:`~graph.store.Batch`, so a
-batch is all or nothing here too. Every value travels as a query parameter; the only names
+``batch_size`` rows inside one managed write transaction per :class:`~graph.store.contract.Batch`,
+so a batch is all or nothing here too. Every value travels as a query parameter; the only names
 written into Cypher text are labels and relationship types, and those come from the schema's
 fixed vocabulary (``LABELS``, ``REL_TYPES``), never from input.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from chainatlas.graph.errors import BackendUnavailable, SchemaViolation
 from chainatlas.graph.model import LABELS, REL_TYPES, Node, Relationship
-from chainatlas.graph.store import (
+from chainatlas.graph.store.contract import (
     Batch,
     BatchResult,
     Block,
@@ -183,11 +183,11 @@ class Neo4jStore(GraphStore):
         self, blocks: Iterable[Block], on_rows: Callable[[int], object] | None = None
     ) -> BatchResult:
         """New nodes and relationships in one transaction (see the contract and
-        :mod:`chainatlas.graph.neo4j_bulk`): ``CREATE`` in large ``UNWIND`` statements, all or
+        :mod:`chainatlas.graph.store.neo4j_bulk`): ``CREATE`` in large ``UNWIND`` statements, all or
         nothing. A node id stored already (the constraints refuse it), a missing endpoint or a
         relationship twice in the import raise :class:`NotFast` with nothing written, and the
         import takes the general path, which merges."""
-        from chainatlas.graph.neo4j_bulk import BulkLoad
+        from chainatlas.graph.store.neo4j_bulk import BulkLoad
 
         with self._driver.session(database=self.database) as session:
             tx = session.begin_transaction()

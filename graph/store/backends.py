@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chainatlas.graph.errors import BackendUnavailable
 from chainatlas.graph.settings import Settings
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 
 __all__ = ["open_store"]
 
@@ -19,13 +19,13 @@ def open_store(settings: Settings | None = None) -> GraphStore:
     """
     settings = settings or Settings()
     if settings.backend == "memory":
-        from chainatlas.graph.embedded import EmbeddedStore
+        from chainatlas.graph.store.embedded import EmbeddedStore
 
         return EmbeddedStore(settings.store_path, write_wait=settings.write_wait)
     if not settings.neo4j_uri:
         raise BackendUnavailable("使用 Neo4j 后端需设置 NEO4J_URI（例如 bolt://127.0.0.1:7687）")
     try:
-        from chainatlas.graph.neo4jstore import Neo4jStore
+        from chainatlas.graph.store.neo4jstore import Neo4jStore
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise BackendUnavailable(
             "Neo4j 后端需要安装可选依赖: pip install 'chainatlas[neo4j]'"

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from chainatlas.graph.home import HOME_AREA, is_local
-from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.model import FIRM_LADDER, FIRM_PROGRAMMES, Node
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.maps import resolve_chain
 
 __all__ = ["LADDER_SEED", "firm_ladder", "ladder_rung"]
 

@@ -3,8 +3,8 @@
 The basic operations are abstract; derived ones (single upserts, a chain's subgraph) have
 default code written with the basic ones, which a backend may override when it can do better.
 The fast import path is part of the contract too: :meth:`GraphStore.bulk_insert` takes the
-checked blocks of :mod:`chainatlas.graph.blocks`; a store without one refuses with
-:class:`~chainatlas.graph.blocks.NotFast` and the importer takes the general path (``apply``).
+checked blocks of :mod:`chainatlas.graph.store.blocks`; a store without one refuses with
+:class:`~chainatlas.graph.store.blocks.NotFast` and the importer takes the general path (``apply``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from chainatlas.graph.blocks import Block, NotFast
 from chainatlas.graph.errors import NodeNotFound, SchemaViolation
 from chainatlas.graph.model import (
     LABELS,
@@ -26,6 +25,7 @@ from chainatlas.graph.model import (
     validate_nodes,
     validate_relationship,
 )
+from chainatlas.graph.store.blocks import Block, NotFast
 
 __all__ = [
     "Batch",
@@ -237,7 +237,7 @@ class GraphStore(ABC):
     ) -> BatchResult:
         """Write checked blocks (the fast import path) all together or not at all.
 
-        ``blocks`` come from :mod:`chainatlas.graph.columnar`: node blocks first, then for
+        ``blocks`` come from :mod:`chainatlas.graph.io.columnar`: node blocks first, then for
         each relationship file the ids it needs from the store (:class:`Require`) and its
         relationship blocks. A store writes exactly what :meth:`apply` would write for the
         same rows, and calls ``on_rows`` with the rows of each piece written.

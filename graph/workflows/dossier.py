@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from chainatlas.graph.ledger import (
+from chainatlas.graph.model import PROJECT_STAGES, Node
+from chainatlas.graph.rules import Grace
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.ledger import (
     LAND_TO_START,
     LAND_TO_START_SOURCE,
     NO_UNIT,
-    Grace,
     ProjectRow,
     classify,
     follow_ups,
@@ -28,8 +30,6 @@ from chainatlas.graph.ledger import (
     project_row,
     stall_of,
 )
-from chainatlas.graph.model import PROJECT_STAGES, Node
-from chainatlas.graph.store import GraphStore
 
 __all__ = ["Dossier", "project_dossier"]
 

@@ -1,11 +1,11 @@
 """The embedded store's bulk writer: SQL statements for the fast import path's blocks, run on a
 thread of their own.
 
-Each block (:mod:`chainatlas.graph.blocks`, already checked) becomes one ``INSERT … SELECT`` per
-chunk of rows that unpacks a JSON object inside SQLite, so Python never makes an object per
+Each block (:mod:`chainatlas.graph.store.blocks`, already checked) becomes one ``INSERT … SELECT``
+per chunk of rows that unpacks a JSON object inside SQLite, so Python never makes an object per
 cell. SQLite releases the GIL while it works, so the statements run on a writer thread
 (:class:`BulkWriter`) while the caller reads and checks the next block. Kept apart from
-:mod:`chainatlas.graph.embedded` so that opening a store does not load pyarrow and numpy: they
+:mod:`chainatlas.graph.store.embedded` so that opening a store does not load pyarrow and numpy: they
 load with the first bulk import.
 """
 
@@ -22,9 +22,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chainatlas.graph.arrow_json import joined, json_escaped, json_object
-from chainatlas.graph.blocks import BLOCK_ROWS, Block, NodeBlock, NotFast, RelBlock, Require
-from chainatlas.graph.store import BatchResult
+from chainatlas.graph.store.arrow_json import joined, json_escaped, json_object
+from chainatlas.graph.store.blocks import BLOCK_ROWS, Block, NodeBlock, NotFast, RelBlock, Require
+from chainatlas.graph.store.contract import BatchResult
 
 __all__ = ["BulkWriter", "Job", "bulk_jobs"]
 

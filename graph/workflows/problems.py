@@ -24,7 +24,7 @@ from typing import Any
 
 from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 
 __all__ = [
     "LEVELS",
@@ -190,7 +190,8 @@ def step(
 ) -> Node:
     """Move a problem along the loop; ``escalate`` raises its level (re-routing it). A problem
     of a level in ``supervise`` (the office's setting) is closed only after a 督办 step; a
-    五未 督办 item (:mod:`chainatlas.graph.supervision`) closes by itself when its stall ends.
+    五未 督办 item (:mod:`chainatlas.graph.workflows.supervision`) closes by itself when its stall
+    ends.
 
     Raises
     ------

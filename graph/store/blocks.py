@@ -1,8 +1,8 @@
 """What a store's fast import path receives: blocks of already-checked columns.
 
-Part of the store contract (:meth:`chainatlas.graph.store.GraphStore.bulk_insert`): the import
-pipeline (:mod:`chainatlas.graph.columnar`) makes the blocks, a store writes them, and neither
-imports the other. A block holds Apache Arrow arrays, but this module does not load pyarrow
+Part of the store contract (:meth:`chainatlas.graph.store.contract.GraphStore.bulk_insert`): the
+import pipeline (:mod:`chainatlas.graph.io.columnar`) makes the blocks, a store writes them, and
+neither imports the other. A block holds Apache Arrow arrays, but this module does not load pyarrow
 (only type checkers see it), so opening a store stays light: pyarrow is loaded by whoever makes
 the blocks.
 

@@ -22,7 +22,7 @@ import orjson
 
 from chainatlas.graph.errors import StoreBusy
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.store import (
+from chainatlas.graph.store.contract import (
     Batch,
     BatchResult,
     Block,
@@ -104,7 +104,8 @@ class EmbeddedStore(GraphStore):
 
     def _sync(self) -> None:
         """Load the graph if it is not loaded or another connection has committed since (once
-        per read scope, see :func:`chainatlas.graph.store.begin_read_scope`; else at every read)."""
+        per read scope, see :func:`~chainatlas.graph.store.contract.begin_read_scope`; else at
+        every read)."""
         if self._loaded and scope_checked(self):
             return
         with self._lock:
@@ -281,7 +282,7 @@ class EmbeddedStore(GraphStore):
     ) -> BatchResult:
         """Upsert nodes and relationships block by block in one transaction (see the
         contract): each block is written with one statement per chunk that unpacks its rows
-        from JSON inside SQLite (:mod:`chainatlas.graph.embedded_bulk`). Reading and checking
+        from JSON inside SQLite (:mod:`chainatlas.graph.store.embedded_bulk`). Reading and checking
         the next block (this thread) overlaps with writing the previous one (a writer thread).
         The write lock is taken as for :meth:`apply` (waiting for another process's, then
         :class:`StoreBusy`).
@@ -292,7 +293,7 @@ class EmbeddedStore(GraphStore):
         """
         if not self.bulk_supported:
             raise NotFast("SQLite < 3.38")
-        from chainatlas.graph.embedded_bulk import BulkWriter, bulk_jobs
+        from chainatlas.graph.store.embedded_bulk import BulkWriter, bulk_jobs
 
         with self._writing(), self._lock:
             writer = BulkWriter(self._db)

@@ -13,9 +13,9 @@ from datetime import date
 from typing import Any
 
 from chainatlas.graph.errors import NodeNotFound, ValidationFailed
-from chainatlas.graph.maps import resolve_chain
 from chainatlas.graph.model import Relationship
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.maps import resolve_chain
 
 __all__ = ["FOCUS_SEED", "park_industries", "set_park_industries"]
 

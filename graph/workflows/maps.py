@@ -11,14 +11,14 @@ from typing import Any
 from chainatlas.graph.errors import UnknownChain
 from chainatlas.graph.home import HOME_AREA, is_local
 from chainatlas.graph.model import STAGES, Node
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.rules import Thresholds
+from chainatlas.graph.store.contract import GraphStore
 
 __all__ = [
     "AttractionMap",
     "Fishbone",
     "MasterEntry",
     "SegmentView",
-    "Thresholds",
     "attraction_map",
     "fishbone",
     "masters_library",
@@ -29,36 +29,6 @@ __all__ = [
     "resolve_chain",
     "segment_in_chain",
 ]
-
-VERDICT_ZH = {"strong": "强", "weak": "弱", "missing": "缺"}
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """When a segment counts as strong / weak / missing locally.
-
-    strong: at least ``strong_firms`` local firms *and* their output at least ``strong_output``
-    亿元; weak: at least ``weak_firms`` local firm(s); missing: fewer.
-    """
-
-    strong_firms: int = 3
-    strong_output: float = 20.0
-    weak_firms: int = 1
-
-    def verdict(self, firms: int, output: float) -> tuple[str, str]:
-        """(verdict, reason in Chinese with the numbers and thresholds)."""
-        rule = (
-            f"强：本地企业≥{self.strong_firms}家且产值≥{self.strong_output:g}亿元；"
-            f"弱：≥{self.weak_firms}家；否则为缺"
-        )
-        have = f"本地企业{firms}家，产值{output:g}亿元"
-        if firms >= self.strong_firms and output >= self.strong_output:
-            v = "strong"
-        elif firms >= self.weak_firms:
-            v = "weak"
-        else:
-            v = "missing"
-        return v, f"{have} → {VERDICT_ZH[v]}（{rule}）"
 
 
 @dataclass
@@ -341,9 +311,9 @@ def fishbone(
     --------
     A chain of two segments: a local firm works in 电芯, an outside firm in 电池包:
 
-    >>> from chainatlas.graph.embedded import EmbeddedStore
+    >>> from chainatlas.graph.store.embedded import EmbeddedStore
     >>> from chainatlas.graph.model import Node, Relationship
-    >>> from chainatlas.graph.store import Batch
+    >>> from chainatlas.graph.store.contract import Batch
     >>> store = EmbeddedStore(":memory:")
     >>> _ = store.apply(
     ...     Batch()

@@ -6,7 +6,7 @@ every bad row reported (file, row, column, reason) and nothing written unless as
 
 The rows of a filled template are read one way (:func:`template_rows`: headers without the
 required marker ``*``, the notes row and blank rows skipped, each cell as stripped text, yes/no
-cells by :func:`chainatlas.graph.readers.yes_no`), by this importer and by the demand and supply
+cells by :func:`chainatlas.graph.io.readers.yes_no`), by this importer and by the demand and supply
 lists of element matching, so a table one accepts the other reads alike.
 """
 
@@ -22,8 +22,9 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from chainatlas.graph.bundle import ImportReport, _write, check_rows
 from chainatlas.graph.errors import ImportFailed, RowError, ValidationFailed
+from chainatlas.graph.io.bundle import ImportReport, _write, check_rows
+from chainatlas.graph.io.readers import PROGRESS_MIN_ROWS, read_table, yes_no
 from chainatlas.graph.model import (
     ATTRACTION_METHODS,
     ELEMENT_KINDS,
@@ -33,8 +34,7 @@ from chainatlas.graph.model import (
     Relationship,
     validate_node,
 )
-from chainatlas.graph.readers import PROGRESS_MIN_ROWS, read_table, yes_no
-from chainatlas.graph.store import Batch, GraphStore, RelKey
+from chainatlas.graph.store.contract import Batch, GraphStore, RelKey
 
 __all__ = [
     "TEMPLATES",

@@ -19,7 +19,7 @@ from typing import Any
 
 from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, ValidationFailed
 from chainatlas.graph.model import DOCKING_STATUSES, Node, Relationship
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.store.contract import GraphStore
 
 __all__ = [
     "NEXT",

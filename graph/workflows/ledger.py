@@ -19,7 +19,8 @@ from typing import Any
 
 from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, ValidationFailed
 from chainatlas.graph.model import PROJECT_STAGES, Node, Relationship
-from chainatlas.graph.store import Batch, GraphStore
+from chainatlas.graph.rules import Grace
+from chainatlas.graph.store.contract import Batch, GraphStore
 
 __all__ = [
     "DATE_FIELDS",
@@ -29,7 +30,6 @@ __all__ = [
     "MONTH_PATTERN",
     "NEW_LISTS",
     "STALLS",
-    "Grace",
     "InvalidTransition",
     "add_follow_up",
     "check_dates",
@@ -81,17 +81,6 @@ NOTE_MAX = 2000
 
 class InvalidTransition(ChainAtlasError):
     """A stage change the ledger does not allow."""
-
-
-@dataclass(frozen=True)
-class Grace:
-    """Days a project may stay in a state before it counts as stalled (configurable)."""
-
-    sign_to_start: int = 180
-    start_to_complete: int = 730
-    complete_to_produce: int = 90
-    produce_to_above_scale: int = 365
-    above_scale_to_capacity: int = 365
 
 
 #: A month as the API and the CLI take it: four-digit year, two-digit month (``2026-02``).
@@ -492,9 +481,11 @@ class Report:
     by_unit: list[dict[str, Any]] = field(default_factory=list)
     land_to_start: dict[str, Any] = field(default_factory=dict)
     settings: list[dict[str, Any]] = field(default_factory=list)
-    #: 五未 督办 items of the month (:func:`chainatlas.graph.supervision.supervision_items`)
+    #: 五未 督办 items of the month
+    #: (:func:`chainatlas.graph.workflows.supervision.supervision_items`)
     supervision: list[dict[str, Any]] = field(default_factory=list)
-    #: 要素对接: how many stored needs were met (:func:`chainatlas.graph.dockings.docking_summary`)
+    #: 要素对接: how many stored needs were met
+    #: (:func:`chainatlas.graph.workflows.dockings.docking_summary`)
     dockings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -516,10 +507,11 @@ def monthly_report(
     (责任单位) with rankings (fewest stalled projects first) and the change from last month,
     every stalled project named with its unit, 拿地即开工 figures, the office's settings
     used (``due_days``: problem time limits by level, as the report's header shows them), and
-    the month's 五未 督办 items (:func:`chainatlas.graph.supervision.sync_supervision`)."""
-    from chainatlas.graph.dockings import docking_summary
-    from chainatlas.graph.problems import DUE_DAYS
-    from chainatlas.graph.supervision import supervision_items
+    the month's 五未 督办 items
+    (:func:`chainatlas.graph.workflows.supervision.sync_supervision`)."""
+    from chainatlas.graph.workflows.dockings import docking_summary
+    from chainatlas.graph.workflows.problems import DUE_DAYS
+    from chainatlas.graph.workflows.supervision import supervision_items
 
     grace = grace or Grace()
     prev = _previous(month)

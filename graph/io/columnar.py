@@ -41,16 +41,7 @@ import pyarrow.csv as pacsv
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from chainatlas.graph.arrow_json import flat, json_object, json_strings, json_values
-from chainatlas.graph.blocks import (
-    BLOCK_ROWS,
-    Block,
-    Column,
-    NodeBlock,
-    NotFast,
-    RelBlock,
-    Require,
-)
+from chainatlas.graph.io.readers import parse_cell
 from chainatlas.graph.model import (
     ID_REFUSED,
     INVISIBLE,
@@ -64,10 +55,19 @@ from chainatlas.graph.model import (
     check_texts,
     id_problem,
 )
-from chainatlas.graph.readers import parse_cell
+from chainatlas.graph.store.arrow_json import flat, json_object, json_strings, json_values
+from chainatlas.graph.store.blocks import (
+    BLOCK_ROWS,
+    Block,
+    Column,
+    NodeBlock,
+    NotFast,
+    RelBlock,
+    Require,
+)
 
-# The block types belong to the store contract (graph.blocks) and the JSON helpers are shared
-# with the stores' bulk writers (graph.arrow_json); both are re-exported here for callers.
+# The block types belong to the store contract (graph.store.blocks) and the JSON helpers are shared
+# with the stores' bulk writers (graph.store.arrow_json); both are re-exported here for callers.
 __all__ = [
     "BLOCK_ROWS",
     "WHITESPACE",
@@ -186,7 +186,7 @@ def header(path: Path) -> list[str]:
 def read_arrow(path: Path) -> tuple[list[str], pa.Table]:
     """The (stripped) header and all cells of a UTF-8 CSV file as Arrow strings ("" for an
     empty cell). Raises :class:`NotFast` for anything else — another encoding, a ragged row,
-    a duplicate header — which :func:`chainatlas.graph.readers.read_table` reads or reports."""
+    a duplicate header — which :func:`chainatlas.graph.io.readers.read_table` reads or reports."""
     raw = path.read_bytes().removeprefix(_BOM)
     names = header(path)
     if len(set(names)) != len(names) or not all(names):

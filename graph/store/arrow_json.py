@@ -1,10 +1,10 @@
 """JSON text of Apache Arrow string arrays, made by Arrow's kernels without a Python object
 per cell: how the fast import path hands values to a store, and how a store unpacks them.
 
-The import pipeline (:mod:`chainatlas.graph.columnar`) turns checked cells into JSON text with
-these; a store's bulk writer (:mod:`chainatlas.graph.embedded_bulk`,
-:mod:`chainatlas.graph.neo4j_bulk`) joins them into the objects or arrays it sends. Loaded with
-the first bulk import (it loads pyarrow), never when a store is opened.
+The import pipeline (:mod:`chainatlas.graph.io.columnar`) turns checked cells into JSON text with
+these; a store's bulk writer (:mod:`chainatlas.graph.store.embedded_bulk`,
+:mod:`chainatlas.graph.store.neo4j_bulk`) joins them into the objects or arrays it sends. Loaded
+with the first bulk import (it loads pyarrow), never when a store is opened.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chainatlas.graph.blocks import Column
+from chainatlas.graph.store.blocks import Column
 
 __all__ = ["flat", "joined", "json_escaped", "json_object", "json_strings", "json_values"]
 

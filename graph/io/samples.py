@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from chainatlas.graph.creditcode import ALPHABET, make_credit_code
 from chainatlas.graph.model import ATTRACTION_METHODS, FIRM_TAGS, Node, Relationship
-from chainatlas.graph.store import Batch
+from chainatlas.graph.store.contract import Batch
 
 __all__ = ["sample_batch"]
 
@@ -72,7 +72,7 @@ def _scenario_dates(
 
 def sample_batch(seed: Batch, *, rng_seed: int = 1366) -> Batch:
     """Sample parks, funds, talent pools, firms, supply links and projects for the 1366 chains
-    of ``seed`` (the batch from :func:`chainatlas.graph.seeds.seed_batch`)."""
+    of ``seed`` (the batch from :func:`chainatlas.graph.io.seeds.seed_batch`)."""
     nodes = {n.id: n for n in seed.nodes}
     has_seg: dict[str, list[Relationship]] = {}
     for r in seed.relationships:

@@ -1,10 +1,11 @@
 """五未督办: projects that stall (进展滞后) raise 督办 items for the city office, by themselves.
 
 Seed 000 §四.四: "推进过程中实施不力、进展滞后的，由市链长办牵头跟踪督办，定期开展“回头看”".
-A project in one of the five stalls (五未, :func:`chainatlas.graph.ledger.stall_of`) is
-进展滞后, so it gets a 督办 item: a problem of the closed loop (:mod:`chainatlas.graph.problems`)
-that starts in 督办, is answered (反馈) by the chain's 牵头部门 or the district's 区级链长办 like
-any 一般 matter, and closes by itself when the stall ends (the project took its next step).
+A project in one of the five stalls (五未, :func:`chainatlas.graph.workflows.ledger.stall_of`) is
+进展滞后, so it gets a 督办 item: a problem of the closed loop
+(:mod:`chainatlas.graph.workflows.problems`) that starts in 督办, is answered (反馈) by the chain's
+牵头部门 or the district's 区级链长办 like any 一般 matter, and closes by itself when the stall ends
+(the project took its next step).
 
 :func:`sync_supervision` keeps the items in step with the projects as of a day: one open item
 per project and stall (the item's id is made of the two, so running it again changes nothing),
@@ -13,7 +14,7 @@ It writes only what changed. :func:`supervision_items` reads the items of a mont
 monthly report (通报晾晒) and writes nothing.
 
 The grace periods that decide when a stall begins are the office's settings, not the seed's
-(:class:`chainatlas.graph.ledger.Grace`).
+(:class:`chainatlas.graph.workflows.ledger.Grace`).
 """
 
 from __future__ import annotations
@@ -23,18 +24,18 @@ from dataclasses import astuple, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from chainatlas.graph.ledger import (
+from chainatlas.graph.model import NAME_MAX, Node, Relationship
+from chainatlas.graph.rules import Grace
+from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.ledger import (
     DATE_ZH,
     STALL_SINCE,
     STALLS,
-    Grace,
     month_range,
     project_row,
     stall_of,
 )
-from chainatlas.graph.model import NAME_MAX, Node, Relationship
-from chainatlas.graph.problems import _entry, route
-from chainatlas.graph.store import GraphStore
+from chainatlas.graph.workflows.problems import _entry, route
 
 __all__ = ["SEED", "SOURCE", "SyncResult", "item_id", "supervision_items", "sync_supervision"]
 
