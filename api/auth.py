@@ -71,7 +71,6 @@ __all__ = [
     "require_role",
 ]
 
-ROLE_ZH = {code: spec.zh for code, spec in ROLES.items()}
 CACHE_SECONDS = 5.0
 SESSION_SECONDS = 8 * 3600
 ID_LENGTH = 12

@@ -73,9 +73,6 @@ __all__ = [
     "zh_message",
 ]
 
-Scalar = str | int | float | bool
-PropValue = Scalar | list[str] | list[int] | list[float] | list[bool]
-
 STAGES = ("upstream", "midstream", "downstream")
 STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
 FIRM_TAGS = (

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -467,11 +466,3 @@ def _write(
         raise ImportFailed(errors)
     res = store.apply(batch)
     return ImportReport(res.nodes_written, res.relationships_written, errors, files)
-
-
-def iter_chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for k in range(0, len(items), size):
-        yield items[k : k + size]
-
-
-ProgressFn = Callable[[int], None]
