@@ -221,6 +221,18 @@ class GraphStore(ABC):
     def close(self) -> None:
         """Release files and connections."""
 
+    @abstractmethod
+    def revision(self) -> str:
+        """A stamp of the committed graph that the reads of the current read scope see.
+
+        It changes with every committed write of any process (:meth:`apply` of a non-empty
+        batch, :meth:`bulk_insert`, :meth:`clear`) — counted in the same transaction as the
+        write, so a write that is rolled back changes nothing — and it is never the same for
+        two stores (it starts with an id drawn when the store is made). Derived data (the
+        ranking index) is keyed on it: read it *before* the reads it stamps, so that a write
+        between the two makes the stamp older than the data, never newer.
+        """
+
     def quick_counts(self) -> Counts:
         """:meth:`counts` as cheaply as the store can give them, for liveness checks: they
         may be newer than the current read scope's state. The same as ``counts()`` by

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,6 +64,13 @@ WRITE_WAIT = 10.0
 #: Milliseconds SQLite retries a busy read (WAL readers rarely meet one: only around a
 #: checkpoint or recovery).
 _READ_BUSY_MS = 5000
+#: The write counter of :meth:`EmbeddedStore.revision`, bumped inside each write transaction.
+_BUMP = (
+    "INSERT INTO meta (key, value) VALUES ('revision', '1') "
+    "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
+_NEW_ID = "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)"
+_REVISION = "SELECT key, value FROM meta WHERE key IN ('store_id', 'revision')"
 
 
 def _dumps(props: dict[str, Any]) -> str:
@@ -97,6 +105,22 @@ class EmbeddedStore(GraphStore):
         self._by_label: dict[str, set[str]] = {}
         self._version = self._data_version()
         self._loaded = False
+        self._revision = ""  # the loaded graph's (see ``revision``)
+        self._give_id()
+
+    def _give_id(self) -> None:
+        """Draw the store's id for :meth:`revision` if it has none yet (a file made before
+        revisions were counted gets one at its first write otherwise: a read-only file keeps
+        the empty id)."""
+        if self._db.execute("SELECT 1 FROM meta WHERE key = 'store_id'").fetchone():
+            return
+        self._db.execute("PRAGMA busy_timeout=0")  # never wait for another writer here
+        try:
+            self._db.execute(_NEW_ID, (uuid.uuid4().hex,))
+        except sqlite3.OperationalError:  # read-only, or another process is writing
+            pass
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout={_READ_BUSY_MS}")
 
     # ---- loading ---------------------------------------------------------------------------
     def _data_version(self) -> int:
@@ -117,16 +141,38 @@ class EmbeddedStore(GraphStore):
             self._version = version
 
     def _load(self) -> None:
+        """Read the graph and its revision from one snapshot (a read transaction, unless the
+        caller's write transaction is open)."""
         g = nx.MultiDiGraph()
         by_label: dict[str, set[str]] = {}
-        cur = self._db.execute("SELECT id, label, props FROM nodes")
-        loads = orjson.loads
-        g.add_nodes_from((i, {"label": lab, "props": loads(p)}) for i, lab, p in cur)
+        db = self._db
+        own = not db.in_transaction
+        if own:
+            db.execute("BEGIN")
+        try:
+            revision = self._stored_revision()
+            cur = db.execute("SELECT id, label, props FROM nodes")
+            loads = orjson.loads
+            g.add_nodes_from((i, {"label": lab, "props": loads(p)}) for i, lab, p in cur)
+            cur = db.execute('SELECT start, type, "end", props FROM rels')
+            g.add_edges_from((s, e, t, {"props": loads(p)}) for s, t, e, p in cur)
+        finally:
+            if own:
+                db.execute("COMMIT")
         for node_id, data in g.nodes(data=True):
             by_label.setdefault(data["label"], set()).add(node_id)
-        cur = self._db.execute('SELECT start, type, "end", props FROM rels')
-        g.add_edges_from((s, e, t, {"props": loads(p)}) for s, t, e, p in cur)
         self._g, self._by_label, self._loaded = g, by_label, True
+        self._revision = revision
+
+    def _stored_revision(self) -> str:
+        stored = dict(self._db.execute(_REVISION).fetchall())
+        return f"{stored.get('store_id', '')}-{stored.get('revision', '0')}"
+
+    def _count_write(self) -> str:
+        """Count a write inside the open write transaction; the revision it makes."""
+        self._db.execute(_NEW_ID, (uuid.uuid4().hex,))
+        self._db.execute(_BUMP)
+        return self._stored_revision()
 
     def _fetch_existing(self, batch: Batch) -> tuple[dict[str, Node], dict[RelKey, Relationship]]:
         """The stored nodes and relationships that ``batch`` touches (read inside the write
@@ -251,6 +297,8 @@ class EmbeddedStore(GraphStore):
                         'INSERT OR REPLACE INTO rels (start, type, "end", props) VALUES (?,?,?,?)',
                         sorted((r.start, r.type, r.end, _dumps(r.props)) for r in rels),
                     )
+                wrote = bool(nodes or rels or del_ids or del_keys or detached)
+                revision = self._count_write() if wrote else self._revision
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -271,6 +319,7 @@ class EmbeddedStore(GraphStore):
                     self._by_label.setdefault(n.label, set()).add(n.id)
                 for r in rels:
                     g.add_edge(r.start, r.end, key=r.type, props=r.props)
+                self._revision = revision
             return BatchResult(len(nodes), len(rels), len(del_ids), len(del_keys) + len(detached))
 
     # ---- bulk loading (the fast path of imports) ---------------------------------------------
@@ -296,6 +345,7 @@ class EmbeddedStore(GraphStore):
         from chainatlas.graph.store.embedded_bulk import BulkWriter, bulk_jobs
 
         with self._writing(), self._lock:
+            self._count_write()  # in the import's transaction: rolled back with it
             writer = BulkWriter(self._db)
             try:
                 for job in (job for block in blocks for job in bulk_jobs(block)):
@@ -330,10 +380,12 @@ class EmbeddedStore(GraphStore):
         with self._writing(), self._lock:
             self._db.execute("DELETE FROM rels")
             self._db.execute("DELETE FROM nodes")
+            revision = self._count_write()
             self._db.execute("COMMIT")
             self._g = nx.MultiDiGraph()
             self._by_label = {}
             self._loaded = True
+            self._revision = revision
             self._version = self._data_version()
 
     # ---- reads -----------------------------------------------------------------------------
@@ -447,6 +499,12 @@ class EmbeddedStore(GraphStore):
             if self._peek is None:
                 self._peek = sqlite3.connect(self.path, check_same_thread=False)
             return {k: int(n) for k, n in self._peek.execute(q)}
+
+    def revision(self) -> str:
+        """``<store id>-<writes>`` of the graph this read scope sees (see the contract): read
+        with the graph, from the same snapshot, and moved on by this process's writes."""
+        self._sync()
+        return self._revision
 
     def warm(self) -> None:
         """Load the graph now (a service does it in the background after start-up)."""

@@ -36,6 +36,13 @@ except ImportError as exc:  # pragma: no cover - the extra is missing
 __all__ = ["Neo4jStore"]
 
 _LABEL_OF = "[l IN labels(n) WHERE l <> 'Entity'][0]"
+#: The store's id and write counter (:meth:`Neo4jStore.revision`) live on one node outside the
+#: graph's vocabulary (not an ``Entity``: no count, read or export sees it).
+_META = (
+    "MERGE (m:ChainatlasMeta {key: 'store'}) "
+    "ON CREATE SET m.store_id = randomUUID(), m.revision = 0 "
+)
+_BUMP = _META + "SET m.revision = m.revision + 1"
 
 
 def _label(label: str) -> str:
@@ -95,6 +102,11 @@ class Neo4jStore(GraphStore):
                     f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS "
                     f"FOR (n:{label}) REQUIRE n.id IS UNIQUE"
                 )
+            s.run(
+                "CREATE CONSTRAINT chainatlas_meta IF NOT EXISTS "
+                "FOR (m:ChainatlasMeta) REQUIRE m.key IS UNIQUE"
+            )
+            s.run(_META).consume()  # a database loaded by neo4j-admin gets its id here
 
     # ---- helpers ---------------------------------------------------------------------------
     def _read(self, query: str, **params: Any) -> list[Any]:
@@ -176,6 +188,8 @@ class Neo4jStore(GraphStore):
                     f"MERGE (a)-[r:{_type(rtype)}]->(b) SET r = row.props",
                     rows=chunk,
                 )
+        if nodes or rels or nodes_deleted or rel_deleted:
+            tx.run(_BUMP).consume()  # in the batch's transaction
         return BatchResult(len(nodes), len(rels), nodes_deleted, rel_deleted)
 
     # ---- bulk loading (the fast path of imports) ---------------------------------------------
@@ -195,6 +209,7 @@ class Neo4jStore(GraphStore):
                 load = BulkLoad(tx, self.bulk_batch_size, on_rows)
                 load.write(blocks)
                 result = load.written()
+                tx.run(_BUMP).consume()
                 tx.commit()
             except neo4j.exceptions.ConstraintError as exc:
                 raise NotFast(f"id 已存在：{exc.message}") from None
@@ -205,6 +220,19 @@ class Neo4jStore(GraphStore):
     def clear(self) -> None:
         with self._driver.session(database=self.database) as s:
             s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            s.run(_BUMP).consume()  # a new store id: the meta node went with the rest
+
+    def revision(self) -> str:
+        """``<store id>-<writes>`` from the meta node (see the contract); Neo4j's reads are
+        live, so this is the graph's state now."""
+        recs = self._read(
+            "OPTIONAL MATCH (m:ChainatlasMeta {key: 'store'}) "
+            "RETURN m.store_id AS id, m.revision AS n"
+        )
+        rec = recs[0] if recs else None
+        if rec is None or rec["id"] is None:
+            return "-0"  # a database loaded by neo4j-admin and not written since
+        return f"{rec['id']}-{rec['n']}"
 
     # ---- reads -----------------------------------------------------------------------------
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:

@@ -82,3 +82,23 @@ def test_quick_counts_do_not_load_the_graph(tmp_path: Path) -> None:
         assert quick.nodes == 50 and quick.relationships == 49
         fresh.warm()
         assert fresh._loaded and fresh.counts() == quick
+
+
+def test_revision_is_the_read_scopes_like_the_graph(tmp_path: Path) -> None:
+    """Another connection's writes move the revision when its graph moves, not before: a
+    read scope sees one state of both, so an index keyed on the revision matches its data."""
+    path = tmp_path / "g.db"
+    writer, reader = EmbeddedStore(path), EmbeddedStore(path)
+    writer.upsert_nodes([Node("seg:a", "Segment", {"name": "a"})])
+    assert reader.revision() == writer.revision()
+    with read_scope():
+        seen = reader.revision()
+        writer.upsert_nodes([Node("seg:b", "Segment", {"name": "b"})])
+        assert reader.revision() == seen and reader.count_nodes() == 1
+    assert reader.revision() == writer.revision() != seen
+    assert reader.count_nodes() == 2
+    last = writer.revision()
+    writer.close()
+    reader.close()
+    with EmbeddedStore(path) as again:  # kept on disk, id and count
+        assert again.revision() == last

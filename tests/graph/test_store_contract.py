@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from chainatlas.graph.errors import NodeNotFound, SchemaViolation, ValidationFailed
+from chainatlas.graph.errors import (
+    ChainAtlasError,
+    NodeNotFound,
+    SchemaViolation,
+    ValidationFailed,
+)
+from chainatlas.graph.io.bundle import import_bundle
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store.contract import Batch, GraphStore
+from chainatlas.graph.store.embedded import EmbeddedStore
 
 
 def seg(i: str, **props: object) -> Node:
@@ -307,3 +316,65 @@ def test_quick_counts_are_the_counts(store: GraphStore) -> None:
     )
     store.upsert_relationships([Relationship("seg:q1", "UPSTREAM_OF", "seg:q2")])
     assert store.quick_counts() == store.counts()
+
+
+class TestRevision:
+    """``revision()`` moves with every committed write, in the write's own transaction."""
+
+    def test_each_kind_of_write_moves_it(self, store: GraphStore, tmp_path: Path) -> None:
+        seen = [store.revision()]
+
+        def moved() -> None:
+            now = store.revision()
+            assert now not in seen, now
+            seen.append(now)
+
+        store.upsert_nodes([seg("a"), seg("b"), firm("f")])
+        moved()
+        store.upsert_relationships([Relationship("firm:f", "OPERATES_IN", "seg:a")])
+        moved()
+        store.upsert_nodes([seg("a", note="改名不改数")])  # same counts
+        moved()
+        store.apply(  # a link moved: the counts stay, the graph does not
+            Batch()
+            .delete_relationships([("firm:f", "OPERATES_IN", "seg:a")])
+            .upsert_relationships([Relationship("firm:f", "OPERATES_IN", "seg:b")])
+        )
+        moved()
+        store.delete_relationships([("firm:f", "OPERATES_IN", "seg:b")])
+        moved()
+        store.delete_nodes(["seg:b"])
+        moved()
+        bundle = tmp_path / "b"
+        bundle.mkdir()
+        (bundle / "nodes.csv").write_text("id:ID,:LABEL,name\nseg:new,Segment,新\n", "utf-8")
+        assert import_bundle(store, bundle, progress=False).path == "columnar"  # bulk_insert
+        moved()
+        import_bundle(store, bundle, progress=False, fast=False)  # the general path
+        moved()
+        store.clear()
+        moved()
+
+    def test_reads_and_refused_writes_leave_it(self, store: GraphStore, tmp_path: Path) -> None:
+        store.upsert_nodes([seg("a")])
+        before = store.revision()
+        store.counts()
+        list(store.iter_nodes())
+        store.find_nodes("Segment")
+        assert store.revision() == before
+        with pytest.raises(NodeNotFound):
+            store.upsert_relationships([Relationship("seg:a", "UPSTREAM_OF", "seg:none")])
+        store.apply(Batch())  # nothing to write
+        bundle = tmp_path / "b"
+        bundle.mkdir()
+        (bundle / "nodes.csv").write_text("id:ID,:LABEL,name\nseg:a,Firm,甲\n", "utf-8")
+        with pytest.raises(ChainAtlasError):
+            import_bundle(store, bundle, progress=False)  # both paths refuse: rolled back
+        assert store.revision() == before
+
+    def test_two_stores_never_share_one(self, store: GraphStore, tmp_path: Path) -> None:
+        with EmbeddedStore(tmp_path / "other.db") as other:
+            assert store.revision() != other.revision()
+            store.upsert_nodes([seg("a")])
+            other.upsert_nodes([seg("a")])
+            assert store.revision() != other.revision()
