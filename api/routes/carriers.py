@@ -14,11 +14,10 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import Field
 
 from chainatlas.api.auth import check_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
-from chainatlas.api.schemas import BodyIn
+from chainatlas.api.schemas import ParkIndustries
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.ladder import firm_ladder
 from chainatlas.graph.workflows.maps import resolve_chain
@@ -66,10 +65,6 @@ def ladder(
 def parks(store: StoreDep) -> list[dict[str, Any]]:
     """Each park's 主导产业: declared, or inferred from its projects (labelled 推断)."""
     return park_industries(store)
-
-
-class ParkIndustries(BodyIn):
-    chains: list[str] = Field(max_length=3, description="主导产业：产业链编号或名称，至多 3 个")
 
 
 @router.put("/parks/{park:path}/industries")

@@ -10,34 +10,20 @@ is audited ahead. ``GET /dockings/summary?month=`` says how many needs were met.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import Field
 
 from chainatlas.api.auth import Forbidden, Principal, check_scope, check_writer, in_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
-from chainatlas.api.schemas import BodyIn
+from chainatlas.api.schemas import Status, StatusChange, StoredMatchRequest
 from chainatlas.graph.errors import ValidationFailed
-from chainatlas.graph.model import DOCKING_STATUSES, Node
+from chainatlas.graph.model import Node
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.dockings import demand_of, docking_rows, docking_summary, set_status
 
 router = APIRouter(tags=["matching"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-Status = Literal[DOCKING_STATUSES]  # type: ignore[valid-type]
-
-
-class StoredMatchRequest(BodyIn):
-    chain: str | None = Field(None, description="只匹配这条产业链的需求（编号或名称）")
-    region: str | None = Field(None, description="只匹配这个区县的需求")
-    top: int = Field(5, ge=1, le=100)
-
-
-class StatusChange(BodyIn):
-    status: Status  # type: ignore[valid-type]
-    note: str = Field("", max_length=2000)
-    date: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def demands_in_reach(store: GraphStore, who: Principal, demands: list[Node]) -> list[Node]:

@@ -12,12 +12,11 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import Field
 
 from chainatlas.api.auth import Forbidden, Principal
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.roles import holders, reaches
-from chainatlas.api.schemas import BodyIn, ChainPath
+from chainatlas.api.schemas import ChainPath, GoalsIn
 from chainatlas.graph.workflows.goals import MEASURES, chain_goals, goal_ranking, set_goals
 from chainatlas.graph.workflows.maps import resolve_chain
 
@@ -25,15 +24,6 @@ router = APIRouter(tags=["checklist"])
 YearPath = Path(ge=2000, le=2100, description="年份")
 #: the rank of a chain's 牵头部门 (who sets its 四张清单), as for the 十个一 it runs
 OWNER_RANK = 1
-
-
-class GoalsIn(BodyIn):
-    """Targets to set (a number ≥ 0) or clear (null); measures not named are kept."""
-
-    signed: float | None = Field(None, ge=0, description="签约项目（个）")
-    investment: float | None = Field(None, ge=0, description="签约总投资（亿元）")
-    started: float | None = Field(None, ge=0, description="新开工项目（个）")
-    producing: float | None = Field(None, ge=0, description="投产项目（个）")
 
 
 def check_goal_owner(who: Principal, chain: str) -> None:

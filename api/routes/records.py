@@ -11,10 +11,9 @@ graph model (:func:`schemas.props_model`): the same names and types as the templ
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, create_model
 
 from chainatlas.api.auth import (
     AuthStore,
@@ -25,7 +24,14 @@ from chainatlas.api.auth import (
     in_scope,
 )
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
-from chainatlas.api.schemas import BodyIn, NodeIdPath, NodePublic, Ref, props_model
+from chainatlas.api.schemas import (
+    DemandIn,
+    NodeIdPath,
+    NodePublic,
+    ProjectIn,
+    RecordIn,
+    SupplyIn,
+)
 from chainatlas.graph.errors import ValidationFailed
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store.contract import GraphStore
@@ -38,66 +44,6 @@ Kind = Literal["projects", "demands", "supplies"]
 #: The relationship each link field sets; a record has at most one of each.
 LINKS = {"region": "LOCATED_IN", "chain": "IN_CHAIN", "segment": "IN_SEGMENT", "firm": "FOR_FIRM"}
 Current = list[tuple[Relationship, Node]]
-
-
-class _RecordIn(BodyIn):
-    """Properties of the record plus its links; a link given replaces the one stored."""
-
-    props: BaseModel
-    region: Ref | None = Field(None, description="所在区域（名称）；替换原区域")
-    chain: Ref | None = Field(None, description="所属产业链（id 或名称）；替换原产业链")
-    segment: Ref | None = Field(None, description="所属环节 id；替换原环节")
-    firm: Ref | None = Field(None, description="关联企业 id；替换原企业")
-    project: Ref | None = Field(None, description="所属项目 id（需求、供给）；替换原项目")
-
-
-def _record_in(label: str, what: str, example: dict[str, Any]) -> type[_RecordIn]:
-    props = props_model(label, exclude=("region",))
-    return create_model(
-        f"{label}In",
-        __base__=_RecordIn,
-        __doc__=f"{what}：属性（与模板同名同类型，日期为 YYYY-MM-DD 文本）及关联。",
-        props=(
-            props,
-            Field(
-                default_factory=props,
-                description="属性；null 删除该属性，未给出的保持不变。所在区域用 region 字段",
-                examples=[example],
-            ),
-        ),
-    )
-
-
-ProjectIn = _record_in(
-    "Project",
-    "重点项目",
-    {
-        "name": "年产 10GWh 储能电池项目",
-        "stage": "招商引资",
-        "investment": 20.5,
-        "major": True,
-        "signed": "2026-03-01",
-        "responsible_unit": "长兴县经信局",
-    },
-)
-DemandIn = _record_in(
-    "Demand",
-    "要素需求",
-    {"kind": "土地", "description": "新增工业用地", "quantity": 120, "unit": "亩", "major": True},
-)
-SupplyIn = _record_in(
-    "Supply",
-    "要素供给",
-    {
-        "kind": "土地",
-        "description": "标准厂房",
-        "quantity": 50000,
-        "unit": "平方米",
-        "capacity": 3,
-        "provider": "长兴经济技术开发区",
-        "valid_to": "2026-12-31",
-    },
-)
 
 
 @router.put("/records/projects/{record_id}", response_model=NodePublic)
@@ -142,7 +88,7 @@ def put_supply(
 def _put(
     label: str,
     record_id: str,
-    body: _RecordIn,
+    body: RecordIn,
     store: GraphStore,
     who: Principal,
     auth: AuthStore,

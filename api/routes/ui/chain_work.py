@@ -136,7 +136,8 @@ async def clear_slot_form(request: Request, who: User, chain: str, slot: str) ->
 @router.post("/ui/chain/{chain}/goals/{year}", dependencies=[SameOrigin])
 async def goals_form(request: Request, who: User, chain: str, year: int) -> Response:
     """Set the year's targets; a measure left empty is cleared."""
-    from chainatlas.api.routes.goals import GoalsIn, put_goals
+    from chainatlas.api.routes.goals import put_goals
+    from chainatlas.api.schemas import GoalsIn
     from chainatlas.graph.workflows.goals import MEASURES
 
     def act(f: dict[str, str]) -> None:

@@ -244,7 +244,8 @@ async def _fields(request: Request) -> dict[str, str]:
 @router.post("/ui/match/stored", response_class=HTMLResponse, dependencies=[SameOrigin])
 async def stored_run(request: Request, who: User) -> Response:
     """``match --stored`` for the viewer's scope, through the API's ``run_stored_match``."""
-    from chainatlas.api.routes.dockings import StoredMatchRequest, run_stored_match
+    from chainatlas.api.routes.dockings import run_stored_match
+    from chainatlas.api.schemas import StoredMatchRequest
 
     f = await _fields(request)
     month = date.today().strftime("%Y-%m")
@@ -272,7 +273,8 @@ async def stored_run(request: Request, who: User) -> Response:
 @router.post("/ui/match/docking", response_class=HTMLResponse, dependencies=[SameOrigin])
 async def docking_move(request: Request, who: User) -> Response:
     """Move one 对接 on through the API's ``change_status`` (its scope check and audit)."""
-    from chainatlas.api.routes.dockings import StatusChange, change_status
+    from chainatlas.api.routes.dockings import change_status
+    from chainatlas.api.schemas import StatusChange
 
     f = await _fields(request)
     try:

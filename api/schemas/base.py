@@ -1,4 +1,6 @@
-"""Request and response models of the API.
+"""The building blocks of every request and response model: strict bodies whose text follows
+the model's rule, ids in paths and links, dates as text, a label's properties derived from the
+graph model (:func:`props_model`), lists with their count, nodes and relationships as JSON.
 
 Request bodies are strict JSON, and what they may hold comes from the graph model: a record
 kind's properties are derived from its label's property types in :mod:`chainatlas.graph.model`
@@ -12,7 +14,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path
 from pydantic import (
@@ -25,14 +27,9 @@ from pydantic import (
     field_validator,
 )
 
-from chainatlas.api.auth import TokenInfo
-from chainatlas.api.roles import ROLE_CODES
 from chainatlas.graph.model import (
-    FIRM_TAGS,
     LABELS,
-    PROJECT_STAGES,
     TEXT_REFUSED,
-    Name,
     Node,
     Relationship,
     id_problem,
@@ -40,7 +37,6 @@ from chainatlas.graph.model import (
     text_problem,
 )
 from chainatlas.graph.model import IsoDate as StoredDate
-from chainatlas.graph.workflows.ledger import NOTE_MAX
 
 T = TypeVar("T")
 
@@ -204,192 +200,3 @@ class RelPublic(BaseModel):
     @classmethod
     def of(cls, r: Relationship) -> RelPublic:
         return cls(start=r.start, type=r.type, end=r.end, props=r.props)
-
-
-class FirmPublic(NodePublic):
-    local: bool
-
-
-class SegmentEntry(BaseModel):
-    segment: NodePublic
-    stage: str
-    key: bool
-    order: int | None = None
-    subsegments: list[NodePublic] = []
-
-
-class ChainDetail(BaseModel):
-    chain: NodePublic
-    layout: NodePublic | None
-    segments: list[SegmentEntry]
-    focus_regions: list[NodePublic]
-    evolved_into: list[NodePublic]
-    evolved_from: list[NodePublic]
-
-
-class Health(BaseModel):
-    status: str
-    backend: str
-    nodes: int
-    relationships: int
-
-
-class SubgraphPublic(BaseModel):
-    nodes: list[NodePublic]
-    relationships: list[RelPublic]
-
-
-def neighbourhood(store: Any, node: Node) -> SubgraphPublic:
-    """A node with every relationship it has and the nodes at their other ends."""
-    pairs = store.neighbours(node.id, None, "both")
-    nodes = {node.id: NodePublic.of(node)}
-    nodes.update({n.id: NodePublic.of(n) for _, n in pairs})
-    return SubgraphPublic(
-        nodes=list(nodes.values()), relationships=[RelPublic.of(r) for r, _ in pairs]
-    )
-
-
-# ---- one project: stage moves, follow-ups, 拿地 ------------------------------------------------
-class StageMove(BodyIn):
-    to: Literal[PROJECT_STAGES]  # type: ignore[valid-type]
-    by: str = ""
-    note: str = ""
-
-
-class FollowUpIn(BodyIn):
-    note: str = Field(min_length=1, max_length=NOTE_MAX, description="跟进内容")
-    by: str = Field("", max_length=200, description="跟进单位/人（默认为令牌名称）")
-    date: IsoDate | None = Field(None, description="跟进日期 YYYY-MM-DD（默认今天，不能是将来）")
-
-
-class LandIn(BodyIn):
-    date: IsoDate = Field(description="拿地日期 YYYY-MM-DD（不能是将来，不能晚于开工日期）")
-    by: str = Field("", max_length=200, description="经办单位/人（默认为令牌名称）")
-    note: str = Field("", max_length=NOTE_MAX)
-
-
-# ---- element matching ----------------------------------------------------------------------
-class MatchRequest(BodyIn):
-    demands: list[dict[str, Any]] = Field(
-        description="需求：kind, description, quantity, unit, region, chain, segment, "
-        "valid_from, valid_to, major, firm, id"
-    )
-    supplies: list[dict[str, Any]] = Field(
-        description="供给：kind, description, quantity, unit, region, chain, segment, "
-        "valid_from, valid_to, capacity, provider, id"
-    )
-    top: int = Field(5, ge=1, le=100)
-    skip_bad: bool = False
-
-
-class MatchOut(BaseModel):
-    demand: str
-    supply: str
-    supply_label: str
-    score: float
-    text: float
-    proximity: float
-    priority: float
-    passed: list[str]
-    rank: int
-    from_graph: bool
-
-
-class MatchResponse(BaseModel):
-    assigned: list[MatchOut]
-    candidates: list[MatchOut]
-    unmatched: list[dict[str, str]]
-    skipped: list[dict[str, Any]]
-    timings: dict[str, float]
-
-
-# ---- firms ---------------------------------------------------------------------------------
-class FirmIn(BodyIn):
-    """A firm as the district teams record it (企业名称, 所在区域, …); an unknown field is
-    refused (422), as in record bodies, never silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: Name
-    region: Ref = Field(description="所在区域（名称）；替换原区域")
-    credit_code: str | None = None
-    tags: list[Literal[FIRM_TAGS]] = []  # type: ignore[valid-type]
-    output: Annotated[float, Field(ge=0)] | None = None
-    employees: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
-    segments: list[Ref] = Field([], description="经营的环节 id（在已有环节之外添加）")
-
-
-# ---- the problem loop (问题闭环) ---------------------------------------------------------------
-class ProblemIn(BodyIn):
-    title: NonEmpty
-    level: Literal["一般", "重大", "特别重大"] = "一般"
-    project: str | None = None
-    firm: str | None = None
-    chain: str | None = None
-    region: str | None = None
-    description: str = ""
-    due: IsoDate | None = None
-    by: str = ""
-
-
-class ProblemStep(BodyIn):
-    to: Literal["交办", "督办", "反馈", "办结"]
-    escalate: Literal["重大", "特别重大"] | None = None
-    by: str = ""
-    note: str = ""
-
-
-class ProblemReview(BodyIn):
-    #: 见效: the measure took effect; 未见效: reopen the problem under 督办
-    result: Literal["见效", "未见效"]
-    by: str = ""
-    note: str = ""
-
-
-class SupervisionSync(BaseModel):
-    opened: list[str]
-    reopened: list[str]
-    closed: list[str]
-
-
-# ---- 十个一 -----------------------------------------------------------------------------------
-class SlotValue(BodyIn):
-    #: text for 链长、牵头部门、方案、队伍、智库, a scenario, or a node's id or name for a link slot
-    value: NonEmpty
-
-
-# ---- access tokens -------------------------------------------------------------------------
-RoleCode = Literal[ROLE_CODES]  # type: ignore[valid-type]
-
-
-class TokenIn(BodyIn):
-    role: RoleCode
-    scope: list[str] = []
-    name: str = ""
-    #: 30d, 12h, 2w, a date YYYY-MM-DD (valid through that day) or an ISO date-time
-    expires: str | None = None
-
-
-class TokenPublic(BaseModel):
-    id: str
-    name: str
-    role: str
-    scope: list[str]
-    created: str
-    expires: str | None
-    revoked: str | None
-    status: str
-
-    @classmethod
-    def of(cls, t: TokenInfo) -> TokenPublic:
-        return cls(status=t.status, **t.__dict__)
-
-
-class TokenCreated(TokenPublic):
-    #: the token itself: shown this once, never again
-    token: str
-
-
-class TokensPublic(BaseModel):
-    data: list[TokenPublic]
-    count: int
