@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +26,10 @@ from chainatlas.api.cli_common import (
     user_errors,
 )
 from chainatlas.api.cli_dockings import run_stored
+from chainatlas.graph.store.contract import GraphStore
+
+if TYPE_CHECKING:  # scikit-learn and scipy load with the first ranking, inside the commands
+    from chainatlas.matching.targets import TargetIndex
 
 __all__ = ["VIEW_COMMANDS"]
 
@@ -54,9 +58,10 @@ def _view_command(kind: str, doc: str) -> click.Command:
         with c.existing_store() as store, user_errors(), chain_hint():
             index = None
             if kind == "map" and store.count_nodes("Firm"):
-                from chainatlas.matching.targets import TargetIndex
+                from chainatlas.matching.index_cache import CachedRanking
 
-                index = TargetIndex.from_store(store, home_area=c.settings.home_area)
+                # the rankings of an unchanged graph are read back: no index, no scikit-learn
+                index = CachedRanking(store, home=c.settings.home, home_area=c.settings.home_area)
             r = render_view(
                 store,
                 kind,
@@ -67,6 +72,8 @@ def _view_command(kind: str, doc: str) -> click.Command:
                 home_area=c.settings.home_area,
                 index=index,
             )
+            if index is not None:
+                index.save()
         emit(r.data, fmt, out, r.filename)
 
     command: Any = pass_ctx(cmd)
@@ -135,7 +142,6 @@ def targets(
     from tqdm import tqdm
 
     from chainatlas.matching.service import targets_for
-    from chainatlas.matching.targets import TargetIndex
     from chainatlas.viz.reports import targets_report
 
     if bool(segment) == bool(segments_file):
@@ -145,7 +151,7 @@ def targets(
     if not keys:
         raise CliError(f"{segments_file} 中没有环节")
     with c.existing_store() as store, user_errors(), chain_hint():
-        index = TargetIndex.from_store(store, home_area=c.settings.home_area)
+        index = _index(c, store)
         results = [
             targets_for(store, index, str(key), chain=chain, top=top, inferred_only=inferred_only)
             for key in tqdm(keys, desc="排序", unit="环节", disable=len(keys) < 20)
@@ -153,6 +159,14 @@ def targets(
     fmt_out = "jsonl" if segments_file and fmt == "json" else fmt
     data = targets_report(results, fmt_out)
     emit(data, fmt, out, f"招商目标-{results[0]['name'] if len(results) == 1 else '多环节'}.{fmt}")
+
+
+def _index(c: Ctx, store: GraphStore) -> TargetIndex:
+    """The ranking index: loaded from the data directory's cache while the graph is unchanged,
+    else built (and cached when the directory can be written)."""
+    from chainatlas.matching.index_cache import cached_index
+
+    return cached_index(store, home=c.settings.home, home_area=c.settings.home_area)[1]
 
 
 def _lines(path: Path) -> list[str]:

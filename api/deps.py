@@ -73,15 +73,18 @@ _index_lock = threading.Lock()
 
 
 def target_index(request: Request, store: GraphStore, home: tuple[str, ...]) -> TargetIndex:
-    """The ranking index, rebuilt when the graph's counts have changed since it was built."""
-    from chainatlas.matching.targets import TargetIndex
+    """The ranking index of the graph as it is now: kept in the process while the store's
+    revision is the same, else loaded from the data directory's cache or built and stored
+    there (:func:`chainatlas.matching.index_cache.cached_index`)."""
+    from chainatlas.matching.index_cache import cached_index
 
-    c = store.counts()
-    key = (tuple(sorted(c.labels.items())), tuple(sorted(c.types.items())), home)
+    key = (store.revision(), home)
     with _index_lock:
         cached = getattr(request.app.state, "target_index", None)
         if cached is None or cached[0] != key:
-            cached = (key, TargetIndex.from_store(store, home_area=home))
+            settings: Settings = request.app.state.settings
+            revision, index = cached_index(store, home=settings.home, home_area=home)
+            cached = ((revision, home), index)
             request.app.state.target_index = cached
         return cached[1]  # type: ignore[no-any-return]
 
