@@ -1,12 +1,15 @@
-"""The vis-network script and stylesheet, read from the copy that ships inside pyvis, so that
-views are self-contained and work with no network at all."""
+"""The scripts and stylesheets the views inline, so that a view is one self-contained file that
+works with no network at all: vis-network from the copy that ships inside pyvis, Apache ECharts
+from the copy the web UI serves (``api/static/vendor/echarts``, with its licence and version in
+the README there; read as a file, not imported), and the views' own script and stylesheet
+(``viz/static``)."""
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
 
-__all__ = ["VIS_VERSION", "vis_css", "vis_js"]
+__all__ = ["VIS_VERSION", "echarts_js", "view_asset", "vis_css", "vis_js"]
 
 VIS_VERSION = "9.1.2"
 
@@ -23,3 +26,16 @@ def vis_js() -> str:
 @cache
 def vis_css() -> str:
     return _read("vis-network.css")
+
+
+@cache
+def echarts_js() -> str:
+    """Apache ECharts 6.1.0, the full minified build (about 1.1 MB)."""
+    path = resources.files("chainatlas") / "api" / "static" / "vendor" / "echarts"
+    return (path / "echarts.min.js").read_text("utf-8")
+
+
+@cache
+def view_asset(name: str) -> str:
+    """One of the views' own scripts or stylesheets, e.g. ``fishbone.js``."""
+    return (resources.files("chainatlas.viz") / "static" / name).read_text("utf-8")

@@ -18,6 +18,7 @@ from chainatlas.graph.workflows.maps import (
     projects_library,
     resolve_chain,
 )
+from chainatlas.viz.fishbone_page import render_fishbone
 from chainatlas.viz.html import render_page
 from chainatlas.viz.svg import fishbone_svg
 from chainatlas.viz.tables import (
@@ -112,8 +113,9 @@ def render_view(
         data = fishbone_svg(obj).encode("utf-8")
     elif fmt == "html":
         if kind == "fishbone":
-            page = fishbone_page(obj)
-        elif kind == "map":
+            data = render_fishbone(fishbone_page(obj)).encode("utf-8")
+            return Rendered(data, FORMATS[fmt], filename)
+        if kind == "map":
             page = attraction_page(obj)
         elif kind == "masters":
             page = masters_page(name, obj)

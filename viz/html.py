@@ -18,7 +18,7 @@ from chainatlas.viz.assets import vis_css, vis_js
 if TYPE_CHECKING:  # pyvis (and its jinja2 and IPython imports) loads when a view is drawn
     from pyvis.network import Network
 
-__all__ = ["CJK_FONTS", "GraphPage", "new_network", "render_page", "script_json"]
+__all__ = ["CJK_FONTS", "GraphPage", "new_network", "render_page", "script_json", "table_html"]
 
 CJK_FONTS = (
     '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
@@ -118,17 +118,22 @@ def script_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)
 
 
-def _table(caption: str, header: list[str], rows: list[list[Any]]) -> str:
+def table_html(caption: str, header: list[str], rows: list[list[Any]], fold: int = 0) -> str:
+    """A captioned table, every cell escaped; folded under its caption (``<details>``) when it
+    has more than ``fold`` rows (``fold`` > 0)."""
     e = html.escape
     head = "".join(f"<th>{e(str(h))}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(f"<td>{e('' if v is None else str(v))}</td>" for v in row) + "</tr>"
         for row in rows
     )
-    return (
-        f"<section><h2>{e(caption)}</h2><table><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table></section>"
-    )
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    if fold and len(rows) > fold:
+        return (
+            f"<section><details><summary><h2>{e(caption)}（{len(rows)} 行，点击展开）</h2>"
+            f"</summary>{table}</details></section>"
+        )
+    return f"<section><h2>{e(caption)}</h2>{table}</section>"
 
 
 def render_page(page: GraphPage) -> str:
@@ -138,7 +143,7 @@ def render_page(page: GraphPage) -> str:
     legend = "".join(
         f'<span class="key"><i style="background:{e(c)}"></i>{e(t)}</span>' for c, t in page.legend
     )
-    tables = "".join(_table(*t) for t in page.tables)
+    tables = "".join(table_html(*t) for t in page.tables)
     options = _options(page, len(nodes))
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chainatlas.graph.model import PROJECT_STAGES, STAGE_ZH
 from chainatlas.graph.rules import VERDICT_ZH
 from chainatlas.graph.store.contract import Subgraph
-from chainatlas.graph.workflows.maps import AttractionMap, Fishbone, MasterEntry, SegmentView
+from chainatlas.graph.workflows.maps import AttractionMap, Fishbone, MasterEntry
+from chainatlas.viz.fishbone import fishbone_layout
+from chainatlas.viz.fishbone_page import FishbonePage
 from chainatlas.viz.html import GraphPage, new_network
 
 __all__ = [
@@ -45,79 +49,47 @@ STAGE_COLOURS = dict(
 )
 
 
-def _seg_tip(s: SegmentView) -> str:
-    lines = [f"{s.name}（{STAGE_ZH[s.stage]}{'，重点领域' if s.key else ''}）", s.reason]
-    if s.local_firms:
-        top = "、".join(f"{f.name}（{f.output or 0:g}亿）" for f in s.local_firms[:5])
-        lines.append(f"本地企业：{top}{' 等' if len(s.local_firms) > 5 else ''}")
-    if s.tiers:
-        lines.append("梯度：" + "、".join(f"{k}{v}" for k, v in s.tiers.items()))
-    if s.chain_masters:
-        lines.append("链主：" + "、".join(m.name for m in s.chain_masters))
-    if s.serving:
-        lines.append("服务平台/基金/人才：" + "、".join(r.name for r in s.serving))
-    lines.append(f"外地企业：{s.outside_firms} 家")
-    if s.shared_with:
-        lines.append("共享环节（跨链）：" + "、".join(r.name for r in s.shared_with))
-    return "\n".join(lines)
-
-
-def fishbone_page(fb: Fishbone) -> GraphPage:
-    """The fishbone as a left-to-right layered graph: upstream → midstream → downstream → chain."""
-    net = new_network()
-    head = fb.chain.id
-    net.add_node(
-        head,
-        label=fb.chain.name,
-        title=f"{fb.chain.name}\n布局 {fb.layout}",
-        color="#243b53",
-        font={"color": "#ffffff"},
-        level=6,
-        shape="box",
-    )
-    seg_level = {"upstream": 1, "midstream": 3, "downstream": 5}
-    added: set[str] = set()
-
-    def add(s: SegmentView, level: int, parent: str | None) -> None:
-        nid = f"{head}|{s.id}"
-        if nid not in added:
-            added.add(nid)
-            label = s.name + (" ★" if s.key else "") + (" ⇄" if s.cross_chain else "")
-            net.add_node(
-                nid,
-                label=label,
-                title=_seg_tip(s),
-                color=VERDICT_COLOURS[s.verdict],
-                level=level,
-                shape="box",
-            )
-        if parent is None:
-            net.add_edge(nid, head, color="#486581", width=2)
-        else:
-            net.add_edge(nid, parent, dashes=True, color="#9aa5b1")
-        for c in s.subsegments:
-            add(c, level - 1, nid)
-
-    for s in fb.segments:
-        add(s, seg_level[s.stage], None)
+def _fishbone_subtitle(fb: Fishbone) -> str:
+    """The chain's layout, its verdict counts, how verdicts are made, and its lineage."""
     summary = fb.summary()
+    th = fb.thresholds
     lineage = ""
     if fb.evolved_into:
         lineage += "演变为：" + "、".join(r.name for r in fb.evolved_into) + "\n"
     if fb.evolved_from:
         lineage += "承接自：" + "、".join(r.name for r in fb.evolved_from) + "\n"
-    th = fb.thresholds
-    sub = (
+    return (
         f"{fb.layout} 布局{('，' + fb.tier + '产业') if fb.tier else ''}；"
         f"环节 强 {summary['strong']} / 弱 {summary['weak']} / 缺 {summary['missing']}\n"
         f"判定：强＝本地企业≥{th.strong_firms}家且产值≥{th.strong_output:g}亿元；"
-        f"弱＝≥{th.weak_firms}家；缺＝无本地企业。★ 重点领域，⇄ 与同布局其他产业链共享的环节\n"
+        f"弱＝≥{th.weak_firms}家；缺＝无本地企业。★ 重点领域，⇄ 与同布局其他产业链共享的环节；"
+        "点击环节展开子环节并查看企业\n"
         f"{lineage}"
     )
-    rows = [
+
+
+FISHBONE_HEADER = [
+    "环节位置",
+    "环节",
+    "上级环节",
+    "重点领域",
+    "判定",
+    "本地企业数",
+    "本地产值（亿元）",
+    "外地企业数",
+    "链主",
+    "共享产业链",
+]
+
+
+def _fishbone_rows(fb: Fishbone) -> list[list[Any]]:
+    """The table under the drawing: every segment and sub-segment, one row each."""
+    names = {s.id: s.name for s in fb.all_segments()}
+    return [
         [
             STAGE_ZH[s.stage],
             s.name,
+            names.get(s.parent or "", ""),
             "是" if s.key else "",
             VERDICT_ZH[s.verdict],
             len(s.local_firms),
@@ -128,34 +100,19 @@ def fishbone_page(fb: Fishbone) -> GraphPage:
         ]
         for s in fb.all_segments()
     ]
-    return GraphPage(
+
+
+def fishbone_page(fb: Fishbone) -> FishbonePage:
+    """The fishbone drawn as one: 上游 / 中游 / 下游 bands along a spine to the chain's head,
+    a bone per segment with its sub-segments folded under it (:mod:`chainatlas.viz.fishbone`),
+    and the table of every segment. Render it with
+    :func:`~chainatlas.viz.fishbone_page.render_fishbone`."""
+    return FishbonePage(
         title=f"产业链鱼骨图 · {fb.chain.name}",
-        net=net,
-        legend=[
-            (VERDICT_COLOURS["strong"], "强"),
-            (VERDICT_COLOURS["weak"], "弱"),
-            (VERDICT_COLOURS["missing"], "缺"),
-            ("#243b53", "产业链"),
-        ],
-        subtitle=sub,
-        tables=[
-            (
-                "环节明细",
-                [
-                    "环节位置",
-                    "环节",
-                    "重点领域",
-                    "判定",
-                    "本地企业数",
-                    "本地产值（亿元）",
-                    "外地企业数",
-                    "链主",
-                    "共享产业链",
-                ],
-                rows,
-            )
-        ],
-        hierarchical=True,
+        layout=fishbone_layout(fb),
+        subtitle=_fishbone_subtitle(fb),
+        summary=fb.summary(),
+        tables=[("环节明细", FISHBONE_HEADER, _fishbone_rows(fb))],
     )
 
 

@@ -81,6 +81,8 @@ class SegmentView:
     shared_with: list[Ref]
     cross_chain: bool
     subsegments: list[SegmentView] = field(default_factory=list)
+    #: the outside firms themselves (``outside_firms`` counts them), largest output first
+    outside: list[FirmBrief] = field(default_factory=list)
 
 
 @dataclass
@@ -234,6 +236,14 @@ def _segment_view(
                 seen_f.add(f.id)
                 local.append(f)
     local.sort(key=lambda f: -(f.output or 0))
+    away = [FirmBrief.of(f, home) for f in firms if not is_local(f.props.get("region"), home)]
+    seen_o = {f.id for f in away}
+    for c in children:
+        for f in c.outside:
+            if f.id not in seen_o:
+                seen_o.add(f.id)
+                away.append(f)
+    away.sort(key=lambda f: -(f.output or 0))
     outside = len(firms) - sum(1 for f in firms if is_local(f.props.get("region"), home))
     outside += sum(c.outside_firms for c in children)
     output = round(sum(f.output or 0 for f in local), 4)
@@ -271,6 +281,7 @@ def _segment_view(
         shared,
         cross,
         children,
+        away,
     )
 
 

@@ -1,0 +1,315 @@
+/* The fishbone page's script (viz/fishbone_page.py inlines it after ECharts).
+   Reads the layout from #fb-data: bands and bones are placed in Python (viz/fishbone.py); this
+   script stacks the rows the reader unfolded and did not filter out, sizes the drawing to them
+   (one layout pixel is one CSS pixel: the drawing scrolls, it never shrinks its text), and
+   draws it with an ECharts graph series on a hidden cartesian grid plus `graphic` lines.
+   Names are only ever set as text (textContent, canvas text), never as HTML. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("fb-data").textContent);
+  var G = data.geometry, V = data.verdicts;
+  var EDGE = { strong: "#3ebd93", weak: "#f0b429", missing: "#e12d39" };
+  var FILL = { strong: "#e3f9ee", weak: "#fffbea", missing: "#ffeeee" };
+  var SHOWN = ["missing", "weak", "strong"]; // roll-ups read 缺 / 弱 / 强
+  var served = /^https?:$/.test(window.location.protocol);
+  var state = { open: {}, all: {}, verdicts: { strong: true, weak: true, missing: true },
+                query: "", selected: null };
+  var el = document.getElementById("graph");
+  var scroller = document.getElementById("fb-scroll");
+  var aside = document.getElementById("fb-panel");
+  var chart = echarts.init(el, null, { renderer: "canvas" });
+  var placed = {}; // node id → {segment id, x, y} of the last drawing
+
+  function cut(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
+  function roll(r) {
+    return SHOWN.filter(function (v) { return r[v]; })
+      .map(function (v) { return V[v] + " " + r[v]; }).join(" / ");
+  }
+  function hit(name) { return state.query !== "" && name.toLowerCase().indexOf(state.query) >= 0; }
+  function esc(text) {
+    return String(text).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
+  /* The rows shown under a bone: none while folded (unless a search hits some: then the
+     hits), only the verdicts ticked, at most G.cap unless the reader asked for all. */
+  function rowsOf(b) {
+    var rows = b.rows.filter(function (r) { return state.verdicts[r.verdict]; });
+    if (state.query) {
+      rows = rows.filter(function (r) { return hit(r.name); });
+    } else if (!state.open[b.id]) {
+      rows = [];
+    }
+    if (state.all[b.id] || rows.length <= G.cap) return { rows: rows, more: 0 };
+    return { rows: rows.slice(0, G.cap), more: rows.length - G.cap };
+  }
+  function boneShown(b) {
+    return state.verdicts[b.verdict] ||
+      b.rows.some(function (r) { return state.verdicts[r.verdict]; });
+  }
+  function dim(match) { return state.query && !match ? 0.28 : 1; }
+
+  function boxNode(b, y) {
+    var n = b.rows.length;
+    var lines = [(b.key ? "★" : "") + cut(b.name, 9) + (b.cross_chain ? " ⇄" : ""),
+                 V[b.verdict] + " · 本地企业 " + b.local + " 家"];
+    if (n) lines.push((state.open[b.id] ? "▾ " : "▸ ") + "子环节 " + roll(b.rollup));
+    var match = hit(b.name), own = state.verdicts[b.verdict];
+    return {
+      id: "b:" + b.id, name: "b:" + b.id, seg: b.id, full: b.name, value: [b.x, y],
+      symbol: "rect", symbolSize: [G.box_w, G.box_h], text: lines.join("\n"),
+      itemStyle: { color: FILL[b.verdict], borderColor: match ? "#102a43" : EDGE[b.verdict],
+                   borderWidth: match || state.selected === b.id ? 3 : 2,
+                   opacity: dim(match) * (own ? 1 : 0.45) },
+      label: { fontSize: 12, lineHeight: 16, color: "#1f2933", opacity: dim(match) }
+    };
+  }
+  function rowNode(b, r, k, x0, y) {
+    var w = G.box_w - 8 - (r.depth - 1) * G.indent;
+    var text = cut(r.name, Math.floor((w - 36) / 12)) + " · " + V[r.verdict] +
+      (r.subsegments ? "（含 " + r.subsegments + "）" : "");
+    var match = hit(r.name);
+    return {
+      id: "r:" + b.id + ":" + k, name: "r:" + b.id + ":" + k, seg: r.id, full: r.name,
+      value: [x0 + w / 2, y], symbol: "rect", symbolSize: [w, G.row_h - 4], text: text,
+      itemStyle: { color: FILL[r.verdict], borderColor: match ? "#102a43" : EDGE[r.verdict],
+                   borderWidth: match || state.selected === r.id ? 2 : 1 },
+      label: { fontSize: 12, color: "#1f2933" }
+    };
+  }
+  function moreNode(b, more, x0, y) {
+    return {
+      id: "m:" + b.id, name: "m:" + b.id, seg: b.id, more: true, full: b.name,
+      value: [x0 + (G.box_w - 8) / 2, y], symbol: "rect", symbolSize: [G.box_w - 8, G.row_h - 4],
+      text: "… 另 " + more + " 个，点击全部显示",
+      itemStyle: { color: "#f5f7fa", borderColor: "#9aa5b1", borderWidth: 1 },
+      label: { fontSize: 12, color: "#52606d" }
+    };
+  }
+
+  /* How far each side reaches from the spine, given the rows each bone shows. */
+  function reach(shown) {
+    var out = { "-1": G.bone + G.box_h, "1": G.bone + G.box_h };
+    shown.forEach(function (s) {
+      var n = s.rows.length + (s.more ? 1 : 0);
+      var r = G.bone + G.box_h + (n ? 6 + n * G.row_h : 0);
+      out[s.b.side] = Math.max(out[s.b.side], r);
+    });
+    return out;
+  }
+
+  function graphics(shown, spine, height) {
+    var g = [];
+    data.bands.forEach(function (band, i) {
+      g.push({ type: "rect", silent: true, z: -10,
+               shape: { x: band.x0, y: 0, width: band.x1 - band.x0, height: height },
+               style: { fill: i % 2 ? "#ffffff" : "#f0f4f8" } });
+      var counts = roll(band.rollup);
+      g.push({ type: "text", silent: true, x: band.x0 + 12, y: 12,
+               style: { text: band.name + "  " + band.segments + " 个环节" +
+                        (counts ? "（" + counts + "）" : ""),
+                        font: "bold 14px " + data.font, fill: "#243b53" } });
+    });
+    var hx = data.head_x;
+    g.push({ type: "polygon", silent: true,
+             shape: { points: [[G.margin, spine - 18], [G.margin + 20, spine],
+                               [G.margin, spine + 18]] }, style: { fill: "#243b53" } });
+    g.push({ type: "line", silent: true, shape: { x1: G.margin + 10, y1: spine, x2: hx, y2: spine },
+             style: { stroke: "#243b53", lineWidth: 5 } });
+    g.push({ type: "polygon", silent: true,
+             shape: { points: [[hx, spine - 36], [hx + G.head - 44, spine - 36],
+                               [hx + G.head, spine], [hx + G.head - 44, spine + 36],
+                               [hx, spine + 36]] },
+             style: { fill: "#243b53" } });
+    g.push({ type: "text", silent: true, x: hx + 10, y: spine, style: {
+      text: data.chain, width: G.head - 44, overflow: "break", lineHeight: 17,
+      verticalAlign: "middle", font: "bold 14px " + data.font, fill: "#ffffff" } });
+    shown.forEach(function (s) {
+      var b = s.b, edge = spine + b.side * G.bone;
+      g.push({ type: "line", silent: true, z: -1,
+               shape: { x1: b.x, y1: edge, x2: b.root, y2: spine },
+               style: { stroke: "#486581", lineWidth: 2 } });
+      var n = s.rows.length + (s.more ? 1 : 0);
+      if (n) {
+        var x = b.x - G.box_w / 2 + 4, far = spine + b.side * (G.bone + G.box_h);
+        var last = far + b.side * (6 + (n - 0.5) * G.row_h);
+        g.push({ type: "line", silent: true, z: -1, shape: { x1: x, y1: far, x2: x, y2: last },
+                 style: { stroke: "#9aa5b1", lineWidth: 1.5 } });
+      }
+    });
+    return g;
+  }
+
+  function build() {
+    var shown = data.bones.filter(boneShown).map(function (b) {
+      var r = rowsOf(b);
+      return { b: b, rows: r.rows, more: r.more };
+    });
+    var out = reach(shown);
+    var spine = G.top + out[-1] + 8;
+    var height = spine + out[1] + 8 + G.bottom;
+    var nodes = [];
+    placed = {};
+    shown.forEach(function (s) {
+      var b = s.b;
+      var by = spine + b.side * (G.bone + G.box_h / 2);
+      nodes.push(boxNode(b, by));
+      var x0 = b.x - G.box_w / 2 + 8;
+      var far = spine + b.side * (G.bone + G.box_h + 6);
+      s.rows.forEach(function (r, k) {
+        var y = far + b.side * (k + 0.5) * G.row_h;
+        nodes.push(rowNode(b, r, k, x0 + (r.depth - 1) * G.indent, y));
+      });
+      if (s.more) nodes.push(moreNode(b, s.more, x0, far + b.side * (s.rows.length + 0.5) * G.row_h));
+    });
+    nodes.forEach(function (n) { placed[n.id] = { seg: n.seg, x: n.value[0], y: n.value[1] }; });
+    el.style.width = data.width + "px";
+    el.style.height = height + "px";
+    chart.resize();
+    chart.setOption({
+      animation: false,
+      textStyle: { fontFamily: data.font },
+      grid: { left: 0, right: 0, top: 0, bottom: 0 },
+      xAxis: { type: "value", min: 0, max: data.width, show: false },
+      yAxis: { type: "value", min: 0, max: height, inverse: true, show: false },
+      tooltip: { confine: true, formatter: function (p) {
+        var i = data.info[p.data.seg] || {};
+        return p.data.more ? esc(p.data.text) :
+          "<b>" + esc(p.data.full) + "</b><br>" + esc(i.reason || "");
+      } },
+      graphic: { elements: graphics(shown, spine, height) },
+      series: [{
+        type: "graph", coordinateSystem: "cartesian2d", layout: "none", roam: false,
+        data: nodes, links: [], emphasis: { disabled: true },
+        label: { show: true, position: "inside", formatter: function (p) { return p.data.text; } }
+      }]
+    }, { notMerge: true });
+    window.chainatlasView.shown = nodes.map(function (n) {
+      return { id: n.id, seg: n.seg, name: n.full, more: !!n.more };
+    });
+  }
+
+  /* ---- side panel ---- */
+  function add(parent, tag, text, cls) {
+    var x = document.createElement(tag);
+    if (text !== undefined) x.textContent = text;
+    if (cls) x.className = cls;
+    parent.appendChild(x);
+    return x;
+  }
+  function firms(title, list, total) {
+    add(aside, "h3", title + "（" + total + " 家）");
+    if (!list.length) { add(aside, "p", "无", "muted"); return; }
+    var ul = add(aside, "ul");
+    list.forEach(function (f) {
+      var li = add(ul, "li");
+      if (served) {
+        var a = add(li, "a", f.name);
+        a.href = "/ui/firm/" + encodeURIComponent(f.id);
+        a.target = "_top";
+      } else {
+        add(li, "span", f.name);
+      }
+      var extra = [f.region || "", f.output ? f.output + " 亿元" : ""].filter(Boolean).join("，");
+      if (extra) add(li, "small", "（" + extra + "）");
+    });
+    if (total > list.length) add(aside, "p", "另 " + (total - list.length) + " 家见下方表格与 Excel", "muted");
+  }
+  function select(id) {
+    var s = data.info[id];
+    if (!s) return;
+    state.selected = id;
+    aside.hidden = false;
+    aside.replaceChildren();
+    var close = add(aside, "button", "×", "close");
+    close.type = "button";
+    close.setAttribute("aria-label", "关闭");
+    close.addEventListener("click", function () { aside.hidden = true; state.selected = null; build(); });
+    add(aside, "h2", (s.key ? "★ " : "") + s.name);
+    var p = add(aside, "p");
+    add(p, "span", V[s.verdict], "badge " + s.verdict);
+    add(p, "span", s.stage + "，本地产值 " + s.output + " 亿元", "muted");
+    add(aside, "p", s.reason, "muted");
+    firms("本地企业", s.local, s.local_total);
+    firms("外地企业", s.outside, s.outside_total);
+    [["链主", s.masters], ["服务平台 / 基金 / 人才", s.serving], ["共享此环节的产业链", s.shared]]
+      .forEach(function (x) { if (x[1].length) { add(aside, "h3", x[0]); add(aside, "p", x[1].join("、")); } });
+    if (s.subsegments.length) {
+      add(aside, "h3", "子环节（" + s.subsegments.length + " 个）");
+      var ul = add(aside, "ul");
+      s.subsegments.forEach(function (cid) {
+        var c = data.info[cid];
+        var li = add(ul, "li");
+        var b = add(li, "button", c.name, "link");
+        b.type = "button";
+        b.addEventListener("click", function () { select(cid); });
+        add(li, "span", " " + V[c.verdict], "badge " + c.verdict);
+      });
+    }
+    build();
+  }
+  function reveal(nodeId) {
+    var at = placed[nodeId];
+    if (!at) return;
+    scroller.scrollLeft = Math.max(0, at.x - scroller.clientWidth / 2);
+    scroller.scrollTop = Math.max(0, at.y - scroller.clientHeight / 2);
+  }
+
+  /* ---- controls ---- */
+  chart.on("click", function (p) {
+    if (p.dataType !== "node") return;
+    var d = p.data;
+    if (d.more) { state.all[d.seg] = true; build(); return; }
+    if (d.id.indexOf("b:") === 0 && data.info[d.seg].subsegments.length) {
+      state.open[d.seg] = !state.open[d.seg];
+    }
+    select(d.seg);
+  });
+  function matches() {
+    var out = [];
+    data.bones.forEach(function (b) {
+      if (!boneShown(b)) return;
+      if (hit(b.name) && state.verdicts[b.verdict]) out.push("b:" + b.id);
+      rowsOf(b).rows.forEach(function (r, k) { out.push("r:" + b.id + ":" + k); });
+    });
+    return out;
+  }
+  var search = document.getElementById("fb-search");
+  var found = document.getElementById("fb-found");
+  function onSearch(go) {
+    state.query = search.value.trim().toLowerCase();
+    build();
+    var m = state.query ? matches() : [];
+    found.textContent = state.query ? (m.length ? "找到 " + m.length + " 个" : "没有找到") : "";
+    if (m.length && go) { select(placed[m[0]].seg); reveal(m[0]); }
+  }
+  search.addEventListener("input", function () { onSearch(false); });
+  search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") onSearch(true); });
+  document.querySelectorAll('input[name="verdict"]').forEach(function (box) {
+    box.addEventListener("change", function () { state.verdicts[box.value] = box.checked; build(); });
+  });
+  document.getElementById("fb-unfold").addEventListener("click", function () {
+    data.bones.forEach(function (b) { if (b.rows.length) state.open[b.id] = true; });
+    build();
+  });
+  document.getElementById("fb-fold").addEventListener("click", function () {
+    state.open = {}; state.all = {}; build();
+  });
+  document.getElementById("fb-png").addEventListener("click", function () {
+    var url = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" });
+    window.chainatlasView.png = url.length;
+    var a = document.createElement("a");
+    a.href = url;
+    a.download = data.png;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  });
+
+  window.chainatlasView = { chart: chart, data: data, state: state, build: build, select: select };
+  chart.on("finished", function ready() {
+    chart.off("finished", ready);
+    document.body.dataset.ready = "1";
+  });
+  build();
+  window.addEventListener("resize", function () { chart.resize(); });
+})();
