@@ -64,6 +64,7 @@ __all__ = [
     "char_class",
     "check_texts",
     "id_problem",
+    "json_class",
     "json_pattern",
     "key_problem",
     "text_problem",
@@ -236,11 +237,26 @@ def char_class(ranges: tuple[tuple[int, int], ...]) -> str:
     return "[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
 
 
+def json_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A JSON Schema class (read alike by ECMA-262 and Python) of one character outside the
+    code points of ``ranges``. Only the Basic Multilingual Plane can be named alike (surrogates
+    left out: JSON text holds none); characters beyond it are left to the server's check."""
+    kept = sorted((a, b) for a, b in ranges if b <= 0xFFFF and not 0xD800 <= a <= 0xDFFF)
+    merged: list[tuple[int, int]] = []
+    for a, b in kept:  # overlapping or touching ranges as one, for a shorter pattern
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return (
+        "[^" + "".join(f"\\u{a:04x}" + (f"-\\u{b:04x}" if b > a else "") for a, b in merged) + "]"
+    )
+
+
 def json_pattern(ranges: tuple[tuple[int, int], ...]) -> str:
     """A JSON Schema ``pattern`` (read alike by ECMA-262 and Python) for text without the code
-    points of ``ranges`` (surrogates left out: JSON text holds none)."""
-    kept = [(a, b) for a, b in ranges if b <= 0xFFFF and not 0xD800 <= a <= 0xDFFF]
-    return "^[^" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in kept) + "]*$"
+    points of ``ranges`` (see :func:`json_class`)."""
+    return "^" + json_class(ranges) + "*$"
 
 
 _TEXT_BAD = re.compile(char_class(TEXT_REFUSED))

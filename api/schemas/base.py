@@ -28,11 +28,13 @@ from pydantic import (
 )
 
 from chainatlas.graph.model import (
+    ID_REFUSED,
     LABELS,
     TEXT_REFUSED,
     Node,
     Relationship,
     id_problem,
+    json_class,
     json_pattern,
     text_problem,
 )
@@ -95,12 +97,13 @@ def _iso_text(v: Any) -> Any:
 IsoDate = Annotated[date, Field(strict=False), BeforeValidator(_iso_text)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
-#: What an id in a path or a link looks like (the model's :func:`id_problem` decides): no
-#: control character or line separator, no whitespace at either end.
-ID_PATTERN = (
-    r"^[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]"
-    r"(?:[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\s\x00-\x1f\x7f-\x9f\u2028\u2029])?$"
-)
+#: What an id in a path or a link looks like, as the model's :func:`id_problem` decides: no
+#: control character, line separator, format or invisible character (:data:`ID_REFUSED`), no
+#: space at either end. A JSON-schema pattern names only the Basic Multilingual Plane alike in
+#: ECMA-262 and Python: refused characters beyond it (tags, U+1D173…) are the server's to refuse.
+_ID_CHAR = json_class(ID_REFUSED)
+_ID_END = json_class((*ID_REFUSED, (0x20, 0x20)))
+ID_PATTERN = f"^{_ID_END}(?:{_ID_CHAR}*{_ID_END})?$"
 
 
 def _check_id(v: str) -> str:
