@@ -111,33 +111,11 @@ def gaps(
 
     Examples
     --------
-    A chain whose upstream 正极材料 feeds its midstream 电芯; only 电芯 has a local firm:
+    A chain whose upstream 正极材料 feeds its midstream 电芯; only 电芯 has a local firm
+    (:func:`~chainatlas.graph.store.examples.tiny_chain`):
 
-    >>> from chainatlas.graph.store.embedded import EmbeddedStore
-    >>> from chainatlas.graph.model import Node, Relationship
-    >>> from chainatlas.graph.store.contract import Batch
-    >>> store = EmbeddedStore(":memory:")
-    >>> _ = store.apply(
-    ...     Batch()
-    ...     .upsert_nodes(
-    ...         [
-    ...             Node("c", "Chain", {"name": "储能", "layout": "1366"}),
-    ...             Node("s1", "Segment", {"name": "正极材料"}),
-    ...             Node("s2", "Segment", {"name": "电芯"}),
-    ...             Node("f1", "Firm", {"name": "甲公司", "region": "长兴县", "output": 8.0}),
-    ...             Node("f2", "Firm", {"name": "乙公司", "region": "上海市", "output": 5.0}),
-    ...         ]
-    ...     )
-    ...     .upsert_relationships(
-    ...         [
-    ...             Relationship("c", "HAS_SEGMENT", "s1", {"stage": "upstream"}),
-    ...             Relationship("c", "HAS_SEGMENT", "s2", {"stage": "midstream"}),
-    ...             Relationship("s1", "UPSTREAM_OF", "s2"),
-    ...             Relationship("f1", "OPERATES_IN", "s2"),
-    ...             Relationship("f2", "OPERATES_IN", "s1"),
-    ...         ]
-    ...     )
-    ... )
+    >>> from chainatlas.graph.store.examples import tiny_chain
+    >>> store = tiny_chain("正极材料", "电芯", local_in="电芯", local_output=8.0)
     >>> [(g.name, g.kind, g.priority) for g in gaps(store, "储能").segments]
     [('正极材料', '补链', 2.0), ('电芯', '强链', 0.0)]
     """

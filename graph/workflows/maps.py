@@ -320,32 +320,11 @@ def fishbone(
 
     Examples
     --------
-    A chain of two segments: a local firm works in 电芯, an outside firm in 电池包:
+    A chain of two segments: a local firm works in 电芯, an outside firm in 电池包
+    (:func:`~chainatlas.graph.store.examples.tiny_chain`):
 
-    >>> from chainatlas.graph.store.embedded import EmbeddedStore
-    >>> from chainatlas.graph.model import Node, Relationship
-    >>> from chainatlas.graph.store.contract import Batch
-    >>> store = EmbeddedStore(":memory:")
-    >>> _ = store.apply(
-    ...     Batch()
-    ...     .upsert_nodes(
-    ...         [
-    ...             Node("c", "Chain", {"name": "储能", "layout": "1366"}),
-    ...             Node("s1", "Segment", {"name": "电芯"}),
-    ...             Node("s2", "Segment", {"name": "电池包"}),
-    ...             Node("f1", "Firm", {"name": "甲公司", "region": "长兴县", "output": 30.0}),
-    ...             Node("f2", "Firm", {"name": "乙公司", "region": "上海市", "output": 5.0}),
-    ...         ]
-    ...     )
-    ...     .upsert_relationships(
-    ...         [
-    ...             Relationship("c", "HAS_SEGMENT", "s1", {"stage": "upstream"}),
-    ...             Relationship("c", "HAS_SEGMENT", "s2", {"stage": "midstream"}),
-    ...             Relationship("f1", "OPERATES_IN", "s1"),
-    ...             Relationship("f2", "OPERATES_IN", "s2"),
-    ...         ]
-    ...     )
-    ... )
+    >>> from chainatlas.graph.store.examples import tiny_chain
+    >>> store = tiny_chain("电芯", "电池包", local_in="电芯", local_output=30.0)
     >>> fb = fishbone(store, "储能")
     >>> [(s.name, s.stage, s.verdict, s.outside_firms) for s in fb.segments]
     [('电芯', 'upstream', 'weak', 0), ('电池包', 'midstream', 'missing', 1)]
