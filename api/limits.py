@@ -176,7 +176,7 @@ COSTLY: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"/api/v1/maps/attraction/[^/]+"), "chain"),
     ("GET", re.compile(r"/api/v1/targets"), "chain"),
     ("GET", re.compile(r"/api/v1/gaps/[^/]+"), "chain"),
-    ("GET", re.compile(r"/ui/chain/[^/]+/map"), "chain"),
+    ("GET", re.compile(r"/ui/chain/[^/]+/map(?:\.xlsx)?"), "chain"),
     ("GET", re.compile(r"/ui/chain/[^/]+/gaps"), "chain"),
 ]
 #: requests per token in a moving window, per class (the syntax of the ``limits`` library)
@@ -289,9 +289,10 @@ UI_CSP = (
     "object-src 'none'"
 )
 #: the API's HTML documents (graph views, reports): self-contained files with their script
-#: inline, so they run sandboxed in an origin of their own, with no network at all
+#: inline, so they run sandboxed in an origin of their own, with no network at all; a click may
+#: save a drawing (the fishbone's PNG export)
 VIEW_CSP = (
-    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
+    "sandbox allow-scripts allow-downloads; default-src 'none'; script-src 'unsafe-inline'; "
     "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; base-uri 'none'"
 )
 _HEADERS = [

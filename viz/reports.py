@@ -21,8 +21,16 @@ if TYPE_CHECKING:
 
     from chainatlas.graph.rules import Thresholds
     from chainatlas.matching.elements import Match, MatchResult
+    from chainatlas.viz.attraction_list import AttractionList, Filters
 
-__all__ = ["gaps_report", "match_tables", "targets_report"]
+__all__ = [
+    "ATTRACTION_COLUMNS",
+    "TARGET_COLUMNS",
+    "attraction_report",
+    "gaps_report",
+    "match_tables",
+    "targets_report",
+]
 
 
 def targets_report(results: list[dict[str, Any]], fmt: str) -> bytes:
@@ -65,6 +73,62 @@ TARGET_COLUMNS = [
     "类型",
     "理由",
 ]
+#: The 招商图 worklist's workbook: a target list's columns, then what the page adds.
+ATTRACTION_COLUMNS = [*TARGET_COLUMNS, "档次", "判定", "环节优先级", "招商方式"]
+LANDING_COLUMNS = ["区域", "依据", "园区", "空置率", "面积（亩）"]
+
+
+def attraction_report(al: AttractionList, filters: Filters) -> bytes:
+    """The 招商图 worklist as a workbook: its targets in the page's order under the page's
+    filters (every row, no paging), the landing sites, and a sheet that says which filters
+    and which order were used."""
+    import pandas as pd
+
+    from chainatlas.graph.rules import VERDICT_ZH
+    from chainatlas.viz.attraction_list import ORDER_RULE
+
+    rows = [
+        [
+            g.name,
+            g.segment,
+            i,
+            r.name,
+            r.firm,
+            r.region,
+            r.score,
+            "已记录" if r.known else "推断",
+            "；".join(r.reasons),
+            r.tier,
+            VERDICT_ZH[g.verdict],
+            round(g.priority, 3),
+            "、".join(r.methods),
+        ]
+        for g in filters.applied(al.groups)
+        for i, r in enumerate(g.rows, 1)
+    ]
+    landing = [
+        [site.region, site.basis, p.get("name"), p.get("vacancy"), p.get("area")]
+        for site in al.map.landing
+        for p in (site.parks or [{}])
+    ]
+    shown = {
+        "产业链": al.map.chain.name,
+        "环节": filters.segment or "全部弱、缺环节",
+        "所在地": filters.region or "全部",
+        "档次": filters.tier or "全部",
+        "类型": {"known": "已记录", "inferred": "推断"}.get(filters.kind or "", "全部"),
+        "排序": ORDER_RULE,
+        "说明": "推断的目标是排序模型的推断，不是已记录的事实；得分 0–100 为校准后的把握程度。",
+    }
+    return xlsx_bytes(
+        {
+            "招商目标": pd.DataFrame(rows, columns=ATTRACTION_COLUMNS),
+            "落地区域": pd.DataFrame(
+                landing, columns=["区域", "依据", "园区", "空置率", "面积（亩）"]
+            ),
+            "说明": pd.DataFrame(list(shown.items()), columns=["项目", "内容"]),
+        }
+    )
 
 
 def gaps_report(

@@ -4,7 +4,8 @@ library (:mod:`chainatlas.api.routes.projects`)."""
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
@@ -63,9 +64,54 @@ def attraction(
     settings: SettingsDep,
     index: TargetIndexOrNoneDep,
     format: Fmt = Query("json", description="json|xlsx|html"),
+    segment: str | None = Query(
+        None, max_length=200, description="只含这一个弱、缺环节（编号或名称）的目标"
+    ),
 ) -> Response:
-    """产业链招商图: weak and missing segments, ranked targets, landing regions and parks."""
-    return view_response(store, settings, "map", format, chain, index=index)
+    """产业链招商图: weak and missing segments, ranked targets, landing regions and parks;
+    with ``segment``, that segment's targets only (the interactive view, one segment at a
+    time, stays readable)."""
+    if segment is None:
+        return view_response(store, settings, "map", format, chain, index=index)
+    return _one_segment(store, settings, chain, segment, format, index)
+
+
+def _one_segment(
+    store: StoreDep, settings: SettingsDep, chain: str, segment: str, fmt: str, index: Any
+) -> Response:
+    """The attraction map of ``chain`` cut down to one weak or missing segment."""
+    import dataclasses
+
+    from chainatlas.graph.errors import NodeNotFound
+    from chainatlas.graph.workflows.maps import attraction_map, resolve_chain
+    from chainatlas.matching.service import map_target_fn
+    from chainatlas.viz.export import TITLES
+
+    ch = resolve_chain(store, chain)
+    am = attraction_map(
+        store,
+        ch.id,
+        thresholds=settings.thresholds(),
+        home_area=settings.home_area,
+        targets=map_target_fn(index) if index is not None else None,
+    )
+    one = [s for s in am.segments if segment in (s.segment, s.name)]
+    if not one:
+        raise NodeNotFound(f"{segment}（不是{ch.name}的弱、缺环节）")
+    am = dataclasses.replace(am, segments=one[:1])
+    name = f"{TITLES['map']}-{ch.name}-{one[0].name}.{fmt}"
+    if fmt == "html":
+        from chainatlas.viz.html import render_page
+        from chainatlas.viz.views import attraction_page
+
+        data = render_page(attraction_page(am)).encode("utf-8")
+    elif fmt == "xlsx":
+        from chainatlas.viz.tables import attraction_tables, xlsx_bytes
+
+        data = xlsx_bytes(attraction_tables(am))
+    else:
+        data = json.dumps(dataclasses.asdict(am), ensure_ascii=False, indent=2).encode("utf-8")
+    return download(data, fmt, name)
 
 
 @router.get("/masters/{chain}", responses=downloads(XLSX, HTML))

@@ -3,13 +3,25 @@ their verdicts), its 招商图 and its 链主型企业库."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from chainatlas.api.deps import get_settings, get_store
+from chainatlas.api.deps import get_settings, get_store, target_index
+from chainatlas.api.roles import ROLES
 from chainatlas.api.routes.ui.core import User, page
+from chainatlas.graph.errors import NodeNotFound
 from chainatlas.graph.rules import VERDICT_ZH
-from chainatlas.graph.workflows.maps import attraction_map, masters_library, resolve_chain
+from chainatlas.graph.workflows.maps import masters_library, resolve_chain
+from chainatlas.viz.attraction_list import (
+    ORDER_RULE,
+    TIERS,
+    AttractionList,
+    Filters,
+    attraction_list,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,63 +60,82 @@ def chain_page(
     return render_chain(request, who, chain, month)
 
 
-@router.get("/ui/chain/{chain}/map", response_class=HTMLResponse)
-def map_page(request: Request, who: User, chain: str) -> Response:
-    from chainatlas.api.routes.gaps import target_index
-    from chainatlas.matching.service import map_target_fn
+#: Rows of a segment shown at once on the 招商图 (known and inferred together).
+MAP_PAGE_SIZE = 10
 
+
+def _map_filters(
+    segment: str | None = Query(None, max_length=200, description="环节编号"),
+    region: str | None = Query(None, max_length=50, description="目标企业所在地（省或市）"),
+    tier: str | None = Query(None, pattern="^(重点|推荐|备选)?$"),
+    kind: str | None = Query(None, pattern="^(known|inferred)?$"),
+) -> Filters:
+    """The filter form's fields; an empty field (the 全部 choice) filters nothing."""
+    return Filters(segment or None, region or None, tier or None, kind or None)  # type: ignore[arg-type]
+
+
+def _attraction(request: Request, chain: str) -> AttractionList:
     store = get_store(request)
     s = get_settings(request)
-    resolve_chain(store, chain)  # an unknown chain: 404 before any ranking
+    ch = resolve_chain(store, chain)  # an unknown chain: 404 before any ranking
     idx = target_index(request, store, s.home_area) if store.count_nodes("Firm") else None
-    am = attraction_map(
-        store,
-        chain,
-        thresholds=s.thresholds(),
-        home_area=s.home_area,
-        targets=map_target_fn(idx) if idx else None,
+    return attraction_list(
+        store, ch.id, index=idx, thresholds=s.thresholds(), home_area=s.home_area
     )
-    rows = [
-        [
-            x.name,
-            VERDICT_ZH[x.verdict],
-            t.name,
-            t.region,
-            t.score,
-            "已记录" if t.known else "推断",
-            "；".join(t.reasons),
-        ]
-        for x in am.segments
-        for t in x.targets
-    ]
-    land = [
-        [
-            x.region,
-            x.basis,
-            "、".join(
-                f"{p['name']}（空置率 {p['vacancy']:.0%}）"
-                for p in x.parks
-                if p.get("vacancy") is not None
-            ),
-        ]
-        for x in am.landing
-    ]
+
+
+def _check_segment(al: AttractionList, f: Filters) -> None:
+    if f.segment is not None and all(g.segment != f.segment for g in al.groups):
+        raise NodeNotFound(f"{f.segment}（不是{al.map.chain.name}的弱、缺环节）")
+
+
+@router.get("/ui/chain/{chain}/map", response_class=HTMLResponse)
+def map_page(
+    request: Request,
+    who: User,
+    chain: str,
+    f: Annotated[Filters, Depends(_map_filters)],
+    p: int = Query(1, ge=1, le=100_000),
+) -> Response:
+    """产业链招商图 as a worklist: weak and missing segments by priority, each with its
+    recorded and inferred targets (filters, a page per segment, Excel in the same order)."""
+    al = _attraction(request, chain)
+    _check_segment(al, f)
+    query = {"segment": f.segment, "region": f.region, "tier": f.tier, "kind": f.kind}
+    query = {k: v for k, v in query.items() if v}
+    here = set(who.scope) if ROLES[who.role].scope == "region" else set()
+    landing = sorted(al.map.landing, key=lambda x: x.region not in here)
     return page(
         request,
         who,
-        "table.html",
-        title=f"产业链招商图 · {am.chain.name}",
+        "attraction.html",
+        title=f"产业链招商图 · {al.map.chain.name}",
         nav="chains",
-        intro=f"弱、缺环节 {len(am.segments)} 个；目标来源：{am.source}",
-        links=[
-            ("导出 Excel", f"/api/v1/maps/attraction/{am.chain.id}?format=xlsx"),
-            ("交互图", f"/api/v1/maps/attraction/{am.chain.id}?format=html"),
-        ],
-        tables=[
-            ("招商目标", ["环节", "判定", "目标企业", "所在地", "得分", "类型", "理由"], rows),
-            ("落地区域与园区", ["区域", "依据", "园区"], land),
-        ],
+        al=al,
+        f=f,
+        groups=al.pages(f, p, MAP_PAGE_SIZE),
+        all_groups=al.groups,
+        query=urlencode(query),
+        query_without_segment=urlencode({k: v for k, v in query.items() if k != "segment"}),
+        order_rule=ORDER_RULE,
+        tiers=TIERS,
+        verdict=VERDICT_ZH,
+        landing=landing,
+        here=here,
     )
+
+
+@router.get("/ui/chain/{chain}/map.xlsx")
+def map_workbook(
+    request: Request, who: User, chain: str, f: Annotated[Filters, Depends(_map_filters)]
+) -> Response:
+    """The 招商图 worklist's Excel: every row under the page's filters, in the page's order."""
+    from chainatlas.api.downloads import download
+    from chainatlas.viz.reports import attraction_report
+
+    al = _attraction(request, chain)
+    _check_segment(al, f)
+    return download(attraction_report(al, f), "xlsx", f"产业链招商图-{al.map.chain.name}.xlsx")
 
 
 @router.get("/ui/chain/{chain}/masters", response_class=HTMLResponse)
