@@ -11,6 +11,14 @@
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
+  // a graph view in a frame runs sandboxed (no cookie of ours goes with its navigation): a
+  // firm named in its panel asks this page to open the firm's page (viz/static/fishbone.js)
+  window.addEventListener("message", function (ev) {
+    var frame = document.getElementById("fishbone");
+    var href = ev.data && ev.data.chainatlasOpen;
+    if (frame && ev.source === frame.contentWindow && typeof href === "string" &&
+        /^\/ui\/firm\/[^/?#]+$/.test(href)) window.location.assign(href);
+  });
   // pages that draw charts say when they are drawn (dashboard.js, ledger.js); the others now
   if (!document.body.classList.contains("charts-page")) document.body.dataset.ready = "1";
 })();

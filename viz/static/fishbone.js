@@ -196,6 +196,15 @@
     parent.appendChild(x);
     return x;
   }
+  /* In the app's chain page this page runs in a sandboxed frame, whose navigation carries no
+     session cookie: the page around it opens the firm (api/static/ui.js). */
+  function opener(href) {
+    return function (ev) {
+      if (window.parent === window) return;
+      ev.preventDefault();
+      window.parent.postMessage({ chainatlasOpen: href }, "*");
+    };
+  }
   function firms(title, list, total) {
     add(aside, "h3", title + "（" + total + " 家）");
     if (!list.length) { add(aside, "p", "无", "muted"); return; }
@@ -205,7 +214,7 @@
       if (served) {
         var a = add(li, "a", f.name);
         a.href = "/ui/firm/" + encodeURIComponent(f.id);
-        a.target = "_top";
+        a.addEventListener("click", opener(a.getAttribute("href")));
       } else {
         add(li, "span", f.name);
       }
@@ -305,7 +314,8 @@
     a.remove();
   });
 
-  window.chainatlasView = { chart: chart, data: data, state: state, build: build, select: select };
+  window.chainatlasView = { chart: chart, data: data, state: state, build: build, select: select,
+                            where: function (id) { return placed[id]; } };
   chart.on("finished", function ready() {
     chart.off("finished", ready);
     document.body.dataset.ready = "1";
