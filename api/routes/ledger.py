@@ -11,10 +11,6 @@ from fastapi.responses import Response
 
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.downloads import HTML, XLSX, download, downloads
-
-# the web pages (api/routes/ui/projects.py) still import the project routes from here
-from chainatlas.api.routes.projects import add_project_follow_up, project_land, project_stage
-from chainatlas.api.schemas import FollowUpIn, LandIn, StageMove
 from chainatlas.graph.workflows.ledger import month_lists, monthly_report
 from chainatlas.viz.ledger import (
     lists_json,
@@ -25,15 +21,7 @@ from chainatlas.viz.ledger import (
 )
 from chainatlas.viz.tables import xlsx_bytes
 
-__all__ = [
-    "FollowUpIn",
-    "LandIn",
-    "StageMove",
-    "add_project_follow_up",
-    "project_land",
-    "project_stage",
-    "router",
-]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"

@@ -5,16 +5,19 @@ scope-checked and audited ahead like every write; editing a project's own fields
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from chainatlas.api.auth import check_scope
+from chainatlas.api.auth import AuthStore, Principal, check_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.downloads import HTML, XLSX, download, downloads
 from chainatlas.api.routes.maps import Fmt, view_response
 from chainatlas.api.schemas import FollowUpIn, LandIn, NodeIdPath, NodePublic, StageMove
+from chainatlas.graph.model import Node
+from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.dossier import project_dossier
 from chainatlas.graph.workflows.ledger import add_follow_up, follow_ups, move_stage, record_land
 from chainatlas.viz.dossier import dossier_html, dossier_json
@@ -22,6 +25,8 @@ from chainatlas.viz.dossier import dossier_html, dossier_json
 __all__ = ["add_project_follow_up", "project_land", "project_stage", "router"]
 
 router = APIRouter(prefix="/projects", tags=["projects"])
+#: what a project write returns: the project as written, or the follow-up recorded
+W = TypeVar("W", Node, dict[str, Any])
 
 
 @router.get("", responses=downloads(XLSX, HTML))
@@ -60,12 +65,15 @@ def project_stage(
     request: Request,
 ) -> NodePublic:
     """Move a project one stage forward (一环节一跟进); invalid moves answer 400."""
-    before = store.require_node(project_id, "Project")
-    check_scope(store, who, node=project_id)
-    intended = body.model_dump(mode="json")
-    with auth.audited(who, request, project_id, before.props, intended) as entry:
-        after = move_stage(store, project_id, body.to, by=body.by or who.name, note=body.note)
-        entry.after = after.props
+    after = _write(
+        project_id,
+        body,
+        store,
+        who,
+        auth,
+        request,
+        lambda by: move_stage(store, project_id, body.to, by=by, note=body.note),
+    )
     return NodePublic.of(after)
 
 
@@ -85,13 +93,15 @@ def add_project_follow_up(
     request: Request,
 ) -> dict[str, Any]:
     """Record a follow-up at the project's current stage, at any time (一环节一跟进)."""
-    before = store.require_node(project_id, "Project")
-    check_scope(store, who, node=project_id)
-    intended = body.model_dump(mode="json")
-    with auth.audited(who, request, project_id, before.props, intended) as entry:
-        f = add_follow_up(store, project_id, body.note, by=body.by or who.name, on=body.date)
-        entry.after = f
-    return f
+    return _write(
+        project_id,
+        body,
+        store,
+        who,
+        auth,
+        request,
+        lambda by: add_follow_up(store, project_id, body.note, by=by, on=body.date),
+    )
 
 
 @router.post("/{project_id}/land", response_model=NodePublic)
@@ -104,13 +114,37 @@ def project_land(
     request: Request,
 ) -> NodePublic:
     """拿地: record the day the project got its land (a follow-up too), for 拿地即开工."""
+    after = _write(
+        project_id,
+        body,
+        store,
+        who,
+        auth,
+        request,
+        lambda by: record_land(store, project_id, body.date, by=by, note=body.note),
+    )
+    return NodePublic.of(after)
+
+
+def _write(
+    project_id: str,
+    body: StageMove | FollowUpIn | LandIn,
+    store: GraphStore,
+    who: Principal,
+    auth: AuthStore,
+    request: Request,
+    write: Callable[[str], W],
+) -> W:
+    """The project's writes, one way: the project must exist and be in the caller's scope,
+    then ``write(by)`` runs (``by``: the body's, else the token's name), audited ahead with
+    the body as intended and what was written as the outcome."""
     before = store.require_node(project_id, "Project")
     check_scope(store, who, node=project_id)
     intended = body.model_dump(mode="json")
     with auth.audited(who, request, project_id, before.props, intended) as entry:
-        after = record_land(store, project_id, body.date, by=body.by or who.name, note=body.note)
-        entry.after = after.props
-    return NodePublic.of(after)
+        out = write(body.by or who.name)
+        entry.after = out.props if isinstance(out, Node) else out
+    return out
 
 
 @router.get("/{project_id}/dossier", responses=downloads(HTML))

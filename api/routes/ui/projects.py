@@ -6,19 +6,23 @@ same write-ahead audit)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from chainatlas.api.auth import check_scope, check_scopes
+from chainatlas.api.auth import AuthStore, Principal, check_scope, check_scopes
 from chainatlas.api.deps import get_auth, get_settings, get_store
+from chainatlas.api.routes.projects import add_project_follow_up, project_land, project_stage
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
+from chainatlas.api.schemas import FollowUpIn, LandIn, ProblemIn, StageMove
 from chainatlas.graph.errors import ChainAtlasError
 from chainatlas.graph.model import PROJECT_STAGES
+from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.dossier import AHEAD, CURRENT, project_dossier
 from chainatlas.graph.workflows.ledger import DATE_FIELDS, DATE_ZH, STALLS
 from chainatlas.graph.workflows.problems import LEVELS
@@ -26,6 +30,8 @@ from chainatlas.viz.dashboard import DISTRICT_KINDS, ZONE_KIND
 from chainatlas.viz.worklists import chain_segments, paged, project_list
 
 router = APIRouter(include_in_schema=False)
+#: the body of a project form
+B = TypeVar("B", StageMove, FollowUpIn, LandIn)
 #: what a successful form says on the page it returns to
 DONE = {
     "stage": "阶段已推进，并记录了跟进。",
@@ -184,52 +190,55 @@ async def _post(request: Request, who: Any, project_id: str, what: str, act: Any
     return RedirectResponse(f"/ui/project/{quote(project_id)}?ok={what}", status_code=303)
 
 
-def _by(form: dict[str, str]) -> str:
-    return form.get("by", "").strip()
-
-
 @router.post("/ui/project/{project_id}/stage", dependencies=[SameOrigin])
 async def post_stage(request: Request, who: User, project_id: str) -> Response:
-    from chainatlas.api.routes.ledger import StageMove, project_stage
-
-    def act(f: dict[str, str]) -> None:
-        body = StageMove.model_validate(
-            {"to": f.get("to", ""), "note": f.get("note", ""), "by": _by(f)}
-        )
-        project_stage(*_deps(request, project_id, body, who))
-
-    return await _post(request, who, project_id, "stage", act)
+    return await _post_write(request, who, project_id, "stage", StageMove, project_stage)
 
 
 @router.post("/ui/project/{project_id}/follow-up", dependencies=[SameOrigin])
 async def post_follow_up(request: Request, who: User, project_id: str) -> Response:
-    from chainatlas.api.routes.ledger import FollowUpIn, add_project_follow_up
-
-    def act(f: dict[str, str]) -> None:
-        body = FollowUpIn.model_validate(
-            {"note": f.get("note", ""), "by": _by(f), "date": f.get("date") or None}
-        )
-        add_project_follow_up(*_deps(request, project_id, body, who))
-
-    return await _post(request, who, project_id, "follow", act)
+    return await _post_write(request, who, project_id, "follow", FollowUpIn, add_project_follow_up)
 
 
 @router.post("/ui/project/{project_id}/land", dependencies=[SameOrigin])
 async def post_land(request: Request, who: User, project_id: str) -> Response:
-    from chainatlas.api.routes.ledger import LandIn, project_land
+    return await _post_write(request, who, project_id, "land", LandIn, project_land)
+
+
+async def _post_write(
+    request: Request,
+    who: Any,
+    project_id: str,
+    what: str,
+    model: type[B],
+    route: Callable[[str, B, GraphStore, Principal, AuthStore, Request], Any],
+) -> Response:
+    """Post a project form to one of the API's project writes (:mod:`api.routes.projects`):
+    its body read from the form (:func:`_form_body`), then the route function itself."""
 
     def act(f: dict[str, str]) -> None:
-        body = LandIn.model_validate(
-            {"date": f.get("date", ""), "note": f.get("note", ""), "by": _by(f)}
-        )
-        project_land(*_deps(request, project_id, body, who))
+        body = _form_body(model, f)
+        route(project_id, body, get_store(request), who, get_auth(request), request)
 
-    return await _post(request, who, project_id, "land", act)
+    return await _post(request, who, project_id, what, act)
+
+
+def _form_body(model: type[B], form: dict[str, str]) -> B:
+    """A body of ``model`` from the form's fields of the same names (``by`` trimmed); a field
+    left empty takes the model's default where it has one, else is refused as the API
+    refuses it."""
+    values: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        value = form.get(name, "")
+        value = value.strip() if name == "by" else value
+        if value or field.is_required():
+            values[name] = value
+    return model.model_validate(values)
 
 
 @router.post("/ui/project/{project_id}/problem", dependencies=[SameOrigin])
 async def post_problem(request: Request, who: User, project_id: str) -> Response:
-    from chainatlas.api.routes.problems import ProblemIn, add_problem
+    from chainatlas.api.routes.problems import add_problem
 
     def act(f: dict[str, str]) -> None:
         body = ProblemIn.model_validate(
@@ -244,8 +253,3 @@ async def post_problem(request: Request, who: User, project_id: str) -> Response
         add_problem(body, store, settings, who, get_auth(request), request)
 
     return await _post(request, who, project_id, "problem", act)
-
-
-def _deps(request: Request, project_id: str, body: Any, who: Any) -> tuple[Any, ...]:
-    """The arguments of the ledger's write routes: (id, body, store, who, auth, request)."""
-    return project_id, body, get_store(request), who, get_auth(request), request
