@@ -54,3 +54,32 @@ def test_a_light_command_loads_no_heavy_library(tmp_path) -> None:  # type: igno
         )
         loaded = json.loads(out.stdout.strip().splitlines()[-1])
         assert loaded == [], f"chainatlas {' '.join(args)} loads {loaded}"
+
+
+def test_the_service_starts_without_networkx(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Opening the embedded store, counting it for ``/health`` and building the app load no
+    networkx: it comes with the graph, which a service loads after start-up (``warm``)."""
+    home = tmp_path / "home"
+    env = {"CHAINATLAS_HOME": str(home), "PATH": "/usr/bin:/bin"}
+    init = "import sys; from chainatlas.api.cli import main; main(sys.argv[1:])"
+    subprocess.run([sys.executable, "-c", init, "init"], cwd=REPO, env=env, check=True)
+    code = (
+        "import sys, json\n"
+        "from chainatlas.api.main import create_app\n"
+        "from chainatlas.graph.settings import Settings\n"
+        "from chainatlas.graph.store.backends import open_store\n"
+        "settings = Settings()\n"
+        "store = open_store(settings)\n"
+        "counts = store.quick_counts()\n"
+        "create_app(settings, store)\n"
+        "before = 'networkx' in sys.modules\n"
+        "store.warm()\n"
+        "print(json.dumps([before, 'networkx' in sys.modules, counts.labels.get('Layout', 0),\n"
+        "                  store.count_nodes('Layout')]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True
+    )
+    before, after, counted, loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert not before, "opening the store or building the app loads networkx"
+    assert after and loaded == counted > 0  # warm() loads the graph (and networkx) after all

@@ -16,9 +16,8 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import orjson
 
 from chainatlas.graph.errors import StoreBusy
@@ -35,6 +34,9 @@ from chainatlas.graph.store.contract import (
     mark_scope_checked,
     scope_checked,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["EmbeddedStore"]
 
@@ -77,6 +79,14 @@ def _dumps(props: dict[str, Any]) -> str:
     return orjson.dumps(props).decode()
 
 
+def _new_graph() -> nx.MultiDiGraph:
+    """An empty graph. networkx (~0.2 s to import) is imported with the first load, not when
+    the store is opened: a service answers before it, a light command may never need it."""
+    import networkx as nx
+
+    return nx.MultiDiGraph()
+
+
 class EmbeddedStore(GraphStore):
     """networkx in memory, SQLite on disk (``path`` is the database file)."""
 
@@ -101,7 +111,7 @@ class EmbeddedStore(GraphStore):
         self._db.execute("PRAGMA cache_size=-262144")  # up to 256 MiB of page cache
         self._db.execute("PRAGMA temp_store=MEMORY")
         self._db.executescript(_SCHEMA)
-        self._g: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._g: nx.MultiDiGraph  # set by the first load (read only while self._loaded)
         self._by_label: dict[str, set[str]] = {}
         self._version = self._data_version()
         self._loaded = False
@@ -143,7 +153,7 @@ class EmbeddedStore(GraphStore):
     def _load(self) -> None:
         """Read the graph and its revision from one snapshot (a read transaction, unless the
         caller's write transaction is open)."""
-        g = nx.MultiDiGraph()
+        g = _new_graph()
         by_label: dict[str, set[str]] = {}
         db = self._db
         own = not db.in_transaction
@@ -382,7 +392,7 @@ class EmbeddedStore(GraphStore):
             self._db.execute("DELETE FROM nodes")
             revision = self._count_write()
             self._db.execute("COMMIT")
-            self._g = nx.MultiDiGraph()
+            self._g = _new_graph()
             self._by_label = {}
             self._loaded = True
             self._revision = revision
