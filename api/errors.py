@@ -30,7 +30,15 @@ from chainatlas.graph.errors import (
 )
 from chainatlas.graph.model import zh_message
 
-__all__ = ["ERRORS", "Problem", "error_html", "install_error_handlers", "is_page"]
+__all__ = [
+    "ERRORS",
+    "STATUS",
+    "Problem",
+    "error_html",
+    "error_status",
+    "install_error_handlers",
+    "is_page",
+]
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("chainatlas.api")
@@ -71,7 +79,9 @@ ERRORS = _documented(400, 401, 403, 404, 413, 422, 503)
 HEALTH_ERRORS = _documented(503)
 
 
-_STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
+#: The status and title each domain error answers with, the first kind it is counts: the API's
+#: problem+json and the web pages' error pages alike (:func:`error_status`).
+STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
     (Unauthorized, 401, "未认证"),
     (Forbidden, 403, "无权操作"),
     (NodeNotFound, 404, "未找到"),
@@ -80,6 +90,11 @@ _STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
     (BackendUnavailable, 503, "后端不可用"),
     (ChainAtlasError, 400, "请求有误"),
 ]
+
+
+def error_status(exc: ChainAtlasError) -> tuple[int, str]:
+    """The status and title ``exc`` answers with (:data:`STATUS`)."""
+    return next((status, title) for kind, status, title in STATUS if isinstance(exc, kind))
 
 
 def _problem(
@@ -198,7 +213,8 @@ class CatchAll:
 
 def install_error_handlers(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
-        status, title = next((st, t) for kind, st, t in _STATUS if isinstance(exc, kind))
+        assert isinstance(exc, ChainAtlasError)
+        status, title = error_status(exc)
         errors = [e.__dict__ for e in exc.errors] if isinstance(exc, ImportFailed) else None
         resp = _problem(request, status, title, str(exc), errors)
         if isinstance(exc, StoreBusy):

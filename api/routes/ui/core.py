@@ -30,17 +30,10 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from chainatlas.api.auth import AuthStore, Forbidden, Principal, Unauthorized
+from chainatlas.api.auth import AuthStore, Principal, Unauthorized
 from chainatlas.api.deps import COOKIE, get_auth, get_store
-from chainatlas.api.errors import is_page
-from chainatlas.graph.errors import (
-    BackendUnavailable,
-    ChainAtlasError,
-    ImportFailed,
-    NodeNotFound,
-    StoreBusy,
-    ValidationFailed,
-)
+from chainatlas.api.errors import error_status, is_page
+from chainatlas.graph.errors import ChainAtlasError, StoreBusy
 from chainatlas.graph.model import zh_message
 from chainatlas.viz.dashboard import has_sample
 from chainatlas.viz.html import script_json
@@ -65,16 +58,6 @@ HERE = Path(__file__).resolve().parent.parent.parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 #: JSON for a ``<script type="application/json">`` block (``<``, ``>``, ``&`` escaped inside it)
 templates.env.filters["script_json"] = lambda v: Markup(script_json(v))
-#: the status each domain error answers with (as the API's problem+json does)
-STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
-    (Unauthorized, 401, "未认证"),
-    (Forbidden, 403, "无权操作"),
-    (NodeNotFound, 404, "未找到"),
-    (ImportFailed, 422, "导入失败"),
-    (ValidationFailed, 422, "数据不合规"),
-    (BackendUnavailable, 503, "后端不可用"),
-    (ChainAtlasError, 400, "请求有误"),
-]
 HTTP_TITLES = {404: "页面不存在", 405: "方法不允许", 413: "请求体过大", 422: "参数无效"}
 
 
@@ -170,7 +153,7 @@ def status_of(exc: Exception) -> tuple[int, str, str]:
         msgs = "；".join(zh_message(e) for e in exc.errors()[:5])  # type: ignore[arg-type]
         return 422, "数据不合规", msgs
     if isinstance(exc, ChainAtlasError):
-        status, title = next((s, t) for kind, s, t in STATUS if isinstance(exc, kind))
+        status, title = error_status(exc)
         return status, title, str(exc)
     raise exc
 
