@@ -115,6 +115,7 @@ def map_page(
         f=f,
         groups=al.pages(f, p, MAP_PAGE_SIZE),
         all_groups=al.groups,
+        rank_of={g.segment: i for i, g in enumerate(al.groups, 1)},
         query=urlencode(query),
         query_without_segment=urlencode({k: v for k, v in query.items() if k != "segment"}),
         order_rule=ORDER_RULE,
