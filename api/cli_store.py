@@ -159,11 +159,22 @@ def chains(c: Ctx) -> None:
         click.echo(f"{n.id}\t{n.props.get('layout', '')}\t{n.name}")
 
 
+#: what uvicorn starts in each worker process of ``serve --workers N``
+APP_FACTORY = "chainatlas.api.main:create_app"
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="工作进程数（多核并行处理请求；各进程的限流分别计数）",
+)
 @pass_ctx
-def serve(c: Ctx, host: str, port: int) -> None:
+def serve(c: Ctx, host: str, port: int, workers: int) -> None:
     """启动服务（网页 /，REST API /api/v1，文档 /docs）；图谱为空时先加载种子。"""
     import uvicorn
 
@@ -192,12 +203,41 @@ def serve(c: Ctx, host: str, port: int) -> None:
             "（链长制各角色及其范围见 token create --help）"
         )
     click.echo(f"chainatlas 服务  网页: {base}/  API: {base}/api/v1/health  文档: {base}/docs")
+    if workers > 1:
+        store.close()
+        auth.close()
+        _serve_workers(c, host, port, workers)
+        return
     app = create_app(c.settings, store, auth)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        # no WebSocket routes: "none" spares loading a WebSocket library at start-up
+        uvicorn.run(app, host=host, port=port, log_level="info", ws="none")
     finally:
         store.close()
         auth.close()
+
+
+def _serve_workers(c: Ctx, host: str, port: int, workers: int) -> None:
+    """``workers`` processes on one socket, each building the app over its own connection to
+    the store (``create_app()`` reads the settings from the environment, so ``--home`` and
+    ``--backend`` are passed on there). On the embedded store every worker follows the others'
+    commits before its next request and SQLite lets one write at a time."""
+    import os
+
+    import uvicorn
+
+    os.environ["CHAINATLAS_HOME"] = str(c.settings.home)
+    os.environ["CHAINATLAS_BACKEND"] = c.settings.backend
+    click.echo(f"{workers} 个工作进程（限流按进程分别计数）")
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        ws="none",
+    )
 
 
 STORE_COMMANDS = [init, import_, export, template, stats, chains, serve]

@@ -65,12 +65,18 @@ class LiveService:
     """``with LiveService(home) as svc:`` → ``svc.url``, ``svc.token``, ``svc.client()``."""
 
     def __init__(
-        self, home: Path, *, port: int | None = None, extra_env: dict[str, str] | None = None
+        self,
+        home: Path,
+        *,
+        port: int | None = None,
+        extra_env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
     ) -> None:
         self.home = Path(home)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_env = extra_env
+        self.args = args  # more options of ``serve`` (e.g. ``("--workers", "2")``)
         self.token = ""
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = self.home / "serve.log"
@@ -83,7 +89,7 @@ class LiveService:
             self.token = out.strip().splitlines()[-1].strip()
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-c", _MAIN, "serve", "--port", str(self.port)],
+                [sys.executable, "-c", _MAIN, "serve", "--port", str(self.port), *self.args],
                 env=_env(self.home, self.extra_env),
                 cwd=self.home,
                 stdout=log,
