@@ -8,37 +8,13 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import threading
-import time
 from pathlib import Path
-
-import httpx
 
 from chainatlas.api.testing import LiveService, cli
 from chainatlas.graph.store.embedded import EmbeddedStore
+from tests.api.crash_clients import write_until_killed
 
-SEGMENT = "seg:动力电池"
-REGION = "吴兴区"
 ROUNDS = 12
-
-
-def _writer(
-    svc: LiveService, tag: str, acked: list[str], errors: list[str], stop: threading.Event
-) -> None:
-    with svc.client(timeout=10) as c:
-        k = 0
-        while not stop.is_set():
-            firm = f"firm:audit-{tag}-{k}"
-            body = {"name": f"审计企业{tag}-{k}", "region": REGION, "segments": [SEGMENT]}
-            try:
-                r = c.put(f"/api/v1/firms/{firm}", json=body)
-            except httpx.HTTPError:
-                return  # the service is gone
-            if r.status_code != 200:
-                errors.append(f"{r.status_code} {r.text}")
-                return
-            acked.append(firm)
-            k += 1
 
 
 def _audit_rows(home: Path) -> dict[str, set[str]]:
@@ -63,22 +39,12 @@ def test_sigkill_never_leaves_a_change_without_its_audit_row(tmp_path: Path) -> 
     svc = LiveService(home)
     total_written = 0
     for round_ in range(ROUNDS):
-        svc.start()
-        acked: list[str] = []
-        errors: list[str] = []
-        stop = threading.Event()
-        threads = [
-            threading.Thread(target=_writer, args=(svc, f"{round_}-{w}", acked, errors, stop))
-            for w in range(2)
-        ]
-        for t in threads:
-            t.start()
-        time.sleep(rng.uniform(0.3, 1.5))
-        svc.kill()
-        stop.set()
-        for t in threads:
-            t.join()
-        assert not errors, errors
+        acked = write_until_killed(
+            svc,
+            ids=f"firm:audit-{round_}",
+            names=f"审计企业{round_}",
+            after=rng.uniform(0.3, 1.5),
+        )
         rows = _audit_rows(home)
         with EmbeddedStore(home / "graph.db") as store:
             written = [

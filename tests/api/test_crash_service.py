@@ -6,45 +6,11 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import threading
-import time
 from pathlib import Path
-
-import httpx
 
 from chainatlas.api.testing import LiveService, cli
 from chainatlas.graph.store.embedded import EmbeddedStore
-
-SEGMENT = "seg:动力电池"
-REGION = "吴兴区"
-
-
-def _writer(
-    svc: LiveService,
-    worker: int,
-    round_: int,
-    acked: list[str],
-    errors: list[str],
-    stop: threading.Event,
-) -> None:
-    with svc.client(timeout=10) as c:
-        k = 0
-        while not stop.is_set():
-            firm = f"firm:crash-{round_}-{worker}-{k}"
-            body = {
-                "name": f"压测企业{round_}-{worker}-{k}",
-                "region": REGION,
-                "segments": [SEGMENT],
-            }
-            try:
-                r = c.put(f"/api/v1/firms/{firm}", json=body)
-            except httpx.HTTPError:
-                return  # the service is gone
-            if r.status_code != 200:
-                errors.append(f"{r.status_code} {r.text}")
-                return
-            acked.append(firm)
-            k += 1
+from tests.api.crash_clients import write_until_killed
 
 
 def test_sigkill_of_the_service_loses_no_acknowledged_write(tmp_path: Path) -> None:
@@ -54,22 +20,12 @@ def test_sigkill_of_the_service_loses_no_acknowledged_write(tmp_path: Path) -> N
     svc = LiveService(home)
     total_acked = 0
     for round_ in range(15):
-        svc.start()
-        acked: list[str] = []
-        errors: list[str] = []
-        stop = threading.Event()
-        threads = [
-            threading.Thread(target=_writer, args=(svc, w, round_, acked, errors, stop))
-            for w in range(2)
-        ]
-        for t in threads:
-            t.start()
-        time.sleep(rng.uniform(0.3, 2.0))
-        svc.kill()
-        stop.set()
-        for t in threads:
-            t.join()
-        assert not errors, errors
+        acked = write_until_killed(
+            svc,
+            ids=f"firm:crash-{round_}",
+            names=f"压测企业{round_}",
+            after=rng.uniform(0.3, 2.0),
+        )
         con = sqlite3.connect(home / "graph.db")
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         con.close()
