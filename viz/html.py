@@ -1,24 +1,37 @@
 """Self-contained interactive HTML pages around a vis-network graph.
 
 Nodes and edges are assembled with pyvis's ``Network``; the page is our own: UTF-8, a CJK font
-stack, vis-network inlined (no CDN), a legend, plain-text tooltips, and physics that switches off
-once the layout is stable. The page sets ``data-ready="1"`` on ``<body>`` and exposes
-``window.chainatlasView = {network, nodes, edges}`` after the first drawing (used by tests).
+stack, vis-network inlined (no CDN), plain-text tooltips, and physics that switches off once the
+layout is stable. The page's script (``viz/static/graph.js``) adds a search box, highlights a
+clicked node's neighbours, hides and shows the nodes of a legend entry, and, above
+:data:`CLUSTER_ABOVE` nodes, draws each community (Louvain, computed here) as one node that
+opens on a click. The page sets ``data-ready="1"`` on ``<body>`` (``data-nodes``: all nodes)
+and exposes ``window.chainatlasView = {network, nodes, edges, ...}`` (used by tests).
+:mod:`chainatlas.viz.fishbone_page` draws the fishbone with ECharts instead.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from chainatlas.viz.assets import vis_css, vis_js
+from chainatlas.viz.assets import view_asset, vis_css, vis_js
 
 if TYPE_CHECKING:  # pyvis (and its jinja2 and IPython imports) loads when a view is drawn
     from pyvis.network import Network
 
-__all__ = ["CJK_FONTS", "GraphPage", "new_network", "render_page", "script_json", "table_html"]
+__all__ = [
+    "CLUSTER_ABOVE",
+    "CJK_FONTS",
+    "GraphPage",
+    "new_network",
+    "render_page",
+    "script_json",
+    "table_html",
+]
 
 CJK_FONTS = (
     '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
@@ -136,15 +149,66 @@ def table_html(caption: str, header: list[str], rows: list[list[Any]], fold: int
     return f"<section><h2>{e(caption)}</h2>{table}</section>"
 
 
-def render_page(page: GraphPage) -> str:
-    """The whole HTML document as a string (write it with ``encoding="utf-8"``)."""
-    nodes, edges = page.net.nodes, page.net.edges
+#: Pages with more nodes than this draw communities as single nodes (click one to open it):
+#: a force layout of thousands of nodes is a grey disc no one can read.
+CLUSTER_ABOVE = 2000
+
+
+def _kinds(page: GraphPage, nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The nodes, each with the ``kind`` (legend entry) its colour stands for, or its own."""
+    meaning = {c: t for c, t in page.legend}
+    return [{**n, "kind": n.get("kind") or meaning.get(str(n.get("color")), "")} for n in nodes]
+
+
+def _clusters(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Communities of two nodes or more (Louvain, fixed seed), each named after its most
+    connected node and coloured as most of its nodes; ``nodes`` get their ``cid``."""
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(n["id"] for n in nodes)
+    g.add_edges_from((e["from"], e["to"]) for e in edges if e["from"] != e["to"])
+    by_id = {n["id"]: n for n in nodes}
+    out = []
+    for cid, members in enumerate(nx.community.louvain_communities(g, seed=7)):
+        if len(members) < 2:
+            continue
+        top = max(members, key=lambda m: (g.degree(m), str(m)))
+        kinds = Counter(by_id[m]["kind"] for m in members)
+        kind = kinds.most_common(1)[0][0]
+        colour = next(by_id[m].get("color") for m in members if by_id[m]["kind"] == kind)
+        for m in members:
+            by_id[m]["cid"] = cid
+        label = f"{by_id[top].get('label', top)} 等 {len(members)} 个"
+        out.append(
+            {"cid": cid, "label": label, "size": len(members), "kind": kind, "color": colour}
+        )
+    return out
+
+
+def _legend(page: GraphPage) -> str:
     e = html.escape
-    legend = "".join(
-        f'<span class="key"><i style="background:{e(c)}"></i>{e(t)}</span>' for c, t in page.legend
+    return "".join(
+        f'<button type="button" class="key" data-kind="{e(t)}" aria-pressed="true" '
+        f'title="显示 / 隐藏"><i style="background:{e(c)}"></i>{e(t)}</button>'
+        for c, t in page.legend
     )
+
+
+def render_page(page: GraphPage) -> str:
+    """The whole HTML document as a string (write it with ``encoding="utf-8"``): the graph with
+    a search box, neighbours highlighted on a click, legend entries that hide and show their
+    nodes, and communities drawn as single nodes above :data:`CLUSTER_ABOVE` nodes."""
+    nodes, edges = _kinds(page, page.net.nodes), page.net.edges
+    e = html.escape
     tables = "".join(table_html(*t) for t in page.tables)
-    options = _options(page, len(nodes))
+    clusters = _clusters(nodes, edges) if len(nodes) > CLUSTER_ABOVE else []
+    data = {
+        "nodes": nodes,
+        "edges": edges,
+        "options": _options(page, len(clusters) + sum(1 for n in nodes if "cid" not in n)),
+        "clusters": clusters,
+    }
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -152,46 +216,20 @@ def render_page(page: GraphPage) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(page.title)}</title>
 <style>{vis_css()}</style>
-<style>
-body {{ font-family: {CJK_FONTS}; margin: 0; color: #1f2933; background: #fff; }}
-header {{ padding: 12px 20px; border-bottom: 1px solid #e4e7eb; }}
-h1 {{ font-size: 20px; margin: 0 0 4px; }} h2 {{ font-size: 16px; margin: 18px 0 8px; }}
-.sub {{ color: #52606d; font-size: 13px; white-space: pre-line; }}
-.legend {{ margin-top: 6px; font-size: 13px; }}
-.key {{ margin-right: 14px; white-space: nowrap; }}
-.key i {{ display: inline-block; width: 12px; height: 12px; border-radius: 2px;
-          margin-right: 4px; vertical-align: -1px; border: 1px solid #7b8794; }}
-#graph {{ width: 100%; height: 72vh; border-bottom: 1px solid #e4e7eb; }}
-main {{ padding: 0 20px 24px; }}
-table {{ border-collapse: collapse; font-size: 13px; width: 100%; }}
-th, td {{ border: 1px solid #e4e7eb; padding: 4px 6px; text-align: left; vertical-align: top; }}
-th {{ background: #f5f7fa; }}
-div.vis-tooltip {{ white-space: pre-line; font-family: {CJK_FONTS}; max-width: 420px; }}
-</style>
+<style>body, div.vis-tooltip {{ font-family: {CJK_FONTS}; }}</style>
+<style>{view_asset("graph.css")}</style>
 </head>
 <body data-ready="0" data-nodes="{len(nodes)}" data-edges="{len(edges)}">
 <header><h1>{e(page.title)}</h1><div class="sub">{e(page.subtitle)}</div>
-<div class="legend">{legend}</div></header>
+<div class="tools"><input type="search" id="graph-search" placeholder="搜索节点"
+aria-label="搜索节点" autocomplete="off"><span id="graph-found" class="found"></span>
+<span class="legend" role="group" aria-label="图例：点击显示或隐藏">{_legend(page)}</span></div>
+{'<p class="sub">节点较多，已按社区聚合：点击聚合节点展开。</p>' if clusters else ""}</header>
 <div id="graph"></div>
 <main>{tables}</main>
+<script id="graph-data" type="application/json">{script_json(data)}</script>
 <script>{vis_js()}</script>
-<script>
-(function () {{
-  var nodes = new vis.DataSet({script_json(nodes)});
-  var edges = new vis.DataSet({script_json(edges)});
-  var container = document.getElementById("graph");
-  var network = new vis.Network(container, {{nodes: nodes, edges: edges}}, {script_json(options)});
-  window.chainatlasView = {{network: network, nodes: nodes, edges: edges}};
-  network.fit();
-  network.once("stabilizationIterationsDone", function () {{
-    network.setOptions({{physics: {{enabled: false}}}});
-  }});
-  network.once("afterDrawing", function () {{
-    network.fit();
-    document.body.dataset.ready = "1";
-  }});
-}})();
-</script>
+<script>{view_asset("graph.js")}</script>
 </body>
 </html>
 """

@@ -85,7 +85,8 @@ def test_every_map_draws(browser, seeded: EmbeddedStore, tmp_path: Path) -> None
 
 
 def test_large_graph_stabilises(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """6,000 nodes: the page becomes ready and physics switches off within the timeout."""
+    """6,000 nodes: drawn as communities (not a grey disc); the page becomes ready and physics
+    switches off within the timeout; a community opens on a click."""
     from chainatlas.graph.model import Node, Relationship
 
     nodes = {f"n{i}": Node(f"n{i}", "Segment", {"name": f"环节{i}"}) for i in range(6000)}
@@ -97,7 +98,21 @@ def test_large_graph_stabilises(browser, tmp_path: Path) -> None:  # type: ignor
         "() => window.chainatlasView.network.physics.physicsEnabled === false", timeout=120_000
     )
     got = page.evaluate(DRAWN)
-    assert outside == [] and got["nodes"] == 6000 and got["pixels"] > 0
+    assert outside == [] and got["pixels"] > 0
+    assert page.evaluate("() => window.chainatlasView.total") == 6000
+    clusters = page.evaluate("() => window.chainatlasView.clusters")
+    # every node is drawn once: alone, or inside the community drawn in its place
+    assert got["nodes"] + sum(c["size"] for c in clusters) - len(clusters) == 6000
+    assert 20 <= got["nodes"] <= 600, got
+    first = clusters[0]
+    pos = page.evaluate(
+        f"() => window.chainatlasView.network.canvasToDOM("
+        f"window.chainatlasView.network.getPosition('cluster:{first['cid']}'))"
+    )
+    page.locator("#graph").click(position={"x": pos["x"], "y": pos["y"]})
+    assert page.evaluate("() => window.chainatlasView.nodes.length") == (
+        got["nodes"] - 1 + first["size"]
+    )
     page.close()
 
 
