@@ -1,5 +1,6 @@
-"""``chainatlas fishbone|map|masters|projects|gaps|targets|match``: the two maps, the two
-libraries, the gap analysis, the investment targets and element matching.
+"""``chainatlas fishbone|map|masters|projects|gaps|targets|match|view``: the two maps, the two
+libraries, the gap analysis, the investment targets, element matching and the neighbourhood
+view of any node.
 
 Each view renders as JSON on the screen or as a file (xlsx, html, svg for the fishbone) through
 :func:`chainatlas.api.cli_common.emit`; the heavy libraries load inside the commands.
@@ -235,4 +236,57 @@ def match_cmd(
     click.echo(f"已写入 {path}")
 
 
-VIEW_COMMANDS = [*_VIEWS, gaps, targets, match_cmd]
+@click.command("view")
+@click.option(
+    "--around", "node", default=None, help="中心节点编号（如 seg:豆腐）；不给则为整个图谱"
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=None,
+    help="只显示这么多度以内的节点（与 --around 同用；缺省不限）",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="最多显示的节点数，离中心近的优先（缺省为设置 view_max_nodes）",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True
+)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help=OUT_HELP)
+@pass_ctx
+def view_cmd(
+    c: Ctx,
+    node: str | None,
+    depth: int | None,
+    max_nodes: int | None,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """关系网络视图：某个节点周围（广度优先，近的优先）或整个图谱，最多 --max-nodes 个节点；
+    html 在 2000 个节点以上用 WebGL 绘制，可搜索、点选看邻居、按类别显示。"""
+    from chainatlas.viz.bigview import neighbourhood_view
+
+    cap = c.settings.view_max_nodes
+    if max_nodes is not None and max_nodes > cap:
+        raise CliError(
+            f"--max-nodes {max_nodes} 超过上限 {cap}（可设置 CHAINATLAS_VIEW_MAX_NODES 调高）"
+        )
+    if depth is not None and node is None:
+        raise CliError("--depth 只与 --around 同用")
+    with c.existing_store() as store, user_errors():
+        r = neighbourhood_view(
+            store,
+            node=node,
+            depth=depth,
+            max_nodes=max_nodes or cap,
+            fmt="json" if fmt == "json" else "html",
+        )
+    if r.notice:
+        click.echo(f"注意：{r.notice}", err=True)
+    emit(r.data, fmt, out, r.filename)
+
+
+VIEW_COMMANDS = [*_VIEWS, gaps, targets, match_cmd, view_cmd]

@@ -176,6 +176,7 @@ COSTLY: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"/api/v1/maps/attraction/[^/]+"), "chain"),
     ("GET", re.compile(r"/api/v1/targets"), "chain"),
     ("GET", re.compile(r"/api/v1/gaps/[^/]+"), "chain"),
+    ("GET", re.compile(r"/api/v1/views/(?:around/[^/]+|graph)"), "chain"),
     ("GET", re.compile(r"/ui/chain/[^/]+/map(?:\.xlsx)?"), "chain"),
     ("GET", re.compile(r"/ui/chain/[^/]+/gaps"), "chain"),
 ]

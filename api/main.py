@@ -40,6 +40,7 @@ from chainatlas.api.routes import (
     tokens,
     transfer,
     ui,
+    views,
 )
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.backends import open_store
@@ -176,6 +177,7 @@ def create_app(
     v1.include_router(segments.router)
     v1.include_router(firms.router)
     v1.include_router(maps.router)
+    v1.include_router(views.router)
     v1.include_router(projects.router)
     v1.include_router(gaps.router)
     v1.include_router(matching.router)
