@@ -443,58 +443,107 @@ def blocks(
                 t.cancel()
 
 
+Header = list[tuple[str, str]]
+ParseHeader = typing.Callable[[str, str], tuple[str, str]]
+
+
+@dataclass
+class _Nodes:
+    """What the node files gave, for checking the relationships' endpoints: every file's ids
+    in order, the labels met, and each node's label (an index into ``labels``)."""
+
+    ids: list[pa.StringArray]
+    labels: list[str]
+    codes: list[np.ndarray]
+
+
+@dataclass(frozen=True)
+class _RelFile:
+    path: Path
+    heads: Header
+    kinds: list[str]
+    table: pa.Table
+    starts: pa.StringArray
+    ends: pa.StringArray
+
+
 def _checked(
     node_files: list[Path],
     rel_files: list[Path],
     tables: list[Future[tuple[list[str], pa.Table]]],
     delim: str,
-    parse_header: typing.Callable[[str, str], tuple[str, str]],
+    parse_header: ParseHeader,
 ) -> Iterator[Block]:
-    all_ids: list[pa.StringArray] = []
-    label_names: list[str] = []
-    label_codes: list[np.ndarray] = []
+    nodes = _Nodes([], [], [])
     for p, read in zip(node_files, tables, strict=False):
-        names, table = read.result()
-        heads = [parse_header(c, p.name) for c in names]
-        kinds = [t for _, t in heads]
-        ids = _kind_column(table, kinds, "ID")
-        assert ids is not None
-        if not _clean(ids):
-            raise NotFast(f"{p.name}: id 为空或有空白")
-        id_prop = heads[kinds.index("ID")][0]
-        if id_prop and id_prop != "id":  # the id is also a property of that name
-            table = table.append_column(f"c{len(heads)}", ids)
-            heads.append((id_prop, "string"))
-        codes = np.zeros(len(ids), np.int16)
-        for label, rows in _groups(_kind_column(table, kinds, "LABEL")):
-            model = LABELS.get(label)
-            if model is None:
-                raise NotFast(f"{p.name}: 标签 {label!r}")
-            if label not in label_names:
-                label_names.append(label)
-            codes[slice(None) if rows is None else rows.to_numpy()] = label_names.index(label)
-            for part in _slices(_rows(table, rows)):
-                block_ids = flat(part.column(kinds.index("ID")))
-                yield NodeBlock(label, block_ids, _columns(model, heads, part, delim))
-        all_ids.append(ids)
-        label_codes.append(codes)
-    rels = []
-    for p, read in zip(rel_files, tables[len(node_files) :], strict=True):
-        names, table = read.result()
-        heads = [parse_header(c, p.name) for c in names]
-        kinds = [t for _, t in heads]
-        starts = _kind_column(table, kinds, "START_ID")
-        ends = _kind_column(table, kinds, "END_ID")
-        assert starts is not None and ends is not None
-        # Endpoints are not checked for blanks here: one that is not exactly a bundle id (and
-        # those are clean) must be exactly a stored id, which the store checks (Require).
-        rels.append((p, heads, kinds, table, starts, ends))
-    # One hash pass over the bundle's ids and then every endpoint: codes are given in order
-    # of first appearance, so the ids are unique exactly when theirs count 0, 1, 2, …, and an
-    # endpoint's code is the position of its node (or ≥ the number of ids: not in the bundle).
-    n_ids = sum(len(a) for a in all_ids)
-    endpoints = [a for *_, s, e in rels for a in (s, e)]
-    everything = pa.concat_arrays(all_ids + endpoints) if all_ids or endpoints else None
+        yield from _node_blocks(p, *read.result(), delim, parse_header, nodes)
+    rels = [
+        _rel_file(p, *read.result(), parse_header)
+        for p, read in zip(rel_files, tables[len(node_files) :], strict=True)
+    ]
+    codes_all, n_ids = _endpoint_codes(nodes.ids, rels)
+    node_label = np.concatenate(nodes.codes) if nodes.codes else np.zeros(0, np.int16)
+    at = n_ids
+    for rel in rels:
+        n = len(rel.starts)
+        pos = {"START_ID": codes_all[at : at + n], "END_ID": codes_all[at + n : at + 2 * n]}
+        at += 2 * n
+        yield from _rel_blocks(rel, pos, n_ids, nodes.labels, node_label, delim)
+
+
+def _node_blocks(
+    p: Path,
+    names: list[str],
+    table: pa.Table,
+    delim: str,
+    parse_header: ParseHeader,
+    nodes: _Nodes,
+) -> Iterator[Block]:
+    """A node file's blocks, per label; its ids and labels are added to ``nodes``."""
+    heads = [parse_header(c, p.name) for c in names]
+    kinds = [t for _, t in heads]
+    ids = _kind_column(table, kinds, "ID")
+    assert ids is not None
+    if not _clean(ids):
+        raise NotFast(f"{p.name}: id 为空或有空白")
+    id_prop = heads[kinds.index("ID")][0]
+    if id_prop and id_prop != "id":  # the id is also a property of that name
+        table = table.append_column(f"c{len(heads)}", ids)
+        heads.append((id_prop, "string"))
+    codes = np.zeros(len(ids), np.int16)
+    for label, rows in _groups(_kind_column(table, kinds, "LABEL")):
+        model = LABELS.get(label)
+        if model is None:
+            raise NotFast(f"{p.name}: 标签 {label!r}")
+        if label not in nodes.labels:
+            nodes.labels.append(label)
+        codes[slice(None) if rows is None else rows.to_numpy()] = nodes.labels.index(label)
+        for part in _slices(_rows(table, rows)):
+            block_ids = flat(part.column(kinds.index("ID")))
+            yield NodeBlock(label, block_ids, _columns(model, heads, part, delim))
+    nodes.ids.append(ids)
+    nodes.codes.append(codes)
+
+
+def _rel_file(p: Path, names: list[str], table: pa.Table, parse_header: ParseHeader) -> _RelFile:
+    heads = [parse_header(c, p.name) for c in names]
+    kinds = [t for _, t in heads]
+    starts = _kind_column(table, kinds, "START_ID")
+    ends = _kind_column(table, kinds, "END_ID")
+    assert starts is not None and ends is not None
+    # Endpoints are not checked for blanks here: one that is not exactly a bundle id (and
+    # those are clean) must be exactly a stored id, which the store checks (Require).
+    return _RelFile(p, heads, kinds, table, starts, ends)
+
+
+def _endpoint_codes(ids: list[pa.StringArray], rels: list[_RelFile]) -> tuple[np.ndarray, int]:
+    """One hash pass over the bundle's ids and then every endpoint: codes are given in order
+    of first appearance, so the ids are unique exactly when theirs count 0, 1, 2, …, and an
+    endpoint's code is the position of its node (or ≥ the number of ids: not in the bundle).
+    The codes, and the number of ids."""
+    n_ids = sum(len(a) for a in ids)
+    endpoints = [a for r in rels for a in (r.starts, r.ends)]
+    everything = pa.concat_arrays(ids + endpoints) if ids or endpoints else None
     codes_all = (
         pc.dictionary_encode(everything).indices.to_numpy()
         if everything is not None and len(everything)
@@ -502,37 +551,45 @@ def _checked(
     )
     if not np.array_equal(codes_all[:n_ids], np.arange(n_ids)):
         raise NotFast("id 重复")
-    node_label = np.concatenate(label_codes) if label_codes else np.zeros(0, np.int16)
-    at = n_ids
-    for p, heads, kinds, table, starts, _ends in rels:
-        n = len(starts)
-        pos = {"START_ID": codes_all[at : at + n], "END_ID": codes_all[at + n : at + 2 * n]}
-        at += 2 * n
-        for rtype, rows in _groups(_kind_column(table, kinds, "TYPE")):
-            spec = REL_TYPES.get(rtype)
-            if spec is None:
-                raise NotFast(f"{p.name}: 关系类型 {rtype!r}")
-            part = _rows(table, rows)
-            for kind, allowed in (("START_ID", spec.starts), ("END_ID", spec.ends)):
-                where = pos[kind] if rows is None else pos[kind][rows.to_numpy()]
-                inside = where < n_ids
-                wanted = [k for k, name in enumerate(label_names) if name in allowed]
-                if not np.isin(node_label[where[inside]], wanted).all():
-                    raise NotFast(f"{p.name}: 端点标签")
-                if not inside.all():
-                    ids = flat(part.column(kinds.index(kind)))
-                    outside = ids.filter(pa.array(~inside)).to_pylist()
-                    outside = list(dict.fromkeys(outside))
-                    if any(id_problem(i) for i in outside):
-                        raise NotFast(f"{p.name}: 端点为空、有空白或控制字符")
-                    yield Require(outside, allowed)
-            for piece in _slices(part):
-                yield RelBlock(
-                    rtype,
-                    flat(piece.column(kinds.index("START_ID"))),
-                    flat(piece.column(kinds.index("END_ID"))),
-                    _columns(spec.props, heads, piece, delim),
-                )
+    return codes_all, n_ids
+
+
+def _rel_blocks(
+    rel: _RelFile,
+    pos: dict[str, np.ndarray],
+    n_ids: int,
+    label_names: list[str],
+    node_label: np.ndarray,
+    delim: str,
+) -> Iterator[Block]:
+    """A relationship file's blocks, per type, once its endpoints' labels are allowed ones;
+    endpoints outside the bundle are required of the store (:class:`Require`)."""
+    p, heads, kinds, table = rel.path, rel.heads, rel.kinds, rel.table
+    for rtype, rows in _groups(_kind_column(table, kinds, "TYPE")):
+        spec = REL_TYPES.get(rtype)
+        if spec is None:
+            raise NotFast(f"{p.name}: 关系类型 {rtype!r}")
+        part = _rows(table, rows)
+        for kind, allowed in (("START_ID", spec.starts), ("END_ID", spec.ends)):
+            where = pos[kind] if rows is None else pos[kind][rows.to_numpy()]
+            inside = where < n_ids
+            wanted = [k for k, name in enumerate(label_names) if name in allowed]
+            if not np.isin(node_label[where[inside]], wanted).all():
+                raise NotFast(f"{p.name}: 端点标签")
+            if not inside.all():
+                ids = flat(part.column(kinds.index(kind)))
+                outside = ids.filter(pa.array(~inside)).to_pylist()
+                outside = list(dict.fromkeys(outside))
+                if any(id_problem(i) for i in outside):
+                    raise NotFast(f"{p.name}: 端点为空、有空白或控制字符")
+                yield Require(outside, allowed)
+        for piece in _slices(part):
+            yield RelBlock(
+                rtype,
+                flat(piece.column(kinds.index("START_ID"))),
+                flat(piece.column(kinds.index("END_ID"))),
+                _columns(spec.props, heads, piece, delim),
+            )
 
 
 def _slices(table: pa.Table) -> Iterator[pa.Table]:
