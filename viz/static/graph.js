@@ -22,7 +22,7 @@
   function clusterNode(c) {
     return { id: clusterId(c.cid), label: c.label, kind: c.kind, shape: "dot",
              size: Math.min(60, 10 + 3 * Math.sqrt(c.size)), color: c.color,
-             title: c.label + "（点击展开）", font: { size: 14 } };
+             title: c.label + "（点击展开）", font: { size: 18 } };
   }
   /* edges between what is drawn; those of closed communities merge into one grey edge */
   function edgesNow() {
