@@ -69,6 +69,11 @@ _NO_WEBGL = (
     "此浏览器无法使用 WebGL，不能显示大图；请换用新版浏览器，"
     f"或把节点数减到 {SMALL_VIEW} 以内使用普通视图。"
 )
+#: cluster colours (the 12 of ColorBrewer's Paired, in an order that separates neighbours)
+_PALETTE = [
+    "#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928",
+    "#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#d4c84a",
+]  # fmt: skip
 _FORCED_LABELS = 40  # clusters whose hub is always labelled
 
 
@@ -208,6 +213,8 @@ def _payload(nb: Neighbourhood) -> dict[str, Any]:
         "kinds": kinds,
         "kindZh": [LABEL_ZH.get(k, k) for k in kinds],
         "colours": [LABEL_COLOURS.get(k, _OTHER_COLOUR) for k in kinds],
+        "cluster": lay.cluster,
+        "palette": _PALETTE,
         "root": 0 if nb.root is not None else None,
     }
 
@@ -240,6 +247,7 @@ def big_page(nb: Neighbourhood, title: str, subtitle: str) -> str:
 <input id="q" type="search" placeholder="搜索节点名称或编号" aria-label="搜索节点"
  autocomplete="off">
 <span id="legend"></span>
+<label class="opt"><input id="bycluster" type="checkbox">按聚类着色</label>
 </div>
 <ul id="hits" hidden></ul>
 </header>

@@ -139,7 +139,14 @@ def _place_clusters(
     pos = nx.spring_layout(q, weight="weight", seed=seed, iterations=80)
     xy = np.array([pos[c] for c in range(k)], dtype=float)
     radius = _SPACING * np.sqrt(np.asarray(sizes, dtype=float) + 0.5) + _SPACING
-    xy *= radius.sum() / 2  # roughly the final extent, so the push below has little to do
+    # about the extent of the discs packed together, so that the push below has little to do;
+    # clusters the force layout threw far out (weakly linked ones) are pulled in to that extent
+    extent = float(np.sqrt((radius**2).sum()))
+    xy -= xy.mean(0)
+    xy *= extent / max(float(np.abs(xy).max()), 1e-9)
+    dist = np.sqrt((xy**2).sum(1))
+    far = dist > extent
+    xy[far] *= (extent / dist[far])[:, None]
     return [(float(a), float(b)) for a, b in _separate(xy, radius)]
 
 

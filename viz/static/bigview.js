@@ -43,7 +43,7 @@
       defaultNodeType: "point", defaultEdgeType: "thin",
       nodeProgramClasses: {point: Sigma.rendering.NodePointProgram},
       edgeProgramClasses: {thin: Sigma.rendering.EdgeLineProgram},
-      defaultEdgeColor: "rgba(98,125,152,0.35)",
+      defaultEdgeColor: "#c8d1db",  // opaque: the line program draws no translucent colour
       hideEdgesOnMove: true, hideLabelsOnMove: true, renderEdgeLabels: false, zIndex: true,
       minCameraRatio: 0.01, maxCameraRatio: 4, stagePadding: 20,
       nodeReducer: nodeReducer, edgeReducer: edgeReducer
@@ -141,6 +141,13 @@
     l.appendChild(c); l.appendChild(dot);
     l.appendChild(document.createTextNode(D.kindZh[j] + " " + counts[j]));
     legend.appendChild(l);
+  });
+  document.getElementById("bycluster").addEventListener("change", function (ev) {
+    var byCluster = ev.target.checked, P = D.palette;
+    graph.updateEachNodeAttributes(function (node, a) {
+      a.color = byCluster ? P[D.cluster[+node] % P.length] : D.colours[a.kind];
+      return a;
+    }, {attributes: ["color"]});
   });
   window.chainatlasBig = {renderer: renderer, graph: graph, search: search, select: select, data: D};
   requestAnimationFrame(function () { document.body.dataset.ready = "1"; });

@@ -1,0 +1,86 @@
+"""The large (WebGL) view in a real browser (Debian's chromium via Playwright), with every
+non-local request failing the test: a 5,000-node page becomes ready, answers a search, shows a
+clicked node's neighbours and hides a legend entry."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.big_view import synthetic
+from chainatlas.viz.bigview import big_page
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+
+pytestmark = needs_chromium
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    sync_api = pytest.importorskip("playwright.sync_api")
+    nb = synthetic(5000)
+    path = tmp_path_factory.mktemp("big") / "big.html"
+    path.write_text(big_page(nb, "五千节点", "节点 5000"), encoding="utf-8")
+    outside: list[str] = []
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        pg = b.new_page(viewport={"width": 1200, "height": 800})
+
+        def block(route):  # type: ignore[no-untyped-def]
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        pg.route("**/*", block)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(path.as_uri())
+        pg.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+        yield pg, nb
+        assert outside == [], outside
+        assert errors == [], errors
+        b.close()
+
+
+def test_ready_with_every_node_drawn(page) -> None:  # type: ignore[no-untyped-def]
+    pg, nb = page
+    body = pg.evaluate("({n: document.body.dataset.nodes, e: document.body.dataset.edges})")
+    assert body == {"n": "5000", "e": str(len(nb.relationships))}
+    assert pg.evaluate("document.body.dataset.error") is None  # WebGL worked
+    got = pg.evaluate("window.chainatlasBig.graph.order")
+    assert got == 5000
+    assert pg.evaluate("window.chainatlasBig.graph.size") == len(nb.relationships)
+    # the WebGL canvases have pixels drawn (a canvas screenshot, not blank)
+    shot = pg.locator("#graph").screenshot()
+    assert len(shot) > 20_000
+
+
+def test_search_box_finds_and_selects(page) -> None:  # type: ignore[no-untyped-def]
+    pg, nb = page
+    pg.fill("#q", "企业123")
+    pg.wait_for_selector("#hits:not([hidden]) button")
+    hits = pg.locator("#hits button").all_inner_texts()
+    names = {n.name for n in nb.nodes}
+    assert hits and all("企业123" in h for h in hits)
+    assert hits[0].startswith("企业123有限公司")  # the exact name first
+    assert any(h.split("企业 · ")[0] in names for h in hits)
+    pg.press("#q", "Enter")
+    pg.wait_for_selector("#info:not([hidden])")
+    assert pg.locator("#info h2").inner_text() == "企业123有限公司"
+    i = next(k for k, n in enumerate(nb.nodes) if n.name == "企业123有限公司")
+    degree = sum(1 for r in nb.relationships if nb.nodes[i].id in (r.start, r.end))
+    assert f"相连 {degree} 个节点" in pg.locator("#info p").inner_text()
+
+
+def test_legend_hides_a_label(page) -> None:  # type: ignore[no-untyped-def]
+    pg, nb = page
+    pg.evaluate("window.chainatlasBig.select(null)")
+    firms = sum(1 for n in nb.nodes if n.label == "Firm")
+    pg.locator('#legend input[data-kind="Firm"]').uncheck()
+    hidden = pg.evaluate(
+        """() => { const r = window.chainatlasBig.renderer; let h = 0;
+        window.chainatlasBig.graph.forEachNode(n => { if (r.getNodeDisplayData(n).hidden) h++; });
+        return h; }"""
+    )
+    assert hidden == firms
+    pg.locator('#legend input[data-kind="Firm"]').check()
