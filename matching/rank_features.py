@@ -253,9 +253,10 @@ class _Row:
 _EMPTY = _Row(np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
-def _srow(M: sp.csr_matrix, rows: np.ndarray, w: np.ndarray | None = None) -> _Row:
-    """The (weighted) sum of some rows of the CSR matrix ``M``, gathered straight from its
-    arrays (the cost follows the postings touched, not the matrix's width)."""
+def _gather(M: sp.csr_matrix, rows: np.ndarray, w: np.ndarray | None = None) -> _Row:
+    """The stored entries of some rows of the CSR matrix ``M`` (each row's values times its
+    weight in ``w``), gathered straight from its arrays: the cost follows the postings
+    touched, not the matrix's width. The indices are *not* merged (a column may repeat)."""
     rows = np.asarray(rows, dtype=np.int64)
     if len(rows) == 0:
         return _EMPTY
@@ -266,36 +267,45 @@ def _srow(M: sp.csr_matrix, rows: np.ndarray, w: np.ndarray | None = None) -> _R
         return _EMPTY
     firsts = np.cumsum(lens) - lens
     offsets = np.repeat(starts - firsts, lens) + np.arange(total)
-    idx = M.indices[offsets]
     vals = M.data[offsets]
     if w is not None:
         vals = vals * np.repeat(np.asarray(w, dtype=float), lens)
-    uniq, inv = np.unique(idx, return_inverse=True)
-    return _Row(uniq, np.bincount(inv, weights=vals, minlength=len(uniq)))
+    return _Row(M.indices[offsets], vals)
+
+
+def _srow(M: sp.csr_matrix, rows: np.ndarray, w: np.ndarray | None = None) -> _Row:
+    """The (weighted) sum of some rows of the CSR matrix ``M``: :func:`_gather`, merged
+    (sorted indices, each once)."""
+    g = _gather(M, rows, w)
+    if len(g.indices) == 0:
+        return _EMPTY
+    uniq, inv = np.unique(g.indices, return_inverse=True)
+    return _Row(uniq, np.bincount(inv, weights=g.data, minlength=len(uniq)))
 
 
 def _candidate_rows(v: EdgeView, s: int, K: np.ndarray) -> list[_Row]:
-    """The first stage's sparse rows over firms, in the order of CANDIDATE_FEATURES."""
+    """The first stage's sparse rows over firms, in the order of CANDIDATE_FEATURES (left
+    unmerged: :func:`_merge` sums them all in one pass)."""
     cat = v.cat
     rows: list[_Row] = []
     if len(K):
         co = _srow(v.F, K)  # segments co-occurring with s, with counts
         keep = co.indices != s
         segs = co.indices[keep]
-        rows.append(_srow(v.FT, segs, co.data[keep] / (v.seg_norm[segs] * v.seg_norm[s])))
+        rows.append(_gather(v.FT, segs, co.data[keep] / (v.seg_norm[segs] * v.seg_norm[s])))
         prof = _srow(v.Fi, K)
-        rows.append(_srow(v.FiT, prof.indices, prof.data))
+        rows.append(_gather(v.FiT, prof.indices, prof.data))
     else:
         rows += [_EMPTY, _EMPTY]
     j = v.ease_col[s]
     if j >= 0:
         b = v.ease_B[:, j]
-        rows.append(_srow(v.ease_inputs, b.indices, b.data))
+        rows.append(_gather(v.ease_inputs, b.indices, b.data))
     else:
         rows.append(_EMPTY)
     t = cat.T[s]
     sel = v.fp_len[t.indices] <= v.max_posting
-    rows.append(_srow(v.FPT, t.indices[sel], t.data[sel]))
+    rows.append(_gather(v.FPT, t.indices[sel], t.data[sel]))
     if len(K):
         kp = _srow(v.FP, K)
         if len(kp.indices):
@@ -303,14 +313,14 @@ def _candidate_rows(v: EdgeView, s: int, K: np.ndarray) -> list[_Row]:
             top = order[:24]
             g, w = kp.indices[top], kp.data[top] / np.linalg.norm(kp.data)
             sel = v.fp_len[g] <= v.max_posting
-            rows.append(_srow(v.FPT, g[sel], w[sel]))
+            rows.append(_gather(v.FPT, g[sel], w[sel]))
         else:
             rows.append(_EMPTY)
         share = _srow(cat.I3, K)
-        rows.append(_srow(v.I3T, share.indices, share.data / len(K)))
+        rows.append(_gather(v.I3T, share.indices, share.data / len(K)))
     else:
         rows += [_EMPTY, _EMPTY]
-    rows.append(_srow(v.FT, _row_of(cat.A, s)))  # makers of products next to s
+    rows.append(_gather(v.FT, _row_of(cat.A, s)))  # makers of products next to s
     return rows
 
 
@@ -329,10 +339,10 @@ def candidates(
     ``allowed`` (a boolean mask over firms) says who may be ranked; by default the firms
     outside the home area that are not in ``K``.
     """
-    rows = _candidate_rows(v, s, K)
-    reached, C = _merge(rows, v.F.shape[0])
-    ok = v.cat.outside[reached] & ~_member(reached, K) if allowed is None else allowed[reached]
-    return reached[ok], C[ok]
+    if allowed is None:
+        allowed = v.cat.outside.copy()
+        allowed[K] = False
+    return _merge(_candidate_rows(v, s, K), allowed)
 
 
 def blend_features(
@@ -364,8 +374,11 @@ def blend_score(
     n = len(CANDIDATE_FEATURES)
     m = C.max(axis=0) if len(C) else np.ones(n)
     b = C @ (w[:n] / np.where(m > 0, m, 1.0))
-    if np.any(w[n : 2 * n]):
-        b += np.log1p(10.0 * C) @ w[n : 2 * n]
+    if np.any(w[n : 2 * n]):  # log1p(10 C) @ w, over the nonzero cells only (most are 0)
+        flat = C.ravel()
+        nz = np.flatnonzero(flat)
+        logs = np.log1p(10.0 * flat[nz]) * w[n : 2 * n][nz % n]
+        b += np.bincount(nz // n, weights=logs, minlength=len(C))
     deg = v.deg[reached]
     extra = w[2 * n :]
     b += extra[0] * np.log1p(deg) + extra[1] * (deg == 0)
@@ -375,40 +388,38 @@ def blend_score(
     return b + extra[4] * np.log1p(len(K))
 
 
-def _merge(rows: list[_Row], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The firms of any row (sorted) and the rows' values at them, one column per row.
+def _merge(rows: list[_Row], allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``allowed`` firms (a mask) of any row, sorted, and the rows' values at them, one
+    column per row (a firm repeated within a row gets the sum of its values).
 
-    A mark over the ``n`` firms finds them in one pass (cheaper than sorting the rows' entries,
+    A mark over the firms finds them in one pass (cheaper than sorting the rows' entries,
     which outnumber the firms they reach)."""
     idx = np.concatenate([r.indices for r in rows]).astype(np.int64)
-    if len(idx) == 0:
-        return idx, np.zeros((0, len(rows)))
-    mark = np.zeros(n, dtype=bool)
+    k = len(rows)
+    mark = np.zeros(len(allowed), dtype=bool)
     mark[idx] = True
+    mark &= allowed
     reached = np.flatnonzero(mark)
-    pos = np.empty(n, dtype=np.int64)
+    if len(reached) == 0:
+        return reached, np.zeros((0, k))
+    keep = mark[idx]
+    col = np.repeat(np.arange(k), [len(r.indices) for r in rows])[keep]
+    pos = np.empty(len(allowed), dtype=np.int64)
     pos[reached] = np.arange(len(reached))
-    col = np.repeat(np.arange(len(rows)), [len(r.indices) for r in rows])
-    C = np.zeros((len(reached), len(rows)))
-    C[pos[idx], col] = np.concatenate([r.data for r in rows])
-    return reached, C
-
-
-def _member(x: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Which of ``x`` are in the sorted array ``sorted_set``."""
-    if len(sorted_set) == 0:
-        return np.zeros(len(x), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_set, x), len(sorted_set) - 1)
-    return sorted_set[pos] == x
+    cell = pos[idx[keep]] * k + col
+    vals = np.concatenate([r.data for r in rows])[keep]
+    C = np.bincount(cell, weights=vals, minlength=len(reached) * k)
+    return reached, C.reshape(len(reached), k)
 
 
 def _industry_share(codes: np.ndarray, K: np.ndarray, firms: np.ndarray) -> np.ndarray:
     """For each of ``firms``, the share of ``K`` in its industry (0 when unknown)."""
-    share = np.zeros(int(codes.max(initial=-1)) + 2)
-    if len(K):
-        np.add.at(share, codes[K] + 1, 1.0 / len(K))
+    if len(K) == 0:
+        return np.zeros(len(firms))
+    share = np.bincount(codes[K] + 1) / len(K)  # position 0: unknown industry
     share[0] = 0.0
-    return share[codes[firms] + 1]
+    at = codes[firms] + 1
+    return np.where(at < len(share), share[np.minimum(at, len(share) - 1)], 0.0)
 
 
 def query(

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 
-from chainatlas.matching.rank_features import EdgeView
+from chainatlas.matching.rank_features import EdgeView, _pairs
 
 __all__ = ["TEMPLATES", "Explainer", "ReasonFacts"]
 
@@ -65,15 +64,31 @@ class Explainer:
         self.known = v.known(s)
 
     @cached_property
-    def Fk(self) -> sp.csr_matrix:
-        """Known firm × segment."""
-        return sp.csr_matrix(self.v.F[self.known])
+    def known_products(self) -> tuple[np.ndarray, np.ndarray]:
+        """(position in ``known``, product) of every product of the known firms."""
+        return _pairs(self.v.F, self.known)
 
     @cached_property
-    def in_known(self) -> np.ndarray:
-        mask = np.zeros(self.v.F.shape[0], dtype=bool)
-        mask[self.known] = True
-        return mask
+    def known_makers(self) -> tuple[np.ndarray, np.ndarray]:
+        """(product, how many known firms make it), products sorted."""
+        prods, counts = np.unique(self.known_products[1], return_counts=True)
+        return prods, counts
+
+    def has_reason(self, f: int) -> bool:
+        """Whether :meth:`reasons` finds any for firm ``f`` (without writing them; the
+        cheapest facts are looked at first)."""
+        mine = self.v.products(f)
+        i = int(np.searchsorted(self.known, f))
+        if i < len(self.known) and self.known[i] == f:
+            return True
+        if len(mine) and np.isin(mine, self.known_makers[0]).any():  # a shared product
+            return True
+        return bool(
+            self._industries(f)
+            or self._product_paths(mine)
+            or self._masters(f)
+            or self._two_steps(mine)
+        )
 
     def reasons(self, f: int, *, limit: int = 4) -> list[str]:
         """Up to ``limit`` reasons why firm ``f`` belongs in the segment, strongest kinds
@@ -116,9 +131,10 @@ class Explainer:
         if len(self.known) == 0 or len(mine) == 0:
             return []
         v = self.v
-        w = np.zeros(v.F.shape[1])
-        w[mine] = 1.0 / np.log(2.0 + v.sdeg[mine])
-        score = self.Fk @ w
+        ki, kj = self.known_products
+        hit = np.isin(kj, mine)
+        w = 1.0 / np.log(2.0 + v.sdeg[kj[hit]])
+        score = np.bincount(ki[hit], weights=w, minlength=len(self.known))
         i = int(np.argmax(score))
         if score[i] <= 0:
             return []
@@ -135,12 +151,14 @@ class Explainer:
         """The candidate's product that most of the segment's firms also make (at least 2)."""
         if len(self.known) == 0 or len(mine) == 0:
             return []
-        counts = [int(self.in_known[self.v.known(int(m))].sum()) for m in mine]
+        prods, made = self.known_makers
+        at = np.minimum(np.searchsorted(prods, mine), max(len(prods) - 1, 0))
+        counts = np.where(prods[at] == mine, made[at], 0) if len(prods) else np.zeros(len(mine))
         i = int(np.argmax(counts))
         if counts[i] < 2:
             return []
         prod = self.facts.seg_names[int(mine[i])]
-        return [TEMPLATES["co_count"].format(prod=prod, n=counts[i], seg=self.seg)]
+        return [TEMPLATES["co_count"].format(prod=prod, n=int(counts[i]), seg=self.seg)]
 
     def _industries(self, f: int) -> list[str]:
         for codes, names in zip(self.facts.industry, self.facts.industry_names, strict=True):
