@@ -65,16 +65,11 @@ def project_stage(
     request: Request,
 ) -> NodePublic:
     """Move a project one stage forward (一环节一跟进); invalid moves answer 400."""
-    after = _write(
-        project_id,
-        body,
-        store,
-        who,
-        auth,
-        request,
-        lambda by: move_stage(store, project_id, body.to, by=by, note=body.note),
-    )
-    return NodePublic.of(after)
+
+    def write(by: str) -> Node:
+        return move_stage(store, project_id, body.to, by=by, note=body.note)
+
+    return NodePublic.of(_write(project_id, body, store, who, auth, request, write))
 
 
 @router.get("/{project_id}/follow-ups")
@@ -93,15 +88,11 @@ def add_project_follow_up(
     request: Request,
 ) -> dict[str, Any]:
     """Record a follow-up at the project's current stage, at any time (一环节一跟进)."""
-    return _write(
-        project_id,
-        body,
-        store,
-        who,
-        auth,
-        request,
-        lambda by: add_follow_up(store, project_id, body.note, by=by, on=body.date),
-    )
+
+    def write(by: str) -> dict[str, Any]:
+        return add_follow_up(store, project_id, body.note, by=by, on=body.date)
+
+    return _write(project_id, body, store, who, auth, request, write)
 
 
 @router.post("/{project_id}/land", response_model=NodePublic)
@@ -114,16 +105,11 @@ def project_land(
     request: Request,
 ) -> NodePublic:
     """拿地: record the day the project got its land (a follow-up too), for 拿地即开工."""
-    after = _write(
-        project_id,
-        body,
-        store,
-        who,
-        auth,
-        request,
-        lambda by: record_land(store, project_id, body.date, by=by, note=body.note),
-    )
-    return NodePublic.of(after)
+
+    def write(by: str) -> Node:
+        return record_land(store, project_id, body.date, by=by, note=body.note)
+
+    return NodePublic.of(_write(project_id, body, store, who, auth, request, write))
 
 
 def _write(
