@@ -1,18 +1,73 @@
-"""The fishbone in the app (its own module: the app's browser fixture cannot run beside the
-module-wide browser of ``test_browser_fishbone``)."""
+"""The fishbone in the app: the chain page's sandboxed frame, a logged-in city officer, the
+service on 127.0.0.1 (its own module: two Playwright drivers cannot run side by side, and
+``test_browser_fishbone`` keeps one for the whole module)."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from tests.api.test_ui import page, server  # noqa: F401 (the app, a logged-in browser)
-from tests.conftest import needs_chromium
+import pytest
+import uvicorn
+
+from chainatlas.api.auth import AuthStore
+from chainatlas.api.main import create_app
+from chainatlas.graph.settings import Settings
+from chainatlas.graph.store.embedded import EmbeddedStore
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from tests.viz.test_browser_fishbone import _png_size
 
 pytestmark = needs_chromium
 
 
-def test_in_the_chain_page_frame(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+@pytest.fixture
+def page(seeded: EmbeddedStore, tmp_path: Path) -> Iterator[tuple[Any, str]]:
+    """A chromium tab logged in as 市链长办 on the running service; at the end, no console
+    error of any frame and no request off 127.0.0.1."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    auth = AuthStore(tmp_path / "auth.db")
+    token = auth.create("city", [], "测试")
+    app = create_app(Settings(home=tmp_path / "home"), seeded, auth)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=srv.run, daemon=True).start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    base = f"http://127.0.0.1:{port}"
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        pg = b.new_page(viewport={"width": 1300, "height": 900}, accept_downloads=True)
+        outside: list[str] = []
+        errors: list[str] = []
+        pg.route(
+            "**/*",
+            lambda r: (
+                r.continue_()
+                if r.request.url.startswith(base)
+                else (outside.append(r.request.url), r.abort())
+            ),
+        )
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.goto(base + "/ui/login")
+        pg.fill("#token", token)
+        pg.click("#login")
+        pg.wait_for_url(base + "/")
+        yield pg, base
+        assert outside == [] and errors == []
+        b.close()
+    srv.should_exit = True
+    auth.close()
+
+
+def test_in_the_chain_page_frame(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The fishbone in the chain page's sandboxed frame (the app, a logged-in city officer):
     PNG export downloads, a firm's name opens its page in the whole window; no console error
     and no outside request (the ``page`` fixture checks both)."""
