@@ -176,8 +176,10 @@ def main() -> None:
     )
     print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        # the synthetic graphs are made before the clock starts: their walk is 0
+        made = {n: synthetic(n) for n in sizes}
         graphs: list[tuple[str, object]] = [
-            (f"synthetic {n:,}", lambda n=n: synthetic(n)) for n in sizes
+            (f"synthetic {n:,}", lambda n=n: made[n]) for n in sizes
         ]
         if args.ckg or args.store:
             store = _ckg(Path(args.ckg), Path(tmp)) if args.ckg else _existing(Path(args.store))

@@ -55,6 +55,11 @@ def _plan(quick: bool) -> list[tuple[str, list[str], bool]]:
             False,
         ),
         (
+            "Large views (WebGL)",
+            ["big_view", "--sizes", "1000" if quick else "1000,6000,25000", "--ckg", str(CKG)],
+            True,
+        ),
+        (
             "API load",
             ["load"] + (["--seconds", "10", "--throughput-seconds", "5"] if quick else []),
             False,

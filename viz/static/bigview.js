@@ -2,24 +2,35 @@
 // FONTS is replaced by the CJK font stack.
 (function () {
   "use strict";
-  var D = JSON.parse(document.getElementById("view-data").textContent);
-  var n = D.ids.length, i;
-  var graph = new graphology.MultiDirectedGraph();
-  for (i = 0; i < n; i++) {
-    graph.addNode(i, {x: D.x[i], y: D.y[i], size: D.size[i], label: D.names[i],
-                      color: D.colours[D.kind[i]], kind: D.kind[i], forceLabel: D.force[i] === 1});
+  // Three tasks (parse, build the graph, draw) rather than one, so that the page never blocks
+  // for their sum; positions come computed, so nothing else runs on the main thread.
+  var D, n, graph, i;
+  setTimeout(function () {
+    D = JSON.parse(document.getElementById("view-data").textContent);
+    n = D.ids.length;
+    setTimeout(build, 0);
+  }, 0);
+  function build() {
+    graph = new graphology.MultiDirectedGraph();
+    for (i = 0; i < n; i++) {
+      graph.addNode(i, {x: D.x[i], y: D.y[i], size: D.size[i], label: D.names[i],
+                        color: D.colours[D.kind[i]], kind: D.kind[i],
+                        forceLabel: D.force[i] === 1});
+    }
+    var E = D.edges;
+    for (i = 0; i < E.length; i += 2) graph.addEdge(E[i], E[i + 1]);
+    setTimeout(draw, 0);
   }
-  var E = D.edges;
-  for (i = 0; i < E.length; i += 2) graph.addEdge(E[i], E[i + 1]);
+  function draw() {
   var hiddenKinds = {}, anyHidden = false, focus = null, near = null;
   var DIM = "#e4e7eb";
   function nodeReducer(node, data) {
     if (!anyHidden && focus === null) return data;
     if (hiddenKinds[data.kind]) return Object.assign({}, data, {hidden: true});
     if (focus === null) return data;
-    if (node === focus) return Object.assign({}, data, {highlighted: true, forceLabel: true, zIndex: 2});
-    if (near.has(node)) return Object.assign({}, data, {forceLabel: near.size <= 40, zIndex: 1});
-    return Object.assign({}, data, {color: DIM, label: "", forceLabel: false, zIndex: 0});
+    if (node === focus) return Object.assign({}, data, {highlighted: true, forceLabel: true});
+    if (near.has(node)) return Object.assign({}, data, {forceLabel: near.size <= 40});
+    return Object.assign({}, data, {color: DIM, label: "", forceLabel: false});
   }
   function edgeReducer(edge, data) {
     if (!anyHidden && focus === null) return data;
@@ -29,7 +40,7 @@
       return Object.assign({}, data, {hidden: true});
     }
     if (focus === null) return data;
-    if (s === focus || t === focus) return Object.assign({}, data, {color: "#486581", size: 1.2, zIndex: 1});
+    if (s === focus || t === focus) return Object.assign({}, data, {color: "#486581", size: 1.2});
     return Object.assign({}, data, {hidden: true});
   }
   var container = document.getElementById("graph");
@@ -44,7 +55,7 @@
       nodeProgramClasses: {point: Sigma.rendering.NodePointProgram},
       edgeProgramClasses: {thin: Sigma.rendering.EdgeLineProgram},
       defaultEdgeColor: "#c8d1db",  // opaque: the line program draws no translucent colour
-      hideEdgesOnMove: true, hideLabelsOnMove: true, renderEdgeLabels: false, zIndex: true,
+      hideEdgesOnMove: true, hideLabelsOnMove: true, renderEdgeLabels: false,
       minCameraRatio: 0.01, maxCameraRatio: 4, stagePadding: 20,
       nodeReducer: nodeReducer, edgeReducer: edgeReducer
     });
@@ -151,4 +162,5 @@
   });
   window.chainatlasBig = {renderer: renderer, graph: graph, search: search, select: select, data: D};
   requestAnimationFrame(function () { document.body.dataset.ready = "1"; });
+  }
 })();
