@@ -4,10 +4,16 @@ run here: the embedded store always, Neo4j when ``NEO4J_URI`` is set."""
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 
 from chainatlas.graph.io.seeds import load_seeds
 from chainatlas.graph.settings import Settings
@@ -118,3 +124,24 @@ def shared_or_skip(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (../shared is only beside a development checkout)")
     return path
+
+
+@contextmanager
+def served(app: Any, *, tries: int = 100) -> Iterator[int]:
+    """``app`` served by uvicorn in a thread on a free port of 127.0.0.1 (the port), for as
+    long as the block runs; it waits up to ``tries`` tenths of a second for the start."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    for _ in range(tries):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    try:
+        yield port
+    finally:
+        srv.should_exit = True
+        t.join(timeout=10)

@@ -3,29 +3,19 @@ against the service started on 127.0.0.1."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium, served
 
 pytestmark = needs_chromium
 ARGS = CHROMIUM_ARGS
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -33,17 +23,8 @@ def server(seeded: EmbeddedStore, tmp_path: Path) -> Iterator[tuple[str, str]]:
     auth = AuthStore(tmp_path / "auth.db")
     token = auth.create("city", [], "测试")
     app = create_app(Settings(home=tmp_path / "home"), seeded, auth)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", token
-    srv.should_exit = True
-    t.join(timeout=10)
+    with served(app) as port:
+        yield f"http://127.0.0.1:{port}", token
     auth.close()
 
 

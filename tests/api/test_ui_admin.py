@@ -6,42 +6,11 @@ role gets a 403 page."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from chainatlas.api.auth import AuthStore
-from chainatlas.api.main import create_app
-from chainatlas.graph.settings import Settings
-from chainatlas.graph.store.embedded import EmbeddedStore
-from tests.api.webui import ORIGIN, csrf_of, login
-
-
-class Office:
-    def __init__(self, store: EmbeddedStore, settings: Settings, auth: AuthStore) -> None:
-        self.store, self.auth = store, auth
-        self.app = create_app(settings, store, auth)
-        self.clients: list[TestClient] = []
-
-    def as_(self, role: str, scope: list[str] | None = None) -> TestClient:
-        c = TestClient(self.app)
-        c.__enter__()
-        self.clients.append(c)
-        assert login(c, self.auth.create(role, scope or [], role)).status_code == 303
-        return c
-
-
-@pytest.fixture
-def office(seeded: EmbeddedStore, settings: Settings, tmp_path: Path) -> Iterator[Office]:
-    auth = AuthStore(tmp_path / "auth.db")
-    o = Office(seeded, settings, auth)
-    yield o
-    for c in o.clients:
-        c.__exit__(None, None, None)
-    auth.close()
+from tests.api.webui import ORIGIN, Browsers, csrf_of
 
 
 def _post(c: TestClient, path: str, page: str, files=None, **data: str):  # type: ignore[no-untyped-def]
@@ -54,9 +23,9 @@ def _post(c: TestClient, path: str, page: str, files=None, **data: str):  # type
     )
 
 
-def test_admin_pages_only_for_the_city_office(office: Office) -> None:
-    city = office.as_("city")
-    chain = office.as_("chain", ["1366:storage"])
+def test_admin_pages_only_for_the_city_office(ui: Browsers) -> None:
+    city = ui.as_("city")
+    chain = ui.as_("chain", ["1366:storage"])
     for path in ("/ui/admin/tokens", "/ui/admin/audit", "/ui/admin/import"):
         assert city.get(path).status_code == 200
         r = chain.get(path)
@@ -67,16 +36,16 @@ def test_admin_pages_only_for_the_city_office(office: Office) -> None:
         )
     assert 'id="nav-admin"' in city.get("/").text
     assert 'id="nav-admin"' not in chain.get("/").text
-    before = len(office.auth.tokens())
+    before = len(ui.auth.tokens())
     r = chain.post(
         "/ui/admin/tokens", data={"csrf": "x", "role": "city"}, headers={"Origin": ORIGIN}
     )
-    assert r.status_code == 403 and len(office.auth.tokens()) == before
+    assert r.status_code == 403 and len(ui.auth.tokens()) == before
     assert chain.get("/ui/admin/template/firms.xlsx").status_code == 200  # templates are blank
 
 
-def test_token_made_shown_once_and_revoked(office: Office) -> None:
-    city = office.as_("city")
+def test_token_made_shown_once_and_revoked(ui: Browsers) -> None:
+    city = ui.as_("city")
     r = _post(
         city,
         "/ui/admin/tokens",
@@ -88,26 +57,26 @@ def test_token_made_shown_once_and_revoked(office: Office) -> None:
     )
     assert r.status_code == 201
     token = r.text.split('id="new-token">')[1].split("<")[0]
-    who = office.auth.principal(token)
+    who = ui.auth.principal(token)
     assert who.role == "district" and list(who.scope) == ["长兴县"]
     assert token not in city.get("/ui/admin/tokens").text  # shown this once only
     assert city.get("/ui/admin/tokens").text.count('id="current-token"') == 1
     # a bad scope: 422 page in Chinese, nothing made
-    n = len(office.auth.tokens())
+    n = len(ui.auth.tokens())
     r = _post(city, "/ui/admin/tokens", "/ui/admin/tokens", role="district", scope="火星")
-    assert r.status_code in (400, 422) and "火星" in r.text and len(office.auth.tokens()) == n
+    assert r.status_code in (400, 422) and "火星" in r.text and len(ui.auth.tokens()) == n
     r = _post(city, f"/ui/admin/tokens/{who.token_id}/revoke", "/ui/admin/tokens")
     assert r.status_code == 303
-    assert office.auth.token(who.token_id).status == "已吊销"
+    assert ui.auth.token(who.token_id).status == "已吊销"
     r = _post(city, "/ui/admin/tokens/ffffffffffff/revoke", "/ui/admin/tokens")
     assert r.status_code == 404
     # no CSRF token: refused, nothing revoked
     r = city.post("/ui/admin/tokens", data={"role": "city"}, headers={"Origin": ORIGIN})
-    assert r.status_code == 403 and len(office.auth.tokens()) == n
+    assert r.status_code == 403 and len(ui.auth.tokens()) == n
 
 
-def test_audit_log_filter_and_pages(office: Office) -> None:
-    city = office.as_("city")
+def test_audit_log_filter_and_pages(ui: Browsers) -> None:
+    city = ui.as_("city")
     for i in range(55):
         _post(city, "/ui/admin/tokens", "/ui/admin/tokens", role="city", name=f"t{i}")
     _post(city, "/ui/admin/tokens", "/ui/admin/tokens", role="district", scope="火星")
@@ -122,8 +91,8 @@ def test_audit_log_filter_and_pages(office: Office) -> None:
     assert city.get("/ui/admin/audit?p=0").status_code == 422
 
 
-def test_templates_and_import_with_row_errors(office: Office) -> None:
-    city = office.as_("city")
+def test_templates_and_import_with_row_errors(ui: Browsers) -> None:
+    city = ui.as_("city")
     r = city.get("/ui/admin/template/firms.xlsx")
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
@@ -137,12 +106,12 @@ def test_templates_and_import_with_row_errors(office: Office) -> None:
     ws.append([{**good, "所在区域*": "火星", "产值（亿元）": "很多"}.get(h, "") for h in headers])
     buf = io.BytesIO()
     wb.save(buf)
-    firms = office.store.count_nodes("Firm")
+    firms = ui.store.count_nodes("Firm")
     files = {"file": ("企业.xlsx", buf.getvalue(), "application/octet-stream")}
     r = _post(city, "/ui/admin/import", "/ui/admin/import", files=files, kind="firms")
     assert r.status_code == 422 and 'id="row-errors"' in r.text
-    assert office.store.count_nodes("Firm") == firms
-    log = office.auth.audit_log(5)
+    assert ui.store.count_nodes("Firm") == firms
+    log = ui.auth.audit_log(5)
     assert log[0]["path"] == "/ui/admin/import" and log[0]["status"] == "failed"
     r = _post(
         city,
@@ -154,4 +123,4 @@ def test_templates_and_import_with_row_errors(office: Office) -> None:
     # 跳过错误行: the good row is written, the bad one listed
     r = _post(city, "/ui/admin/import", "/ui/admin/import", files=files, kind="firms", skip_bad="1")
     assert r.status_code == 200 and 'id="skipped"' in r.text
-    assert office.store.count_nodes("Firm") == firms + 1
+    assert ui.store.count_nodes("Firm") == firms + 1

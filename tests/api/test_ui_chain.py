@@ -6,46 +6,31 @@ with its Excel."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from chainatlas.api.auth import AuthStore
-from chainatlas.api.main import create_app
-from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.graph.workflows.checklist import checklist
 from chainatlas.graph.workflows.goals import chain_goals
 from chainatlas.matching.gaps import gaps
-from tests.api.webui import ORIGIN, csrf_of, login
+from tests.api.webui import ORIGIN, Browsers, csrf_of
 
 CHAIN = "1366:storage"
 
 
 @pytest.fixture
-def clients(
-    seeded: EmbeddedStore, settings: Settings, tmp_path: Path
-) -> Iterator[dict[str, TestClient]]:
-    auth = AuthStore(tmp_path / "auth.db")
-    app = create_app(settings, seeded, auth)
-    out: dict[str, TestClient] = {}
-    for name, role, scope in (
-        ("city", "city", []),
-        ("chain", "chain", [CHAIN]),
-        ("other", "chain", ["1366:hydrogen"]),
-        ("district", "district", ["长兴县"]),
-    ):
-        c = TestClient(app)
-        c.__enter__()
-        assert login(c, auth.create(role, scope, name)).status_code == 303
-        out[name] = c
-    yield out
-    for c in out.values():
-        c.__exit__(None, None, None)
-    auth.close()
+def clients(ui: Browsers) -> dict[str, TestClient]:
+    return {
+        name: ui.as_(role, scope, name)
+        for name, role, scope in (
+            ("city", "city", []),
+            ("chain", "chain", [CHAIN]),
+            ("other", "chain", ["1366:hydrogen"]),
+            ("district", "district", ["长兴县"]),
+        )
+    }
 
 
 def _post(c: TestClient, path: str, **data: str):  # type: ignore[no-untyped-def]

@@ -5,31 +5,21 @@ them; an unknown firm is a 404 page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-from chainatlas.api.auth import AuthStore
-from chainatlas.api.main import create_app
 from chainatlas.graph.home import HOME_AREA, is_local
 from chainatlas.graph.model import Node, Relationship
-from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.viz.dashboard import china_targets
-from tests.api.webui import login
+from tests.api.webui import Browsers
 
 P = "project:1366:storage:1"
 
 
 @pytest.fixture
-def client(seeded: EmbeddedStore, settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
-    auth = AuthStore(tmp_path / "auth.db")
-    with TestClient(create_app(settings, seeded, auth)) as c:
-        assert login(c, auth.create("district", ["长兴县"], "长兴")).status_code == 303
-        yield c
-    auth.close()
+def client(ui: Browsers) -> TestClient:
+    return ui.as_("district", ["长兴县"], "长兴")
 
 
 def _firms(store: EmbeddedStore, local: bool) -> list[Node]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from chainatlas.api.auth import AuthStore
-from chainatlas.api.main import create_app
-from chainatlas.graph.settings import Settings
-from chainatlas.graph.store.embedded import EmbeddedStore
-from tests.api.webui import ORIGIN, csrf_of, login
+from tests.api.webui import ORIGIN, Browsers, csrf_of
 
 LAND = {"kind": "土地", "description": "储能电池二期工业用地", "quantity": 50, "unit": "亩"}
 PLOT = {
@@ -33,30 +28,16 @@ PLOT = {
 DOCKING = "docking:demand:land:supply:plot"
 
 
-class Office:
-    def __init__(self, store: EmbeddedStore, settings: Settings, auth: AuthStore) -> None:
-        self.store, self.auth = store, auth
-        self.app = create_app(settings, store, auth)
-        self.clients: list[TestClient] = []
-
-    def as_(self, role: str, scope: list[str] | None = None) -> TestClient:
-        c = TestClient(self.app)
-        c.__enter__()
-        self.clients.append(c)
-        assert login(c, self.auth.create(role, scope or [], role)).status_code == 303
-        return c
-
-    def status(self) -> str | None:
-        node = self.store.get_node(DOCKING)
-        return node.props["status"] if node else None
+def _status(ui: Browsers) -> str | None:
+    node = ui.store.get_node(DOCKING)
+    return node.props["status"] if node else None
 
 
 @pytest.fixture
-def office(seeded: EmbeddedStore, settings: Settings, tmp_path: Path) -> Iterator[Office]:
-    auth = AuthStore(tmp_path / "auth.db")
-    o = Office(seeded, settings, auth)
-    city = {"Authorization": f"Bearer {auth.create('city', [], 'setup')}"}
-    with TestClient(o.app) as c:
+def office(ui: Browsers) -> Browsers:
+    """The web UI with a stored demand (land, for a firm) and supply (a plot) of 长兴县."""
+    city = {"Authorization": f"Bearer {ui.auth.create('city', [], 'setup')}"}
+    with TestClient(ui.app) as c:
         for kind, rid, props in [
             ("demands", "demand:land", LAND),
             ("supplies", "supply:plot", PLOT),
@@ -69,10 +50,7 @@ def office(seeded: EmbeddedStore, settings: Settings, tmp_path: Path) -> Iterato
             json={"props": LAND, "region": "长兴县", "firm": "firm:sample-0001"},
             headers=city,
         )
-    yield o
-    for c in o.clients:
-        c.__exit__(None, None, None)
-    auth.close()
+    return ui
 
 
 def _post(c: TestClient, path: str, page: str, files: Any = None, **data: str) -> Any:
@@ -123,7 +101,7 @@ def _lists(tmp_path: Path, bad: bool = False) -> dict[str, Any]:
     return {"demands": ("d.csv", d.read_bytes()), "supplies": ("s.csv", s.read_bytes())}
 
 
-def test_templates_download_for_every_role(office: Office) -> None:
+def test_templates_download_for_every_role(office: Browsers) -> None:
     for role, scope in [("chief", []), ("district", ["长兴县"]), ("city", [])]:
         c = office.as_(role, scope)
         page = c.get("/ui/match").text
@@ -137,7 +115,7 @@ def test_templates_download_for_every_role(office: Office) -> None:
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
 
 
-def test_upload_shows_names_and_scores_and_its_workbook(office: Office, tmp_path: Path) -> None:
+def test_upload_shows_names_and_scores_and_its_workbook(office: Browsers, tmp_path: Path) -> None:
     c = office.as_("chief")
     r = _post(c, "/ui/match", "/ui/match", files=_lists(tmp_path))
     assert r.status_code == 200, r.text
@@ -158,7 +136,7 @@ def test_upload_shows_names_and_scores_and_its_workbook(office: Office, tmp_path
     assert row["供给"].startswith("长兴工业用地") and f"{row['得分'] * 100:.1f}" == cells[4]
 
 
-def test_a_bad_list_answers_one_row_per_error(office: Office, tmp_path: Path) -> None:
+def test_a_bad_list_answers_one_row_per_error(office: Browsers, tmp_path: Path) -> None:
     c = office.as_("city")
     r = _post(c, "/ui/match", "/ui/match", files=_lists(tmp_path, bad=True))
     assert r.status_code == 422
@@ -167,13 +145,13 @@ def test_a_bad_list_answers_one_row_per_error(office: Office, tmp_path: Path) ->
     assert office.store.count_nodes("Docking") == 0
 
 
-def test_stored_lists_matched_and_docking_moved_by_who_may(office: Office) -> None:
+def test_stored_lists_matched_and_docking_moved_by_who_may(office: Browsers) -> None:
     city = office.as_("city")
     page = city.get("/ui/match/stored")
     assert page.status_code == 200 and "还没有对接记录" in page.text
     r = _post(city, "/ui/match/stored", "/ui/match/stored")
     assert r.status_code == 200, r.text
-    assert "新增对接 1" in r.text and office.status() == "推荐"
+    assert "新增对接 1" in r.text and _status(office) == "推荐"
     table = _visible(r.text.split('id="dockings"')[1].split("</table>")[0])
     for name in ("储能电池二期工业用地", "长兴经开区工业地块", "长兴县自然资源和规划局"):
         assert name in table
@@ -185,24 +163,24 @@ def test_stored_lists_matched_and_docking_moved_by_who_may(office: Office) -> No
     audit = len(office.auth.audit_log())
     no = _post(wuxing, "/ui/match/docking", "/ui/match/stored", docking=DOCKING, status="对接中")
     assert no.status_code == 403 and "text/html" in no.headers["content-type"]
-    assert office.status() == "推荐" and len(office.auth.audit_log()) == audit
+    assert _status(office) == "推荐" and len(office.auth.audit_log()) == audit
     # the district that owns the demand moves it on: 对接中 → 已落实; the month counts it
     cx = office.as_("district", ["长兴县"])
     assert 'action="/ui/match/docking"' in cx.get("/ui/match/stored").text
     for to in ("对接中", "已落实"):
         ok = _post(cx, "/ui/match/docking", "/ui/match/stored", docking=DOCKING, status=to)
         assert ok.status_code == 303, ok.text
-        assert office.status() == to
+        assert _status(office) == to
     after = cx.get("/ui/match/stored").text
     month = cx.get("/ui/match/stored?month=2026-13")
     assert month.status_code == 422 and "text/html" in month.headers["content-type"]
     assert re.search(r'id="met-in-month">1<', after)
     # a step the ledger refuses: 400, nothing written
     bad = _post(cx, "/ui/match/docking", "/ui/match/stored", docking=DOCKING, status="对接中")
-    assert bad.status_code == 400 and office.status() == "已落实"
+    assert bad.status_code == 400 and _status(office) == "已落实"
 
 
-def test_leaders_read_only_and_forms_need_csrf(office: Office) -> None:
+def test_leaders_read_only_and_forms_need_csrf(office: Browsers) -> None:
     chief = office.as_("chief")
     page = chief.get("/ui/match/stored").text
     assert (
@@ -222,7 +200,7 @@ def test_leaders_read_only_and_forms_need_csrf(office: Office) -> None:
     assert office.store.count_nodes("Docking") == 0
 
 
-def test_matching_the_stored_lists_from_the_page_counts_as_matching(office: Office) -> None:
+def test_matching_the_stored_lists_from_the_page_counts_as_matching(office: Browsers) -> None:
     """Like ``POST /api/v1/match/stored``: 10 a minute per token, then a 429 page."""
     from chainatlas.api.limits import RATES
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -30,40 +29,10 @@ from chainatlas.graph.workflows.ledger import (
     stall_of,
 )
 from chainatlas.graph.workflows.problems import raise_problem
-from tests.api.webui import ORIGIN, csrf_of, login
+from tests.api.webui import ORIGIN, Browsers, csrf_of, login
 from tests.conftest import SEEDS
 
 P = "project:1366:storage:1"  # a 新能源与新型储能 project (sample data)
-
-
-class UI:
-    """One service, several logged-in browsers (one per role)."""
-
-    def __init__(self, store: EmbeddedStore, settings: Settings, auth: AuthStore) -> None:
-        self.store, self.auth = store, auth
-        self.app = create_app(settings, store, auth)
-        self.clients: list[TestClient] = []
-
-    def as_(self, role: str, scope: list[str] | None = None, name: str = "") -> TestClient:
-        c = TestClient(self.app)
-        c.__enter__()
-        self.clients.append(c)
-        token = self.auth.create(role, scope or [], name or role)
-        assert login(c, token).status_code == 303
-        return c
-
-    def close(self) -> None:
-        for c in self.clients:
-            c.__exit__(None, None, None)
-
-
-@pytest.fixture
-def ui(seeded: EmbeddedStore, settings: Settings, tmp_path: Path) -> Iterator[UI]:
-    auth = AuthStore(tmp_path / "auth.db")
-    u = UI(seeded, settings, auth)
-    yield u
-    u.close()
-    auth.close()
 
 
 def _data(html: str) -> dict:  # type: ignore[type-arg]
@@ -82,7 +51,7 @@ def _post(c: TestClient, path: str, page: str, **data: str):  # type: ignore[no-
 
 
 # ---- 驾驶舱 ------------------------------------------------------------------------------------
-def test_home_cards_count_what_their_lists_list(ui: UI) -> None:
+def test_home_cards_count_what_their_lists_list(ui: Browsers) -> None:
     c = ui.as_("city")
     html = c.get("/").text
     local = [f for f in ui.store.find_nodes("Firm") if is_local(f.props.get("region"), HOME_AREA)]
@@ -104,7 +73,7 @@ def test_home_cards_count_what_their_lists_list(ui: UI) -> None:
     assert int(cards["/ui/projects"]) == len(rows)
 
 
-def test_home_charts_keep_the_two_layouts_apart(ui: UI) -> None:
+def test_home_charts_keep_the_two_layouts_apart(ui: Browsers) -> None:
     data = _data(ui.as_("city").get("/").text)
     layout = {c.id: c.props["layout"] for c in ui.store.find_nodes("Chain")}
     for code in ("1366", "eight-2.0"):
@@ -125,14 +94,14 @@ def test_home_charts_keep_the_two_layouts_apart(ui: UI) -> None:
     assert not any(is_local(f["region"], HOME_AREA) for f in china["firms"])
 
 
-def test_home_china_map_follows_the_chain_asked(ui: UI) -> None:
+def test_home_china_map_follows_the_chain_asked(ui: Browsers) -> None:
     c = ui.as_("city")
     assert _data(c.get("/?chain=1366:storage").text)["china"]["chain"]["id"] == "1366:storage"
     r = c.get("/?chain=no-such-chain")
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
 
 
-def test_sample_banner_only_with_sample_data(ui: UI, tmp_path: Path) -> None:
+def test_sample_banner_only_with_sample_data(ui: Browsers, tmp_path: Path) -> None:
     assert 'id="demo-banner"' in ui.as_("city").get("/").text
     bare = EmbeddedStore(tmp_path / "bare.db")
     load_seeds(bare, SEEDS, sample=False)
@@ -160,7 +129,7 @@ def test_sample_banner_only_with_sample_data(ui: UI, tmp_path: Path) -> None:
     ],
 )
 def test_errors_are_chinese_pages_with_their_status(
-    ui: UI, path: str, status: int, text: str
+    ui: Browsers, path: str, status: int, text: str
 ) -> None:
     r = ui.as_("city").get(path)
     assert r.status_code == status
@@ -172,7 +141,7 @@ def test_errors_are_chinese_pages_with_their_status(
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
 
 
-def test_a_refused_login_is_a_401_page(ui: UI) -> None:
+def test_a_refused_login_is_a_401_page(ui: Browsers) -> None:
     c = TestClient(ui.app)
     with c:
         r = login(c, "not-a-token")
@@ -180,7 +149,7 @@ def test_a_refused_login_is_a_401_page(ui: UI) -> None:
 
 
 # ---- projects -----------------------------------------------------------------------------------
-def test_projects_filter_page_and_export_the_filter(ui: UI) -> None:
+def test_projects_filter_page_and_export_the_filter(ui: Browsers) -> None:
     import openpyxl
 
     c = ui.as_("city")
@@ -205,7 +174,7 @@ def test_projects_filter_page_and_export_the_filter(ui: UI) -> None:
     assert c.get("/ui/projects?chain=1366:storage&segment=no-such").text.count("没有符合条件") == 1
 
 
-def test_project_page_forms_follow_the_role_table(ui: UI) -> None:
+def test_project_page_forms_follow_the_role_table(ui: Browsers) -> None:
     city = ui.as_("city").get(f"/ui/project/{P}").text
     for form in ("form-stage", "form-follow", "form-land", "form-problem"):
         assert f'id="{form}"' in city
@@ -219,7 +188,7 @@ def test_project_page_forms_follow_the_role_table(ui: UI) -> None:
     assert 'id="form-follow"' not in leader and 'id="form-problem"' in leader  # decides only
 
 
-def test_forms_write_through_the_api_and_refuse_as_it_does(ui: UI) -> None:
+def test_forms_write_through_the_api_and_refuse_as_it_does(ui: Browsers) -> None:
     # a project whose next stage needs no dates (企业服务 → 政策争取)
     q = next(p for p in ui.store.find_nodes("Project") if p.props.get("stage") == "企业服务")
     page, region = f"/ui/project/{q.id}", q.props["region"]
@@ -258,7 +227,7 @@ def test_forms_write_through_the_api_and_refuse_as_it_does(ui: UI) -> None:
 
 
 # ---- problems -----------------------------------------------------------------------------------
-def _raise(ui: UI, level: str = "一般") -> str:
+def _raise(ui: Browsers, level: str = "一般") -> str:
     return raise_problem(ui.store, f"用地指标（{level}）", level, project=P, today=date.today()).id
 
 
@@ -268,7 +237,7 @@ def _steps(html: str, pid: str) -> list[str]:
     return re.findall(r'data-step="([^"]+)"', row.group(1))
 
 
-def test_problem_buttons_only_for_the_role_that_may_take_them(ui: UI) -> None:
+def test_problem_buttons_only_for_the_role_that_may_take_them(ui: Browsers) -> None:
     pid = _raise(ui)
     region = ui.store.require_node(P).props["region"]
     lead = ui.as_("chain", ["1366:storage"], "牵头部门")
@@ -294,7 +263,7 @@ def test_problem_buttons_only_for_the_role_that_may_take_them(ui: UI) -> None:
     assert pid not in team.get("/ui/problems?view=todo").text
 
 
-def test_major_problems_close_only_after_supervision(ui: UI) -> None:
+def test_major_problems_close_only_after_supervision(ui: Browsers) -> None:
     pid = _raise(ui, "重大")
     city = ui.as_("city", [], "市链长办")
     view = "/ui/problems?view=all"
@@ -308,7 +277,7 @@ def test_major_problems_close_only_after_supervision(ui: UI) -> None:
 
 
 # ---- ledger and firms ---------------------------------------------------------------------------
-def test_ledger_month_page_print_view_and_lists(ui: UI) -> None:
+def test_ledger_month_page_print_view_and_lists(ui: Browsers) -> None:
     c = ui.as_("city")
     r = monthly_report(ui.store, "2026-10", Grace())
     html = c.get("/ui/ledger?month=2026-10").text
@@ -325,7 +294,7 @@ def test_ledger_month_page_print_view_and_lists(ui: UI) -> None:
             assert f'id="{pre}-{k}"><h2>{k}（{r.lists[k]}）' in lists
 
 
-def test_firm_search_finds_products_and_codes_and_pages(ui: UI) -> None:
+def test_firm_search_finds_products_and_codes_and_pages(ui: Browsers) -> None:
     c = ui.as_("city")
     # a firm found through the segment (product) it operates in, not its name
     seg = ui.store.require_node("seg:储能变流器")

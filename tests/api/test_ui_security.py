@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
@@ -22,6 +19,7 @@ from chainatlas.api.main import create_app
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.api.webui import ORIGIN, csrf_of, login
+from tests.conftest import served
 
 
 @pytest.fixture
@@ -246,19 +244,8 @@ def test_docs_are_served_from_the_package(ui) -> None:  # type: ignore[no-untype
 def live(seeded: EmbeddedStore, tmp_path: Path) -> Iterator[int]:
     auth = AuthStore(tmp_path / "auth.db")
     app = create_app(Settings(home=tmp_path / "home"), seeded, auth)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield port
-    srv.should_exit = True
-    t.join(timeout=10)
+    with served(app) as port:
+        yield port
     auth.close()
 
 

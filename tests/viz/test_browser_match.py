@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import needs_chromium
-from tests.viz.test_browser_ui import Tab, _shots, browser, service  # noqa: F401
+from tests.viz.browser_tab import Tab, shots
 
 pytestmark = needs_chromium
 
@@ -48,7 +48,7 @@ def _fits(pg: Any) -> None:
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_the_matching_page_works_offline(browser, service, tmp_path: Path, width: int) -> None:  # noqa: F811
+def test_the_matching_page_works_offline(browser, service, tmp_path: Path, width: int) -> None:
     base, auth = service
     token = auth.create("city", [], "市链长办")
     _store_lists(base, token)
@@ -76,7 +76,7 @@ def test_the_matching_page_works_offline(browser, service, tmp_path: Path, width
             }
         ]
     ).to_csv(s, index=False)
-    out = _shots(tmp_path)
+    out = shots(tmp_path)
     tab = Tab(browser, base, token, width)
     try:
         pg = tab.open("/ui/match")

@@ -8,24 +8,13 @@ Screenshots go to the test's temporary folder, or to ``$CHAINATLAS_SCREENSHOTS``
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-import uvicorn
 
-from chainatlas.api.auth import AuthStore
-from chainatlas.api.main import create_app
-from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
-from chainatlas.graph.workflows.problems import raise_problem
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import needs_chromium
+from tests.viz.browser_tab import Tab, shots
 
 pytestmark = needs_chromium
 P = "project:1366:storage:1"
@@ -53,79 +42,13 @@ PAINTED = """(id) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def service(seeded: EmbeddedStore, tmp_path: Path) -> Iterator[tuple[str, AuthStore]]:
-    raise_problem(seeded, "二期用地指标尚未落实", "一般", project=P, today=date.today())
-    auth = AuthStore(tmp_path / "auth.db")
-    app = create_app(Settings(home=tmp_path / "home"), seeded, auth)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", auth
-    srv.should_exit = True
-    t.join(timeout=10)
-    auth.close()
-
-
-class Tab:
-    """A logged-in browser tab that records console errors and requests leaving the service."""
-
-    def __init__(self, browser: Any, base: str, token: str, width: int) -> None:
-        self.ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-        self.page = self.ctx.new_page()
-        self.base, self.errors, self.outside = base, [], []  # type: ignore[var-annotated]
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.route("**/*", self._route)
-        self.page.goto(base + "/ui/login")
-        self.page.fill("#token", token)
-        self.page.click("#login")
-        self.page.wait_for_url(base + "/")
-
-    def _route(self, route: Any) -> None:
-        if route.request.url.startswith(self.base):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def open(self, path: str) -> Any:
-        self.page.goto(self.base + path)
-        self.page.locator("body[data-ready='1']").wait_for(timeout=30_000)
-        return self.page
-
-    def close(self) -> None:
-        self.ctx.close()
-
-
-def _shots(tmp_path: Path) -> Path:
-    out = Path(os.environ.get("CHAINATLAS_SCREENSHOTS") or tmp_path)
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
 @pytest.mark.parametrize("width", [1366, 390])
 def test_every_page_works_offline_at_desktop_and_phone_width(  # type: ignore[no-untyped-def]
     browser, service, tmp_path: Path, width: int
 ) -> None:
     base, auth = service
     tab = Tab(browser, base, auth.create("city", [], "市链长办"), width)
-    out = _shots(tmp_path)
+    out = shots(tmp_path)
     for path in PAGES:
         pg = tab.open(path)
         name = path.strip("/").split("?")[0].replace("/", "-").replace(":", "_") or "home"

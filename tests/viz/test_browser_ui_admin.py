@@ -16,7 +16,7 @@ from chainatlas.graph.home import HOME_AREA, is_local
 from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.viz.dashboard import china_targets
 from tests.conftest import needs_chromium
-from tests.viz.test_browser_ui import Tab, _shots, browser, service  # noqa: F401
+from tests.viz.browser_tab import Tab, shots
 
 pytestmark = needs_chromium
 CHAIN = "1366:storage"
@@ -37,8 +37,8 @@ def _firms(store: EmbeddedStore) -> tuple[str, str]:
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_new_pages_work_offline_at_desktop_and_phone_width(  # type: ignore[no-untyped-def]
-    browser,  # noqa: F811
-    service,  # noqa: F811
+    browser,
+    service,
     seeded: EmbeddedStore,
     tmp_path: Path,
     width: int,
@@ -46,7 +46,7 @@ def test_new_pages_work_offline_at_desktop_and_phone_width(  # type: ignore[no-u
     base, auth = service
     local, outside = _firms(seeded)
     tab = Tab(browser, base, auth.create("city", [], "市链长办"), width)
-    out = _shots(tmp_path)
+    out = shots(tmp_path)
     pages = {
         "admin-tokens": "/ui/admin/tokens",
         "admin-audit": "/ui/admin/audit",
@@ -71,7 +71,7 @@ def test_new_pages_work_offline_at_desktop_and_phone_width(  # type: ignore[no-u
     tab.close()
 
 
-def test_tokens_made_once_and_revoked_in_the_browser(browser, service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_tokens_made_once_and_revoked_in_the_browser(browser, service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     base, auth = service
     tab = Tab(browser, base, auth.create("city", [], "市链长办"), 1366)
     pg = tab.open("/ui/admin/tokens")
@@ -85,7 +85,7 @@ def test_tokens_made_once_and_revoked_in_the_browser(browser, service, tmp_path:
     token = pg.inner_text("#new-token").strip()
     who = auth.principal(token)
     assert who.role == "district"
-    pg.screenshot(path=str(_shots(tmp_path) / "admin-token-created-1366.png"), full_page=True)
+    pg.screenshot(path=str(shots(tmp_path) / "admin-token-created-1366.png"), full_page=True)
     pg.click(f"#revoke-{who.token_id}")
     pg.wait_for_url("**/ui/admin/tokens?ok=revoked")
     assert "已吊销" in pg.inner_text(f"#token-{who.token_id}")
@@ -101,13 +101,13 @@ def test_tokens_made_once_and_revoked_in_the_browser(browser, service, tmp_path:
     pg.click("#run-import")
     pg.locator("#row-errors").wait_for()
     assert pg.locator("#row-errors tbody tr").count() >= 1
-    pg.screenshot(path=str(_shots(tmp_path) / "admin-import-errors-1366.png"), full_page=True)
+    pg.screenshot(path=str(shots(tmp_path) / "admin-import-errors-1366.png"), full_page=True)
     tab.errors[:] = [e for e in tab.errors if "422" not in e]  # the page's own status
     assert tab.errors == [] and tab.outside == []
     tab.close()
 
 
-def test_controls_only_for_allowed_roles(browser, service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_controls_only_for_allowed_roles(browser, service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     base, auth = service
     district = Tab(browser, base, auth.create("district", ["长兴县"], "长兴招商"), 390)
     pg = district.open(f"/ui/chain/{CHAIN}")
@@ -116,7 +116,7 @@ def test_controls_only_for_allowed_roles(browser, service, tmp_path: Path) -> No
     assert pg.locator("#nav-admin").count() == 0
     pg = district.open("/ui/admin/tokens")
     assert pg.locator("#error[data-status='403']").count() == 1
-    pg.screenshot(path=str(_shots(tmp_path) / "admin-403-390.png"), full_page=True)
+    pg.screenshot(path=str(shots(tmp_path) / "admin-403-390.png"), full_page=True)
     district.errors[:] = [e for e in district.errors if "403" not in e]
     assert district.errors == [] and district.outside == []
     district.close()

@@ -13,7 +13,7 @@ from chainatlas.graph.workflows.dossier import project_dossier
 from chainatlas.graph.workflows.ledger import add_follow_up
 from chainatlas.graph.workflows.problems import raise_problem
 from chainatlas.viz.dossier import dossier_html
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import needs_chromium
 
 pytestmark = needs_chromium
 P = "project:1366:storage:1"
@@ -28,15 +28,6 @@ LAYOUT = """() => {
     scroll: getComputedStyle(document.querySelector('.scroll')).overflowX,
   };
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
