@@ -19,6 +19,7 @@ from chainatlas.graph.model import ATTRACTION_METHODS, FIRM_LADDER
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.graph.workflows.checklist import PLATFORM_KINDS
+from tests.api.conftest import bearers
 from tests.conftest import shared_or_skip
 
 PEOPLE = {"市链长办": ("city", []), "招商团队·吴兴": ("district", ["吴兴区"])}
@@ -29,10 +30,7 @@ def api(
     seeded: EmbeddedStore, settings: Settings, tmp_path: Path
 ) -> Iterator[tuple[TestClient, dict[str, dict[str, str]], EmbeddedStore]]:
     auth = AuthStore(tmp_path / "auth.db")
-    heads = {
-        who: {"Authorization": f"Bearer {auth.create(role, scope, who)}"}
-        for who, (role, scope) in PEOPLE.items()
-    }
+    heads = bearers(auth, PEOPLE)
     with TestClient(create_app(settings, seeded, auth)) as c:
         yield c, heads, seeded
     auth.close()

@@ -16,6 +16,7 @@ from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
+from tests.api.conftest import bearers
 from tests.conftest import shared_or_skip
 
 PEOPLE = {
@@ -35,10 +36,7 @@ def api(
     seeded: EmbeddedStore, settings: Settings, tmp_path: Path
 ) -> Iterator[tuple[TestClient, dict[str, dict[str, str]], EmbeddedStore, AuthStore]]:
     auth = AuthStore(tmp_path / "auth.db")
-    heads = {
-        who: {"Authorization": f"Bearer {auth.create(role, scope, who)}"}
-        for who, (role, scope) in PEOPLE.items()
-    }
+    heads = bearers(auth, PEOPLE)
     with TestClient(create_app(settings, seeded, auth)) as c:
         city = heads["市链长办"]
         for kind, rid, props, where in [
