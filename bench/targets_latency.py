@@ -6,9 +6,11 @@ suffixed name, each replica keeping each of the original's products with probabi
 (same product graph, same industries). Reports index build time, peak memory (RSS of a fresh
 process), the ranker's training time (on up to 700 of the graph's own held-out queries, fewer at
 10⁶ to bound the run), and p50/p95 latency of ``TargetIndex.rank(top=20)`` without and with
-reasons over 200 random segments that have firms. Baseline in the same run: the first stage's
-walks done as dense length-N products over every firm (then the same pool and trees), on 100 of
-the same queries.
+reasons over 200 random segments that have firms. The machine is shared: the p50 of the
+process's own CPU time per query and the load average during the queries are reported too
+(on a busy machine the wall-clock figures include the time spent waiting for a core).
+Baseline in the same run: the first stage's walks done as dense length-N products over every
+firm (then the same pool and trees), on 100 of the same queries.
 
 Usage: python -m bench.targets_latency [--sizes 10000,100000,1000000]
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -98,11 +101,13 @@ def _child(n: int, bundle: str) -> None:
     fit = time.perf_counter() - t
     with_firms = np.flatnonzero(np.diff(idx.FT.indptr) > 0)
     queries = [idx.seg_ids[i] for i in rng.choice(with_firms, size=200, replace=False)]
-    lat, lat_x = [], []
+    lat, lat_x, cpu = [], [], []
+    load = os.getloadavg()[0]
     for q in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         idx.rank(q, top=20, explain=False)
         lat.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         t = time.perf_counter()
         idx.rank(q, top=20, explain=True)
         lat_x.append(time.perf_counter() - t)
@@ -125,6 +130,8 @@ def _child(n: int, bundle: str) -> None:
                 "p50": float(np.median(lat)),
                 "p95": float(np.percentile(lat, 95)),
                 "p50_explain": float(np.median(lat_x)),
+                "p50_cpu": float(np.median(cpu)),
+                "load": (load + os.getloadavg()[0]) / 2,
                 "base_p50": float(np.median(base)),
             }
         )
@@ -147,9 +154,10 @@ def main() -> None:
     print("# Target list latency — synthetic scale-up of the ckg shape\n")
     print(
         "| firms | firm→product edges | index build s | ranker fit s | peak RSS MiB | p50 ms | "
-        "p95 ms | p50 with reasons ms | dense baseline p50 ms | × baseline |"
+        "p95 ms | p50 with reasons ms | p50 CPU ms | load average | dense baseline p50 ms | "
+        "× baseline |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         bundle = Path(tmp) / "ckg"
         ckg_to_bundle(Path(args.ckg), bundle)
@@ -166,6 +174,7 @@ def main() -> None:
                 f"| {r['firms']:,} | {r['edges']:,} | {r['build']:.1f} | {r['fit']:.1f}"
                 f"{'' if r['trained'] else ' (untrained)'} | {r['peak_mib']:.0f} | "
                 f"{1000 * r['p50']:.1f} | {1000 * r['p95']:.1f} | {1000 * r['p50_explain']:.1f} | "
+                f"{1000 * r['p50_cpu']:.1f} | {r['load']:.1f} | "
                 f"{1000 * r['base_p50']:.1f} | {r['base_p50'] / r['p50']:.1f} |",
                 flush=True,
             )

@@ -374,11 +374,8 @@ def blend_score(
     n = len(CANDIDATE_FEATURES)
     m = C.max(axis=0) if len(C) else np.ones(n)
     b = C @ (w[:n] / np.where(m > 0, m, 1.0))
-    if np.any(w[n : 2 * n]):  # log1p(10 C) @ w, over the nonzero cells only (most are 0)
-        flat = C.ravel()
-        nz = np.flatnonzero(flat)
-        logs = np.log1p(10.0 * flat[nz]) * w[n : 2 * n][nz % n]
-        b += np.bincount(nz // n, weights=logs, minlength=len(C))
+    if np.any(w[n : 2 * n]):
+        b += np.log1p(10.0 * C) @ w[n : 2 * n]
     deg = v.deg[reached]
     extra = w[2 * n :]
     b += extra[0] * np.log1p(deg) + extra[1] * (deg == 0)
@@ -393,7 +390,8 @@ def _merge(rows: list[_Row], allowed: np.ndarray) -> tuple[np.ndarray, np.ndarra
     column per row (a firm repeated within a row gets the sum of its values).
 
     A mark over the firms finds them in one pass (cheaper than sorting the rows' entries,
-    which outnumber the firms they reach)."""
+    which outnumber the firms they reach). The matrix is column-major: its per-column maxima,
+    taken twice per query, are then ~20 times faster."""
     idx = np.concatenate([r.indices for r in rows]).astype(np.int64)
     k = len(rows)
     mark = np.zeros(len(allowed), dtype=bool)
@@ -406,10 +404,10 @@ def _merge(rows: list[_Row], allowed: np.ndarray) -> tuple[np.ndarray, np.ndarra
     col = np.repeat(np.arange(k), [len(r.indices) for r in rows])[keep]
     pos = np.empty(len(allowed), dtype=np.int64)
     pos[reached] = np.arange(len(reached))
-    cell = pos[idx[keep]] * k + col
+    cell = col * len(reached) + pos[idx[keep]]
     vals = np.concatenate([r.data for r in rows])[keep]
     C = np.bincount(cell, weights=vals, minlength=len(reached) * k)
-    return reached, C.reshape(len(reached), k)
+    return reached, C.reshape(k, len(reached)).T
 
 
 def _industry_share(codes: np.ndarray, K: np.ndarray, firms: np.ndarray) -> np.ndarray:
