@@ -10,8 +10,14 @@ Then ``throughput``: the highest rate the service sustains for 15 s with 40 unpa
 cheap endpoint (``/api/v1/health``) — the baseline — and on the reads mix; the ratio says what
 the real work costs.
 
+With ``--workers 1,2`` it measures instead how reads scale with ``serve --workers N``: for each
+N, in the same run, a fresh service with N worker processes and the unpaced reads mix (and the
+``/health`` baseline) for ``--throughput-seconds``. ``--backend neo4j`` serves the graph from
+the Neo4j at ``NEO4J_URI`` (its database gets the seeds if it is empty — use a scratch server).
+
 Prints a Markdown table: requests, achieved rate, errors, p50/p95/p99/max latency (ms). Exits
 non-zero if any request failed. Usage: python -m bench.load [--seconds 60] [--rate 200]
+[--workers 1,2] [--backend memory|neo4j]
 """
 
 from __future__ import annotations
@@ -107,7 +113,12 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=200.0, help="offered requests/s")
     ap.add_argument("--users", type=int, default=40)
     ap.add_argument("--throughput-seconds", type=int, default=15)
+    ap.add_argument("--workers", help="e.g. 1,2: reads throughput per worker count instead")
+    ap.add_argument("--backend", choices=["memory", "neo4j"], default="memory")
     args = ap.parse_args()
+    if args.workers:
+        _scaling([int(n) for n in args.workers.split(",")], args.backend, args.throughput_seconds)
+        return
     per_user = args.rate / args.users
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -165,6 +176,54 @@ def main() -> None:
         for name, _, m in rows:
             for line in m["errors"]:
                 print(f"- {name}: {line}")
+        sys.exit(1)
+
+
+def _scaling(workers: list[int], backend: str, secs: int) -> None:
+    """Unpaced reads (and /health) against ``serve --workers N`` for each N, same run."""
+    env = {"CHAINATLAS_BACKEND": backend}
+    rows = []
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        for n in workers:
+            with LiveService(home, args=("--workers", str(n)), extra_env=env) as svc:
+                with svc.client() as c:
+                    counts = c.get("/api/v1/health").json()
+                    for _ in range(3):  # every worker loads its graph (or warms its driver)
+                        c.get("/api/v1/chains")
+                out = Path(tmp) / f"w{n}"
+                health_file = Path(tmp) / "health_locust.py"
+                health_file.write_text(HEALTH_FILE, "utf-8")
+                base = _locust(svc, health_file, "HealthUser", 40, secs, 0, Path(f"{out}_h"))
+                reads = _locust(svc, LOCUSTFILE, "ReadUser", 40, secs, 1000, Path(f"{out}_r"))
+                rows.append((n, base, reads))
+    print(
+        f"# Reads vs worker processes — chainatlas serve --workers N on 127.0.0.1 ({backend} "
+        f"store: {counts['nodes']:,} nodes, {counts['relationships']:,} relationships)\n"
+    )
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores (locust runs on them too); "
+        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; 40 unpaced "
+        f"users × {secs} s each\n"
+    )
+    print("| workers | /health req/s | reads req/s | × 1 worker | errors | p50 ms | p99 ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    first = rows[0][2]["rps"] or 1.0
+    for n, base, m in rows:
+        print(
+            f"| {n} | {base['rps']:.0f} | {m['rps']:.0f} | {m['rps'] / first:.2f} | "
+            f"{m['failures'] + base['failures']:.0f} | {m['p50']:.0f} | {m['p99']:.0f} |"
+        )
+    for n, _, m in rows[1:]:
+        report(
+            f"API reads, serve --workers {n} ({backend})",
+            "40 unpaced users",
+            f"{m['rps']:.0f} req/s, p50 {m['p50']:.0f} ms, p99 {m['p99']:.0f} ms",
+            f"1 worker {first:.0f} req/s",
+            f"{m['rps'] / first:.2f}",
+        )
+    if any(m["failures"] or base["failures"] for _, base, m in rows):
         sys.exit(1)
 
 
