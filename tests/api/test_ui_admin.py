@@ -7,20 +7,9 @@ from __future__ import annotations
 
 import io
 
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from tests.api.webui import ORIGIN, Browsers, csrf_of
-
-
-def _post(c: TestClient, path: str, page: str, files=None, **data: str):  # type: ignore[no-untyped-def]
-    return c.post(
-        path,
-        data={"csrf": csrf_of(c.get(page).text), **data},
-        files=files,
-        headers={"Origin": ORIGIN},
-        follow_redirects=False,
-    )
+from tests.api.webui import ORIGIN, Browsers, post_form
 
 
 def test_admin_pages_only_for_the_city_office(ui: Browsers) -> None:
@@ -46,7 +35,7 @@ def test_admin_pages_only_for_the_city_office(ui: Browsers) -> None:
 
 def test_token_made_shown_once_and_revoked(ui: Browsers) -> None:
     city = ui.as_("city")
-    r = _post(
+    r = post_form(
         city,
         "/ui/admin/tokens",
         "/ui/admin/tokens",
@@ -63,12 +52,12 @@ def test_token_made_shown_once_and_revoked(ui: Browsers) -> None:
     assert city.get("/ui/admin/tokens").text.count('id="current-token"') == 1
     # a bad scope: 422 page in Chinese, nothing made
     n = len(ui.auth.tokens())
-    r = _post(city, "/ui/admin/tokens", "/ui/admin/tokens", role="district", scope="火星")
+    r = post_form(city, "/ui/admin/tokens", "/ui/admin/tokens", role="district", scope="火星")
     assert r.status_code in (400, 422) and "火星" in r.text and len(ui.auth.tokens()) == n
-    r = _post(city, f"/ui/admin/tokens/{who.token_id}/revoke", "/ui/admin/tokens")
+    r = post_form(city, f"/ui/admin/tokens/{who.token_id}/revoke", "/ui/admin/tokens")
     assert r.status_code == 303
     assert ui.auth.token(who.token_id).status == "已吊销"
-    r = _post(city, "/ui/admin/tokens/ffffffffffff/revoke", "/ui/admin/tokens")
+    r = post_form(city, "/ui/admin/tokens/ffffffffffff/revoke", "/ui/admin/tokens")
     assert r.status_code == 404
     # no CSRF token: refused, nothing revoked
     r = city.post("/ui/admin/tokens", data={"role": "city"}, headers={"Origin": ORIGIN})
@@ -78,8 +67,8 @@ def test_token_made_shown_once_and_revoked(ui: Browsers) -> None:
 def test_audit_log_filter_and_pages(ui: Browsers) -> None:
     city = ui.as_("city")
     for i in range(55):
-        _post(city, "/ui/admin/tokens", "/ui/admin/tokens", role="city", name=f"t{i}")
-    _post(city, "/ui/admin/tokens", "/ui/admin/tokens", role="district", scope="火星")
+        post_form(city, "/ui/admin/tokens", "/ui/admin/tokens", role="city", name=f"t{i}")
+    post_form(city, "/ui/admin/tokens", "/ui/admin/tokens", role="district", scope="火星")
     first = city.get("/ui/admin/audit")
     assert first.status_code == 200 and 'id="next"' in first.text
     assert first.text.count("<tr>") - 1 == 50
@@ -108,12 +97,12 @@ def test_templates_and_import_with_row_errors(ui: Browsers) -> None:
     wb.save(buf)
     firms = ui.store.count_nodes("Firm")
     files = {"file": ("企业.xlsx", buf.getvalue(), "application/octet-stream")}
-    r = _post(city, "/ui/admin/import", "/ui/admin/import", files=files, kind="firms")
+    r = post_form(city, "/ui/admin/import", "/ui/admin/import", files=files, kind="firms")
     assert r.status_code == 422 and 'id="row-errors"' in r.text
     assert ui.store.count_nodes("Firm") == firms
     log = ui.auth.audit_log(5)
     assert log[0]["path"] == "/ui/admin/import" and log[0]["status"] == "failed"
-    r = _post(
+    r = post_form(
         city,
         "/ui/admin/import",
         "/ui/admin/import",
@@ -121,6 +110,8 @@ def test_templates_and_import_with_row_errors(ui: Browsers) -> None:
     )
     assert r.status_code == 422 and "只接受" in r.text
     # 跳过错误行: the good row is written, the bad one listed
-    r = _post(city, "/ui/admin/import", "/ui/admin/import", files=files, kind="firms", skip_bad="1")
+    r = post_form(
+        city, "/ui/admin/import", "/ui/admin/import", files=files, kind="firms", skip_bad="1"
+    )
     assert r.status_code == 200 and 'id="skipped"' in r.text
     assert ui.store.count_nodes("Firm") == firms + 1

@@ -15,7 +15,7 @@ from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.graph.workflows.checklist import checklist
 from chainatlas.graph.workflows.goals import chain_goals
 from chainatlas.matching.gaps import gaps
-from tests.api.webui import ORIGIN, Browsers, csrf_of
+from tests.api.webui import ORIGIN, Browsers, post_form
 
 CHAIN = "1366:storage"
 
@@ -34,10 +34,7 @@ def clients(ui: Browsers) -> dict[str, TestClient]:
 
 
 def _post(c: TestClient, path: str, **data: str):  # type: ignore[no-untyped-def]
-    csrf = csrf_of(c.get(f"/ui/chain/{CHAIN}").text)
-    return c.post(
-        path, data={"csrf": csrf, **data}, headers={"Origin": ORIGIN}, follow_redirects=False
-    )
+    return post_form(c, path, f"/ui/chain/{CHAIN}", **data)
 
 
 def _item(store: EmbeddedStore, item: str):  # type: ignore[no-untyped-def]

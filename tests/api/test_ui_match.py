@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from tests.api.webui import ORIGIN, Browsers, csrf_of
+from tests.api.webui import ORIGIN, Browsers, csrf_of, post_form
 
 LAND = {"kind": "土地", "description": "储能电池二期工业用地", "quantity": 50, "unit": "亩"}
 PLOT = {
@@ -51,16 +51,6 @@ def office(ui: Browsers) -> Browsers:
             headers=city,
         )
     return ui
-
-
-def _post(c: TestClient, path: str, page: str, files: Any = None, **data: str) -> Any:
-    return c.post(
-        path,
-        data={"csrf": csrf_of(c.get(page).text), **data},
-        files=files,
-        headers={"Origin": ORIGIN},
-        follow_redirects=False,
-    )
 
 
 def _visible(html: str) -> str:
@@ -117,7 +107,7 @@ def test_templates_download_for_every_role(office: Browsers) -> None:
 
 def test_upload_shows_names_and_scores_and_its_workbook(office: Browsers, tmp_path: Path) -> None:
     c = office.as_("chief")
-    r = _post(c, "/ui/match", "/ui/match", files=_lists(tmp_path))
+    r = post_form(c, "/ui/match", "/ui/match", files=_lists(tmp_path))
     assert r.status_code == 200, r.text
     table = r.text.split('id="assigned"')[1].split("</table>")[0]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)
@@ -126,7 +116,7 @@ def test_upload_shows_names_and_scores_and_its_workbook(office: Browsers, tmp_pa
     assert re.fullmatch(r"\d{1,3}\.\d", cells[4]) and 0 <= float(cells[4]) <= 100
     assert "demand:" not in table and "supply:" not in table
     assert "0.6 × 描述相似度" in r.text  # the page says how the score is made
-    x = _post(c, "/ui/match", "/ui/match", files=_lists(tmp_path), format="xlsx")
+    x = post_form(c, "/ui/match", "/ui/match", files=_lists(tmp_path), format="xlsx")
     assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
     book = load_workbook(io.BytesIO(x.content))
     assert {"分配结果", "候选", "未匹配"} <= set(book.sheetnames)
@@ -138,7 +128,7 @@ def test_upload_shows_names_and_scores_and_its_workbook(office: Browsers, tmp_pa
 
 def test_a_bad_list_answers_one_row_per_error(office: Browsers, tmp_path: Path) -> None:
     c = office.as_("city")
-    r = _post(c, "/ui/match", "/ui/match", files=_lists(tmp_path, bad=True))
+    r = post_form(c, "/ui/match", "/ui/match", files=_lists(tmp_path, bad=True))
     assert r.status_code == 422
     rows = r.text.split('id="row-errors"')[1].split("</table>")[0].count("<tr>") - 1
     assert rows == 2
@@ -149,7 +139,7 @@ def test_stored_lists_matched_and_docking_moved_by_who_may(office: Browsers) -> 
     city = office.as_("city")
     page = city.get("/ui/match/stored")
     assert page.status_code == 200 and "还没有对接记录" in page.text
-    r = _post(city, "/ui/match/stored", "/ui/match/stored")
+    r = post_form(city, "/ui/match/stored", "/ui/match/stored")
     assert r.status_code == 200, r.text
     assert "新增对接 1" in r.text and _status(office) == "推荐"
     table = _visible(r.text.split('id="dockings"')[1].split("</table>")[0])
@@ -161,14 +151,16 @@ def test_stored_lists_matched_and_docking_moved_by_who_may(office: Browsers) -> 
     wuxing = office.as_("district", ["吴兴区"])
     assert 'action="/ui/match/docking"' not in wuxing.get("/ui/match/stored").text
     audit = len(office.auth.audit_log())
-    no = _post(wuxing, "/ui/match/docking", "/ui/match/stored", docking=DOCKING, status="对接中")
+    no = post_form(
+        wuxing, "/ui/match/docking", "/ui/match/stored", docking=DOCKING, status="对接中"
+    )
     assert no.status_code == 403 and "text/html" in no.headers["content-type"]
     assert _status(office) == "推荐" and len(office.auth.audit_log()) == audit
     # the district that owns the demand moves it on: 对接中 → 已落实; the month counts it
     cx = office.as_("district", ["长兴县"])
     assert 'action="/ui/match/docking"' in cx.get("/ui/match/stored").text
     for to in ("对接中", "已落实"):
-        ok = _post(cx, "/ui/match/docking", "/ui/match/stored", docking=DOCKING, status=to)
+        ok = post_form(cx, "/ui/match/docking", "/ui/match/stored", docking=DOCKING, status=to)
         assert ok.status_code == 303, ok.text
         assert _status(office) == to
     after = cx.get("/ui/match/stored").text
@@ -176,7 +168,7 @@ def test_stored_lists_matched_and_docking_moved_by_who_may(office: Browsers) -> 
     assert month.status_code == 422 and "text/html" in month.headers["content-type"]
     assert re.search(r'id="met-in-month">1<', after)
     # a step the ledger refuses: 400, nothing written
-    bad = _post(cx, "/ui/match/docking", "/ui/match/stored", docking=DOCKING, status="对接中")
+    bad = post_form(cx, "/ui/match/docking", "/ui/match/stored", docking=DOCKING, status="对接中")
     assert bad.status_code == 400 and _status(office) == "已落实"
 
 
@@ -187,7 +179,7 @@ def test_leaders_read_only_and_forms_need_csrf(office: Browsers) -> None:
         'id="run-readonly"' in page and 'action="/ui/match/stored"' not in page.split("<h2>匹配")[1]
     )
     audit = len(office.auth.audit_log())
-    r = _post(chief, "/ui/match/stored", "/ui/match/stored")
+    r = post_form(chief, "/ui/match/stored", "/ui/match/stored")
     assert r.status_code == 403 and office.store.count_nodes("Docking") == 0
     assert len(office.auth.audit_log()) == audit
     city = office.as_("city")
@@ -207,8 +199,8 @@ def test_matching_the_stored_lists_from_the_page_counts_as_matching(office: Brow
     city = office.as_("city")
     allowed = int(RATES["match"].split("/")[0])
     codes = [
-        _post(city, "/ui/match/stored", "/ui/match/stored").status_code for _ in range(allowed)
+        post_form(city, "/ui/match/stored", "/ui/match/stored").status_code for _ in range(allowed)
     ]
     assert set(codes) == {200}
-    over = _post(city, "/ui/match/stored", "/ui/match/stored")
+    over = post_form(city, "/ui/match/stored", "/ui/match/stored")
     assert over.status_code == 429 and "text/html" in over.headers["content-type"]

@@ -29,7 +29,7 @@ from chainatlas.graph.workflows.ledger import (
     stall_of,
 )
 from chainatlas.graph.workflows.problems import raise_problem
-from tests.api.webui import ORIGIN, Browsers, csrf_of, login
+from tests.api.webui import ORIGIN, Browsers, login, post_form
 from tests.conftest import SEEDS
 
 P = "project:1366:storage:1"  # a 新能源与新型储能 project (sample data)
@@ -39,15 +39,6 @@ def _data(html: str) -> dict:  # type: ignore[type-arg]
     m = re.search(r'<script type="application/json" id="dashboard-data">(.*?)</script>', html, re.S)
     assert m is not None
     return json.loads(m.group(1))  # type: ignore[no-any-return]
-
-
-def _post(c: TestClient, path: str, page: str, **data: str):  # type: ignore[no-untyped-def]
-    return c.post(
-        path,
-        data={"csrf": csrf_of(c.get(page).text), **data},
-        headers={"Origin": ORIGIN},
-        follow_redirects=False,
-    )
 
 
 # ---- 驾驶舱 ------------------------------------------------------------------------------------
@@ -195,31 +186,31 @@ def test_forms_write_through_the_api_and_refuse_as_it_does(ui: Browsers) -> None
     other = next(d for d in ("吴兴区", "安吉县") if d != region)
     # a team of another district posts anyway: 403 page, nothing written
     outside = ui.as_("district", [other], "别区")
-    r = _post(outside, f"{page}/follow-up", page, note="越权跟进")
+    r = post_form(outside, f"{page}/follow-up", page, note="越权跟进")
     assert r.status_code == 403 and "无权" in r.text
     assert r.headers["content-type"].startswith("text/html")
     assert ui.store.require_node(q.id).props == q.props
     assert not ui.store.neighbours(q.id, ["FOLLOWS_UP"], "in")
     # the district's own team: an empty note is refused (422) and writes nothing
     team = ui.as_("district", [region], "本区团队")
-    r = _post(team, f"{page}/follow-up", page, note="   ")
+    r = post_form(team, f"{page}/follow-up", page, note="   ")
     assert r.status_code == 422 and "跟进内容不能为空" in r.text
     assert not ui.store.neighbours(q.id, ["FOLLOWS_UP"], "in")
-    r = _post(team, f"{page}/follow-up", page, note="走访企业，协调用电", date="2026-11-02")
+    r = post_form(team, f"{page}/follow-up", page, note="走访企业，协调用电", date="2026-11-02")
     assert r.status_code == 303 and r.headers["location"].endswith("?ok=follow")
     shown = team.get(r.headers["location"]).text
     assert "跟进已记录" in shown and "走访企业，协调用电" in shown
     # the stage move the page offers: written and audited like the API's
     nxt = re.search(r'name="to" value="([^"]+)"', shown)
     assert nxt is not None and nxt.group(1) == "政策争取"
-    r = _post(team, f"{page}/stage", page, to="政策争取", note="申报政策")
+    r = post_form(team, f"{page}/stage", page, to="政策争取", note="申报政策")
     assert r.status_code == 303, r.text
     assert ui.store.require_node(q.id).props["stage"] == "政策争取"
     done = [x for x in ui.auth.audit_log(status="done") if x["target"] == q.id]
     assert len(done) == 2 and {x["actor"] for x in done} == {"本区团队"}
     # the last stage: no stage form any more; a move posted anyway gets the ledger's reason
     assert 'id="form-stage"' not in team.get(page).text
-    r = _post(team, f"{page}/stage", page, to="企业服务")
+    r = post_form(team, f"{page}/stage", page, to="企业服务")
     assert r.status_code == 400 and "只能进入下一阶段" in r.text
     # without the form's CSRF token: the 403 page
     r = team.post(f"{page}/land", data={"date": "2026-01-01"}, headers={"Origin": ORIGIN})
@@ -249,13 +240,13 @@ def test_problem_buttons_only_for_the_role_that_may_take_them(ui: Browsers) -> N
     assert _steps(office.get(view).text, pid) == ["交办"]
     assert _steps(team.get(view).text, pid) == []  # collects only
     # 交办 by the lead department, through the API's route (audited)
-    r = _post(lead, f"/ui/problems/{pid}/step", view, to="交办", back=view)
+    r = post_form(lead, f"/ui/problems/{pid}/step", view, to="交办", back=view)
     assert r.status_code == 303
     assert ui.store.require_node(pid).props["status"] == "交办"
     assert _steps(lead.get(view).text, pid) == ["反馈"]  # 督办 is the city office's
     assert _steps(city.get(view).text, pid) == ["督办", "反馈"]
     # the team posts a step anyway: 403 page, nothing changed
-    r = _post(team, f"/ui/problems/{pid}/step", view, to="反馈", back=view)
+    r = post_form(team, f"/ui/problems/{pid}/step", view, to="反馈", back=view)
     assert r.status_code == 403 and "须由" in r.text
     assert ui.store.require_node(pid).props["status"] == "交办"
     # "待我办理" lists it for the lead department, not for the team
@@ -268,11 +259,11 @@ def test_major_problems_close_only_after_supervision(ui: Browsers) -> None:
     city = ui.as_("city", [], "市链长办")
     view = "/ui/problems?view=all"
     for to in ("交办", "反馈"):
-        assert _post(city, f"/ui/problems/{pid}/step", view, to=to).status_code == 303
+        assert post_form(city, f"/ui/problems/{pid}/step", view, to=to).status_code == 303
     html = city.get(view).text
     assert "办结" not in _steps(html, pid) and "须经市链长办督办后才能办结" in html
-    assert _post(city, f"/ui/problems/{pid}/step", view, to="督办").status_code == 303
-    assert _post(city, f"/ui/problems/{pid}/step", view, to="反馈").status_code == 303
+    assert post_form(city, f"/ui/problems/{pid}/step", view, to="督办").status_code == 303
+    assert post_form(city, f"/ui/problems/{pid}/step", view, to="反馈").status_code == 303
     assert "办结" in _steps(city.get(view).text, pid)
 
 
