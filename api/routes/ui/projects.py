@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -42,16 +42,20 @@ DONE = {
 
 
 def _filters(
-    chain: str | None,
-    segment: str | None,
-    region: str | None,
-    stage: str | None,
-    major: str | None,
-    stall: str | None,
+    chain: str | None = None,
+    segment: str | None = None,
+    region: str | None = None,
+    stage: str | None = None,
+    major: str | None = Query(None, pattern="^[01]?$"),
+    stall: str | None = None,
 ) -> dict[str, str]:
+    """The list's filters from the query (those given), as the page and its Excel read them."""
     given = {"chain": chain, "segment": segment, "region": region, "stage": stage}
     given |= {"major": major, "stall": stall}
     return {k: v for k, v in given.items() if v}
+
+
+Filters = Annotated[dict[str, str], Depends(_filters)]
 
 
 def _rows(request: Request, f: dict[str, str]) -> list[dict[str, Any]]:
@@ -91,15 +95,9 @@ def _choices(request: Request, chain: str | None) -> dict[str, Any]:
 def projects_page(
     request: Request,
     who: User,
-    chain: str | None = None,
-    segment: str | None = None,
-    region: str | None = None,
-    stage: str | None = None,
-    major: str | None = Query(None, pattern="^[01]?$"),
-    stall: str | None = None,
+    f: Filters,
     p: int = Query(1, ge=1, description="页码"),
 ) -> Response:
-    f = _filters(chain, segment, region, stage, major, stall)
     rows = _rows(request, f)
     return page(
         request,
@@ -111,7 +109,7 @@ def projects_page(
         pg=paged(rows, p),
         total_investment=round(sum(r.get("investment") or 0 for r in rows), 2),
         query=urlencode(f),
-        **_choices(request, chain),
+        **_choices(request, f.get("chain")),
     )
 
 
@@ -119,17 +117,12 @@ def projects_page(
 def projects_xlsx(
     request: Request,
     who: User,
-    chain: str | None = None,
-    segment: str | None = None,
-    region: str | None = None,
-    stage: str | None = None,
-    major: str | None = Query(None, pattern="^[01]?$"),
-    stall: str | None = None,
+    f: Filters,
 ) -> Response:
     """The projects of the current filter as a workbook (every row, not one page)."""
     from chainatlas.viz.tables import projects_tables, xlsx_bytes
 
-    rows = _rows(request, _filters(chain, segment, region, stage, major, stall))
+    rows = _rows(request, f)
     tables = projects_tables(rows)
     sheet = tables["重点项目库"]
     sheet["五未"] = [r["stall"] or "" for r in rows]
