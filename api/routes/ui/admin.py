@@ -11,8 +11,6 @@ write-ahead audit are the API's, unchanged.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlencode
 
@@ -24,9 +22,16 @@ from starlette.datastructures import UploadFile
 
 from chainatlas.api.auth import require_role
 from chainatlas.api.deps import COOKIE, get_auth, get_store
-from chainatlas.api.downloads import download
 from chainatlas.api.roles import CITY, ROLES
-from chainatlas.api.routes.ui.core import SameOrigin, User, check_csrf, page, read_form, status_of
+from chainatlas.api.routes.ui.core import (
+    SameOrigin,
+    User,
+    check_csrf,
+    page,
+    read_form,
+    status_of,
+    template_download,
+)
 from chainatlas.graph.errors import ChainAtlasError, ImportFailed, NodeNotFound
 
 router = APIRouter(include_in_schema=False)
@@ -159,13 +164,7 @@ def import_page(request: Request, who: User) -> Response:
 @router.get("/ui/admin/template/{kind}.xlsx")
 def template_file(request: Request, who: User, kind: str) -> Response:
     """A blank template (Chinese headers and a 说明 sheet), as ``chainatlas template`` writes."""
-    from chainatlas.graph.io.templates import write_template
-
-    if kind not in KINDS:
-        raise NodeNotFound(f"没有「{kind}」模板；可选：{'、'.join(KINDS)}")
-    with tempfile.TemporaryDirectory() as tmp:
-        data = write_template(kind, Path(tmp) / f"{kind}.xlsx").read_bytes()
-    return download(data, "xlsx", f"{KINDS[kind]}模板.xlsx", fallback=kind)
+    return template_download(kind, KINDS)
 
 
 @router.post("/ui/admin/import", response_class=HTMLResponse, dependencies=[SameOrigin])

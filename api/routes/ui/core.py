@@ -32,8 +32,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chainatlas.api.auth import AuthStore, Principal, Unauthorized
 from chainatlas.api.deps import COOKIE, get_auth, get_store
+from chainatlas.api.downloads import download
 from chainatlas.api.errors import error_status, is_page
-from chainatlas.graph.errors import ChainAtlasError, StoreBusy
+from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, StoreBusy
 from chainatlas.graph.model import zh_message
 from chainatlas.viz.dashboard import has_sample
 from chainatlas.viz.html import script_json
@@ -51,6 +52,7 @@ __all__ = [
     "page",
     "read_form",
     "status_of",
+    "template_download",
     "templates",
 ]
 
@@ -165,6 +167,21 @@ def allowed(check: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
     except ChainAtlasError:
         return False
     return True
+
+
+def template_download(kind: str, kinds: dict[str, str]) -> Response:
+    """A blank template of ``kind`` (Chinese headers and a 说明 sheet, as ``chainatlas
+    template`` writes it) as an xlsx download named after ``kinds[kind]``; a kind not in
+    ``kinds`` is a 404 naming those that are."""
+    import tempfile
+
+    from chainatlas.graph.io.templates import write_template
+
+    if kind not in kinds:
+        raise NodeNotFound(f"没有「{kind}」模板；可选：{'、'.join(kinds)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_template(kind, Path(tmp) / f"{kind}.xlsx").read_bytes()
+    return download(data, "xlsx", f"{kinds[kind]}模板.xlsx", fallback=kind)
 
 
 def _who(request: Request) -> Principal | None:

@@ -26,8 +26,16 @@ from starlette.datastructures import UploadFile
 from chainatlas.api.auth import Principal, check_scope, check_writer
 from chainatlas.api.deps import COOKIE, get_auth, get_settings, get_store
 from chainatlas.api.downloads import download
-from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, check_csrf, page, status_of
-from chainatlas.graph.errors import ChainAtlasError, ImportFailed, NodeNotFound
+from chainatlas.api.routes.ui.core import (
+    SameOrigin,
+    User,
+    allowed,
+    check_csrf,
+    page,
+    status_of,
+    template_download,
+)
+from chainatlas.graph.errors import ChainAtlasError, ImportFailed
 from chainatlas.graph.store.contract import GraphStore
 
 router = APIRouter(include_in_schema=False)
@@ -78,13 +86,7 @@ def match_form(request: Request, who: User) -> Response:
 @router.get("/ui/match/template/{kind}.xlsx")
 def match_template(request: Request, who: User, kind: str) -> Response:
     """A blank demand or supply template (Chinese headers, a 说明 sheet) for any logged-in role."""
-    from chainatlas.graph.io.templates import write_template
-
-    if kind not in KINDS:
-        raise NodeNotFound(f"没有「{kind}」模板；可选：{'、'.join(KINDS)}")
-    with tempfile.TemporaryDirectory() as tmp:
-        data = write_template(kind, Path(tmp) / f"{kind}.xlsx").read_bytes()
-    return download(data, "xlsx", f"{KINDS[kind]}模板.xlsx", fallback=kind)
+    return template_download(kind, KINDS)
 
 
 def _result_rows(store: GraphStore, res: Any) -> tuple[list[list[str]], list[list[str]]]:
