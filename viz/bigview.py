@@ -188,7 +188,8 @@ def sigma_js() -> str:
 def _payload(nb: Neighbourhood) -> dict[str, Any]:
     """Columns, not objects: the browser parses 25k nodes of this in tens of milliseconds."""
     index = {n.id: i for i, n in enumerate(nb.nodes)}
-    edges = [(index[r.start], index[r.end]) for r in nb.relationships]
+    # one line per pair: relationships of several types between two nodes draw as one
+    edges = list(dict.fromkeys((index[r.start], index[r.end]) for r in nb.relationships))
     lay = cluster_layout(len(nb.nodes), edges)
     degree = [0] * len(nb.nodes)
     for s, e in edges:

@@ -2,24 +2,34 @@
 // FONTS is replaced by the CJK font stack.
 (function () {
   "use strict";
-  // Three tasks (parse, build the graph, draw) rather than one, so that the page never blocks
-  // for their sum; positions come computed, so nothing else runs on the main thread.
+  // Several tasks (parse, build the graph in chunks, set up WebGL, draw) rather than one, so that
+  // the page never blocks for their sum; positions come computed: nothing else runs here.
   var D, n, graph, i;
   setTimeout(function () {
     D = JSON.parse(document.getElementById("view-data").textContent);
     n = D.ids.length;
     setTimeout(build, 0);
   }, 0);
+  var CHUNK = 6000;  // nodes or edges added per task
   function build() {
-    graph = new graphology.MultiDirectedGraph();
-    for (i = 0; i < n; i++) {
+    graph = new graphology.DirectedGraph();  // one line per pair of nodes (deduplicated)
+    i = 0;
+    addNodes();
+  }
+  function addNodes() {
+    for (var end = Math.min(n, i + CHUNK); i < end; i++) {
       graph.addNode(i, {x: D.x[i], y: D.y[i], size: D.size[i], label: D.names[i],
                         color: D.colours[D.kind[i]], kind: D.kind[i],
                         forceLabel: D.force[i] === 1});
     }
+    if (i < n) { setTimeout(addNodes, 0); return; }
+    i = 0;
+    setTimeout(addEdges, 0);
+  }
+  function addEdges() {
     var E = D.edges;
-    for (i = 0; i < E.length; i += 2) graph.addEdge(E[i], E[i + 1]);
-    setTimeout(draw, 0);
+    for (var end = Math.min(E.length, i + 2 * CHUNK); i < end; i += 2) graph.addEdge(E[i], E[i + 1]);
+    setTimeout(i < E.length ? addEdges : draw, 0);
   }
   function draw() {
   var hiddenKinds = {}, anyHidden = false, focus = null, near = null;
@@ -46,7 +56,7 @@
   var container = document.getElementById("graph");
   var renderer;
   try {
-    renderer = new Sigma(graph, container, {
+    renderer = new Sigma(new graphology.DirectedGraph(), container, {
       labelFont: FONTS, labelSize: 12, labelColor: {color: "#1f2933"},
       labelRenderedSizeThreshold: 9, labelDensity: 0.6, labelGridCellSize: 90,
       // one vertex per node and two per edge: the instanced default programs cost 4-5x more
@@ -161,6 +171,9 @@
     }, {attributes: ["color"]});
   });
   window.chainatlasBig = {renderer: renderer, graph: graph, search: search, select: select, data: D};
-  requestAnimationFrame(function () { document.body.dataset.ready = "1"; });
+  setTimeout(function () {
+    renderer.setGraph(graph);
+    requestAnimationFrame(function () { document.body.dataset.ready = "1"; });
+  }, 0);
   }
 })();
