@@ -334,6 +334,17 @@ def fishbone(
     th = thresholds or Thresholds()
     ch = resolve_chain(store, chain)
     layout = str(ch.props.get("layout", ""))
+    segments = _chain_segments(store, ch, layout, th, home_area)
+    serving, masters, into, frm, focus = _chain_links(store, ch)
+    return Fishbone(
+        _ref(ch), layout, ch.props.get("tier"), th, segments, serving, masters, into, frm, focus
+    )
+
+
+def _chain_segments(
+    store: GraphStore, ch: Node, layout: str, th: Thresholds, home_area: tuple[str, ...]
+) -> list[SegmentView]:
+    """The chain's segments in stage order, each with its verdict (:func:`_segment_view`)."""
     rels = store.neighbours(ch.id, ["HAS_SEGMENT"], "out")
     rels.sort(key=lambda p: (STAGES.index(p[0].props["stage"]), p[0].props.get("order", 0)))
     seen = {s.id for _, s in rels}
@@ -355,6 +366,14 @@ def fishbone(
                 seen | {x.id for _, x in rels if x.id != s.id},
             )
         )
+    return segments
+
+
+def _chain_links(
+    store: GraphStore, ch: Node
+) -> tuple[list[Ref], list[Ref], list[Ref], list[Ref], list[str]]:
+    """What serves the chain, its chain masters, the chains it evolved into and from, and its
+    focus regions."""
     serving = [
         _ref(n, n.props.get("kind", n.label)) for _, n in store.neighbours(ch.id, ["SERVES"], "in")
     ]
@@ -368,9 +387,7 @@ def fishbone(
         for r, n in store.neighbours(ch.id, ["EVOLVED_INTO"], "in")
     ]
     focus = [n.name for _, n in store.neighbours(ch.id, ["FOCUS_REGION"], "out")]
-    return Fishbone(
-        _ref(ch), layout, ch.props.get("tier"), th, segments, serving, masters, into, frm, focus
-    )
+    return serving, masters, into, frm, focus
 
 
 # ---- investment-attraction map ------------------------------------------------------------------
