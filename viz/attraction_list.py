@@ -13,6 +13,7 @@ for that firm (``FOR_FIRM``).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -160,14 +161,15 @@ def attraction_list(
             out.append(Target(t.firm, t.name, t.region, t.score, t.known, list(t.reasons)))
         return out
 
-    am = attraction_map(
-        store,
-        chain,
-        thresholds=thresholds,
-        home_area=home_area,
-        top=top,
-        targets=ranked if index is not None else None,
-    )
+    with _one_thread(index is not None):
+        am = attraction_map(
+            store,
+            chain,
+            thresholds=thresholds,
+            home_area=home_area,
+            top=top,
+            targets=ranked if index is not None else None,
+        )
     priority = {
         g.segment: g.priority
         for g in gaps(store, am.chain.id, thresholds=thresholds, home_area=home_area).segments
@@ -205,6 +207,15 @@ def attraction_list(
         )
     groups.sort(key=lambda x: x[0])
     return AttractionList(am, [g for _, g in groups])
+
+
+def _one_thread(ranking: bool) -> contextlib.AbstractContextManager[None]:
+    """:func:`chainatlas.matching.index_cache.one_thread` while a ranking runs."""
+    if not ranking:
+        return contextlib.nullcontext()
+    from chainatlas.matching.index_cache import one_thread
+
+    return one_thread()
 
 
 def _methods(store: GraphStore, firms: set[str]) -> dict[str, list[str]]:

@@ -71,9 +71,12 @@ def attraction(
     """产业链招商图: weak and missing segments, ranked targets, landing regions and parks;
     with ``segment``, that segment's targets only (the interactive view, one segment at a
     time, stays readable)."""
-    if segment is None:
-        return view_response(store, settings, "map", format, chain, index=index)
-    return _one_segment(store, settings, chain, segment, format, index)
+    from chainatlas.matching.index_cache import one_thread
+
+    with one_thread():  # the ranker's trees on one thread: see one_thread
+        if segment is None:
+            return view_response(store, settings, "map", format, chain, index=index)
+        return _one_segment(store, settings, chain, segment, format, index)
 
 
 def _one_segment(
