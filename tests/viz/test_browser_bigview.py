@@ -6,11 +6,27 @@ from __future__ import annotations
 
 import pytest
 
-from bench.big_view import synthetic
+from chainatlas.graph.model import Node, Relationship
 from chainatlas.viz.bigview import big_page
+from chainatlas.viz.neighbourhood import Neighbourhood
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 pytestmark = needs_chromium
+
+
+def synthetic(n: int) -> Neighbourhood:
+    """Firms on segments of power-law popularity, segments in a tree: ~1.5 relationships per
+    node (tests may not import the benchmarks' generator)."""
+    segs = [Node(f"seg:{i}", "Segment", {"name": f"产品{i}"}) for i in range(n // 4)]
+    firms = [Node(f"firm:{i}", "Firm", {"name": f"企业{i}有限公司"}) for i in range(n - len(segs))]
+    rels = [Relationship(s.id, "SUBSEGMENT_OF", segs[(i - 1) // 3].id) for i, s in enumerate(segs)]
+    rels = rels[1:]
+    for i, f in enumerate(firms):
+        rels.append(Relationship(f.id, "OPERATES_IN", segs[(i * i) % len(segs) // (1 + i % 5)].id))
+        if i % 3 == 0:
+            rels.append(Relationship(f.id, "OPERATES_IN", segs[(7 * i + 1) % len(segs)].id))
+    rels = list({r.key: r for r in rels}.values())
+    return Neighbourhood([*segs, *firms], [0] * n, rels, None, None, n, capped=False)
 
 
 @pytest.fixture(scope="module")
