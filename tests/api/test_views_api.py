@@ -129,3 +129,14 @@ def test_cli_view_errors(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type:
     monkeypatch.setenv("CHAINATLAS_VIEW_MAX_NODES", "10")
     err = run("view", "--max-nodes", "11", code=1).stderr
     assert "超过上限 10" in err and "CHAINATLAS_VIEW_MAX_NODES" in err
+
+
+def test_odd_but_valid_input(app: tuple[TestClient, AuthStore]) -> None:
+    c, auth = app
+    h = _as(auth, "city", [])
+    deep = c.get(f"/api/v1/views/around/{ROOT}", params={"depth": 10**9}, headers=h)
+    assert deep.status_code == 200 and deep.json()["capped"]  # the cap, not the depth, stops it
+    assert c.get("/api/v1/views/around/%20seg:x", headers=h).status_code == 422
+    assert c.get("/api/v1/views/around/seg:%E2%80%AE", headers=h).status_code in (404, 422)
+    at_cap = c.get("/api/v1/views/graph", params={"max_nodes": 40, "format": "html"}, headers=h)
+    assert at_cap.status_code == 200 and 'data-nodes="40"' in at_cap.text
