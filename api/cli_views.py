@@ -142,6 +142,7 @@ def targets(
     """招商目标：某环节应引进的外地企业，排序并给出理由。"""
     from tqdm import tqdm
 
+    from chainatlas.matching.index_cache import one_thread
     from chainatlas.matching.service import targets_for
     from chainatlas.viz.reports import targets_report
 
@@ -153,10 +154,13 @@ def targets(
         raise CliError(f"{segments_file} 中没有环节")
     with c.existing_store() as store, user_errors(), chain_hint():
         index = _index(c, store)
-        results = [
-            targets_for(store, index, str(key), chain=chain, top=top, inferred_only=inferred_only)
-            for key in tqdm(keys, desc="排序", unit="环节", disable=len(keys) < 20)
-        ]
+        with one_thread():
+            results = [
+                targets_for(
+                    store, index, str(key), chain=chain, top=top, inferred_only=inferred_only
+                )
+                for key in tqdm(keys, desc="排序", unit="环节", disable=len(keys) < 20)
+            ]
     fmt_out = "jsonl" if segments_file and fmt == "json" else fmt
     data = targets_report(results, fmt_out)
     emit(data, fmt, out, f"招商目标-{results[0]['name'] if len(results) == 1 else '多环节'}.{fmt}")
