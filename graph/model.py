@@ -372,6 +372,10 @@ IsoDate = Annotated[
 _EXTRA = ConfigDict(extra="allow", str_strip_whitespace=True, strict=True)
 NonEmpty = Annotated[str, Field(min_length=1)]
 NonNeg = Annotated[float, Field(ge=0)]
+#: A point's longitude and latitude, in the coordinate system of the boundaries the maps draw
+#: (GCJ-02, as 高德's data the boundaries derive from); bounded to China's extent.
+Longitude = Annotated[float, Field(ge=73, le=136)]
+Latitude = Annotated[float, Field(ge=3, le=54)]
 
 
 def _check_credit_code(v: str) -> str:
@@ -447,6 +451,8 @@ class PlatformProps(_Named, total=False):
     region: str
     source: str
     quote: str  # the seed's words that name it (种子原文)
+    lng: Longitude  # 经度 (optional; the maps place it at its district without one)
+    lat: Latitude  # 纬度
 
 
 class TalentPoolProps(_Named, total=False):
@@ -467,6 +473,8 @@ class ParkProps(_Named, total=False):
     region: str
     area: NonNeg  # 面积（亩）
     vacancy: Annotated[float, Field(ge=0, le=1)]  # 空置率
+    lng: Longitude  # 经度 (optional; the maps place it at its district without one)
+    lat: Latitude  # 纬度
 
 
 class ProjectProps(_Named, total=False):

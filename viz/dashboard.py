@@ -5,8 +5,9 @@ Everything is computed once per page from the project rows of the ledger
 (:func:`chainatlas.graph.workflows.ledger.project_row`), the firms and the problems; the figures
 are the same ones the lists and the monthly report give (the 五未 of a project is
 :func:`chainatlas.graph.workflows.ledger.stall_of` as of the day asked, with the office's grace
-periods). No coordinates are stored in the graph: the maps colour Huzhou's districts and China's
-provinces by value, and the page places parks and platforms at their district (labelled so).
+periods). The maps colour Huzhou's districts and China's provinces by value; a park or platform
+is drawn at its recorded coordinates (``lng``/``lat``) when it has both, and otherwise around
+the centre of its district (the tooltip says which).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from chainatlas.graph.home import HOME_AREA, is_local
-from chainatlas.graph.model import PROJECT_STAGES
+from chainatlas.graph.model import PROJECT_STAGES, Node
 from chainatlas.graph.rules import Grace, Thresholds
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.ledger import (
@@ -245,6 +246,7 @@ def huzhou_map(
             "detail": (
                 f"空置率 {p.props['vacancy']:.0%}" if p.props.get("vacancy") is not None else ""
             ),
+            "at": _coordinates(p),
         }
         for p in store.find_nodes("Park")
     ]
@@ -255,10 +257,11 @@ def huzhou_map(
             "region": p.props.get("region")
             or next((n.name for _, n in store.neighbours(p.id, ["LOCATED_IN"], "out")), None),
             "detail": str(p.props.get("kind") or ""),
+            "at": _coordinates(p),
         }
         for p in store.find_nodes("Platform")
     ]
-    placed = [p for p in points if p["region"] in names]
+    placed = [p for p in points if p["at"] or p["region"] in names]
     return {
         "measures": {k: {"label": v[0], "unit": v[1]} for k, v in MEASURES.items()},
         "values": values,
@@ -266,6 +269,12 @@ def huzhou_map(
         "points": placed,
         "unplaced": len(points) - len(placed),
     }
+
+
+def _coordinates(node: Node) -> list[float] | None:
+    """``[lng, lat]`` when the node records both, else None (it is placed at its district)."""
+    lng, lat = node.props.get("lng"), node.props.get("lat")
+    return [float(lng), float(lat)] if lng is not None and lat is not None else None
 
 
 def china_targets(

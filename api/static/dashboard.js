@@ -120,8 +120,8 @@
     }
     function points(kind) {
       return h.points.filter(function (p) { return p.kind === kind; }).map(function (p) {
-        var at = around(p.region);
-        return at && { name: p.name, value: at, region: p.region, detail: p.detail };
+        var at = p.at || around(p.region);
+        return at && { name: p.name, value: at, region: p.region, detail: p.detail, recorded: !!p.at };
       }).filter(Boolean);
     }
     var c = charts["map-huzhou"] || chart("map-huzhou");
@@ -132,7 +132,7 @@
           var e = echarts.format.encodeHTML;
           if (p.seriesType === "map") return e(p.name) + "<br>" + m.label + "：" + fmt(p.value) + " " + m.unit;
           if (p.seriesName === "功能区") return e(p.name) + "（功能区，与" + e(p.data.overlaps.join("、")) + "重叠）<br>" + m.label + "：" + fmt(p.data.value[2]) + " " + m.unit;
-          return e(p.name) + "<br>" + p.seriesName + " · " + e(p.data.region) + (p.data.detail ? " · " + e(p.data.detail) : "") + "<br><span class='tip-muted'>位置按所在区县示意</span>";
+          return e(p.name) + "<br>" + p.seriesName + (p.data.region ? " · " + e(p.data.region) : "") + (p.data.detail ? " · " + e(p.data.detail) : "") + "<br><span class='tip-muted'>" + (p.data.recorded ? "位置为记录的坐标" : "位置按所在区县示意") + "</span>";
         }
       },
       legend: { data: ["功能区", "园区", "平台"], bottom: 0 },
