@@ -1,5 +1,10 @@
 """A static SVG of a fishbone for reports: stages as columns along a spine to the chain's head,
-segments as boxes coloured by verdict, sub-segments indented under their segment."""
+segments as boxes coloured by verdict, sub-segments indented under their segment.
+
+A segment shows at most ``max_subsegments`` of its sub-segments (strongest first, so the local
+strengths are never the ones folded away); the rest become one row that counts them by verdict,
+so a chain whose segment has a hundred missing sub-types still fits a page.
+"""
 
 from __future__ import annotations
 
@@ -22,16 +27,34 @@ def _xml(text: str) -> str:
     return html.escape(cell_value(text))
 
 
-def _rows(s: SegmentView, depth: int = 0) -> list[tuple[SegmentView, int]]:
-    out = [(s, depth)]
-    for c in s.subsegments:
-        out.extend(_rows(c, depth + 1))
+_ORDER = {"strong": 0, "weak": 1, "missing": 2}
+#: a row is a segment at its depth, or the folded rest of a segment's sub-segments
+Row = tuple[SegmentView | str, int]
+
+
+def _folded(rest: list[SegmentView]) -> str:
+    counts = {v: sum(1 for s in rest if s.verdict == v) for v in _ORDER}
+    by = " / ".join(f"{VERDICT_ZH[v]} {n}" for v, n in counts.items() if n)
+    return f"… 另 {len(rest)} 个子环节（{by}）"
+
+
+def _rows(s: SegmentView, depth: int, limit: int | None) -> list[Row]:
+    out: list[Row] = [(s, depth)]
+    subs = sorted(s.subsegments, key=lambda c: (_ORDER[c.verdict], -len(c.local_firms)))
+    shown = subs if limit is None or len(subs) <= limit else subs[:limit]
+    for c in shown:
+        out.extend(_rows(c, depth + 1, limit))
+    if len(shown) < len(subs):
+        out.append((_folded(subs[len(shown) :]), depth + 1))
     return out
 
 
-def fishbone_svg(fb: Fishbone) -> str:
-    """The SVG document as a string."""
-    cols = {st: [r for s in fb.segments if s.stage == st for r in _rows(s)] for st in STAGES}
+def fishbone_svg(fb: Fishbone, *, max_subsegments: int | None = 6) -> str:
+    """The SVG document as a string; ``max_subsegments=None`` draws every sub-segment."""
+    cols = {
+        st: [r for s in fb.segments if s.stage == st for r in _rows(s, 0, max_subsegments)]
+        for st in STAGES
+    }
     height_rows = max(1, max(len(v) for v in cols.values()))
     top = 70
     width = _PAD * 2 + _COL_W * 3 + _HEAD_W
@@ -76,6 +99,11 @@ def fishbone_svg(fb: Fishbone) -> str:
             y = top + j * _ROW_H
             x = x0 + 4 + depth * 16
             w = _COL_W - 40 - depth * 16
+            if isinstance(s, str):
+                parts.append(
+                    f'<text x="{x + 6}" y="{y + 17}" font-size="11" fill="#52606d">{_xml(s)}</text>'
+                )
+                continue
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{w}" height="{_ROW_H - 6}" rx="4" '
                 f'fill="{VERDICT_COLOURS[s.verdict]}" stroke="#52606d" stroke-width="0.6"/>'
