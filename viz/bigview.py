@@ -29,7 +29,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from chainatlas.graph.store.contract import GraphStore, Subgraph
-from chainatlas.viz.html import CJK_FONTS, render_page
+from chainatlas.viz.html import CJK_FONTS, render_page, script_json
 from chainatlas.viz.layout import cluster_layout
 from chainatlas.viz.neighbourhood import Neighbourhood, around, whole_graph
 from chainatlas.viz.views import LABEL_COLOURS, subgraph_page
@@ -219,19 +219,10 @@ def _payload(nb: Neighbourhood) -> dict[str, Any]:
     }
 
 
-def _script_json(data: Any) -> str:
-    """:func:`chainatlas.viz.html.script_json`, by ``str.replace`` (10x faster than its
-    ``str.translate`` on megabytes)."""
-    text = json.dumps(data, ensure_ascii=False)
-    for c, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(c, esc)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
 def big_page(nb: Neighbourhood, title: str, subtitle: str) -> str:
     """The WebGL page (sigma.js) of a neighbourhood, as one self-contained HTML document."""
     e = html.escape
-    data = _script_json(_payload(nb))
+    data = script_json(_payload(nb))
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>

@@ -104,14 +104,14 @@ def _options(page: GraphPage, n_nodes: int) -> dict[str, Any]:
     return opts
 
 
-_SCRIPT_SAFE = str.maketrans(
-    {
-        "<": "\\u003c",
-        ">": "\\u003e",
-        "&": "\\u0026",
-        "\u2028": "\\u2028",
-        "\u2029": "\\u2029",
-    }
+#: what :func:`script_json` escapes (``str.replace`` per character: ~10x faster than
+#: ``str.translate`` on the megabytes of a large view)
+_SCRIPT_SAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
@@ -128,7 +128,10 @@ def script_json(data: Any) -> str:
     >>> print(script_json({"name": "</script><!--"}))
     {"name": "\\u003c/script\\u003e\\u003c!--"}
     """
-    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)
+    text = json.dumps(data, ensure_ascii=False)
+    for c, escaped in _SCRIPT_SAFE:
+        text = text.replace(c, escaped)
+    return text
 
 
 def table_html(caption: str, header: list[str], rows: list[list[Any]], fold: int = 0) -> str:
