@@ -190,9 +190,9 @@ def _scaling(workers: list[int], backend: str, secs: int) -> None:
             with LiveService(home, args=("--workers", str(n)), extra_env=env) as svc:
                 with svc.client() as c:
                     counts = c.get("/api/v1/health").json()
-                    for _ in range(3):  # every worker loads its graph (or warms its driver)
-                        c.get("/api/v1/chains")
                 out = Path(tmp) / f"w{n}"
+                # untimed: every worker loads its graph and builds its caches (ranking index)
+                _locust(svc, LOCUSTFILE, "ReadUser", 40, max(secs // 2, 5), 1000, Path(f"{out}_w"))
                 health_file = Path(tmp) / "health_locust.py"
                 health_file.write_text(HEALTH_FILE, "utf-8")
                 base = _locust(svc, health_file, "HealthUser", 40, secs, 0, Path(f"{out}_h"))
