@@ -311,7 +311,7 @@ def _candidate_rows(v: EdgeView, s: int, K: np.ndarray) -> list[_Row]:
         if len(kp.indices):
             order = np.argsort(-kp.data)
             top = order[:24]
-            g, w = kp.indices[top], kp.data[top] / np.linalg.norm(kp.data)
+            g, w = kp.indices[top], kp.data[top] / np.sqrt(np.sum(kp.data * kp.data))
             sel = v.fp_len[g] <= v.max_posting
             rows.append(_gather(v.FPT, g[sel], w[sel]))
         else:
@@ -373,9 +373,11 @@ def blend_score(
     """``blend_features(...) @ w`` for every candidate, without building the matrix."""
     n = len(CANDIDATE_FEATURES)
     m = C.max(axis=0) if len(C) else np.ones(n)
-    b = C @ (w[:n] / np.where(m > 0, m, 1.0))
+    # einsum, not BLAS: a BLAS product this tall wakes OpenBLAS's threads, which then spin on
+    # the other core for the rest of the query (at 10⁶ firms, every later step ran ~2x slower)
+    b = np.einsum("ij,j->i", C, w[:n] / np.where(m > 0, m, 1.0))
     if np.any(w[n : 2 * n]):
-        b += np.log1p(10.0 * C) @ w[n : 2 * n]
+        b += np.einsum("ij,j->i", np.log1p(10.0 * C), w[n : 2 * n])
     deg = v.deg[reached]
     extra = w[2 * n :]
     b += extra[0] * np.log1p(deg) + extra[1] * (deg == 0)
