@@ -42,6 +42,14 @@ def _plan(quick: bool) -> list[tuple[str, list[str], bool]]:
     """(title, module and arguments, needs ckg); each runs as ``python -m bench.MODULE``."""
     return [
         ("Import (ckg)", ["import_ckg", "--repeat", "1" if quick else "3"], True),
+        ("Import floor (ckg)", ["import_floor", "--repeat", "1" if quick else "5"], True),
+        ("Start-up", ["startup"], False),
+        (
+            "Ranking index cache",
+            ["index_cache", "--sizes", "10000" if quick else "100000,1000000"]
+            + (["--repeat", "1"] if quick else []),
+            True,
+        ),
         (
             "Target-list latency",
             ["targets_latency", "--sizes", "10000" if quick else "10000,100000,1000000"],
