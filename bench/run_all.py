@@ -44,6 +44,7 @@ def _plan(quick: bool) -> list[tuple[str, list[str], bool]]:
         ("Import (ckg)", ["import_ckg", "--repeat", "1" if quick else "3"], True),
         ("Import floor (ckg)", ["import_floor", "--repeat", "1" if quick else "5"], True),
         ("Start-up", ["startup"], False),
+        ("Warm answers", ["warm", "--repeat", "30" if quick else "150"], False),
         (
             "Ranking index cache",
             ["index_cache", "--sizes", "10000" if quick else "100000,1000000"]
