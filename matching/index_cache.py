@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.home import HOME_AREA
 from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.maps import Target
 
 if TYPE_CHECKING:
     from chainatlas.matching.targets import TargetIndex
@@ -58,7 +59,6 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT",
     "CachedRanking",
-    "MemoTarget",
     "cache_path",
     "cached_index",
     "code_key",
@@ -240,19 +240,6 @@ def cached_index(
     return revision, index
 
 
-@dataclasses.dataclass
-class MemoTarget:
-    """A ranked target as stored in the rankings file (the fields of ``RankedTarget``)."""
-
-    firm: str
-    name: str
-    region: str | None
-    score: float
-    known: bool
-    reasons: list[str]
-    tier: str | None = None
-
-
 class _Segments:
     """``segment in index.sidx`` without the index: the index holds every segment of the
     revision it was built from."""
@@ -309,13 +296,13 @@ class CachedRanking:
             _, self._index = cached_index(self._store, home=self._home, home_area=self._area)
         return self._index
 
-    def rank(self, segment: str, *, top: int = 20, inferred_only: bool = False) -> list[MemoTarget]:
+    def rank(self, segment: str, *, top: int = 20, inferred_only: bool = False) -> list[Target]:
         """``TargetIndex.rank(segment, top=top, inferred_only=inferred_only)``."""
         key = f"{segment}\x1f{top}\x1f{int(inferred_only)}"
         rows = self._ranks.get(key)
         if rows is not None:
             try:
-                return [MemoTarget(**r) for r in rows]
+                return [Target(**r) for r in rows]
             except TypeError:  # a row of another shape: rank again
                 pass
         index = self.index()
@@ -324,7 +311,7 @@ class CachedRanking:
         rows = [dataclasses.asdict(t) for t in ranked]
         self._ranks[key] = rows
         self._new = True
-        return [MemoTarget(**r) for r in rows]
+        return [Target(**r) for r in rows]
 
     def save(self) -> bool:
         """Store the rankings made since they were read; False when none were new or the data

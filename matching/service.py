@@ -11,7 +11,7 @@ from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.maps import Target, resolve_chain, segment_in_chain
 
 if TYPE_CHECKING:  # the ranking pulls in scikit-learn and scipy: imported where it is used
-    from chainatlas.matching.targets import RankedTarget, TargetIndex
+    from chainatlas.matching.targets import TargetIndex
 
 __all__ = ["map_target_fn", "segment_in_chain", "targets_for"]
 
@@ -59,10 +59,6 @@ def map_target_fn(index: TargetIndex):  # type: ignore[no-untyped-def]
     def pick(store: GraphStore, segment: str, chain: str, top: int) -> list[Target]:
         if segment not in index.sidx:
             return []
-        return [_as_target(t) for t in index.rank(segment, top=top)]
+        return index.rank(segment, top=top)
 
     return pick
-
-
-def _as_target(t: RankedTarget) -> Target:
-    return Target(t.firm, t.name, t.region, t.score, t.known, t.reasons)

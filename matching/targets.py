@@ -44,6 +44,7 @@ from sklearn.utils.validation import check_is_fitted
 from chainatlas.graph.errors import NodeNotFound
 from chainatlas.graph.home import HOME_AREA, is_local
 from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.maps import Target
 from chainatlas.matching.holdout import hide_edges
 from chainatlas.matching.rank_features import (
     CANDIDATE_FEATURES,
@@ -62,7 +63,6 @@ __all__ = [
     "FEATURES",
     "MIN_SCORE",
     "TIERS",
-    "RankedTarget",
     "TargetIndex",
     "TargetRanker",
     "resolve_segment",
@@ -213,17 +213,6 @@ class _Trees:
                 right &= ~(np.isnan(x) & self.missing_left[node])
             node = self.child[2 * node + right]
         return self.value[node].sum(axis=1) + self.baseline
-
-
-@dataclass
-class RankedTarget:
-    firm: str
-    name: str
-    region: str | None
-    score: float  # 0–100, calibrated (100 for a firm already recorded in the segment)
-    known: bool
-    reasons: list[str]
-    tier: str | None = None  # 重点 / 推荐 / 备选, or 已记录 for a known firm
 
 
 class TargetIndex:
@@ -497,7 +486,7 @@ class TargetIndex:
         outside_only: bool = True,
         explain: bool = True,
         min_score: float | None = None,
-    ) -> list[RankedTarget]:
+    ) -> list[Target]:
         """Target firms for ``segment`` (an id in the index): first the firms already recorded
         in it (``known``, unless ``inferred_only``), then inferred firms by score, down to
         ``min_score`` (default :data:`MIN_SCORE`) and only those with a reason in the graph."""
@@ -512,7 +501,7 @@ class TargetIndex:
         q = query(self.view, s, pool=self.pool, blend=self.blend_, allowed=allowed_inferred)
         key, score = self._scores(q)
         why = Explainer(self.view, self.facts, s)
-        out: list[RankedTarget] = []
+        out: list[Target] = []
         if not inferred_only:
             rec = known[allowed[known]]
             order = sorted(rec.tolist(), key=lambda f: -self.weights.get((f, s), 0.0))
@@ -532,9 +521,9 @@ class TargetIndex:
 
     def _target(
         self, f: int, score: float, known: bool, tier: str | None, why: Explainer, explain: bool
-    ) -> RankedTarget:
+    ) -> Target:
         firm = self.firms[f]
-        return RankedTarget(
+        return Target(
             self.firm_ids[f],
             str(firm.get("name") or self.firm_ids[f]),
             firm.get("region"),

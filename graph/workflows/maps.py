@@ -393,12 +393,16 @@ def _chain_links(
 # ---- investment-attraction map ------------------------------------------------------------------
 @dataclass
 class Target:
+    """A firm to go after for a segment: the one shape of a target, whether the map records it
+    or the ranking (:mod:`chainatlas.matching.targets`) infers it."""
+
     firm: str
     name: str
     region: str | None
-    score: float
-    known: bool
+    score: float  # 0–100 when ranked (calibrated; 100 for a firm recorded in the segment)
+    known: bool  # recorded in the segment (已记录), not inferred
     reasons: list[str]
+    tier: str | None = None  # 重点 / 推荐 / 备选, or 已记录; None where nothing ranked it
 
 
 @dataclass

@@ -20,12 +20,12 @@ import pytest
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.maps import Target
 from chainatlas.matching.holdout import code_group, hide_edges
 from chainatlas.matching.reasons import TEMPLATES
 from chainatlas.matching.targets import (
     KNOWN_TIER,
     MIN_SCORE,
-    RankedTarget,
     TargetIndex,
     tier_of,
 )
@@ -276,7 +276,7 @@ def check_reason(facts: GraphFacts, firm: str, seg: str, reason: str) -> None:
         assert facts.linked(prod, via) and facts.linked(via, seg), reason
 
 
-def _all_targets(index: TargetIndex) -> Iterator[tuple[str, RankedTarget]]:
+def _all_targets(index: TargetIndex) -> Iterator[tuple[str, Target]]:
     for seg in index.seg_ids:
         for t in index.rank(seg, top=40, min_score=0.0):
             yield seg, t
