@@ -48,7 +48,7 @@ def ledger() -> None:
 @pass_ctx
 def ledger_report(c: Ctx, month: str, fmt: str, out: Path | None) -> None:
     """月度通报晾晒：按产业链和区县统计五未、排名、较上月变化，点名五未项目。"""
-    from chainatlas.graph.workflows.ledger import monthly_report
+    from chainatlas.graph.workflows.report import monthly_report
     from chainatlas.viz.ledger import report_html, report_json, report_tables
     from chainatlas.viz.tables import xlsx_bytes
 

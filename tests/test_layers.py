@@ -31,14 +31,7 @@ BARE = {*LAYERS, "seeds"}
 ROOMS = {"core": 0, "store": 1, "io": 2, "workflows": 2}
 
 #: Import edges (importer, imported) still to be removed, with the owner of the file to change.
-KNOWN: dict[tuple[str, str], str] = {
-    # cycle: the monthly report lists the 五未 督办 items that supervision derives from the
-    # ledger (the ledger / problem-loop owner)
-    (
-        "chainatlas.graph.workflows.ledger",
-        "chainatlas.graph.workflows.supervision",
-    ): "ledger/supervision owner",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _module_name(path: Path) -> str:

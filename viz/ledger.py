@@ -18,8 +18,8 @@ from chainatlas.graph.workflows.ledger import (
     OFFICE,
     STALLS,
     ProjectRow,
-    Report,
 )
+from chainatlas.graph.workflows.report import Report
 from chainatlas.viz.html import CJK_FONTS
 
 if TYPE_CHECKING:  # pandas loads when a workbook is built

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.downloads import HTML, XLSX, download, downloads
-from chainatlas.graph.workflows.ledger import month_lists, monthly_report
+from chainatlas.graph.workflows.ledger import month_lists
+from chainatlas.graph.workflows.report import monthly_report
 from chainatlas.viz.ledger import (
     lists_json,
     lists_tables,

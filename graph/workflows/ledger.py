@@ -12,9 +12,8 @@ from __future__ import annotations
 import calendar
 import re
 import statistics
-from collections import Counter
-from dataclasses import dataclass, field, fields
-from datetime import date, timedelta
+from dataclasses import dataclass, fields
+from datetime import date
 from typing import Any
 
 from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, ValidationFailed
@@ -36,7 +35,6 @@ __all__ = [
     "follow_ups",
     "land_to_start",
     "month_lists",
-    "monthly_report",
     "month_range",
     "move_stage",
     "office_settings",
@@ -464,133 +462,3 @@ def office_settings(
 
 _GRACE_KEYS = tuple(f.name for f in fields(Grace))
 _LEVEL_KEYS = {"一般": "GENERAL", "重大": "MAJOR", "特别重大": "CRITICAL"}
-
-
-# ---- the monthly report ------------------------------------------------------------------------
-@dataclass
-class Report:
-    month: str
-    previous: str
-    lists: dict[str, int]
-    stalls: dict[str, int]
-    stalls_previous: dict[str, int]
-    by_chain: list[dict[str, Any]]
-    by_region: list[dict[str, Any]]
-    stalled: list[dict[str, Any]]
-    grace: Grace = field(default_factory=Grace)
-    by_unit: list[dict[str, Any]] = field(default_factory=list)
-    land_to_start: dict[str, Any] = field(default_factory=dict)
-    settings: list[dict[str, Any]] = field(default_factory=list)
-    #: 五未 督办 items of the month
-    #: (:func:`chainatlas.graph.workflows.supervision.supervision_items`)
-    supervision: list[dict[str, Any]] = field(default_factory=list)
-    #: 要素对接: how many stored needs were met
-    #: (:func:`chainatlas.graph.workflows.dockings.docking_summary`)
-    dockings: dict[str, Any] = field(default_factory=dict)
-
-
-def _previous(month: str) -> str:
-    start, _ = month_range(month)
-    last = start - timedelta(days=1)
-    return f"{last.year:04d}-{last.month:02d}"
-
-
-def monthly_report(
-    store: GraphStore,
-    month: str,
-    grace: Grace | None = None,
-    *,
-    due_days: dict[str, int] | None = None,
-    land_to_start_days: int = 0,
-) -> Report:
-    """通报晾晒 for ``month``: list sizes, stalls by chain, by district and by responsible unit
-    (责任单位) with rankings (fewest stalled projects first) and the change from last month,
-    every stalled project named with its unit, 拿地即开工 figures, the office's settings
-    used (``due_days``: problem time limits by level, as the report's header shows them), and
-    the month's 五未 督办 items
-    (:func:`chainatlas.graph.workflows.supervision.sync_supervision`)."""
-    from chainatlas.graph.workflows.dockings import docking_summary
-    from chainatlas.graph.workflows.problems import DUE_DAYS
-    from chainatlas.graph.workflows.supervision import supervision_items
-
-    grace = grace or Grace()
-    prev = _previous(month)
-    start, end = month_range(month)
-    rows = _rows(store)
-    lists = _lists(rows, start, end)
-    now = _stalls(rows, end, grace)
-    before = _stalls(rows, month_range(prev)[1], grace)
-    stalled = [
-        {
-            "stall": s,
-            "id": r.id,
-            "name": r.name,
-            "chain": r.chain,
-            "region": r.region,
-            "responsible_unit": r.responsible_unit,
-            "since": str(r.dates[STALL_SINCE[s]]),
-            "sample": r.sample,
-        }
-        for s, rs in now.items()
-        for r in rs
-    ]
-    started_by_end = [r for r in rows if _by(r.dates["started"], end)]
-    land = {
-        "measure": LAND_TO_START,
-        "source": f"种子 000 §三（二）：{LAND_TO_START_SOURCE}",
-        "within_days": land_to_start_days,
-        "basis": f"{OFFICE}：拿地后 {land_to_start_days} 天内开工计为{LAND_TO_START}",
-        "month": land_to_start(lists["新开工"], land_to_start_days),
-        "to_date": land_to_start(started_by_end, land_to_start_days),
-    }
-    return Report(
-        month,
-        prev,
-        {k: len(v) for k, v in lists.items()},
-        {k: len(v) for k, v in now.items()},
-        {k: len(v) for k, v in before.items()},
-        _group(rows, now, before, "chain"),
-        _group(rows, now, before, "region"),
-        stalled,
-        grace,
-        _group(rows, now, before, "responsible_unit"),
-        land,
-        office_settings(grace, dict(due_days or DUE_DAYS), land_to_start_days),
-        supervision_items(store, month),
-        docking_summary(store, month),
-    )
-
-
-def _group(
-    rows: list[ProjectRow],
-    now: dict[str, list[ProjectRow]],
-    before: dict[str, list[ProjectRow]],
-    key: str,
-) -> list[dict[str, Any]]:
-    """Stalls per value of ``key`` (chain, region, unit), ranked by share stalled."""
-    cur: dict[str, Counter[str]] = {}
-    old: dict[str, Counter[str]] = {}
-    total: Counter[str] = Counter(getattr(r, key) for r in rows)
-    for src, dst in ((now, cur), (before, old)):
-        for s, rs in src.items():
-            for r in rs:
-                dst.setdefault(getattr(r, key), Counter())[s] += 1
-    out = []
-    for name in sorted(total):
-        c, o = cur.get(name, Counter()), old.get(name, Counter())
-        n, n_old = sum(c.values()), sum(o.values())
-        out.append(
-            {
-                "name": name,
-                "projects": total[name],
-                **{s: c[s] for s in STALLS},
-                "stalled": n,
-                "stalled_last_month": n_old,
-                "change": n - n_old,
-                "share": round(n / total[name], 4) if total[name] else 0.0,
-            }
-        )
-    out.sort(key=lambda x: (x["share"], x["stalled"], x["name"]))
-    for i, x in enumerate(out, 1):
-        x["rank"] = i
-    return out

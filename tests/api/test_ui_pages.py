@@ -21,14 +21,9 @@ from chainatlas.graph.io.seeds import load_seeds
 from chainatlas.graph.rules import Grace
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
-from chainatlas.graph.workflows.ledger import (
-    LISTS,
-    NEW_LISTS,
-    monthly_report,
-    project_row,
-    stall_of,
-)
+from chainatlas.graph.workflows.ledger import LISTS, NEW_LISTS, project_row, stall_of
 from chainatlas.graph.workflows.problems import raise_problem
+from chainatlas.graph.workflows.report import monthly_report
 from tests.api.webui import ORIGIN, Browsers, login, post_form
 from tests.conftest import SEEDS
 

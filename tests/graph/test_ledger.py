@@ -21,7 +21,6 @@ from chainatlas.graph.workflows.ledger import (
     follow_ups,
     month_lists,
     month_range,
-    monthly_report,
     move_stage,
     record_land,
     stalls,
@@ -33,6 +32,7 @@ from chainatlas.graph.workflows.problems import (
     route,
     step,
 )
+from chainatlas.graph.workflows.report import monthly_report
 
 TODAY = date(2026, 11, 15)
 

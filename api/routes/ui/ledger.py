@@ -10,14 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from chainatlas.api.deps import get_settings, get_store
 from chainatlas.api.routes.ui.core import User, page
-from chainatlas.graph.workflows.ledger import (
-    LISTS,
-    MONTH_PATTERN,
-    NEW_LISTS,
-    STALLS,
-    month_lists,
-    monthly_report,
-)
+from chainatlas.graph.workflows.ledger import LISTS, MONTH_PATTERN, NEW_LISTS, STALLS, month_lists
+from chainatlas.graph.workflows.report import monthly_report
 from chainatlas.viz.dashboard import month_of
 
 router = APIRouter(include_in_schema=False)
