@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.model import PROJECT_STAGES, STAGE_ZH
 from chainatlas.graph.rules import VERDICT_ZH
@@ -11,6 +11,9 @@ from chainatlas.graph.workflows.maps import AttractionMap, Fishbone, MasterEntry
 from chainatlas.viz.fishbone import fishbone_layout
 from chainatlas.viz.fishbone_page import FishbonePage
 from chainatlas.viz.html import GraphPage, new_network
+
+if TYPE_CHECKING:  # pyvis loads when a view is drawn
+    from pyvis.network import Network
 
 __all__ = [
     "LABEL_COLOURS",
@@ -197,59 +200,77 @@ def attraction_page(am: AttractionMap) -> GraphPage:
     )
 
 
+def _master_node(net: Network, m: MasterEntry) -> None:
+    ratio = "—" if m.local_ratio is None else f"{m.local_ratio:.0%}"
+    net.add_node(
+        m.firm.id,
+        label=m.firm.name,
+        shape="box",
+        color="#243b53" if m.role == "链主" else "#486581",
+        font={"color": "#fff"},
+        title=f"{m.firm.name}（{m.role}）\n本地化配套比例 {ratio}",
+    )
+
+
+def _partner_nodes(net: Network, m: MasterEntry, have: set[str]) -> None:
+    """The master's suppliers (edges into it) and customers (edges out of it), each once."""
+    mid = m.firm.id
+    for side, partners in (("supplier", m.suppliers), ("customer", m.customers)):
+        for p in partners:
+            if p.firm not in have:
+                have.add(p.firm)
+                tip = {"title": f"{p.name}（{p.region or '未知'}）"} if side == "supplier" else {}
+                net.add_node(
+                    p.firm,
+                    label=p.name,
+                    shape="dot",
+                    size=9,
+                    color=LOCAL_COLOUR if p.local else OUTSIDE_COLOUR,
+                    **tip,
+                )
+            if side == "supplier":
+                net.add_edge(p.firm, mid, title=f"供货 {p.value or '—'} 亿元")
+            else:
+                net.add_edge(mid, p.firm)
+
+
+MASTER_COLUMNS = [
+    "企业",
+    "角色",
+    "所在地",
+    "供应商数",
+    "本地供应商数",
+    "本地化配套比例",
+    "本地化配套比例（金额加权）",
+    "客户数",
+    "以商引商候选",
+]
+
+
+def _master_row(m: MasterEntry) -> list[object]:
+    return [
+        m.firm.name,
+        m.role,
+        m.region,
+        len(m.suppliers),
+        sum(1 for s in m.suppliers if s.local),
+        m.local_ratio,
+        m.local_ratio_value,
+        len(m.customers),
+        "、".join(c.name for c in m.candidates),
+    ]
+
+
 def masters_page(chain_name: str, entries: list[MasterEntry]) -> GraphPage:
+    """The chain masters and their partners, suppliers and customers as a graph, with the
+    table of 本地化配套比例 under it."""
     net = new_network()
-    rows = []
     have: set[str] = set()
     for m in entries:
-        mid = m.firm.id
-        if mid not in have:
-            have.add(mid)
-            ratio = "—" if m.local_ratio is None else f"{m.local_ratio:.0%}"
-            net.add_node(
-                mid,
-                label=m.firm.name,
-                shape="box",
-                color="#243b53" if m.role == "链主" else "#486581",
-                font={"color": "#fff"},
-                title=f"{m.firm.name}（{m.role}）\n本地化配套比例 {ratio}",
-            )
-        for s in m.suppliers:
-            if s.firm not in have:
-                have.add(s.firm)
-                net.add_node(
-                    s.firm,
-                    label=s.name,
-                    shape="dot",
-                    size=9,
-                    color=LOCAL_COLOUR if s.local else OUTSIDE_COLOUR,
-                    title=f"{s.name}（{s.region or '未知'}）",
-                )
-            net.add_edge(s.firm, mid, title=f"供货 {s.value or '—'} 亿元")
-        for c in m.customers:
-            if c.firm not in have:
-                have.add(c.firm)
-                net.add_node(
-                    c.firm,
-                    label=c.name,
-                    shape="dot",
-                    size=9,
-                    color=LOCAL_COLOUR if c.local else OUTSIDE_COLOUR,
-                )
-            net.add_edge(mid, c.firm)
-        rows.append(
-            [
-                m.firm.name,
-                m.role,
-                m.region,
-                len(m.suppliers),
-                sum(1 for s in m.suppliers if s.local),
-                m.local_ratio,
-                m.local_ratio_value,
-                len(m.customers),
-                "、".join(c.name for c in m.candidates),
-            ]
-        )
+        if m.firm.id not in have:
+            have.add(m.firm.id)
+            _master_node(net, m)
+        _partner_nodes(net, m, have)
     return GraphPage(
         title=f"链主型企业库 · {chain_name}",
         net=net,
@@ -262,23 +283,7 @@ def masters_page(chain_name: str, entries: list[MasterEntry]) -> GraphPage:
         subtitle=(
             "本地化配套比例＝本地供应商关系数 / 全部供应商关系数；按金额加权的比例只计有金额的关系"
         ),
-        tables=[
-            (
-                "链主与伙伴",
-                [
-                    "企业",
-                    "角色",
-                    "所在地",
-                    "供应商数",
-                    "本地供应商数",
-                    "本地化配套比例",
-                    "本地化配套比例（金额加权）",
-                    "客户数",
-                    "以商引商候选",
-                ],
-                rows,
-            )
-        ],
+        tables=[("链主与伙伴", MASTER_COLUMNS, [_master_row(m) for m in entries])],
     )
 
 
