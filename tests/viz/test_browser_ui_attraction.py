@@ -3,9 +3,9 @@
 127.0.0.1 and fits the screen; the filter form narrows the list, a segment pages through its
 targets, one segment's interactive view opens from its section.
 
-With ``$CHAINATLAS_CKG_HOME`` set to a data directory holding the seeds and the imported ckg
-data set (``chainatlas init`` then ``chainatlas import`` of ``scripts/ckg_to_bundle.py``'s
-bundle), the same page is checked on that real data too.
+The same page is checked on the real ckg data too: in ``$CHAINATLAS_CKG_HOME`` when set (a data
+directory holding the seeds and the imported ckg data set), else in one made from ``../shared``
+(skipped where it is absent).
 
 Screenshots go to the test's temporary folder, or to ``$CHAINATLAS_SCREENSHOTS`` when set."""
 
@@ -28,7 +28,7 @@ from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.matching.index_cache import cached_index
-from tests.conftest import needs_chromium
+from tests.conftest import needs_chromium, shared_or_skip
 from tests.viz.browser_tab import Tab
 from tests.viz.browser_tab import shots as _shots
 
@@ -129,11 +129,30 @@ def test_filters_and_paging_as_the_office_and_a_district(  # type: ignore[no-unt
     tab.close()
 
 
+@pytest.fixture(scope="module")
+def ckg_home(seeded_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``$CHAINATLAS_CKG_HOME`` if set, else a data directory made here: the seeds and sample
+    data, then the ckg data set of ``../shared`` imported (skips where ``../shared`` is absent)."""
+    if home := os.environ.get("CHAINATLAS_CKG_HOME"):
+        return Path(home)
+    import shutil
+
+    from chainatlas.graph.io.bundle import import_bundle
+    from chainatlas.graph.io.sources.ckg import ckg_to_bundle
+
+    data = shared_or_skip("data", "ckg")
+    home = tmp_path_factory.mktemp("ckg-home")
+    shutil.copy(seeded_path, home / "graph.db")
+    ckg_to_bundle(data, home / "bundle")
+    store = EmbeddedStore(home / "graph.db")
+    import_bundle(store, home / "bundle", progress=False)
+    store.close()
+    return home
+
+
 @pytest.fixture
-def ckg_service(tmp_path: Path) -> Iterator[tuple[str, AuthStore]]:
-    home = os.environ.get("CHAINATLAS_CKG_HOME")
-    if not home:
-        pytest.skip("CHAINATLAS_CKG_HOME is not set: no store with the ckg data here")
+def ckg_service(ckg_home: Path, tmp_path: Path) -> Iterator[tuple[str, AuthStore]]:
+    home = str(ckg_home)
     store = EmbeddedStore(Path(home) / "graph.db")
     if store.count_nodes("Firm") < 1000:
         pytest.skip(f"{home} holds no imported ckg data")
