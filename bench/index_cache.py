@@ -121,30 +121,10 @@ def _synthetic(n: int, bundle: Path):  # type: ignore[no-untyped-def]
     """The TargetIndex of ``n`` firms replicated from the ckg bundle (not fitted)."""
     import numpy as np
 
-    from bench.eval_targets import load
+    from bench.targets_latency import scaled_up
     from chainatlas.matching.targets import TargetIndex
 
-    rng = np.random.default_rng(1)
-    firms, segs, ops, prod, inds = load(bundle)
-    by_firm: dict[str, list[str]] = {}
-    for f, s in zip(ops[":START_ID"], ops[":END_ID"], strict=True):
-        by_firm.setdefault(f, []).append(s)
-    ind_of = dict(inds)
-    big_firms, big_ops, big_inds = [], [], []
-    k = 0
-    while len(big_firms) < n:
-        for f in firms:
-            if len(big_firms) >= n:
-                break
-            fid = f"{f['id']}#{k}"
-            big_firms.append({**f, "id": fid, "name": f"{f['name']}{k}"})
-            for s in by_firm.get(str(f["id"]), []):
-                if k == 0 or rng.random() < 0.85:
-                    big_ops.append((fid, s, 1.0))
-            if str(f["id"]) in ind_of:
-                big_inds.append((fid, ind_of[str(f["id"])]))
-        k += 1
-    return TargetIndex(big_firms, segs, big_ops, prod, big_inds)
+    return TargetIndex(*scaled_up(n, bundle, np.random.default_rng(1)))
 
 
 def _child_build(n: int, bundle: str, path: str) -> None:

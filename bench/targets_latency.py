@@ -23,6 +23,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -66,19 +67,21 @@ def _dense_rank(idx, s: int, top: int) -> list:  # type: ignore[no-untyped-def]
         rf._candidate_rows = sparse
 
 
-def _child(n: int, bundle: str) -> None:
-    import resource
-
+def scaled_up(
+    n: int, bundle: Path, rng: np.random.Generator
+) -> tuple[list[dict[str, Any]], Any, list[Any], Any, list[Any]]:
+    """``TargetIndex``'s inputs for ``n`` firms replicated from the ckg bundle: copy ``k`` of a
+    firm keeps each of its segments with probability 0.85 (the first copy keeps them all)."""
     from bench.eval_targets import load
-    from chainatlas.matching.targets import TargetIndex
 
-    rng = np.random.default_rng(1)
-    firms, segs, ops, prod, inds = load(Path(bundle))
+    firms, segs, ops, prod, inds = load(bundle)
     by_firm: dict[str, list[str]] = {}
     for f, s in zip(ops[":START_ID"], ops[":END_ID"], strict=True):
         by_firm.setdefault(f, []).append(s)
     ind_of = dict(inds)
-    big_firms, big_ops, big_inds = [], [], []
+    big_firms: list[dict[str, Any]] = []
+    big_ops: list[Any] = []
+    big_inds: list[Any] = []
     k = 0
     while len(big_firms) < n:
         for f in firms:
@@ -92,8 +95,18 @@ def _child(n: int, bundle: str) -> None:
             if str(f["id"]) in ind_of:
                 big_inds.append((fid, ind_of[str(f["id"])]))
         k += 1
+    return big_firms, segs, big_ops, prod, big_inds
+
+
+def _child(n: int, bundle: str) -> None:
+    import resource
+
+    from chainatlas.matching.targets import TargetIndex
+
+    rng = np.random.default_rng(1)
+    args = scaled_up(n, Path(bundle), rng)
     t = time.perf_counter()
-    idx = TargetIndex(big_firms, segs, big_ops, prod, big_inds)
+    idx = TargetIndex(*args)
     build = time.perf_counter() - t
     t = time.perf_counter()
     # the ranker trains on the graph's own held-out queries; at scale a bounded number of them
@@ -122,7 +135,7 @@ def _child(n: int, bundle: str) -> None:
         json.dumps(
             {
                 "firms": n,
-                "edges": len(big_ops),
+                "edges": len(args[2]),
                 "build": build,
                 "fit": fit,
                 "trained": idx.ranker_ is not None,
