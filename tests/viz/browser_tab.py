@@ -44,3 +44,19 @@ def shots(tmp_path: Path) -> Path:
     out = Path(os.environ.get("CHAINATLAS_SCREENSHOTS") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def files_only(page: Any) -> list[str]:
+    """Let ``page`` load ``file:`` URLs only (a view opened from disk must work offline); the
+    list fills with every other URL it asked for, each refused."""
+    outside: list[str] = []
+
+    def block(route: Any) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", block)
+    return outside

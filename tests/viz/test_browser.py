@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from chainatlas.graph.store.contract import Subgraph
 from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.graph.workflows.maps import fishbone
 from chainatlas.viz.export import render_view
 from chainatlas.viz.html import render_page
 from chainatlas.viz.views import subgraph_page
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import needs_chromium
+from tests.viz.browser_tab import files_only
 
 pytestmark = needs_chromium
-ARGS = CHROMIUM_ARGS
 
 DRAWN = """() => {
   const c = document.querySelector('#graph canvas');
@@ -31,27 +29,9 @@ DRAWN = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
 def _open(browser, path: Path, timeout: float = 30_000):  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    outside: list[str] = []
-
-    def block(route):  # type: ignore[no-untyped-def]
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", block)
+    outside = files_only(page)
     page.goto(path.as_uri())
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=timeout)
     return page, outside

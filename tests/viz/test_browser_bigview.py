@@ -10,6 +10,7 @@ from chainatlas.graph.model import Node, Relationship
 from chainatlas.viz.bigview import big_page
 from chainatlas.viz.neighbourhood import Neighbourhood
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.viz.browser_tab import files_only
 
 pytestmark = needs_chromium
 
@@ -35,20 +36,11 @@ def page(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     nb = synthetic(5000)
     path = tmp_path_factory.mktemp("big") / "big.html"
     path.write_text(big_page(nb, "五千节点", "节点 5000"), encoding="utf-8")
-    outside: list[str] = []
     errors: list[str] = []
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         pg = b.new_page(viewport={"width": 1200, "height": 800})
-
-        def block(route):  # type: ignore[no-untyped-def]
-            if route.request.url.startswith("file:"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        pg.route("**/*", block)
+        outside = files_only(pg)
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.goto(path.as_uri())
         pg.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)

@@ -17,19 +17,10 @@ import pytest
 from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.graph.workflows.maps import SegmentView, fishbone
 from chainatlas.viz.export import render_view
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium, shared_or_skip
+from tests.conftest import needs_chromium, shared_or_skip
 
 pytestmark = needs_chromium
 CHAIN = "1366:icv"  # sub-segments under several segments, local and outside firms
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Opened:

@@ -12,15 +12,11 @@ Screenshots go to the test's temporary folder, or to ``$CHAINATLAS_SCREENSHOTS``
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app
@@ -28,7 +24,7 @@ from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.matching.index_cache import cached_index
-from tests.conftest import needs_chromium, shared_or_skip
+from tests.conftest import needs_chromium, served, shared_or_skip
 from tests.viz.browser_tab import Tab
 from tests.viz.browser_tab import shots as _shots
 
@@ -160,19 +156,8 @@ def ckg_service(ckg_home: Path, tmp_path: Path) -> Iterator[tuple[str, AuthStore
     cached_index(store, home=Path(home))
     auth = AuthStore(tmp_path / "auth.db")
     app = create_app(Settings(home=Path(home)), store, auth)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(300):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", auth
-    srv.should_exit = True
-    t.join(timeout=10)
+    with served(app, tries=300) as port:
+        yield f"http://127.0.0.1:{port}", auth
     auth.close()
     store.close()
 

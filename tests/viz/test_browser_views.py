@@ -9,7 +9,7 @@ from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.graph.workflows.maps import masters_library
 from chainatlas.viz.export import render_view
 from tests.conftest import needs_chromium
-from tests.viz.test_browser_fishbone import Opened, browser  # noqa: F401 (the fixture)
+from tests.viz.test_browser_fishbone import Opened
 
 pytestmark = needs_chromium
 

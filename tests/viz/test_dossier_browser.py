@@ -14,6 +14,7 @@ from chainatlas.graph.workflows.ledger import add_follow_up
 from chainatlas.graph.workflows.problems import raise_problem
 from chainatlas.viz.dossier import dossier_html
 from tests.conftest import needs_chromium
+from tests.viz.browser_tab import files_only
 
 pytestmark = needs_chromium
 P = "project:1366:storage:1"
@@ -48,18 +49,9 @@ def test_dossier_lays_out_offline(
     browser, page_file: Path, tmp_path: Path, width: int, columns: int
 ) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": width, "height": 900})
-    outside: list[str] = []
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-
-    def block(route):  # type: ignore[no-untyped-def]
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", block)
+    outside = files_only(page)
     page.goto(page_file.as_uri())
     got = page.evaluate(LAYOUT)
     page.screenshot(path=str(tmp_path / f"dossier-{width}.png"), full_page=True)
