@@ -1,5 +1,5 @@
-"""Fixtures of the API's tests: the web UI with browsers logged in by role; bearer headers for
-a test's cast of people."""
+"""Fixtures of the API's tests: a client of the city office, the web UI with browsers logged
+in by role; bearer headers for a test's cast of people."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
+from chainatlas.api.main import create_app
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.api.webui import Browsers
@@ -22,6 +24,19 @@ def ui(seeded: EmbeddedStore, settings: Settings, tmp_path: Path) -> Iterator[Br
     browsers = Browsers(seeded, settings, auth)
     yield browsers
     browsers.close()
+    auth.close()
+
+
+@pytest.fixture
+def client(seeded: EmbeddedStore, settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
+    """A client of the city office (every right) over the seeded store; a test module may
+    define its own ``client`` instead."""
+    auth = AuthStore(tmp_path / "auth.db")
+    token = auth.create("city", [], "测试")
+    with TestClient(
+        create_app(settings, seeded, auth), headers={"Authorization": f"Bearer {token}"}
+    ) as c:
+        yield c
     auth.close()
 
 

@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
 
-from chainatlas.api.auth import AuthStore
-from chainatlas.api.main import create_app
-from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
-
-
-@pytest.fixture
-def client(seeded: EmbeddedStore, settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
-    """A client of the city office (every right)."""
-    auth = AuthStore(tmp_path / "auth.db")
-    token = auth.create("city", [], "测试")
-    with TestClient(
-        create_app(settings, seeded, auth), headers={"Authorization": f"Bearer {token}"}
-    ) as c:
-        yield c
-    auth.close()
 
 
 def test_health(client: TestClient, seeded: EmbeddedStore) -> None:

@@ -4,14 +4,8 @@ on counts before missed — and stored in the data directory for the next proces
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
 
-from chainatlas.api.auth import AuthStore
-from chainatlas.api.main import create_app
 from chainatlas.graph.home import is_local
 from chainatlas.graph.model import Relationship
 from chainatlas.graph.settings import Settings
@@ -20,17 +14,6 @@ from chainatlas.graph.store.embedded import EmbeddedStore
 from chainatlas.matching.index_cache import cache_path
 
 SEGMENT = "seg:电芯"  # a missing segment of 1366:storage: no firm recorded in it
-
-
-@pytest.fixture
-def client(seeded: EmbeddedStore, settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
-    auth = AuthStore(tmp_path / "auth.db")
-    token = auth.create("city", [], "测试")
-    with TestClient(
-        create_app(settings, seeded, auth), headers={"Authorization": f"Bearer {token}"}
-    ) as c:
-        yield c
-    auth.close()
 
 
 def _known(client: TestClient) -> set[str]:
