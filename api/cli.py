@@ -43,7 +43,49 @@ from chainatlas.graph.settings import default_home
 __all__ = ["CliError", "main", "user_errors"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Options of the group that may also be written after the command (``serve --home DIR``).
+GLOBAL_OPTIONS = ("--home", "--backend")
+
+
+class _Chainatlas(click.Group):
+    """The command group; ``--home`` and ``--backend`` are accepted after the command too.
+
+    Users write ``chainatlas serve --home DIR`` as often as ``chainatlas --home DIR serve``;
+    click only knows a group's options before the command, so they are moved there (up to a
+    ``--``, after which everything is the command's own)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with every ``--home X`` / ``--home=X`` / ``--backend …`` moved to the front.
+
+    >>> hoist_global_options(["serve", "--port", "9", "--home", "/d"])
+    ['--home', '/d', 'serve', '--port', '9']
+    >>> hoist_global_options(["note", "--", "--home", "x"])
+    ['note', '--', '--home', 'x']
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest += args[i:]
+            break
+        name = a.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            take = 1 if "=" in a or i + 1 >= len(args) else 2
+            front += args[i : i + take]
+            i += take
+            continue
+        rest.append(a)
+        i += 1
+    return front + rest
+
+
+@click.group(cls=_Chainatlas, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--backend",
     type=click.Choice(["memory", "neo4j"]),

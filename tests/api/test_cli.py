@@ -535,3 +535,14 @@ def test_template_import_shows_reading_checking_and_writing_progress(run, tmp_pa
         assert f"{step}: 100%" in res.stderr, res.stderr[-2000:]
     res = run("import", str(path), "--quiet")
     assert "%|" not in res.stderr
+
+
+def test_home_and_backend_may_follow_the_command(tmp_path: Path) -> None:
+    """``chainatlas stats --home DIR`` is ``chainatlas --home DIR stats`` (users write both)."""
+    home = str(tmp_path / "h")
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "--home", home, "--no-sample"]).exit_code == 0
+    before = runner.invoke(main, ["--home", home, "stats", "--json"])
+    after = runner.invoke(main, ["stats", "--json", "--home=" + home, "--backend", "memory"])
+    assert before.exit_code == after.exit_code == 0, after.output
+    assert json.loads(after.output) == json.loads(before.output)
