@@ -32,7 +32,7 @@ from chainatlas.graph.store.contract import GraphStore, Subgraph
 from chainatlas.viz.html import CJK_FONTS, render_page, script_json
 from chainatlas.viz.layout import cluster_layout
 from chainatlas.viz.neighbourhood import Neighbourhood, around, whole_graph
-from chainatlas.viz.views import LABEL_COLOURS, subgraph_page
+from chainatlas.viz.views import LABEL_COLOURS, LABEL_ZH, subgraph_page
 
 __all__ = [
     "LABEL_ZH",
@@ -47,23 +47,6 @@ __all__ = [
 
 #: up to this many nodes a view uses the vis-network page (physics, boxes, tooltips)
 SMALL_VIEW = 2000
-#: the labels' names in the legend
-LABEL_ZH = {
-    "Chain": "产业链",
-    "Layout": "布局",
-    "Segment": "环节",
-    "Firm": "企业",
-    "Industry": "行业",
-    "Platform": "平台",
-    "TalentPool": "人才库",
-    "Fund": "基金",
-    "Region": "区域",
-    "Park": "园区",
-    "Project": "项目",
-    "Demand": "需求",
-    "Supply": "供给",
-    "Problem": "问题",
-}
 _OTHER_COLOUR = "#cbd2d9"
 _NO_WEBGL = (
     "此浏览器无法使用 WebGL，不能显示大图；请换用新版浏览器，"

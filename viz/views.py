@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pyvis loads when a view is drawn
 
 __all__ = [
     "LABEL_COLOURS",
+    "LABEL_ZH",
     "VERDICT_COLOURS",
     "attraction_page",
     "fishbone_page",
@@ -42,6 +43,28 @@ LABEL_COLOURS = {
     "Demand": "#ef8e58",
     "Supply": "#65d6ad",
     "Problem": "#e12d39",
+    "FollowUp": "#d9822b",
+    "Docking": "#2bb0a8",
+}
+#: every label's name for users (legends, tooltips, panels of both relationship pages: the
+#: vis-network page here and the sigma page of :mod:`chainatlas.viz.bigview`)
+LABEL_ZH = {
+    "Chain": "产业链",
+    "Layout": "布局",
+    "Segment": "环节",
+    "Firm": "企业",
+    "Industry": "行业",
+    "Platform": "平台",
+    "TalentPool": "人才库",
+    "Fund": "基金",
+    "Region": "区域",
+    "Park": "园区",
+    "Project": "项目",
+    "Demand": "需求",
+    "Supply": "供给",
+    "Problem": "问题",
+    "FollowUp": "跟进记录",
+    "Docking": "对接",
 }
 STAGE_COLOURS = dict(
     zip(
@@ -336,7 +359,8 @@ def projects_page(title: str, projects: list[dict[str, object]]) -> GraphPage:
 
 
 def subgraph_page(title: str, sg: Subgraph) -> GraphPage:
-    """Any subgraph (a chain's, a firm's neighbourhood), coloured by label."""
+    """Any subgraph (a chain's, a firm's neighbourhood), coloured by label; labels are named
+    in Chinese (:data:`LABEL_ZH`)."""
     net = new_network()
     for n in sg.nodes.values():
         props = "\n".join(f"{k}: {v}" for k, v in list(n.props.items())[:8])
@@ -346,7 +370,7 @@ def subgraph_page(title: str, sg: Subgraph) -> GraphPage:
             shape="dot",
             size=12 if n.label != "Firm" else 7,
             color=LABEL_COLOURS.get(n.label, "#cbd2d9"),
-            title=f"{n.label} {n.id}\n{props}",
+            title=f"{LABEL_ZH.get(n.label, n.label)} {n.id}\n{props}",
         )
     for r in sg.relationships:
         if r.start in sg.nodes and r.end in sg.nodes:
@@ -355,6 +379,6 @@ def subgraph_page(title: str, sg: Subgraph) -> GraphPage:
     return GraphPage(
         title=title,
         net=net,
-        legend=[(LABEL_COLOURS.get(u, "#cbd2d9"), u) for u in used],
+        legend=[(LABEL_COLOURS.get(u, "#cbd2d9"), LABEL_ZH.get(u, u)) for u in used],
         subtitle=f"节点 {len(sg.nodes)}，关系 {len(sg.relationships)}",
     )
