@@ -238,6 +238,9 @@ def test_problem_buttons_only_for_the_role_that_may_take_them(ui: Browsers) -> N
     r = post_form(lead, f"/ui/problems/{pid}/step", view, to="交办", back=view)
     assert r.status_code == 303
     assert ui.store.require_node(pid).props["status"] == "交办"
+    # the notice names the problem and where it stands, read from the store
+    done = re.search(r'id="done">([^<]*)<', lead.get(r.headers["location"]).text)
+    assert done is not None and done.group(1) == "已办理：问题「用地指标（一般）」现为「交办」。"
     assert _steps(lead.get(view).text, pid) == ["反馈"]  # 督办 is the city office's
     assert _steps(city.get(view).text, pid) == ["督办", "反馈"]
     # the team posts a step anyway: 403 page, nothing changed

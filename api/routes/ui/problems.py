@@ -139,7 +139,7 @@ def _page(request: Request, who: Principal, view: str, p: int, **extra: Any) -> 
         back=back,
         results=REVIEW_RESULTS,
         supervise_levels="、".join(s.supervise_levels),
-        done="已办理。" if request.query_params.get("ok") else None,
+        done=_done(store, request.query_params),
         **extra,
     )
 
@@ -154,7 +154,22 @@ def problems_page(
     return _page(request, who, view, p)
 
 
-async def _post(request: Request, who: Principal, act: Any) -> Response:
+def _done(store: GraphStore, query: Any) -> str | None:
+    """The notice after a step: which problem, and where it stands now (read from the store,
+    never from the query's text)."""
+    if not query.get("ok"):
+        return None
+    pid = query.get("pid") or ""
+    found = store.get_nodes([pid]).get(pid) if pid else None
+    if found is None or found.label != "Problem":
+        return "已办理。"
+    title, status = found.props.get("title", pid), found.props.get("status", "")
+    return f"已办理：问题「{title}」现为「{status}」。" if status else f"已办理：问题「{title}」。"
+
+
+async def _post(
+    request: Request, who: Principal, act: Any, problem_id: str | None = None
+) -> Response:
     form = {k: str(v) for k, v in (await read_form(request)).items()}
     back = local_target(form.get("back", "/ui/problems"))
     try:
@@ -163,7 +178,8 @@ async def _post(request: Request, who: Principal, act: Any) -> Response:
         status, title, message = status_of(exc)
         return _page(request, who, "open", 1, error=f"{title}：{message}", status=status)
     sep = "&" if "?" in back else "?"
-    return RedirectResponse(f"{back}{sep}ok=1", status_code=303)
+    done = urlencode({"ok": 1, "pid": problem_id} if problem_id else {"ok": 1})
+    return RedirectResponse(f"{back}{sep}{done}", status_code=303)
 
 
 @router.post("/ui/problems/{problem_id}/step", dependencies=[SameOrigin])
@@ -178,7 +194,7 @@ async def post_step(request: Request, who: User, problem_id: str) -> Response:
         store, s = get_store(request), get_settings(request)
         problem_step(problem_id, body, store, s, who, get_auth(request), request)
 
-    return await _post(request, who, act)
+    return await _post(request, who, act, problem_id)
 
 
 @router.post("/ui/problems/{problem_id}/review", dependencies=[SameOrigin])
@@ -190,4 +206,4 @@ async def post_review(request: Request, who: User, problem_id: str) -> Response:
         body = ProblemReview.model_validate(given)
         problem_review(problem_id, body, get_store(request), who, get_auth(request), request)
 
-    return await _post(request, who, act)
+    return await _post(request, who, act, problem_id)
