@@ -14,6 +14,7 @@ for that firm (``FOR_FIRM``).
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,6 +46,11 @@ ORDER_RULE = (
 )
 
 
+#: A-share short names under the exchanges' risk warning start with ST, *ST (or SST, S*ST).
+ST_NAME = re.compile(r"^(S?\*?ST)")
+RISK_WARNING = "风险警示"
+
+
 @dataclass
 class TargetRow:
     firm: str
@@ -55,6 +61,12 @@ class TargetRow:
     known: bool
     reasons: list[str]
     methods: list[str] = field(default_factory=list)  # 招商方式 recorded on its projects
+
+    @property
+    def risk_warning(self) -> str | None:
+        """「风险警示」 for a listed firm whose short name carries ST or *ST — the exchanges'
+        risk-warning mark (a fact of its name, not a judgement of ours); else None."""
+        return RISK_WARNING if ST_NAME.match(self.name) else None
 
 
 @dataclass

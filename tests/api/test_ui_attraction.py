@@ -217,3 +217,23 @@ def test_the_workbook_counts_against_the_chain_rate() -> None:
 
     for path in (MAP, f"{MAP}.xlsx"):
         assert _costly({"method": "GET", "path": path}) == "chain", path  # type: ignore[typeddict-item]
+
+
+def test_st_firms_carry_the_exchanges_risk_warning(
+    clients: dict[str, TestClient], seeded: EmbeddedStore
+) -> None:
+    """A listed firm whose short name starts with ST / *ST is marked 风险警示 (the exchanges'
+    mark, read from its name); other firms are not."""
+    seeded.upsert_nodes(
+        [
+            Node("firm:st1", "Firm", {"name": "*ST电芯", "region": "苏州市"}),
+            Node("firm:st2", "Firm", {"name": "正常电芯", "region": "苏州市"}),
+        ]
+    )
+    seeded.upsert_relationships(
+        [Relationship(f, "OPERATES_IN", CELL, {"weight": 0.5}) for f in ("firm:st1", "firm:st2")]
+    )
+    html = clients["city"].get(MAP, params={"segment": CELL}).text
+    (sec,) = [sec for s, _, sec in _sections(html) if s == CELL]
+    names = {r[0] for r in _rows(sec, "known")}
+    assert "*ST电芯 风险警示" in names and "正常电芯" in names
