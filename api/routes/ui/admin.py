@@ -33,6 +33,7 @@ from chainatlas.api.routes.ui.core import (
     template_download,
 )
 from chainatlas.graph.errors import ChainAtlasError, ImportFailed, NodeNotFound
+from chainatlas.graph.store.contract import GraphStore
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,10 +44,26 @@ PER_PAGE = 50
 DONE = {"revoked": "令牌已吊销；用它打开的网页会话也已结束。"}
 
 
+def _scope_names(store: GraphStore, scopes: list[list[str]]) -> dict[str, str]:
+    """What a token's scope entries are called on the page: a chain by its name (a chain of an
+    earlier layout with its layout's name: 生物医药 is in two layouts), a district as it is."""
+    ids = {x for scope in scopes for x in scope}
+    chains = {k: n for k, n in store.get_nodes(ids).items() if n.label == "Chain"}
+    layouts = {n.props.get("code"): n for n in store.find_nodes("Layout")}
+    out = {}
+    for key, ch in chains.items():
+        lay = layouts.get(ch.props.get("layout"))
+        earlier = lay is not None and not lay.props.get("current")
+        out[key] = f"{ch.name}（{lay.name}）" if earlier and lay else ch.name
+    return out
+
+
 def _tokens(request: Request, who: Any, status: int = 200, **extra: Any) -> Response:
     from chainatlas.api.routes.tokens import list_tokens
 
     listed = list_tokens(who, get_auth(request))  # 403 page for anyone but the city office
+    made = extra.get("created")
+    scopes = [t.scope for t in listed.data] + ([made.scope] if made else [])
     return page(
         request,
         who,
@@ -59,6 +76,7 @@ def _tokens(request: Request, who: Any, status: int = 200, **extra: Any) -> Resp
         current=who.token_id,
         roles=[(code, spec.zh) for code, spec in ROLES.items()],
         role_zh={code: spec.zh for code, spec in ROLES.items()},
+        scope_names=_scope_names(get_store(request), scopes),
         done=DONE.get(str(request.query_params.get("ok", ""))),
         **extra,
     )

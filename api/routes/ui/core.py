@@ -35,6 +35,7 @@ from chainatlas.api.auth import AuthStore, Principal, Unauthorized
 from chainatlas.api.deps import COOKIE, get_auth, get_store
 from chainatlas.api.downloads import download
 from chainatlas.api.errors import error_status, is_page
+from chainatlas.api.routes.ui.filters import install as install_filters
 from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, StoreBusy
 from chainatlas.graph.model import zh_message
 from chainatlas.viz.dashboard import has_sample
@@ -61,6 +62,7 @@ HERE = Path(__file__).resolve().parent.parent.parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 #: JSON for a ``<script type="application/json">`` block (``<``, ``>``, ``&`` escaped inside it)
 templates.env.filters["script_json"] = lambda v: Markup(script_json(v))
+install_filters(templates.env.filters)  # local_time: stored UTC → Beijing time
 HTTP_TITLES = {404: "页面不存在", 405: "方法不允许", 413: "请求体过大", 422: "参数无效"}
 
 

