@@ -248,7 +248,7 @@ def match_cmd(
     "--depth",
     type=click.IntRange(min=1),
     default=None,
-    help="只显示这么多度以内的节点（与 --around 同用；缺省不限）",
+    help="只显示这么多度以内的节点（与 --around 同用；缺省 2 度）",
 )
 @click.option(
     "--max-nodes",

@@ -35,6 +35,7 @@ from chainatlas.viz.neighbourhood import Neighbourhood, around, whole_graph
 from chainatlas.viz.views import LABEL_COLOURS, LABEL_ZH, subgraph_page
 
 __all__ = [
+    "AROUND_DEPTH",
     "LABEL_ZH",
     "SMALL_VIEW",
     "ViewResult",
@@ -47,6 +48,9 @@ __all__ = [
 
 #: up to this many nodes a view uses the vis-network page (physics, boxes, tooltips)
 SMALL_VIEW = 2000
+#: how many relationships deep a node's view goes unless told: two reach a firm's segments and
+#: their chains, partners and projects; unlimited, a firm's view was the whole graph
+AROUND_DEPTH = 2
 _OTHER_COLOUR = "#cbd2d9"
 _NO_WEBGL = (
     "此浏览器无法使用 WebGL，不能显示大图；请换用新版浏览器，"
@@ -77,8 +81,11 @@ def neighbourhood_view(
     max_nodes: int,
     fmt: Literal["json", "html"],
 ) -> ViewResult:
-    """The view around ``node`` (or of the whole graph when ``None``) as JSON or HTML;
+    """The view around ``node`` (or of the whole graph when ``None``) as JSON or HTML,
+    :data:`AROUND_DEPTH` deep around a node when ``depth`` is ``None``;
     :class:`NodeNotFound` for an unknown node."""
+    if node is not None and depth is None:
+        depth = AROUND_DEPTH
     with paused_gc():
         nb = (
             around(store, node, depth=depth, max_nodes=max_nodes)

@@ -140,3 +140,47 @@ def test_odd_but_valid_input(app: tuple[TestClient, AuthStore]) -> None:
     assert c.get("/api/v1/views/around/seg:%E2%80%AE", headers=h).status_code in (404, 422)
     at_cap = c.get("/api/v1/views/graph", params={"max_nodes": 40, "format": "html"}, headers=h)
     assert at_cap.status_code == 200 and 'data-nodes="40"' in at_cap.text
+
+
+# ---- the review's findings (A5) ------------------------------------------------------------
+
+BROWSER_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+)
+
+
+def test_a_nodes_view_is_two_deep_unless_told(app: tuple[TestClient, AuthStore]) -> None:
+    """Unlimited, a firm's 'neighbourhood' was the whole sample graph (917 nodes)."""
+    c, auth = app
+    h = _as(auth, "city", [])
+    data = c.get(f"/api/v1/views/around/{ROOT}", params={"max_nodes": 40}, headers=h).json()
+    assert data["depth"] == 2 and max(n["hops"] for n in data["nodes"]) <= 2
+    one = c.get(f"/api/v1/views/around/{ROOT}", params={"depth": 1}, headers=h).json()
+    assert one["depth"] == 1 and max(n["hops"] for n in one["nodes"]) == 1
+    deep = c.get(f"/api/v1/views/around/{ROOT}", params={"depth": 5}, headers=h).json()
+    assert deep["depth"] == 5  # an explicit depth is kept as given
+
+
+@pytest.mark.parametrize("path", [f"/api/v1/views/around/{ROOT}", "/api/v1/views/graph"])
+def test_a_browser_gets_the_page_and_clients_json(
+    app: tuple[TestClient, AuthStore], path: str
+) -> None:
+    c, auth = app
+    h = _as(auth, "city", [])
+    page = c.get(path, headers={**h, "Accept": BROWSER_ACCEPT})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "data-nodes=" in page.text and page.headers["vary"] == "Accept"
+    for accept in ("application/json", "*/*", "text/html;q=0.5, application/json", ""):
+        r = c.get(path, headers={**h, "Accept": accept})
+        assert r.status_code == 200 and r.headers["content-type"] == "application/json", accept
+        assert "nodes" in r.json()
+    # an explicit format wins over Accept
+    forced = c.get(path, params={"format": "json"}, headers={**h, "Accept": BROWSER_ACCEPT})
+    assert forced.headers["content-type"] == "application/json" and "vary" not in forced.headers
+
+
+def test_cli_view_is_two_deep_unless_told(run) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(run("view", "--around", ROOT, "--format", "json").stdout)
+    assert data["depth"] == 2 and max(n["hops"] for n in data["nodes"]) <= 2
+    data = json.loads(run("view", "--around", ROOT, "--depth", "4", "--format", "json").stdout)
+    assert data["depth"] == 4
