@@ -67,11 +67,33 @@ def token_create(c: Any, role: str, scope: tuple[str, ...], name: str, expires: 
         until = parse_expiry(expires) if expires else None
         with c.store() as store:
             scopes = resolve_scope(store, role, scope)
+            notes = [
+                same_name_notice(store, x, resolve_scope(store, role, [x])[0])
+                for x in scope
+                if x.strip()
+            ]
     except ChainAtlasError as exc:
         raise click.ClickException(str(exc)) from None
     with _auth(c) as auth:
         tok = auth.create(role, scopes, name, expires=until)
+    for note in filter(None, notes):
+        click.echo(note, err=True)  # stdout stays the token alone, for scripts
     click.echo(tok)
+
+
+def same_name_notice(store: Any, given: str, chosen: str) -> str | None:
+    """A notice when ``given`` is the name of several chains (both layouts have 生物医药):
+    which one the scope took, and how to ask for another."""
+    same = sorted(
+        n.id for n in store.find_nodes("Chain") if n.name == given.strip() and given != n.id
+    )
+    if len(same) < 2 or chosen not in same:
+        return None
+    others = "、".join(x for x in same if x != chosen)
+    return (
+        f"注意：「{given}」是 {len(same)} 条产业链的名称，已按当前布局取 {chosen}；"
+        f"要 {others} 请写编号。"
+    )
 
 
 @token.command("list")

@@ -291,6 +291,22 @@ def test_token_create(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
     assert run("token", "create", "--role", "district", ok=False).exit_code != 0
 
 
+def test_token_scope_named_by_two_chains_says_which_it_took(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """生物医药 names a chain of each layout: the token takes the current one and says so on
+    standard error; standard output stays the token alone."""
+    from chainatlas.api.auth import AuthStore
+
+    run("init", "--no-sample")
+    res = run("token", "create", "--role", "牵头部门", "--scope", "生物医药")
+    assert (
+        "「生物医药」是 2 条产业链的名称，已按当前布局取 1366:bio；要 e2:bio 请写编号" in res.stderr
+    )
+    auth = AuthStore(tmp_path / "home" / "auth.db")
+    assert auth.principal(res.stdout.strip()).scope == ("1366:bio",)
+    auth.close()
+    assert run("token", "create", "--role", "chain", "--scope", "1366:bio").stderr == ""
+
+
 # ---- where the data lives ---------------------------------------------------------------------
 def test_one_per_user_store_wherever_commands_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
