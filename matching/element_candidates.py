@@ -179,6 +179,7 @@ def _kind_candidates(
     S = vec.transform([s.description for s in ss]).T.tocsr()  # grams × supplies
     D = vec.transform([d.description for d in ds])
     labels = [s.label() for s in ss]
+    names = _names(g, {k for f in families for k in f if k} | (set(keys) - {""}))
     out: dict[str, list[Match]] = {}
     for b0 in range(0, len(ds), block):
         sl = slice(b0, b0 + block)
@@ -199,13 +200,17 @@ def _kind_candidates(
             if len(cols):
                 d = ds[b0 + i]
                 out[d.id] = [
-                    _match(d, ss[int(j)], labels[int(j)], float(text[i, j]), float(prox[i, j]))
+                    _match(
+                        d, ss[int(j)], labels[int(j)], float(text[i, j]), float(prox[i, j]), names
+                    )
                     for j in cols
                 ]
     return out
 
 
-def _match(d: Element, s: Element, label: str, text: float, prox: float) -> Match:
+def _match(
+    d: Element, s: Element, label: str, text: float, prox: float, names: dict[str, str]
+) -> Match:
     fit = 0.0
     if d.base_quantity is not None and s.base_quantity:
         fit = float(min(d.base_quantity / s.base_quantity, 1.0))
@@ -217,7 +222,7 @@ def _match(d: Element, s: Element, label: str, text: float, prox: float) -> Matc
         round(text, 4),
         prox,
         _priority(d),
-        _passed(d, s),
+        _passed(d, s, names),
         fit=round(fit, 4),
     )
 
@@ -226,7 +231,15 @@ def _priority(d: Element) -> float:
     return (MAJOR_BONUS if d.major else 0.0) + TIER_BONUS.get(d.tier or "", 0.0)
 
 
-def _passed(d: Element, s: Element) -> list[str]:
+def _names(g: ElementGraph, keys: set[str]) -> dict[str, str]:
+    """The names of chain and segment ids, as the constraints are explained to an officer (an
+    id the graph does not know stays as written)."""
+    known = g.store.get_nodes(keys) if g.store is not None else {}
+    return {k: known[k].name if k in known else k for k in keys}
+
+
+def _passed(d: Element, s: Element, names: dict[str, str]) -> list[str]:
+    """The hard constraints a supply passed, in words (chains and segments by name)."""
     out = ["类型一致"]
     if d.quantity is not None:
         sq = "不限" if s.quantity is None else f"{s.quantity:g}{s.unit or ''}"
@@ -234,7 +247,8 @@ def _passed(d: Element, s: Element) -> list[str]:
     if d.region:
         out.append(f"区域相容：{d.region} ~ {s.region or '全市'}")
     if d.chain or d.segment:
-        out.append(f"产业链/环节相容：{d.segment or d.chain} ~ {s.segment or s.chain or '不限'}")
+        need, have = d.segment or d.chain or "", s.segment or s.chain or ""
+        out.append(f"产业链/环节相容：{names.get(need, need)} ~ {names.get(have, have) or '不限'}")
     out.append("有效期重叠")
     return out
 
@@ -289,6 +303,7 @@ def _why_none(d: Element, ss: list[Element], g: ElementGraph) -> str:
         fam = g.family(d.chain, d.segment)
         pool2 = [s for s in pool if not (s.segment or s.chain) or (s.segment or s.chain) in fam]
         if not pool2:
-            return f"产业链/环节不符：无与 {d.segment or d.chain} 相容的供给"
+            need = d.segment or d.chain or ""
+            return f"产业链/环节不符：无与 {_names(g, {need})[need]} 相容的供给"
         pool = pool2
     return "有效期不重叠"
