@@ -244,6 +244,39 @@ def _reachable(start: str, down: dict[str, set[str]]) -> set[str]:
     return seen
 
 
+#: Characters no product name starts with: a name starting with one is the tail of a longer
+#: name cut in the source (「者吸塑盒」 from 「患者吸塑盒」).
+FRAGMENT_START = frozenset("者的等及与和或之其并以")
+#: A name this short (in characters) that many other product names contain is a category
+#: word (产品, 生物, 医疗), not a product ...
+GENERIC_MAX_LEN = 2
+#: ... when at least this many other product names contain it.
+GENERIC_CONTAINED = 100
+
+
+def _noise(store: GraphStore, names: dict[str, str]) -> set[str]:
+    """The candidates (id → name) that are not product segments an officer can work on.
+
+    - *fragments*: names that start with a character no product name starts with
+      (:data:`FRAGMENT_START`);
+    - *category words*: names of at most :data:`GENERIC_MAX_LEN` characters that at least
+      :data:`GENERIC_CONTAINED` other product names contain. The rule is read from the graph,
+      not from a stop-list: on the ckg data (75,000 product names) it drops 产品 (in 419 other
+      names), 生物 (230), 医疗 (112), 设备, 材料, 服务, 塑料, and keeps 疫苗 (27), 芯片 (60), 钢材
+      (62), 中药 (85). The product names are read only when a short candidate is left.
+    """
+    out = {sid for sid, name in names.items() if name[:1] in FRAGMENT_START}
+    short = {sid: n for sid, n in names.items() if len(n) <= GENERIC_MAX_LEN and sid not in out}
+    if short:
+        counts = dict.fromkeys(short, 0)
+        for node in store.iter_nodes("Segment"):
+            for sid, name in short.items():
+                if name in node.name and name != node.name:
+                    counts[sid] += 1
+        out |= {sid for sid, n in counts.items() if n >= GENERIC_CONTAINED}
+    return out
+
+
 def _extensions(
     store: GraphStore,
     in_chain: set[str],
@@ -252,9 +285,11 @@ def _extensions(
     local_total: int,
     nat_total: int,
 ) -> list[SegmentGap]:
-    """Products adjacent to the chain in the product graph but not in its fishbone; a product
-    next to several chain segments takes its side (upstream or downstream) from the first of
-    them by id, so the report is the same on every run."""
+    """Products adjacent to the chain in the product graph but not in its fishbone, made by at
+    least one firm and not noise (:func:`_noise`: fragments and category words), ranked by
+    the chain segments they touch times (1 + their firms); a product next to several chain
+    segments takes its side (upstream or downstream) from the first of them by id, so the
+    report is the same on every run."""
     links: dict[str, list[str]] = {}
     stage: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -270,8 +305,12 @@ def _extensions(
     scored = []
     for sid, via in links.items():
         firms = _firms_under(store, sid)
+        if not firms:
+            continue  # no firm makes it anywhere: nothing to attract
         loc = sum(1 for p in firms.values() if is_local(p.get("region"), home))
         scored.append((len(set(via)) * (1 + len(firms)), sid, via, firms, loc))
+    noise = _noise(store, {sid: names[sid] for _, sid, *_ in scored})
+    scored = [x for x in scored if x[1] not in noise]
     scored.sort(key=lambda x: (-x[0], x[1]))
     out = []
     for score, sid, via, firms, loc in scored[:k]:
