@@ -63,3 +63,22 @@ def test_token_scopes_and_roles_by_name(ui: Browsers) -> None:
     assert r.status_code == 201
     notice = r.text.split('id="created"')[1].split("</div>")[0]
     assert "范围 生物医药" in notice and "1366:bio" not in notice
+
+
+def _visible(html: str) -> str:
+    """The page's text as read: tags and their attributes (titles included) removed."""
+    return re.sub(r"<[^>]*>", "", html)
+
+
+def test_ledger_list_sizes_grouped_and_settings_without_keys(ui: Browsers) -> None:
+    city = ui.as_("city")
+    for path in ("/ui/ledger?month=2026-10", "/ui/ledger/print?month=2026-10"):
+        text = city.get(path).text
+        head = text.split('id="list-sizes"')[1].split("</thead>")[0]
+        assert re.search(r'<th colspan="6"[^>]*>六张清单</th>', head)
+        assert re.search(r'<th colspan="3"[^>]*>三张新清单</th>', head)
+        assert head.count(">新开工</th>") == 2  # one in each group, under its group's header
+        settings = text.split("<h2>本办设置</h2>")[1].split("</div>")[0]
+        assert "签约未开工宽限期：" in _visible(settings)
+        assert "CHAINATLAS_" not in _visible(settings)
+        assert 'title="设置项 CHAINATLAS_GRACE_SIGN_TO_START"' in settings
