@@ -82,3 +82,21 @@ def test_ledger_list_sizes_grouped_and_settings_without_keys(ui: Browsers) -> No
         assert "签约未开工宽限期：" in _visible(settings)
         assert "CHAINATLAS_" not in _visible(settings)
         assert 'title="设置项 CHAINATLAS_GRACE_SIGN_TO_START"' in settings
+
+
+def _chain_row(page: str, chain: str) -> str:
+    return page.split(f'<a href="/ui/chain/{chain}">')[1].split("</tr>")[0]
+
+
+def test_chain_list_shows_inherited_targets_as_the_chain_page_does(ui: Browsers) -> None:
+    city = ui.as_("city")
+    chains = city.get("/ui/chains").text
+    chain_page = city.get("/ui/chain/1366:bio").text
+    m = re.search(
+        r"2026 年产值目标：([0-9.]+) 亿元；当前本地产值 [0-9.]+ 亿元。([^<]+)</p>", chain_page
+    )
+    assert m is not None and m.group(2).startswith("继承")
+    bio = _chain_row(chains, "1366:bio")
+    assert f"{float(m.group(1)):g} 亿元" in bio and m.group(2) in bio
+    assert "—（种子未给）" in _chain_row(chains, "1366:ai")  # no 2.0 chain hands it a target
+    assert "到2026年规模突破500亿元" in _chain_row(chains, "e2:bio")  # the seed's own words

@@ -15,6 +15,7 @@ from chainatlas.api.routes.ui.core import User, page
 from chainatlas.graph.errors import NodeNotFound
 from chainatlas.graph.rules import VERDICT_ZH
 from chainatlas.graph.workflows.maps import masters_library, resolve_chain
+from chainatlas.graph.workflows.progress import progress
 from chainatlas.viz.attraction_list import (
     ORDER_RULE,
     TIERS,
@@ -42,8 +43,18 @@ def chains_page(request: Request, who: User) -> Response:
                 "← " + "、".join(frm) if frm else ""
             )
     layouts.sort(key=lambda x: not x[0].props.get("current"))
+    home = get_settings(request).home_area
+    # each chain's 2026 target as the chain page and the dashboard give it (own, 继承 or 推断)
+    targets = {r["chain"]: r for r in progress(store, home_area=home)["chains"]}
     return page(
-        request, who, "chains.html", title="产业链", nav="chains", layouts=layouts, lineage=lineage
+        request,
+        who,
+        "chains.html",
+        title="产业链",
+        nav="chains",
+        layouts=layouts,
+        lineage=lineage,
+        targets=targets,
     )
 
 
