@@ -45,9 +45,11 @@ def _group_df(rows: list[dict[str, Any]], what: str) -> pd.DataFrame:
         "change": "较上月",
         "share": "五未占比",
     }
-    return pd.DataFrame(
+    df = pd.DataFrame(
         [{zh: x.get(k) for k, zh in cols.items()} for x in rows], columns=list(cols.values())
     )
+    df.attrs["number_formats"] = {"五未占比": "0%"}  # a number in the cell, 18% on screen
+    return df
 
 
 def settings_table(r: Report) -> pd.DataFrame:
@@ -90,22 +92,31 @@ def land_table(r: Report) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: What the 上月/较上月 cells say when the previous month was not counted (an old report).
+NO_PREVIOUS = "—（上月无数据）"
+
+
+def _with_change(
+    kind: str, name: str, now: dict[str, int], before: dict[str, int]
+) -> dict[str, Any]:
+    """One 概览 row: this month's count, last month's and the change (numbers, or
+    :data:`NO_PREVIOUS` when last month was not counted)."""
+    last = before.get(name)
+    if last is None:
+        return {"类别": kind, "清单": name, "项目数": now[name], "上月": NO_PREVIOUS,
+                "较上月": NO_PREVIOUS}  # fmt: skip
+    return {"类别": kind, "清单": name, "项目数": now[name], "上月": last,
+            "较上月": now[name] - last}  # fmt: skip
+
+
 def report_tables(r: Report) -> dict[str, pd.DataFrame]:
     import pandas as pd
 
     summary = pd.DataFrame(
-        [{"类别": "六张清单", "清单": k, "项目数": r.lists[k]} for k in LISTS]
-        + [{"类别": "三张新清单", "清单": k, "项目数": r.lists[k]} for k in NEW_LISTS]
-        + [
-            {
-                "类别": "五未",
-                "清单": k,
-                "项目数": r.stalls[k],
-                "上月": r.stalls_previous[k],
-                "较上月": r.stalls[k] - r.stalls_previous[k],
-            }
-            for k in STALLS
-        ]
+        [_with_change("六张清单", k, r.lists, r.lists_previous) for k in LISTS]
+        + [_with_change("三张新清单", k, r.lists, r.lists_previous) for k in NEW_LISTS]
+        + [_with_change("五未", k, r.stalls, r.stalls_previous) for k in STALLS],
+        columns=["类别", "清单", "项目数", "上月", "较上月"],
     )
     stalled = pd.DataFrame(
         [
@@ -145,7 +156,7 @@ def docking_table(r: Report) -> pd.DataFrame:
     row = {
         "库内需求": x.get("demands"),
         "已推荐对接的需求": x.get("demands_docked"),
-        **{f"对接{k}": v for k, v in by.items()},
+        **{f"对接记录（{k}）": v for k, v in by.items()},
         "已落实需求（截至月末）": x.get("demands_met"),
         "本月落实需求": x.get("demands_met_in_month"),
         "落实率": f"{share:.0%}" if share is not None else "—",
@@ -217,6 +228,13 @@ def lists_tables(lists: dict[str, list[ProjectRow]]) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _html_cell(v: Any, percent: bool) -> str:
+    """A cell as the page shows it: empty for none, a share as 18%."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    return f"{v:.0%}" if percent and isinstance(v, int | float) else str(v)
+
+
 def report_html(r: Report) -> str:
     e = html.escape
     parts = []
@@ -225,8 +243,8 @@ def report_html(r: Report) -> str:
         body = "".join(
             "<tr>"
             + "".join(
-                f"<td>{e('' if v is None or (isinstance(v, float) and v != v) else str(v))}</td>"
-                for v in row
+                f"<td>{e(_html_cell(v, '%' in df.attrs.get('number_formats', {}).get(c, '')))}</td>"
+                for c, v in zip(df.columns, row, strict=True)
             )
             + "</tr>"
             for row in df.itertuples(index=False)

@@ -12,9 +12,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.home import HOME_AREA
+from chainatlas.graph.model import STAGE_ZH
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.matching.gaps import ChainGaps, gaps
-from chainatlas.viz.tables import xlsx_bytes
+from chainatlas.viz.tables import noted, xlsx_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATTRACTION_COLUMNS",
+    "GAP_COLUMNS",
     "TARGET_COLUMNS",
     "attraction_report",
     "gaps_report",
@@ -122,13 +124,32 @@ def attraction_report(al: AttractionList, filters: Filters) -> bytes:
     }
     return xlsx_bytes(
         {
-            "招商目标": pd.DataFrame(rows, columns=ATTRACTION_COLUMNS),
+            "招商目标": noted(pd.DataFrame(rows, columns=ATTRACTION_COLUMNS), _why_none(filters)),
             "落地区域": pd.DataFrame(
                 landing, columns=["区域", "依据", "园区", "空置率", "面积（亩）"]
             ),
             "说明": pd.DataFrame(list(shown.items()), columns=["项目", "内容"]),
         }
     )
+
+
+def _why_none(filters: Filters) -> str:
+    """Why the worklist under ``filters`` has no target, in the words of its filters, e.g.
+    「无达到「重点」（≥25 分）的目标」."""
+    from chainatlas.matching.targets import TIERS
+
+    if not filters.active:
+        return "无（本链弱、缺环节没有达到备选分数线的推断目标，也没有已记录的外地企业）"
+    cuts = dict((name, cut) for cut, name in TIERS)
+    what = []
+    if filters.region:
+        what.append(f"所在地为「{filters.region}」")
+    if filters.tier in cuts:
+        what.append(f"达到「{filters.tier}」（≥{cuts[filters.tier]:g} 分）")
+    elif filters.tier:
+        what.append(f"档次为「{filters.tier}」")
+    kind = {"known": "已记录", "inferred": "推断"}.get(filters.kind or "", "")
+    return f"无{'、'.join(what)}{'的' if what else ''}{kind}目标"
 
 
 def gaps_report(
@@ -151,7 +172,7 @@ def gaps_report(
                 {
                     "环节": x.name,
                     "环节编号": x.segment,
-                    "位置": x.stage,
+                    "位置": STAGE_ZH.get(x.stage, x.stage),
                     "类型": x.kind,
                     "本地企业数": x.local_firms,
                     "全国企业数": x.national_firms,
@@ -164,10 +185,36 @@ def gaps_report(
                     "依据": "；".join(x.reasons),
                 }
                 for x in items
-            ]
+            ],
+            columns=GAP_COLUMNS,
         )
 
-    return g, xlsx_bytes({"缺链强链": rows(g.segments), "延链候选": rows(g.extensions)})
+    return g, xlsx_bytes(
+        {
+            "缺链强链": rows(g.segments),
+            "延链候选": noted(rows(g.extensions), NO_EXTENSIONS),
+        }
+    )
+
+
+#: The columns of both sheets of a gap report's workbook, in order.
+GAP_COLUMNS = [
+    "环节",
+    "环节编号",
+    "位置",
+    "类型",
+    "本地企业数",
+    "全国企业数",
+    "本地产值（亿元）",
+    "区位熵（企业数）",
+    "区位熵（产值）",
+    "下游依赖环节数",
+    "依赖的本地链主数",
+    "优先级",
+    "依据",
+]
+#: What the 延链候选 sheet says when the product graph offers no candidate.
+NO_EXTENSIONS = "无（产品图中没有与本链相邻、尚未列入鱼骨图且有企业的产品）"
 
 
 def match_tables(res: MatchResult) -> dict[str, pd.DataFrame]:

@@ -11,6 +11,10 @@ first (:func:`cell_value`, :func:`_as_text`):
   U+FFFD (�), so an export never fails on data stored before the model refused them;
 - lists become text joined with 、; numbers stay numbers (``-5`` is a number, not a formula).
 
+A table may carry its columns' Excel number formats in ``df.attrs["number_formats"]`` (column →
+format, e.g. ``{"五未占比": "0%"}``): the cells stay numbers and Excel shows them as the page
+does. An empty table keeps its header row; :func:`noted` adds a row that says why it is empty.
+
 Bundle CSVs (:mod:`graph.io.bundle`) are data for machines and round trips and are not altered.
 """
 
@@ -18,11 +22,13 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.model import STAGE_ZH
 from chainatlas.graph.rules import VERDICT_ZH
+from chainatlas.graph.workflows.ledger import DATE_FIELDS
 from chainatlas.graph.workflows.maps import AttractionMap, Fishbone, MasterEntry
 
 if TYPE_CHECKING:  # pandas loads when a table is built, not when a view module is imported
@@ -34,6 +40,7 @@ __all__ = [
     "fishbone_tables",
     "formula_like",
     "masters_tables",
+    "noted",
     "projects_tables",
     "write_xlsx",
     "xlsx_bytes",
@@ -69,16 +76,38 @@ def _as_text(ws: Any) -> None:
                 cell.quotePrefix = True
 
 
+def noted(df: pd.DataFrame, note: str) -> pd.DataFrame:
+    """``df``, or when it has no rows, one row whose first cell says why (e.g. 「无」), under the
+    same header, so an empty sheet still reads as a table with an answer."""
+    import pandas as pd
+
+    if not df.empty or not len(df.columns):
+        return df
+    out = pd.DataFrame([{df.columns[0]: note}], columns=df.columns)
+    out.attrs.update(df.attrs)
+    return out
+
+
+def _number_formats(ws: Any, df: pd.DataFrame) -> None:
+    """Apply ``df.attrs["number_formats"]`` (column → Excel number format) to the data rows."""
+    for i, col in enumerate(df.columns, 1):
+        fmt = df.attrs.get("number_formats", {}).get(col)
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = fmt
+
+
 def _write(target: Path | io.BytesIO, sheets: dict[str, pd.DataFrame]) -> None:
     import pandas as pd
 
     with pd.ExcelWriter(target, engine="openpyxl") as xw:
         for name, df in sheets.items():
-            safe = df.map(cell_value) if not df.empty else df
+            safe = df.map(cell_value) if not df.empty else df.copy()
             safe.columns = [cell_value(str(c)) for c in safe.columns]
             safe.to_excel(xw, sheet_name=name[:31], index=False)
             ws = xw.sheets[name[:31]]
             _as_text(ws)
+            _number_formats(ws, df)
             for i, col in enumerate(safe.columns, 1):
                 ws.column_dimensions[ws.cell(1, i).column_letter].width = min(
                     60, max(10, 2 * len(str(col)) + 2)
@@ -248,8 +277,26 @@ _PROJECT_COLS = {
 }
 
 
+#: The project fields written as 是/否, as the import template asks for them.
+_PROJECT_FLAGS = ("major", "sample")
+
+
+def _project_cell(key: str, value: Any) -> Any:
+    """A project field as the import template writes it: flags as 是/否, ISO dates as dates."""
+    if key in _PROJECT_FLAGS:
+        return "是" if value else "否"
+    if key in DATE_FIELDS and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value  # kept as stored rather than lost
+    return value
+
+
 def projects_tables(projects: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
+    """The 重点项目库 sheet: the import template's columns, 是/否 flags and real Excel dates, so
+    an exported workbook reads like a filled template."""
     import pandas as pd
 
-    rows = [{zh: p.get(k) for k, zh in _PROJECT_COLS.items()} for p in projects]
+    rows = [{zh: _project_cell(k, p.get(k)) for k, zh in _PROJECT_COLS.items()} for p in projects]
     return {"重点项目库": pd.DataFrame(rows, columns=list(_PROJECT_COLS.values()))}

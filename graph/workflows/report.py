@@ -59,6 +59,8 @@ class Report:
     #: 要素对接: how many stored needs were met
     #: (:func:`chainatlas.graph.workflows.dockings.docking_summary`)
     dockings: dict[str, Any] = field(default_factory=dict)
+    #: the lists' sizes in the previous month, for the 上月/较上月 columns
+    lists_previous: dict[str, int] = field(default_factory=dict)
 
 
 def _previous(month: str) -> str:
@@ -126,6 +128,7 @@ def monthly_report(
         office_settings(grace, dict(due_days or DUE_DAYS), land_to_start_days),
         supervision_items(store, month),
         docking_summary(store, month),
+        {k: len(v) for k, v in _lists(rows, *month_range(prev)).items()},
     )
 
 
