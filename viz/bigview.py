@@ -147,7 +147,9 @@ def _html(nb: Neighbourhood, title: str) -> str:
         sub += "\n" + nb.notice()
     if len(nb.nodes) > SMALL_VIEW:
         return big_page(nb, title, sub)
-    page = subgraph_page(title, Subgraph({n.id: n for n in nb.nodes}, nb.relationships))
+    page = subgraph_page(
+        title, Subgraph({n.id: n for n in nb.nodes}, nb.relationships), root=nb.root
+    )
     page.subtitle = sub
     return render_page(page)
 

@@ -358,19 +358,23 @@ def projects_page(title: str, projects: list[dict[str, object]]) -> GraphPage:
     )
 
 
-def subgraph_page(title: str, sg: Subgraph) -> GraphPage:
+def subgraph_page(title: str, sg: Subgraph, root: str | None = None) -> GraphPage:
     """Any subgraph (a chain's, a firm's neighbourhood), coloured by label; labels are named
-    in Chinese (:data:`LABEL_ZH`)."""
+    in Chinese (:data:`LABEL_ZH`); the ``root`` of a neighbourhood is drawn larger, ringed,
+    with a larger name."""
     net = new_network()
     for n in sg.nodes.values():
         props = "\n".join(f"{k}: {v}" for k, v in list(n.props.items())[:8])
+        look: dict[str, Any] = {"size": 12 if n.label != "Firm" else 7}
+        if n.id == root:
+            look = {"size": 22, "borderWidth": 4, "font": {"size": 18}}
         net.add_node(
             n.id,
             label=n.name,
             shape="dot",
-            size=12 if n.label != "Firm" else 7,
             color=LABEL_COLOURS.get(n.label, "#cbd2d9"),
             title=f"{LABEL_ZH.get(n.label, n.label)} {n.id}\n{props}",
+            **look,
         )
     for r in sg.relationships:
         if r.start in sg.nodes and r.end in sg.nodes:

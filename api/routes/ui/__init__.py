@@ -1,8 +1,8 @@
 """The Chinese web UI, server-rendered (Jinja2) from the same functions as the API, one module
 per page family: ``session`` (login, logout), ``home`` (the 驾驶舱), ``chains`` (with
 ``chain_work``: 十个一, 四张清单, gaps), ``projects``,
-``problems``, ``ledger``, ``firms``, ``match`` and ``admin`` (the city office's tokens,
-audit log, templates and imports); ``core`` holds what they share (the session
+``problems``, ``ledger``, ``firms``, ``match``, ``views`` (关系网络) and ``admin`` (the city
+office's tokens, audit log, templates and imports); ``core`` holds what they share (the session
 and CSRF checks, rendering, the 演示数据 banner and the error pages)."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from chainatlas.api.routes.ui import (
     problems,
     projects,
     session,
+    views,
 )
 
 __all__ = ["install_ui"]
@@ -41,5 +42,6 @@ def install_ui(app: FastAPI) -> None:
         match,
         admin,
         chain_work,
+        views,
     ):
         app.include_router(module.router)
