@@ -2,10 +2,18 @@
 the current filter; the project page is its dossier (一项目一档案) with the forms its caller may
 use — stage move, follow-up, 拿地, a new problem — each shown only when the API's own check
 would let the caller through, and each posted to the API's route function (same scope checks,
-same write-ahead audit)."""
+same write-ahead audit). 新建项目 and 编辑 post to ``PUT /records/projects/{id}``'s function.
+
+The stage form asks for the dates the next stage needs (:data:`ledger.STAGE_NEEDS`): they are
+checked with the ledger's own rules against the project as it would be *before* anything is
+written, then written through the records route and the stage moved through the stage route —
+so a refusal writes nothing, and a district team can take a project through all seven stages
+in the browser. A refused form comes back with its own fields filled (and only its own); a
+form that went through redirects (POST/redirect/GET)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, TypeVar
@@ -15,16 +23,26 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from chainatlas.api.auth import AuthStore, Principal, check_scope, check_scopes
+from chainatlas.api.auth import AuthStore, Principal, check_scope, check_scopes, check_writer
 from chainatlas.api.deps import get_auth, get_settings, get_store
+from chainatlas.api.roles import ROLES, scoped_by
 from chainatlas.api.routes.projects import add_project_follow_up, project_land, project_stage
+from chainatlas.api.routes.records import put_project
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
-from chainatlas.api.schemas import FollowUpIn, LandIn, ProblemIn, StageMove
-from chainatlas.graph.errors import ChainAtlasError
-from chainatlas.graph.model import PROJECT_STAGES
+from chainatlas.api.schemas import FollowUpIn, LandIn, ProblemIn, ProjectIn, RecordIn, StageMove
+from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
+from chainatlas.graph.io.templates import TEMPLATES
+from chainatlas.graph.model import ATTRACTION_METHODS, PROJECT_STAGES, zh_message
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.dossier import AHEAD, CURRENT, project_dossier
-from chainatlas.graph.workflows.ledger import DATE_FIELDS, DATE_ZH, STALLS
+from chainatlas.graph.workflows.ledger import (
+    DATE_FIELDS,
+    DATE_ZH,
+    STAGE_NEEDS,
+    STALLS,
+    InvalidTransition,
+    check_dates,
+)
 from chainatlas.graph.workflows.problems import LEVELS
 from chainatlas.viz.dashboard import DISTRICT_KINDS, ZONE_KIND
 from chainatlas.viz.worklists import chain_segments, paged, project_list
@@ -32,13 +50,21 @@ from chainatlas.viz.worklists import chain_segments, paged, project_list
 router = APIRouter(include_in_schema=False)
 #: the body of a project form
 B = TypeVar("B", StageMove, FollowUpIn, LandIn)
+#: a project field's Chinese name, as the Excel template heads its column
+FIELD_ZH = {c.field: c.header for c in TEMPLATES["projects"]}
 #: what a successful form says on the page it returns to
 DONE = {
     "stage": "阶段已推进，并记录了跟进。",
     "follow": "跟进已记录。",
     "land": "拿地日期已记录。",
     "problem": "问题已提交，并按级别路由。",
+    "created": "项目已新建。",
+    "edit": "项目信息已保存。",
 }
+#: the project form's text fields (empty: none) besides the dates
+TEXTS = ("name", "responsible_unit", "attraction_method")
+#: the links a project form names, replacing those stored (empty: left as stored)
+LINK_FIELDS = ("region", "chain", "segment")
 
 
 def _filters(
@@ -109,6 +135,7 @@ def projects_page(
         pg=paged(rows, p),
         total_investment=round(sum(r.get("investment") or 0 for r in rows), 2),
         query=urlencode(f),
+        may_create=allowed(check_writer, who),
         **_choices(request, f.get("chain")),
     )
 
@@ -138,9 +165,8 @@ def _project(request: Request, who: Any, project_id: str, **extra: Any) -> Respo
     store = get_store(request)
     s = get_settings(request)
     d = project_dossier(store, project_id, grace=s.grace(), land_to_start_days=s.land_to_start_days)
-    current = str(d.project.get("stage") or "")
-    i = PROJECT_STAGES.index(current) if current in PROJECT_STAGES else -1
     writer = allowed(check_scope, store, who, node=project_id)
+    next_stage = _next_stage(d.project.get("stage"))
     return page(
         request,
         who,
@@ -149,7 +175,9 @@ def _project(request: Request, who: Any, project_id: str, **extra: Any) -> Respo
         nav="projects",
         d=d,
         pid=project_id,
-        next_stage=PROJECT_STAGES[i + 1] if i + 1 < len(PROJECT_STAGES) else None,
+        next_stage=next_stage,
+        stage_dates=[(k, DATE_ZH[k]) for k in STAGE_NEEDS.get(next_stage or "", ())],
+        writers=_writers(d.chains, d.regions),
         may_write=writer,
         may_raise=allowed(check_scopes, store, who, nodes=(project_id,)),
         levels=LEVELS,
@@ -160,6 +188,26 @@ def _project(request: Request, who: Any, project_id: str, **extra: Any) -> Respo
         done=DONE.get(str(request.query_params.get("ok", ""))),
         **extra,
     )
+
+
+def _next_stage(current: Any) -> str | None:
+    """The stage after ``current`` (the first one if none is set), None after the last."""
+    i = PROJECT_STAGES.index(current) if current in PROJECT_STAGES else -1
+    return PROJECT_STAGES[i + 1] if i + 1 < len(PROJECT_STAGES) else None
+
+
+def _writers(chains: list[dict[str, Any]], regions: list[str]) -> str:
+    """Who may change a project of ``chains`` in ``regions``: the roles that write records
+    (:data:`roles.ROLES`), each within its scope — for the page's 「只读」 line."""
+    where = {"chain": "、".join(f"「{c['name']}」" for c in chains), "region": "、".join(regions)}
+    kinds: dict[str, list[str]] = {"none": [], "chain": [], "region": []}
+    for spec in ROLES.values():
+        if spec.records == "all" or (spec.records == "scope" and where[spec.scope]):
+            kinds[spec.scope].append(spec.zh)
+    parts = kinds["none"] + [
+        f"{where[k]}的{'或'.join(kinds[k])}" for k in ("chain", "region") if kinds[k]
+    ]
+    return "、".join(parts)
 
 
 @router.get("/ui/project/{project_id}", response_class=HTMLResponse)
@@ -178,14 +226,74 @@ async def _post(request: Request, who: Any, project_id: str, what: str, act: Any
         status, title, message = status_of(exc)
         get_store(request).require_node(project_id, "Project")
         return _project(
-            request, who, project_id, error=f"{title}：{message}", form=dict(form), status=status
+            request,
+            who,
+            project_id,
+            error=f"{title}：{message}",
+            form={"what": what, **form},
+            status=status,
         )
     return RedirectResponse(f"/ui/project/{quote(project_id)}?ok={what}", status_code=303)
 
 
 @router.post("/ui/project/{project_id}/stage", dependencies=[SameOrigin])
 async def post_stage(request: Request, who: User, project_id: str) -> Response:
-    return await _post_write(request, who, project_id, "stage", StageMove, project_stage)
+    """The stage move with the dates the next stage needs: those given are checked, then
+    written, then the stage moved; if the move is refused after all, the dates written are
+    put back as they were."""
+
+    def act(f: dict[str, str]) -> None:
+        body = _form_body(StageMove, f)
+        store, auth = get_store(request), get_auth(request)
+        before = _stage_dates(request, who, project_id, body.to, f)
+        try:
+            project_stage(project_id, body, store, who, auth, request)
+        except ChainAtlasError:
+            if before is not None:
+                put_project(project_id, _record(before), store, who, auth, request)
+            raise
+
+    return await _post(request, who, project_id, "stage", act)
+
+
+def _stage_dates(
+    request: Request, who: Principal, project_id: str, to: str, form: dict[str, str]
+) -> dict[str, Any] | None:
+    """Write the dates of the form that the move to ``to`` needs (:data:`STAGE_NEEDS`) and
+    that differ from those stored, after checking them by the ledger's rules on the project
+    as it would be; the stored values they replace, or None when nothing was written (the
+    stage route then refuses with its own reason if the move is not allowed)."""
+    store = get_store(request)
+    p = store.require_node(project_id, "Project")
+    check_scope(store, who, node=project_id)
+    given = {k: form.get(k, "").strip() for k in STAGE_NEEDS.get(to, ())}
+    given = {k: v for k, v in given.items() if v and v != p.props.get(k)}
+    if not given or to != _next_stage(p.props.get("stage")):
+        return None
+    body = _record(given)  # the API's own check of each date (YYYY-MM-DD, a real day)
+    after = {**p.props, **given}
+    missing = [DATE_ZH[k] for k in STAGE_NEEDS[to] if not after.get(k)]
+    if missing:
+        raise InvalidTransition(f"进入「{to}」前须填写{'、'.join(missing)}日期")
+    problems = check_dates(after)
+    if problems:
+        raise InvalidTransition("日期有误：" + "；".join(m for _, m in problems))
+    put_project(project_id, body, store, who, get_auth(request), request)
+    return {k: p.props.get(k) for k in given}
+
+
+def _record(props: dict[str, Any], **links: str) -> RecordIn:
+    """A body of ``PUT /records/projects/{id}`` read as the API reads it (JSON, strict), its
+    errors named by the field's Chinese header (:data:`FIELD_ZH`)."""
+    try:
+        return ProjectIn.model_validate_json(json.dumps({"props": props, **links}))  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "；".join(
+                f"{FIELD_ZH.get(str(e['loc'][-1]), str(e['loc'][-1]))}：{zh_message(e)}"  # type: ignore[arg-type]
+                for e in exc.errors()
+            )
+        ) from None
 
 
 @router.post("/ui/project/{project_id}/follow-up", dependencies=[SameOrigin])
@@ -246,3 +354,120 @@ async def post_problem(request: Request, who: User, project_id: str) -> Response
         add_problem(body, store, settings, who, get_auth(request), request)
 
     return await _post(request, who, project_id, "problem", act)
+
+
+# ---- 新建项目 and 编辑: the records route's write, from a form ----------------------------------
+@router.get("/ui/projects/new", response_class=HTMLResponse)
+def new_project_page(request: Request, who: User) -> Response:
+    """新建项目, for the roles that write records (a district team in its own districts)."""
+    check_writer(who)
+    return _project_form(request, who, None)
+
+
+@router.post("/ui/projects/new", dependencies=[SameOrigin])
+async def post_new_project(request: Request, who: User) -> Response:
+    check_writer(who)
+    form = await read_form(request)
+    f = {k: str(v) for k, v in form.items()}
+    store = get_store(request)
+    try:
+        body = _project_record(f, new=True)
+        name = f.get("name", "").strip()
+        project_id = f"project:{name}"  # as the Excel import names a new project
+        if name and store.get_node(project_id) is not None:
+            raise ValidationFailed(f"已有同名项目「{name}」，请在该项目页面编辑")
+        put_project(project_id, body, store, who, get_auth(request), request)
+    except (ChainAtlasError, ValidationError) as exc:
+        return _form_error(request, who, None, f, exc)
+    return RedirectResponse(f"/ui/project/{quote(project_id)}?ok=created", status_code=303)
+
+
+@router.get("/ui/project/{project_id}/edit", response_class=HTMLResponse)
+def edit_project_page(request: Request, who: User, project_id: str) -> Response:
+    """编辑 a project's fields and links (its stage moves through 阶段推进)."""
+    store = get_store(request)
+    store.require_node(project_id, "Project")
+    check_scope(store, who, node=project_id)
+    return _project_form(request, who, project_id)
+
+
+@router.post("/ui/project/{project_id}/edit", dependencies=[SameOrigin])
+async def post_edit_project(request: Request, who: User, project_id: str) -> Response:
+    store = get_store(request)
+    store.require_node(project_id, "Project")
+    form = await read_form(request)
+    f = {k: str(v) for k, v in form.items()}
+    try:
+        body = _project_record(f, new=False)
+        put_project(project_id, body, store, who, get_auth(request), request)
+    except (ChainAtlasError, ValidationError) as exc:
+        return _form_error(request, who, project_id, f, exc)
+    return RedirectResponse(f"/ui/project/{quote(project_id)}?ok=edit", status_code=303)
+
+
+def _project_record(f: dict[str, str], *, new: bool) -> RecordIn:
+    """The form as a ``PUT /records/projects/{id}`` body. An emptied field removes the
+    property (on a new project it is left out); 总投资 is read as a number where it is one
+    (else refused as the API refuses text); a link left empty keeps the stored one."""
+    props: dict[str, Any] = {k: f.get(k, "").strip() or None for k in (*TEXTS, *DATE_FIELDS)}
+    investment = f.get("investment", "").strip()
+    try:
+        props["investment"] = float(investment) if investment else None
+    except ValueError:
+        props["investment"] = investment
+    props["major"] = f.get("major") == "1"
+    if new:
+        props["stage"] = f.get("stage") or None
+        props = {k: v for k, v in props.items() if v is not None}
+    links = {k: f[k].strip() for k in LINK_FIELDS if f.get(k, "").strip()}
+    return _record(props, **links)
+
+
+def _project_form(
+    request: Request, who: Principal, project_id: str | None, **extra: Any
+) -> Response:
+    """The 新建项目 / 编辑 page: the project's fields (the Excel template's columns), its
+    chain, segment and region as stored, the choices the caller's scope allows."""
+    store = get_store(request)
+    stored: dict[str, Any] = {}
+    if project_id is not None:
+        p = store.require_node(project_id, "Project")
+        stored = {k: v for k, v in p.props.items() if v is not None}
+        for r, n in store.neighbours(project_id, ["IN_CHAIN", "IN_SEGMENT"], "out"):
+            stored["chain" if r.type == "IN_CHAIN" else "segment"] = n.id
+    chains = _choices(request, None)["chains"]
+    regions = _choices(request, None)["regions"]
+    if scoped_by(who.role) == "chain":
+        chains = [c for c in chains if c.id in who.scope]
+    elif scoped_by(who.role) == "region":
+        regions = [r for r in regions if r in who.scope]
+    return page(
+        request,
+        who,
+        "project_form.html",
+        title="编辑项目" if project_id else "新建项目",
+        nav="projects",
+        pid=project_id,
+        values=stored,
+        chains=chains,
+        segments={c.id: chain_segments(store, c.id) for c in chains},
+        regions=regions,
+        stages=PROJECT_STAGES,
+        methods=ATTRACTION_METHODS,
+        dates=[(k, DATE_ZH[k]) for k in DATE_FIELDS],
+        labels=FIELD_ZH,
+        today=date.today().isoformat(),
+        **extra,
+    )
+
+
+def _form_error(
+    request: Request, who: Principal, project_id: str | None, f: dict[str, str], exc: Exception
+) -> Response:
+    """The form again with what was typed and the reason (nothing written)."""
+    status, title, message = status_of(exc)
+    typed: dict[str, Any] = {k: v for k, v in f.items() if k != "csrf"}
+    typed["major"] = f.get("major") == "1"
+    return _project_form(
+        request, who, project_id, error=f"{title}：{message}", typed=typed, status=status
+    )
