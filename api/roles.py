@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from chainatlas.graph.errors import ChainAtlasError
+from chainatlas.graph.home import DISTRICT_KINDS  # region kinds a district role can hold
 from chainatlas.graph.store.contract import GraphStore
 
 __all__ = [
@@ -154,8 +155,6 @@ ROLES: dict[str, RoleSpec] = {
 ROLE_CODES = tuple(ROLES)
 #: the role that administers the service (tokens, exports, imports, the audit log)
 CITY = "city"
-#: region kinds that a district role can hold (not a province or a city)
-DISTRICT_KINDS = ("区", "县", "功能区")
 #: how far up the loop a problem of each level needs (seed 000 §四.四)
 LEVEL_RANK = {"一般": 1, "重大": 2, "特别重大": 3}
 _WHERE = {"none": "全市", "chain": "本链", "region": "本区县"}

@@ -15,6 +15,7 @@ __all__ = [
     "StoreBusy",
     "UnknownChain",
     "ValidationFailed",
+    "error_rows",
 ]
 
 
@@ -23,10 +24,17 @@ class ChainAtlasError(Exception):
 
 
 class NodeNotFound(ChainAtlasError):
-    """A node id that the store does not hold."""
+    """A node id that the store does not hold.
 
-    def __init__(self, node_id: str) -> None:
-        super().__init__(f"节点不存在: {node_id!r}")
+    ``kind`` names what was looked for in words users know (项目, 环节, 企业; see
+    ``chainatlas.graph.model.LABEL_ZH``), ``why`` explains, outside the quoted id:
+
+    >>> str(NodeNotFound("nosuch", "环节", "不是生物医药的弱、缺环节"))
+    "环节不存在: 'nosuch'（不是生物医药的弱、缺环节）"
+    """
+
+    def __init__(self, node_id: str, kind: str = "节点", why: str = "") -> None:
+        super().__init__(f"{kind}不存在: {node_id!r}" + (f"（{why}）" if why else ""))
         self.node_id = node_id
 
 
@@ -89,6 +97,15 @@ class RowError:
         return f"{self.file}{row}{col}: {self.reason}"
 
 
+def error_rows(errors: list[RowError]) -> int:
+    """How many rows ``errors`` are about: a row with three errors is one row.
+
+    >>> error_rows([RowError("a.xlsx", 2, "x", "?"), RowError("a.xlsx", 2, "y", "?")])
+    1
+    """
+    return len({(e.file, e.row) for e in errors})
+
+
 #: The errors an import keeps and reports: a file of two million bad rows answered with 253 MB
 #: of JSON. The count of the others is kept (``ImportFailed.more``).
 MAX_ERRORS = 1_000
@@ -111,7 +128,7 @@ class ImportFailed(ChainAtlasError):
         head = (
             f"导入失败：{count}，未写入任何数据"
             if not written
-            else f"已跳过 {len(errors)} 行错误数据"
+            else f"已跳过 {error_rows(errors)} 行错误数据（{len(errors)} 处错误）"
         )
         lines = [str(e) for e in errors[:50]]
         if len(errors) > 50:

@@ -89,7 +89,7 @@ def _import_upload(
             folder.mkdir()
             _safe_extract(data, folder, name)
             return import_bundle(store, folder, skip_bad=skip_bad, progress=False)
-        if suffix in (".xlsx", ".csv"):
+        if suffix in (".xlsx", ".csv", ".xls"):  # an old .xls: the reader says how to save it
             path = Path(tmp) / name
             path.write_bytes(data)
             return import_template(store, path, kind=kind, skip_bad=skip_bad, progress=False)
@@ -125,6 +125,8 @@ async def import_file(
         # the first MAX_ERRORS skipped rows, and how many there were
         "skipped": [e.__dict__ for e in rep.skipped[:MAX_ERRORS]],
         "skipped_count": len(rep.skipped),
+        # the rows those errors are on (a row may have several errors)
+        "skipped_rows": rep.skipped_rows,
     }
 
 

@@ -23,6 +23,7 @@ from chainatlas.graph.errors import (
     RowError,
     SchemaViolation,
     ValidationFailed,
+    error_rows,
 )
 from chainatlas.graph.io import columnar
 from chainatlas.graph.io.readers import PROGRESS_MIN_ROWS, parse_cell, read_table
@@ -51,6 +52,11 @@ class ImportReport:
     files: list[str] = field(default_factory=list)
     #: "columnar" when the whole bundle went through the fast path, else "rows".
     path: str = "rows"
+
+    @property
+    def skipped_rows(self) -> int:
+        """How many rows were skipped (``skipped`` lists their errors, several for one row)."""
+        return error_rows(self.skipped)
 
 
 # ---- export ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ lists of element matching, so a table one accepts the other reads alike.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -23,6 +24,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from chainatlas.graph.errors import ImportFailed, RowError, ValidationFailed
+from chainatlas.graph.home import DISTRICT_KINDS
 from chainatlas.graph.io.bundle import ImportReport, _write, check_rows
 from chainatlas.graph.io.readers import PROGRESS_MIN_ROWS, read_table, yes_no
 from chainatlas.graph.model import (
@@ -59,6 +61,8 @@ class Column:
 
 
 _LIST_SEP = re.compile(r"[;；、,，]")
+#: How many choices an error names for an unknown value (the closest first)
+_HINTS = 6
 
 #: 招商方式 as seed 000 §三（一）lists them (the template's note)
 _METHODS_NOTE = "可选：" + "、".join(ATTRACTION_METHODS)
@@ -254,7 +258,10 @@ class _Resolver:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self.regions = {n.name: n.id for n in store.find_nodes("Region")}
+        regions = store.find_nodes("Region")
+        self.regions = {n.name: n.id for n in regions}
+        #: the city's districts and functional zones, where a project, a demand or a supply is
+        self.districts = {n.name: n.id for n in regions if n.props.get("kind") in DISTRICT_KINDS}
         chains = store.find_nodes("Chain")
         chains.sort(key=lambda n: n.props.get("layout") != "1366")  # current layout first
         self.chains: dict[str, str] = {}
@@ -289,6 +296,20 @@ class _Resolver:
         return by_id or next(
             (n.id for n in self.store.find_nodes("Segment", {"name": name}) if n.id in mine), None
         )
+
+    def segment_hint(self, name: str, chain: str | None = None) -> str:
+        """A few segments a user may have meant by ``name``, closest first: of ``chain`` when
+        it is known, else of every chain."""
+        if chain is not None:
+            self.segment_of(name, chain)  # fills the chain's segments
+            names = {
+                n.name for n in self.store.get_nodes(list(self._chain_segments[chain])).values()
+            }
+        else:
+            self.segment(name)  # fills every segment
+            names = set(self._segments or ())
+        near = difflib.get_close_matches(name, sorted(names), n=_HINTS, cutoff=0)
+        return f"（可填 {'、'.join(near)} 等）" if near else ""
 
     def firm(self, key: str) -> str | None:
         if self._firms is None:
@@ -435,21 +456,32 @@ def _rows(
         row_errors: RowProblems = [
             (c.header, "必填项为空") for c in cols if c.required and not row[c.field]
         ]
-        if not row_errors:
-            node, node_rels = _BUILDERS[kind](row, res, row_errors, new_regions)
-            if row_errors:  # also report what the model says about this row
-                try:
-                    validate_node(node)
-                except ValidationFailed as exc:
-                    row_errors.extend((headers.get(p, p), why) for p, why in exc.problems)
-        for col, why in row_errors:
-            errors.append(RowError(name, line, col, why))
-        if row_errors:
+        # every error of a row at once: a row without its name is checked all the same
+        fresh: dict[str, Node] = {}  # the row's new regions, kept only if the row is
+        node, node_rels = _BUILDERS[kind](row, res, row_errors, fresh)
+        if row_errors:  # also report what the model says about this row
+            _model_problems(node, headers, row_errors)
+            for col, why in row_errors:
+                errors.append(RowError(name, line, col, why))
             continue
+        new_regions.update(fresh)
         nodes.append((name, line, node))
         rels.extend((name, line, r) for r in node_rels)
     nodes.extend((name, 0, n) for n in new_regions.values())
     return nodes, rels
+
+
+def _model_problems(node: Node, headers: dict[str, str], errs: RowProblems) -> None:
+    """Add what the model says about a row already found wrong, but not twice for a column."""
+    try:
+        validate_node(node)
+    except ValidationFailed as exc:
+        seen = {col for col, _ in errs}
+        for prop, why in exc.problems:
+            col = headers.get(prop, prop)
+            if col not in seen:
+                errs.append((col, why))
+                seen.add(col)
 
 
 def _split(v: str) -> list[str]:
@@ -473,6 +505,24 @@ def _num(
         return None
 
 
+def _district(
+    row: Row, res: _Resolver, errs: RowProblems, new: dict[str, Node], node_id: str
+) -> list[Relationship]:
+    """LOCATED_IN for a project, a demand or a supply: one of the city's districts or
+    functional zones (:data:`~chainatlas.graph.home.DISTRICT_KINDS`, as a district token's
+    scope), never the city itself or a place outside it, which the monthly 通报晾晒 would rank
+    as a district."""
+    name = row.get("region", "")
+    if not name:
+        return []
+    if name in res.districts:
+        return [Relationship(node_id, "LOCATED_IN", res.districts[name])]
+    choices = "、".join(res.districts) or "（图谱中没有区县）"
+    why = "不是区县或功能区" if name in res.regions else "未知区域"
+    errs.append(("所在区域", f"{why}：{name!r}（可填 {choices}）"))
+    return []
+
+
 def _region(
     row: dict[str, str],
     res: _Resolver,
@@ -480,6 +530,8 @@ def _region(
     new: dict[str, Node],
     node_id: str,
 ) -> list[Relationship]:
+    """LOCATED_IN for a firm: any known region, or a new one for a plausible place name (a
+    firm may be anywhere)."""
     if not row.get("region"):
         return []
     rid = res.region(row["region"])
@@ -510,9 +562,11 @@ def _chain_seg(
     if row.get("segment"):
         sid = res.segment(row["segment"])
         if sid is None:
-            errs.append(("所属环节", f"未知环节 {row['segment']!r}"))
+            hint = res.segment_hint(row["segment"], cid)
+            errs.append(("所属环节", f"未知环节 {row['segment']!r}{hint}"))
         elif cid is not None and (sid := res.segment_of(row["segment"], cid)) is None:
-            why = f"环节 {row['segment']!r} 不属于产业链 {row['chain']!r}"
+            hint = res.segment_hint(row["segment"], cid)
+            why = f"环节 {row['segment']!r} 不属于产业链 {row['chain']!r}{hint}"
             errs.append(("所属环节", why))
         else:
             out.append(Relationship(node_id, "IN_SEGMENT", sid))
@@ -572,7 +626,7 @@ def _build_firm(
     for s in _split(row["segments"]):
         sid = res.segment(s)
         if sid is None:
-            errs.append(("所属环节", f"未知环节 {s!r}"))
+            errs.append(("所属环节", f"未知环节 {s!r}{res.segment_hint(s)}"))
         else:
             rels.append(Relationship(fid, "OPERATES_IN", sid))
     for c in _split(row["master_of"]):
@@ -614,7 +668,7 @@ def _build_project(
     }
     props["investment"] = _num(row, "investment", "总投资（亿元）", errs)
     props["major"] = _yes_no(row, errs)
-    rels = _region(row, res, errs, new, pid) + _chain_seg(row, res, errs, pid)
+    rels = _district(row, res, errs, new, pid) + _chain_seg(row, res, errs, pid)
     rels += _firm_link(row, res, errs, pid, "投资企业")
     if row["park"]:
         park = res.parks.get(row["park"])
@@ -644,7 +698,7 @@ def _build_element(label: str) -> Builder:
         else:
             props["capacity"] = _num(row, "capacity", "可服务需求数", errs, int)
             props["provider"] = row["provider"] or None
-        rels = _region(row, res, errs, new, nid) + _chain_seg(row, res, errs, nid)
+        rels = _district(row, res, errs, new, nid) + _chain_seg(row, res, errs, nid)
         if label == "Demand":
             rels += _firm_link(row, res, errs, nid, "提出企业")
             rels += _project_link(row, res, errs, nid)

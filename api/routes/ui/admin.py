@@ -32,7 +32,7 @@ from chainatlas.api.routes.ui.core import (
     status_of,
     template_download,
 )
-from chainatlas.graph.errors import ChainAtlasError, ImportFailed, NodeNotFound
+from chainatlas.graph.errors import ChainAtlasError, ImportFailed, NodeNotFound, error_rows
 from chainatlas.graph.store.contract import GraphStore
 
 router = APIRouter(include_in_schema=False)
@@ -185,6 +185,16 @@ def template_file(request: Request, who: User, kind: str) -> Response:
     return template_download(kind, KINDS)
 
 
+def _failed(exc: ImportFailed) -> str:
+    """The headline of a refused import: how many rows are wrong and how many errors they have
+    (a row may have several), or the reason itself when the file as a whole was refused."""
+    if all(e.row == 0 for e in exc.errors):
+        return "导入失败：" + "；".join(e.reason for e in exc.errors) + "。未写入任何数据"
+    rows, count = error_rows(exc.errors), len(exc.errors) + exc.more
+    where = f"{rows} 行有错误（共 {count} 处）" if rows != count else f"{rows} 行有错误"
+    return f"导入失败：{where}，未写入任何数据（见下表）"
+
+
 @router.post("/ui/admin/import", response_class=HTMLResponse, dependencies=[SameOrigin])
 async def import_form(request: Request, who: User) -> Response:
     """Import through the API's ``import_file``: its role check, size limit and audit; every
@@ -213,13 +223,12 @@ async def import_form(request: Request, who: User) -> Response:
             kind=kind,
         )
     except ImportFailed as exc:
-        lines = [e.__dict__ for e in exc.errors]
         return _import(
             request,
             who,
             422,
-            error=f"导入失败：{len(lines)} 处错误，未写入任何数据（见下表）",
-            lines=lines,
+            error=_failed(exc),
+            lines=[e.__dict__ for e in exc.errors],
             upload=up.filename,
         )
     except ChainAtlasError as exc:
