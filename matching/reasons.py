@@ -19,7 +19,7 @@ import numpy as np
 
 from chainatlas.matching.rank_features import EdgeView, _pairs
 
-__all__ = ["TEMPLATES", "Explainer", "ReasonFacts"]
+__all__ = ["TEMPLATES", "Explainer", "ReasonFacts", "share_text"]
 
 #: One template per kind of reason; ``{}`` fields are names from the graph.
 TEMPLATES = {
@@ -41,6 +41,17 @@ TEMPLATES = {
     ),
     "two_steps": "主营「{prod}」，经「{via}」与「{seg}」相连",
 }
+
+
+def share_text(w: float) -> str:
+    """A business share (业务占比, 0–1) as a reason shows it: whole percent, and 「<1%」 for a
+    share that would round to 0 % (a recorded segment is never shown as 0 %).
+
+    >>> share_text(0.9), share_text(0.005), share_text(0.0051)
+    ('90%', '<1%', '1%')
+    """
+    text = f"{w:.0%}"
+    return "<1%" if w > 0 and text == "0%" else text
 
 
 @dataclass
@@ -98,7 +109,7 @@ class Explainer:
         if i < len(self.known) and self.known[i] == f:  # recorded in the segment
             w = self.facts.weights.get((f, self.s))
             if w:
-                return [TEMPLATES["known_weight"].format(seg=self.seg, share=f"{w:.0%}")]
+                return [TEMPLATES["known_weight"].format(seg=self.seg, share=share_text(w))]
             return [TEMPLATES["known"].format(seg=self.seg)]
         out = self._product_paths(mine)
         out += self._shared_products(mine)

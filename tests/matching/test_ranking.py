@@ -181,7 +181,7 @@ def _pattern(template: str) -> re.Pattern[str]:
     for m in re.finditer(r"\{(\w+)\}", template):
         out += re.escape(template[pos : m.start()])
         name = m.group(1)
-        group = {"n": r"\d+", "share": r"\d+%"}.get(name, "[^「」]+")
+        group = {"n": r"\d+", "share": r"\d+%|<1%"}.get(name, "[^「」]+")
         out += f"(?P<{name}>{group})" if f"(?P<{name}>" not in out else f"(?P={name})"
         pos = m.end()
     return re.compile(out + re.escape(template[pos:]) + "$")
@@ -233,7 +233,11 @@ def check_reason(facts: GraphFacts, firm: str, seg: str, reason: str) -> None:
     if kind in ("known", "known_weight"):
         assert seg in made, reason
         if kind == "known_weight":
-            assert f"{facts.weight[(firm, seg)]:.0%}" == g["share"], reason
+            w = facts.weight[(firm, seg)]
+            if g["share"] == "<1%":
+                assert 0 < w <= 0.005, reason  # rounds to 0 %, shown as under 1 %
+            else:
+                assert f"{w:.0%}" == g["share"] and g["share"] != "0%", reason
         return
     if kind not in ("co_product", "co_product2", "industry", "industry1", "master"):
         assert prod in made and prod != seg, reason
@@ -295,6 +299,28 @@ class TestReasons:
                 kinds.add(next(k for k, p in PATTERNS.items() if p.match(reason)))
         # the synthetic graph exercises paths, shared products, co-occurrence and industries
         assert {"known", "input", "output", "co_product2", "industry"} <= kinds, kinds
+
+    def test_a_tiny_recorded_share_is_under_one_percent(self, tmp_path: Path) -> None:
+        """A recorded firm's 业务占比 that rounds to 0 % read as 「业务占比 0%」, as if the firm
+        were not in the segment; it reads 「<1%」, and other shares stay whole percent."""
+        nodes, rels = _synthetic()
+        shares = {"firm:0001": 0.003, "firm:0002": 0.42}
+        rels = [
+            Relationship(r.start, r.type, r.end, {"weight": shares[r.start]})
+            if r.type == "OPERATES_IN" and r.start in shares
+            else r
+            for r in rels
+        ]
+        with _store(tmp_path / "graph.db", nodes, rels) as store:
+            idx = TargetIndex.from_store(store)
+            facts = GraphFacts(store)
+        got = {}
+        for seg, t in _all_targets(idx):
+            if t.firm in shares and t.known:
+                got[t.firm] = t.reasons
+                check_reason(facts, t.firm, seg, t.reasons[0])
+        assert got["firm:0001"][0].endswith("（业务占比 <1%）"), got
+        assert got["firm:0002"][0].endswith("（业务占比 42%）"), got
 
     def test_no_feature_dumps(self, index: TargetIndex) -> None:
         for _, t in _all_targets(index):
