@@ -33,6 +33,12 @@ def _textarea(html: str, id_: str) -> str:
     return m.group(1)
 
 
+def _error(html: str) -> str:
+    """The page's error line (empty when there is none)."""
+    m = re.search(r'id="form-error">(.*?)</p>', html, re.S)
+    return m.group(1) if m else ""
+
+
 def _done(ui: Browsers, target: str) -> int:
     return sum(1 for x in ui.auth.audit_log(status="done") if x["target"] == target)
 
@@ -153,7 +159,7 @@ def test_a_district_team_creates_a_project_in_its_own_district(ui: Browsers) -> 
         ({"name": ""}, "项目名称", 422),
     ):
         r = post_form(team, NEW, NEW, **{**fields, **bad})
-        assert r.status_code == status and reason in r.text, (bad, r.text[-600:])
+        assert r.status_code == status and reason in _error(r.text), (bad, _error(r.text))
         assert ui.store.get_node(pid) is None and not ui.auth.audit_log(status="done")
     assert _value(r.text, "pf-unit") == "长兴县投资促进局"  # what was typed stays
     r = post_form(team, NEW, NEW, **fields)
@@ -166,7 +172,10 @@ def test_a_district_team_creates_a_project_in_its_own_district(ui: Browsers) -> 
     assert links == {("IN_CHAIN", "1366:storage"), ("IN_SEGMENT", "seg:储能变流器")}
     assert "项目已新建" in team.get(r.headers["location"]).text
     r = post_form(team, NEW, NEW, **fields)  # the same name again
-    assert r.status_code == 422 and "已有同名项目" in r.text
+    assert r.status_code == 422 and "已有同名项目" in _error(r.text)
+    # a name with a slash still makes a page that opens
+    r = post_form(team, NEW, NEW, **{**fields, "name": "年产 10 万吨/年 测试项目"})
+    assert r.status_code == 303 and team.get(r.headers["location"]).status_code == 200
 
 
 def test_only_writers_get_the_forms(ui: Browsers) -> None:
@@ -200,9 +209,11 @@ def test_a_district_team_edits_its_project(ui: Browsers) -> None:
         "responsible_unit": "长兴县经信局",
         "signed": "2026-05-01",
     }
-    # a segment of another chain: refused, nothing written
+    # a segment of another chain, an emptied name: refused, nothing written
     r = post_form(team, edit, edit, **fields, segment="seg:CRO及CDMO服务")
-    assert r.status_code == 422 and "不属于" in r.text
+    assert r.status_code == 422 and "不属于" in _error(r.text)
+    r = post_form(team, edit, edit, **{**fields, "name": " "})
+    assert r.status_code == 422 and "项目名称" in _error(r.text), _error(r.text)
     assert ui.store.require_node(P).props == stored
     r = post_form(team, edit, edit, **fields)
     assert r.status_code == 303 and unquote(r.headers["location"]) == f"{PAGE}?ok=edit"

@@ -373,7 +373,8 @@ async def post_new_project(request: Request, who: User) -> Response:
     try:
         body = _project_record(f, new=True)
         name = f.get("name", "").strip()
-        project_id = f"project:{name}"  # as the Excel import names a new project
+        # named as the Excel import names a new project; a "/" would split the page's path
+        project_id = f"project:{name.replace('/', '／')}"
         if name and store.get_node(project_id) is not None:
             raise ValidationFailed(f"已有同名项目「{name}」，请在该项目页面编辑")
         put_project(project_id, body, store, who, get_auth(request), request)
@@ -410,6 +411,7 @@ def _project_record(f: dict[str, str], *, new: bool) -> RecordIn:
     property (on a new project it is left out); 总投资 is read as a number where it is one
     (else refused as the API refuses text); a link left empty keeps the stored one."""
     props: dict[str, Any] = {k: f.get(k, "").strip() or None for k in (*TEXTS, *DATE_FIELDS)}
+    props["name"] = f.get("name", "").strip()  # required: an empty one is refused, not removed
     investment = f.get("investment", "").strip()
     try:
         props["investment"] = float(investment) if investment else None
