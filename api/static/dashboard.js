@@ -20,11 +20,25 @@
     return v === null || v === undefined ? "—" : (Math.round(v * 100) / 100).toLocaleString("zh-CN");
   }
 
+  /* a bar's label says what it is: the share of the target, or the output of a chain without
+     one (never a bare number beside percentages) */
+  function progressLabel(r) {
+    return r.share === null ? "产值 " + fmt(r.output) + " 亿元（无目标）" : "完成 " + fmt(r.share * 100) + "%";
+  }
+
+  /* a colour scale's legend: each end once, with its unit (the handles' own labels; no second
+     pair of end texts) */
+  function scale(unit, whole) {
+    return { calculable: true, formatter: function (v) { return (whole ? Math.round(v).toLocaleString("zh-CN") : fmt(v)) + " " + unit; } };
+  }
+
   /* ---- 2026 targets against local output, one layout at a time ---- */
   function drawProgress(layout) {
     var rows = data.progress[layout] || [];
     var names = rows.map(function (r) { return r.name; });
     var c = charts["chart-progress"] || chart("chart-progress");
+    // on a phone the label goes under the chain's name: beside the bar it leaves no room to draw
+    var narrow = c.getWidth() < 600;
     c.setOption({
       color: ["#bcccdc", "#2680c2"],
       tooltip: {
@@ -38,13 +52,15 @@
         }
       },
       legend: { data: ["2026 目标", "本地产值"], top: 0 },
-      grid: { left: 8, right: 56, top: 30, bottom: 8, containLabel: true },
-      xAxis: { type: "value", name: "亿元", nameLocation: "end" },
-      yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 130, overflow: "truncate" } },
+      grid: { left: 8, right: narrow ? 36 : 150, top: 30, bottom: 8, containLabel: true },
+      xAxis: { type: "value", name: "亿元", nameLocation: "end", axisLabel: { hideOverlap: true } },
+      yAxis: { type: "category", data: names, inverse: true,
+               axisLabel: narrow ? { formatter: function (v, i) { return v + "\n" + progressLabel(rows[i]); }, fontSize: 11, lineHeight: 13 }
+                                 : { width: 130, overflow: "truncate" } },
       series: [
         { name: "2026 目标", type: "bar", data: rows.map(function (r) { return r.target; }), barGap: "-100%", barWidth: "60%" },
         { name: "本地产值", type: "bar", data: rows.map(function (r) { return r.output; }), barWidth: "35%",
-          label: { show: true, position: "right", formatter: function (p) { var r = rows[p.dataIndex]; return r.share === null ? fmt(r.output) : fmt(r.share * 100) + "%"; } } }
+          label: { show: !narrow, position: "right", formatter: function (p) { return progressLabel(rows[p.dataIndex]); } } }
       ]
     }, true);
     var unset = rows.filter(function (r) { return r.target === null; }).length;
@@ -136,8 +152,8 @@
         }
       },
       legend: { data: ["功能区", "园区", "平台"], bottom: 0 },
-      visualMap: { min: 0, max: max, left: 0, top: 0, calculable: true, text: [fmt(max) + " " + m.unit, "0"],
-                   inRange: { color: ["#e6f6ff", "#1f6fb2"] }, seriesIndex: 0, itemHeight: 90 },
+      visualMap: Object.assign(scale(m.unit, m.unit === "家" || m.unit === "个"), { min: 0, max: max, left: 0, top: 0,
+                   inRange: { color: ["#e6f6ff", "#1f6fb2"] }, seriesIndex: 0, itemHeight: 90 }),
       geo: { map: "huzhou", roam: true, top: 10, bottom: 30, label: { show: true, color: "#102a43" },
              itemStyle: { borderColor: "#fff" } },
       series: [
@@ -200,8 +216,8 @@
             (list.length ? "<br>" + e(list.slice(0, 8).join("、")) + (list.length > 8 ? " 等" : "") : "");
         }
       },
-      visualMap: { min: 0, max: max, left: 0, bottom: 0, calculable: true, text: [max + " 家", "0"],
-                   inRange: { color: ["#fffbea", "#f0b429", "#cb6e17"] }, seriesIndex: 0, itemHeight: 90 },
+      visualMap: Object.assign(scale("家", true), { min: 0, max: max, left: 0, bottom: 0,
+                   inRange: { color: ["#fffbea", "#f0b429", "#cb6e17"] }, seriesIndex: 0, itemHeight: 90 }),
       geo: { map: "china-provinces", roam: true, top: 10, bottom: 10, itemStyle: { borderColor: "#9fb3c8", areaColor: "#f5f7fa" } },
       series: [
         { name: "目标企业", type: "map", geoIndex: 0, data: provinces.map(function (p) { return { name: p, value: counts[p] || 0 }; }) },
@@ -250,5 +266,7 @@
   });
   window.addEventListener("resize", function () {
     Object.keys(charts).forEach(function (k) { charts[k].resize(); });
+    var on = document.querySelector("input[name=layout]:checked");
+    drawProgress(on ? on.value : "1366");  // the labels' place depends on the width
   });
 })();
