@@ -46,6 +46,7 @@ from chainatlas.graph.home import HOME_AREA, is_local
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.maps import Target
 from chainatlas.matching.holdout import hide_edges
+from chainatlas.matching.index_inputs import IndexInputs
 from chainatlas.matching.rank_features import (
     CANDIDATE_FEATURES,
     DEFAULT_BLEND,
@@ -305,33 +306,25 @@ class TargetIndex:
     # ---- building from a store ---------------------------------------------------------------
     @classmethod
     def from_store(
-        cls, store: GraphStore, *, home_area: tuple[str, ...] = HOME_AREA, fit: bool = True
+        cls,
+        store: GraphStore,
+        *,
+        home_area: tuple[str, ...] = HOME_AREA,
+        fit: bool = True,
+        inputs: IndexInputs | None = None,
     ) -> TargetIndex:
-        """The index of the store's graph; its ranker is fitted on it when it has enough
-        queries to learn from."""
-        firms = [{"id": n.id, **n.props} for n in store.iter_nodes("Firm")]
-        segs = [(n.id, n.name) for n in store.iter_nodes("Segment")]
-        ops = [
-            (r.start, r.end, r.props.get("weight")) for r in store.iter_relationships("OPERATES_IN")
-        ]
-        prod = [
-            (r.start, r.type, r.end)
-            for t in ("UPSTREAM_OF", "SUBSEGMENT_OF")
-            for r in store.iter_relationships(t)
-        ]
-        inds = [(r.start, r.end) for r in store.iter_relationships("IN_INDUSTRY")]
-        parents = [(r.start, r.end) for r in store.iter_relationships("SUBINDUSTRY_OF")]
-        names = {n.id: n.name for n in store.iter_nodes("Industry")}
-        masters = [r.start for r in store.iter_relationships("CHAIN_MASTER_OF")]
+        """The index of the store's graph (of ``inputs`` read from it, when given); its ranker
+        is fitted on it when it has enough queries to learn from."""
+        src = IndexInputs.read(store) if inputs is None else inputs
         idx = cls(
-            firms,
-            segs,
-            ops,
-            prod,
-            inds,
-            industry_parents=parents,
-            industry_names=names,
-            chain_masters=masters,
+            src.firms,
+            src.segments,
+            src.operates,
+            src.product_edges,
+            src.firm_industry,
+            industry_parents=src.industry_parents,
+            industry_names=src.industry_names,
+            chain_masters=src.chain_masters,
             home_area=home_area,
         )
         return idx.fit() if fit else idx
