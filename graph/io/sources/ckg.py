@@ -9,9 +9,11 @@ material→product, downstream products → ``UPSTREAM_OF`` product→downstream
 Noise handled (and counted in the report): duplicate company codes (one firm per code; the
 row whose listing date fits the code's board wins, else the first; other full names kept in
 ``former_names``), accounting lines that are not products (平衡项目, 分部间抵销, …), revenue
-shares outside [0, 1], self-loops and duplicate edges. A firm's ``region`` is the province or
-municipality its full name starts with (``region_source: fullname``), or 湖州市 when the name
-says 湖州; it is left empty otherwise.
+shares outside [0, 1], self-loops and duplicate edges. A firm's ``region`` (``region_source:
+fullname``) is 湖州市 when its full name says 湖州, else the province of the province,
+municipality or city its full name starts with (无锡宏盛… → 江苏省; prefecture-level and
+county-level cities, from :mod:`.cities`), else of a place in brackets (…（苏州）股份有限公司);
+it is left empty otherwise (:func:`region_of`).
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from chainatlas.graph.io.sources.cities import COUNTY_CITIES, PREFECTURES
 from chainatlas.graph.model import ID_REFUSED, char_class
 
-__all__ = ["CkgReport", "ckg_to_bundle", "is_noise_product"]
+__all__ = ["CkgReport", "ckg_to_bundle", "is_noise_product", "region_of"]
 
 _NOISE = re.compile(
     r"(抵销|抵消|平衡项目|调整项目|合计|小计|其他业务|其它业务|^其他$|^其它$|^补充$|减[:：]|内部交易)"
@@ -83,19 +86,66 @@ def is_noise_product(name: str) -> bool:
     return bool(_NOISE.search(name))
 
 
-def _region(fullname: str) -> str | None:
+def _province(short: str) -> str:
+    """A province's full name from the short form a firm name uses (江苏 → 江苏省)."""
+    if short in _MUNICIPAL:
+        return short + "市"
+    if short in ("香港", "澳门"):
+        return short + "特别行政区"
+    if short in ("内蒙古", "广西", "西藏", "宁夏", "新疆"):
+        return {"广西": "广西壮族自治区", "宁夏": "宁夏回族自治区", "新疆": "新疆维吾尔自治区"}.get(
+            short, short + "自治区"
+        )
+    return short + "省"
+
+
+def _cities() -> dict[str, str]:
+    """Every city's short name → its province (:mod:`.cities`), less :data:`NOT_PLACES`."""
+    out = {}
+    for table in (COUNTY_CITIES, PREFECTURES):  # a prefecture wins a name both hold
+        for province, names in table.items():
+            out.update(dict.fromkeys(names.split(), province))
+    return {k: v for k, v in out.items() if k not in NOT_PLACES}
+
+
+#: City names that begin firm names as ordinary words, not as places (东方电气 is in Sichuan,
+#: not in 东方市, Hainan), found by reading every city match on the ckg firms.
+NOT_PLACES = frozenset({"东方", "东兴", "永安", "沙河", "东港", "海伦", "福安"})
+_CITY = _cities()
+_LONGEST = max(map(len, _CITY))
+#: A place in brackets: 纽威数控装备（苏州）股份有限公司.
+_BRACKETED = re.compile(r"[（(]([^（）()]{2,8}?)(?:市|省)?[）)]")
+
+
+def _place(name: str, *, whole: bool = False) -> str | None:
+    """The province of the province or city ``name`` starts with (or is, with ``whole``)."""
+    for p in _PROVINCES:
+        if name.startswith(p) and (not whole or name == p):
+            return _province(p)
+    for n in range(min(_LONGEST, len(name)), 1, -1):
+        if (not whole or n == len(name)) and name[:n] in _CITY:
+            return _CITY[name[:n]]
+    return None
+
+
+def region_of(fullname: str) -> str | None:
+    """Where a listed firm is, from its full name: 湖州市 when the name says 湖州, else the
+    province of the province or city (prefecture-level or county-level) the name starts with,
+    else of a place in brackets; ``None`` when the name names no place.
+
+    >>> region_of("无锡宏盛换热器制造股份有限公司"), region_of("昆山国力电子科技股份有限公司")
+    ('江苏省', '江苏省')
+    >>> region_of("纽威数控装备（苏州）股份有限公司"), region_of("东方电气股份有限公司")
+    ('江苏省', None)
+    """
     if "湖州" in fullname:
         return "湖州市"
-    for p in _PROVINCES:
-        if fullname.startswith(p):
-            if p in _MUNICIPAL:
-                return p + "市"
-            if p in ("香港", "澳门"):
-                return p + "特别行政区"
-            if p in ("内蒙古", "广西", "西藏", "宁夏", "新疆"):
-                return p + "自治区"
-            return p + "省"
-    return None
+    found = _place(fullname)
+    if found is None:
+        for m in _BRACKETED.finditer(fullname):
+            if found := _place(m.group(1), whole=True):
+                break
+    return found
 
 
 @dataclass
@@ -179,7 +229,7 @@ def _firms(src: Path, out: Path, rep: CkgReport) -> set[str]:
     former = comp.groupby("code")["fullname"].apply(lambda s: list(dict.fromkeys(s))[1:])
     firms = comp.drop_duplicates("code", keep="first").copy()
     firms["former_names"] = [";".join(former[c]) for c in firms["code"]]
-    firms["region"] = [_region(f) or "" for f in firms["fullname"]]
+    firms["region"] = [region_of(f) or "" for f in firms["fullname"]]
     firms_out = pd.DataFrame(
         {
             "id:ID": "firm:" + firms["code"],
