@@ -1,9 +1,11 @@
 """The service's ranking index follows the graph: kept per process while the store's revision
-is the same, rebuilt after any write — also one that keeps every count, which the cache keyed
-on counts before missed — and stored in the data directory for the next process."""
+is the same, rebuilt after a write to what it is built from — also one that keeps every count,
+which the cache keyed on counts before missed — and stored in the data directory for the next
+process; a write that touches none of it (a follow-up) keeps it."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from chainatlas.graph.home import is_local
@@ -39,5 +41,37 @@ def test_a_moved_link_is_ranked_at_once(
     )
     assert seeded.counts() == counts  # the old cache key would not have moved
     assert _known(client) == {rel.start}
+    stored = sorted(p.name for p in (settings.home / "cache").glob("targets-*.pkl"))
+    assert stored == [cache_path(settings.home, seeded.revision(), settings.home_area).name]
+
+
+def test_a_follow_up_keeps_the_index(
+    client: TestClient,
+    seeded: EmbeddedStore,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A follow-up posted through the API moves the revision but touches nothing the index is
+    built from: the next 招商图 uses the same index, stored again under the new revision."""
+    from chainatlas.matching.targets import TargetIndex
+
+    built: list[str] = []
+    real = TargetIndex.from_store.__func__  # type: ignore[attr-defined]
+
+    def counted(cls, store, **kw):  # type: ignore[no-untyped-def]
+        built.append(store.revision())
+        return real(cls, store, **kw)
+
+    monkeypatch.setattr(TargetIndex, "from_store", classmethod(counted))
+    url = "/api/v1/maps/attraction/1366:storage"
+    first = client.get(url, params={"format": "json"})
+    assert first.status_code == 200, first.text
+    before = seeded.revision()
+    res = client.post("/api/v1/projects/project:1366:ai:1/follow-ups", json={"note": "电话回访"})
+    assert res.status_code in (200, 201), res.text
+    assert seeded.revision() != before
+    again = client.get(url, params={"format": "json"})
+    assert again.status_code == 200 and again.json() == first.json()
+    assert built == [before]  # built once, before the follow-up
     stored = sorted(p.name for p in (settings.home / "cache").glob("targets-*.pkl"))
     assert stored == [cache_path(settings.home, seeded.revision(), settings.home_area).name]
