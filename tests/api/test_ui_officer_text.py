@@ -100,3 +100,31 @@ def test_chain_list_shows_inherited_targets_as_the_chain_page_does(ui: Browsers)
     assert f"{float(m.group(1)):g} 亿元" in bio and m.group(2) in bio
     assert "—（种子未给）" in _chain_row(chains, "1366:ai")  # no 2.0 chain hands it a target
     assert "到2026年规模突破500亿元" in _chain_row(chains, "e2:bio")  # the seed's own words
+
+
+def test_login_page_asks_the_office_not_a_command(ui: Browsers) -> None:
+    text = ui.as_("city").get("/ui/login").text
+    assert "访问令牌（向市链长办申请）" in text and "chainatlas token" not in text
+    assert "会话已结束" not in text  # a first visit: nothing has ended
+
+
+def test_a_revoked_token_ends_the_session_with_a_notice(ui: Browsers) -> None:
+    officer = ui.as_("district", ["长兴县"], name="长兴招商")
+    assert officer.get("/ui/projects").status_code == 200
+    tid = next(t.id for t in ui.auth.tokens() if t.name == "长兴招商")
+    ui.auth.revoke(tid)
+    r = officer.get("/ui/problems?view=all", follow_redirects=False)
+    assert r.status_code == 303 and "ended=1" in r.headers["location"]
+    login = officer.get(r.headers["location"])
+    assert 'id="ended"' in login.text and "会话已结束，请重新登录" in login.text
+    assert 'name="next" value="/ui/problems?view=all"' in login.text  # back where it was
+    # said once: the stale session cookie is gone, a later visit is an ordinary login
+    again = officer.get("/ui/projects", follow_redirects=False)
+    assert again.status_code == 303 and "ended" not in again.headers["location"]
+
+
+def test_logging_out_is_not_an_ended_session(ui: Browsers) -> None:
+    city = ui.as_("city")
+    post_form(city, "/ui/logout", "/ui/logout")
+    r = city.get("/ui/projects", follow_redirects=False)
+    assert r.status_code == 303 and "ended" not in r.headers["location"]

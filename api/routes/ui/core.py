@@ -67,10 +67,11 @@ HTTP_TITLES = {404: "页面不存在", 405: "方法不允许", 413: "请求体�
 
 
 class LoginRequired(Exception):
-    """No valid web session: the page sends the browser to the login page."""
+    """No valid web session: the page sends the browser to the login page; ``ended`` when the
+    browser had a session that is no longer valid (it expired, or its token was revoked)."""
 
-    def __init__(self, back: str) -> None:
-        self.back = back
+    def __init__(self, back: str, ended: bool = False) -> None:
+        self.back, self.ended = back, ended
 
 
 class CrossSite(Exception):
@@ -79,11 +80,12 @@ class CrossSite(Exception):
 
 def _user(request: Request) -> Principal:
     """The logged-in caller of a page (the first thing every page asks)."""
+    sid = request.cookies.get(COOKIE)
     try:
-        return get_auth(request).session(request.cookies.get(COOKIE))
+        return get_auth(request).session(sid)
     except Unauthorized:
         back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise LoginRequired(back) from None
+        raise LoginRequired(back, ended=bool(sid)) from None
 
 
 def _same_origin(request: Request) -> None:
@@ -214,7 +216,11 @@ def _to_login(request: Request, exc: Exception) -> Response:
     from urllib.parse import quote
 
     assert isinstance(exc, LoginRequired)
-    return RedirectResponse("/ui/login?next=" + quote(exc.back, safe="/"), status_code=303)
+    ended = "&ended=1" if exc.ended else ""  # the login page says the session has ended
+    resp = RedirectResponse("/ui/login?next=" + quote(exc.back, safe="/") + ended, status_code=303)
+    if exc.ended:
+        resp.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")  # said once
+    return resp
 
 
 def _refused(request: Request, exc: Exception) -> Response:

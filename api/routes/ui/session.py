@@ -36,7 +36,13 @@ def local_target(target: str) -> str:
     return target
 
 
-def _login_page(request: Request, back: str, error: str = "", status: int = 200) -> Response:
+#: what the login page says when a browser's session ended without its user logging out
+ENDED = "会话已结束，请重新登录。"
+
+
+def _login_page(
+    request: Request, back: str, error: str = "", status: int = 200, notice: str = ""
+) -> Response:
     secret = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
     resp = page(
         request,
@@ -47,6 +53,7 @@ def _login_page(request: Request, back: str, error: str = "", status: int = 200)
         next=local_target(back),
         login_csrf=AuthStore.csrf_token(secret),
         error=error,
+        notice=notice,
     )
     resp.set_cookie(
         LOGIN_COOKIE,
@@ -61,8 +68,10 @@ def _login_page(request: Request, back: str, error: str = "", status: int = 200)
 
 
 @router.get("/ui/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> Response:
-    return _login_page(request, next)
+def login_form(request: Request, next: str = "/", ended: str = "") -> Response:
+    """The login page; ``ended=1`` when a page found this browser's session expired or its
+    token revoked (:func:`chainatlas.api.routes.ui.core.LoginRequired`)."""
+    return _login_page(request, next, notice=ENDED if ended == "1" else "")
 
 
 @router.post("/ui/login", dependencies=[SameOrigin])
