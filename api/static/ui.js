@@ -13,11 +13,15 @@
   });
   // a graph view in a frame runs sandboxed (no cookie of ours goes with its navigation): a
   // firm named in its panel asks this page to open the firm's page (viz/static/fishbone.js)
+  // and says how tall it is, so that the frame shows all of it (no scrolling inside)
   window.addEventListener("message", function (ev) {
     var frame = document.getElementById("fishbone");
-    var href = ev.data && ev.data.chainatlasOpen;
-    if (frame && ev.source === frame.contentWindow && typeof href === "string" &&
-        /^\/ui\/firm\/[^/?#]+$/.test(href)) window.location.assign(href);
+    if (!frame || ev.source !== frame.contentWindow || !ev.data) return;
+    var href = ev.data.chainatlasOpen, height = ev.data.chainatlasHeight;
+    if (typeof href === "string" && /^\/ui\/firm\/[^/?#]+$/.test(href)) window.location.assign(href);
+    if (typeof height === "number" && height > 0) {
+      frame.style.height = Math.min(Math.ceil(height) + 2, 20000) + "px";
+    }
   });
   // pages that draw charts say when they are drawn (dashboard.js, ledger.js); the others now
   if (!document.body.classList.contains("charts-page")) document.body.dataset.ready = "1";

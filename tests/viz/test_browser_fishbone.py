@@ -244,3 +244,68 @@ def test_real_chain_stays_readable(browser, seeded: EmbeddedStore, tmp_path: Pat
     rows = [n for n in o.shown() if n["id"][0] in "rm"]
     assert len(rows) == 12 + 1 and rows[-1]["more"]  # twelve, then "另 N 个"
     o.close()
+
+
+# ---- the review's findings (B7): the head, long names, the panel ---------------------------
+
+HEAD_VISIBLE = """() => {
+    const v = window.chainatlasView, s = document.getElementById('fb-scroll');
+    const head = (v.data.head_x + v.data.geometry.head) * v.scale;
+    return [head, s.clientWidth, s.scrollWidth, v.scale];
+}"""
+
+
+@pytest.mark.parametrize("chain", ["1366:icv", "1366:semi", "1366:bio"])
+def test_the_head_shows_at_1440_px(
+    browser, seeded: EmbeddedStore, tmp_path: Path, chain: str
+) -> None:  # type: ignore[no-untyped-def]
+    """「半导体及光电」's head was cut off at the right edge: a drawing a little wider than the
+    window is drawn a little smaller (never below 0.8), so the whole fish shows."""
+    path = tmp_path / "f.html"
+    path.write_bytes(render_view(seeded, "fishbone", "html", chain=chain).data)
+    o = Opened(browser, path.as_uri())
+    head, width, scroll, scale = o.page.evaluate(HEAD_VISIBLE)
+    assert head <= width and scroll <= width, (head, width, scroll)
+    assert 0.8 <= scale <= 1
+    # the side panel does not hide the head: it goes below the drawing when both do not fit
+    first = o.shown()[0]["seg"]
+    o.page.evaluate(f"() => window.chainatlasView.select({first!r})")
+    head, width, scroll, _ = o.page.evaluate(HEAD_VISIBLE)
+    assert head <= width and scroll <= width, (head, width, scroll)
+    panel = o.page.locator("#fb-panel").bounding_box()
+    drawing = o.page.locator("#fb-scroll").bounding_box()
+    assert panel and drawing
+    beside = panel["x"] >= drawing["x"] + drawing["width"] - 1
+    below = panel["y"] >= drawing["y"] + drawing["height"] - 1
+    assert beside or below
+    o.close()
+
+
+def test_names_fit_their_box_or_show_whole_in_the_tooltip(
+    browser, seeded: EmbeddedStore, fish_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Names were cut at 9 characters whatever their width (「光刻胶及湿电子化…」): now only a
+    name wider than its box is cut, and the box's tooltip shows it whole."""
+    fb = fishbone(seeded, CHAIN)
+    o = Opened(browser, fish_file.as_uri())
+    texts = o.page.evaluate(
+        "() => window.chainatlasView.chart.getOption().series[0].data.map(d => [d.seg, d.text])"
+    )
+    names = {s.id: s.name for s in fb.segments}
+    for seg, text in texts:
+        if len(names[seg]) <= 10:  # ten CJK characters fit a box
+            assert names[seg] in text.split("\n")[0], (names[seg], text)
+    long = "超长环节名称用来检验省略号与提示框是否完整显示全名"
+    o.page.evaluate(
+        f"() => {{ const v = window.chainatlasView; v.data.bones[0].name = {long!r};"
+        f" v.data.info[v.data.bones[0].id].name = {long!r}; v.build(); }}"
+    )
+    node = o.page.evaluate("() => window.chainatlasView.chart.getOption().series[0].data[0]")
+    first = node["text"].split("\n")[0]
+    assert node["full"] == long and "…" in first and long not in first
+    at = o.page.evaluate(f"() => window.chainatlasView.where({node['id']!r})")
+    o.page.locator("#graph").hover(position={"x": at["x"], "y": at["y"]})
+    tip = o.page.locator("#graph > div").filter(has_text=long)
+    tip.wait_for(timeout=5_000)
+    assert tip.is_visible()
+    o.close()

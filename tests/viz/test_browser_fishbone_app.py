@@ -87,3 +87,36 @@ def test_in_the_chain_page_frame(page, tmp_path: Path) -> None:  # type: ignore[
     with pg.expect_navigation():
         link.click()
     assert "/ui/firm/" in pg.url and name in pg.inner_text("h1")
+
+
+def test_the_frame_is_as_tall_as_its_fishbone(page) -> None:  # type: ignore[no-untyped-def]
+    """The chain page's frame was 560 px whatever it held, its 「环节明细」 cut to one row: the
+    framed page leaves the table out (the chain page has 「环节与判定」) and tells the page its
+    height, so the frame shows it all, the fish's head too, and grows with the side panel."""
+    pg, base = page
+    pg.set_viewport_size({"width": 1440, "height": 900})
+    pg.goto(base + "/ui/chain/1366:semi")
+    pg.frame_locator("#fishbone").locator("body[data-ready='1']").wait_for(timeout=30_000)
+    inner = next(f for f in pg.frames if "/maps/fishbone/" in f.url)
+    assert inner.evaluate("() => getComputedStyle(document.querySelector('main')).display") == (
+        "none"
+    )
+
+    def fits() -> None:
+        height = inner.evaluate("() => Math.ceil(document.body.getBoundingClientRect().height)")
+        pg.wait_for_function(
+            f"() => document.getElementById('fishbone').clientHeight >= {height}", timeout=5_000
+        )
+        head, width, scroll = inner.evaluate(
+            """() => { const v = window.chainatlasView, s = document.getElementById('fb-scroll');
+            return [(v.data.head_x + v.data.geometry.head) * v.scale, s.clientWidth,
+                    s.scrollWidth]; }"""
+        )
+        assert head <= width and scroll <= width
+
+    fits()
+    before = pg.locator("#fishbone").bounding_box()["height"]
+    seg = inner.evaluate("() => window.chainatlasView.data.bones.find(b => b.local > 0).id")
+    inner.evaluate(f"() => window.chainatlasView.select({seg!r})")
+    fits()
+    assert pg.locator("#fishbone").bounding_box()["height"] > before  # room for the panel

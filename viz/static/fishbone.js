@@ -3,7 +3,12 @@
    script stacks the rows the reader unfolded and did not filter out, sizes the drawing to them
    (one layout pixel is one CSS pixel: the drawing scrolls, it never shrinks its text), and
    draws it with an ECharts graph series on a hidden cartesian grid plus `graphic` lines.
-   Names are only ever set as text (textContent, canvas text), never as HTML. */
+   Names are only ever set as text (textContent, canvas text), never as HTML.
+   A drawing a little wider than the window is drawn smaller to fit it (down to MIN_SCALE), so
+   the chain's head shows; a much wider one scrolls at full size. The side panel sits beside
+   the drawing only when both fit, else below it. In a frame (the app's chain page) the page
+   leaves out the segments' table (the chain page has it) and tells the page around it its
+   height, so the frame is as tall as its content. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("fb-data").textContent);
@@ -18,9 +23,20 @@
   var scroller = document.getElementById("fb-scroll");
   var aside = document.getElementById("fb-panel");
   var chart = echarts.init(el, null, { renderer: "canvas" });
-  var placed = {}; // node id → {segment id, x, y} of the last drawing
+  var placed = {}; // node id → {segment id, x, y} of the last drawing, in CSS pixels
+  var MIN_SCALE = 0.8; // smaller than this, text is hard to read: scroll instead
+  var BESIDE = 0.9; // the panel goes beside the drawing when the drawing keeps this scale
+  var PANEL = 320; // the panel's width beside the drawing (fishbone.css)
+  var framed = window.parent !== window;
+  var k = 1; // the drawing's scale
+  var FONT = "12px " + data.font;
+  if (framed) document.body.classList.add("framed");
 
-  function cut(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
+  /* ``text`` cut with "…" to ``width`` pixels of 12 px text (the full name is the tooltip's) */
+  function cut(text, width) {
+    return echarts.format.truncateText(text, Math.max(width, 24), FONT, "…");
+  }
+  function wide(text) { return text ? echarts.format.getTextRect(text, FONT).width : 0; }
   function roll(r) {
     return SHOWN.filter(function (v) { return r[v]; })
       .map(function (v) { return V[v] + " " + r[v]; }).join(" / ");
@@ -50,39 +66,41 @@
 
   function boxNode(b, y) {
     var n = b.rows.length;
-    var lines = [(b.key ? "★" : "") + cut(b.name, 9) + (b.cross_chain ? " ⇄" : ""),
+    var star = b.key ? "★" : "", cross = b.cross_chain ? " ⇄" : "";
+    var lines = [star + cut(b.name, G.box_w - 14 - wide(star + cross)) + cross,
                  V[b.verdict] + " · 本地企业 " + b.local + " 家"];
     if (n) lines.push((state.open[b.id] ? "▾ " : "▸ ") + "子环节 " + roll(b.rollup));
     var match = hit(b.name), own = state.verdicts[b.verdict];
     return {
       id: "b:" + b.id, name: "b:" + b.id, seg: b.id, full: b.name, value: [b.x, y],
-      symbol: "rect", symbolSize: [G.box_w, G.box_h], text: lines.join("\n"),
+      symbol: "rect", symbolSize: [G.box_w * k, G.box_h * k], text: lines.join("\n"),
       itemStyle: { color: FILL[b.verdict], borderColor: match ? "#102a43" : EDGE[b.verdict],
                    borderWidth: match || state.selected === b.id ? 3 : 2,
                    opacity: dim(match) * (own ? 1 : 0.45) },
-      label: { fontSize: 12, lineHeight: 16, color: "#1f2933", opacity: dim(match) }
+      label: { fontSize: 12 * k, lineHeight: 16 * k, color: "#1f2933", opacity: dim(match) }
     };
   }
   function rowNode(b, r, k, x0, y) {
     var w = G.box_w - 8 - (r.depth - 1) * G.indent;
-    var text = cut(r.name, Math.floor((w - 36) / 12)) + " · " + V[r.verdict] +
-      (r.subsegments ? "（含 " + r.subsegments + "）" : "");
+    var tail = " · " + V[r.verdict] + (r.subsegments ? "（含 " + r.subsegments + "）" : "");
+    var text = cut(r.name, w - 10 - wide(tail)) + tail;
     var match = hit(r.name);
     return {
       id: "r:" + b.id + ":" + k, name: "r:" + b.id + ":" + k, seg: r.id, full: r.name,
-      value: [x0 + w / 2, y], symbol: "rect", symbolSize: [w, G.row_h - 4], text: text,
+      value: [x0 + w / 2, y], symbol: "rect", symbolSize: [w * k, (G.row_h - 4) * k], text: text,
       itemStyle: { color: FILL[r.verdict], borderColor: match ? "#102a43" : EDGE[r.verdict],
                    borderWidth: match || state.selected === r.id ? 2 : 1 },
-      label: { fontSize: 12, color: "#1f2933" }
+      label: { fontSize: 12 * k, color: "#1f2933" }
     };
   }
   function moreNode(b, more, x0, y) {
     return {
       id: "m:" + b.id, name: "m:" + b.id, seg: b.id, more: true, full: b.name,
-      value: [x0 + (G.box_w - 8) / 2, y], symbol: "rect", symbolSize: [G.box_w - 8, G.row_h - 4],
+      value: [x0 + (G.box_w - 8) / 2, y], symbol: "rect",
+      symbolSize: [(G.box_w - 8) * k, (G.row_h - 4) * k],
       text: "… 另 " + more + " 个，点击全部显示",
       itemStyle: { color: "#f5f7fa", borderColor: "#9aa5b1", borderWidth: 1 },
-      label: { fontSize: 12, color: "#52606d" }
+      label: { fontSize: 12 * k, color: "#52606d" }
     };
   }
 
@@ -136,10 +154,37 @@
                  style: { stroke: "#9aa5b1", lineWidth: 1.5 } });
       }
     });
-    return g;
+    return g.map(function (e) { // layout pixels to screen pixels
+      e.scaleX = e.scaleY = k;
+      if (e.x !== undefined) { e.x *= k; e.y *= k; }
+      return e;
+    });
+  }
+
+  /* The panel beside the drawing when both fit at BESIDE scale or more, else below it. */
+  function placePanel() {
+    var stage = aside.parentNode;
+    var beside = aside.hidden || stage.clientWidth - PANEL >= data.width * BESIDE;
+    stage.classList.toggle("below", !beside);
+  }
+  /* The scale that fits the drawing in its scroller, or 1 (scroll) when that is too small. */
+  function scale() {
+    var avail = scroller.clientWidth;
+    if (!avail || data.width <= avail) return 1;
+    var fit = Math.floor((avail / data.width) * 1000) / 1000;
+    return fit >= MIN_SCALE ? fit : 1;
+  }
+  /* In a frame, the page around it sizes the frame to this page (api/static/ui.js). */
+  function tellHeight() {
+    if (!framed) return;
+    var h = Math.ceil(document.body.getBoundingClientRect().height);
+    window.parent.postMessage({ chainatlasHeight: h }, "*");
   }
 
   function build() {
+    placePanel();
+    el.style.width = "0px"; // the scroller's own width, not the last drawing's
+    k = scale();
     var shown = data.bones.filter(boneShown).map(function (b) {
       var r = rowsOf(b);
       return { b: b, rows: r.rows, more: r.more };
@@ -161,9 +206,11 @@
       });
       if (s.more) nodes.push(moreNode(b, s.more, x0, far + b.side * (s.rows.length + 0.5) * G.row_h));
     });
-    nodes.forEach(function (n) { placed[n.id] = { seg: n.seg, x: n.value[0], y: n.value[1] }; });
-    el.style.width = data.width + "px";
-    el.style.height = height + "px";
+    nodes.forEach(function (n) {
+      placed[n.id] = { seg: n.seg, x: n.value[0] * k, y: n.value[1] * k };
+    });
+    el.style.width = Math.floor(data.width * k) + "px";
+    el.style.height = Math.ceil(height * k) + "px";
     chart.resize();
     chart.setOption({
       animation: false,
@@ -183,6 +230,8 @@
         label: { show: true, position: "inside", formatter: function (p) { return p.data.text; } }
       }]
     }, { notMerge: true });
+    window.chainatlasView.scale = k;
+    tellHeight();
     window.chainatlasView.shown = nodes.map(function (n) {
       return { id: n.id, seg: n.seg, name: n.full, more: !!n.more };
     });
@@ -221,7 +270,9 @@
       var extra = [f.region || "", f.output ? f.output + " 亿元" : ""].filter(Boolean).join("，");
       if (extra) add(li, "small", "（" + extra + "）");
     });
-    if (total > list.length) add(aside, "p", "另 " + (total - list.length) + " 家见下方表格与 Excel", "muted");
+    if (total > list.length) {
+      add(aside, "p", "另 " + (total - list.length) + " 家见导出的 Excel", "muted");
+    }
   }
   function select(id) {
     var s = data.info[id];
@@ -255,6 +306,7 @@
       });
     }
     build();
+    if (aside.parentNode.classList.contains("below")) aside.scrollIntoView({ block: "nearest" });
   }
   function reveal(nodeId) {
     var at = placed[nodeId];
@@ -315,11 +367,15 @@
   });
 
   window.chainatlasView = { chart: chart, data: data, state: state, build: build, select: select,
-                            where: function (id) { return placed[id]; } };
+                            where: function (id) { return placed[id]; }, scale: 1 };
   chart.on("finished", function ready() {
     chart.off("finished", ready);
     document.body.dataset.ready = "1";
   });
   build();
-  window.addEventListener("resize", function () { chart.resize(); });
+  var resized = 0;
+  window.addEventListener("resize", function () { // once the window has settled
+    clearTimeout(resized);
+    resized = setTimeout(build, 150);
+  });
 })();
