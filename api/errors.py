@@ -7,6 +7,7 @@ Chinese HTML page with the same status and headers instead (:func:`error_html`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ __all__ = [
     "error_status",
     "install_error_handlers",
     "is_page",
+    "param_message",
 ]
 
 PROBLEM = "application/problem+json"
@@ -153,6 +155,53 @@ def _allowed(request: Request) -> list[str]:
     return sorted(methods)
 
 
+#: Query and path parameters as users know them, for the message of a bad value
+PARAM_ZH = {
+    "month": "月份",
+    "date": "日期",
+    "year": "年份",
+    "view": "视图",
+    "p": "页码",
+    "limit": "条数",
+    "skip": "跳过条数",
+    "top": "条数",
+    "q": "搜索词",
+    "format": "格式",
+    "status": "状态",
+    "kind": "类型",
+    "tier": "档次",
+    "local": "本地企业",
+    "major": "重大项目",
+    "segment": "环节",
+    "chain": "产业链",
+    "region": "区域",
+    "layout": "布局",
+    "depth": "层数",
+    "max_nodes": "节点上限",
+    "token_id": "令牌编号",
+}
+#: The Chinese names of a parameter's values, where they have them; the routes that define
+#: such values add theirs (``PARAM_VALUES["view"] = VIEWS``)
+PARAM_VALUES: dict[str, Mapping[str, str]] = {}
+
+
+def param_message(error: Mapping[str, Any]) -> str:
+    """One error of a request's parameters as users read it: the parameter's Chinese name and
+    what it should be, in words (never a regular expression); a body field by its path.
+
+    >>> param_message({"type": "string_pattern_mismatch", "loc": ("query", "month"),
+    ...                "input": "2026-13", "ctx": {"pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}})
+    "月份：应为年月 YYYY-MM，如 2026-10，而不是 '2026-13'"
+    """
+    loc = [str(x) for x in error.get("loc", ())]
+    name = loc[-1] if loc else ""
+    if loc[:1] in (["query"], ["path"]):
+        where = PARAM_ZH.get(name, name)
+        return f"{where}：{zh_message(error, PARAM_VALUES.get(name))}"
+    where = ".".join(loc[1:] if loc[:1] == ["body"] else loc)
+    return f"{where}：{zh_message(error)}" if where else zh_message(error)
+
+
 def is_page(path: str) -> bool:
     """A path of the web UI (its pages, not its static files): errors answer as pages there."""
     return path in ("/", "/ui") or (path.startswith("/ui/") and not path.startswith("/ui/static/"))
@@ -231,7 +280,7 @@ def install_error_handlers(app: FastAPI) -> None:
             }
             for e in exc.errors()
         ]
-        where = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
+        where = "；".join(param_message(e) for e in exc.errors()[:5])
         return _problem(request, 422, "参数无效", where or "参数无效", errors)
 
     async def http(request: Request, exc: Exception) -> JSONResponse:

@@ -50,6 +50,7 @@ __all__ = [
     "ID_REFUSED",
     "INVISIBLE",
     "LABELS",
+    "LABEL_ZH",
     "LINE_REFUSED",
     "NAME_MAX",
     "REL_TYPES",
@@ -63,6 +64,7 @@ __all__ = [
     "Relationship",
     "char_class",
     "check_texts",
+    "choices_zh",
     "id_problem",
     "json_class",
     "json_pattern",
@@ -113,6 +115,25 @@ PROJECT_STAGES = (
     "政策争取",
 )
 ELEMENT_KINDS = ("土地", "资金", "能耗", "人才", "技术", "配套")
+#: What users call each kind of node, for messages (项目不存在, 图谱中没有「…」（平台）)
+LABEL_ZH = {
+    "Layout": "布局",
+    "Chain": "产业链",
+    "Segment": "环节",
+    "Firm": "企业",
+    "Industry": "行业",
+    "Platform": "平台",
+    "TalentPool": "人才库",
+    "Fund": "基金",
+    "Region": "区域",
+    "Park": "园区",
+    "Project": "项目",
+    "Demand": "需求",
+    "Supply": "供给",
+    "Problem": "问题",
+    "FollowUp": "跟进记录",
+    "Docking": "对接记录",
+}
 
 
 @dataclass(slots=True)
@@ -773,7 +794,6 @@ _ZH = {
     "date_parsing": "日期格式应为 YYYY-MM-DD",
     "date_type": "日期格式应为 YYYY-MM-DD",
     "string_type": "应为文本",
-    "string_pattern_mismatch": "格式不符（应匹配 {pattern}）",
     "list_type": "应为列表",
     "dict_type": "应为对象",
     "model_type": "应为对象",
@@ -786,13 +806,63 @@ _ZH = {
 }
 
 
-def zh_message(error: Mapping[str, Any]) -> str:
+#: What the patterns of the API's parameters ask for, in words: a user never sees a regex
+_PATTERN_ZH = {
+    r"^[0-9]{4}-(0[1-9]|1[0-2])$": "应为年月 YYYY-MM，如 2026-10",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "应为日期 YYYY-MM-DD，如 2026-03-01",
+    r"^[0-9a-f]{12}$": "应为 12 位十六进制数字",
+    r"^[01]?$": "应为 1 或 0（或留空）",
+}
+#: A pattern that lists its values, ``^(a|b|c)$`` (``?`` before ``$``: or empty)
+_ALTERNATIVES = re.compile(r"\^\(([^()\\]*)\)(\?)?\$")
+
+
+def choices_zh(choices: list[str], names: Mapping[str, str] | None = None) -> str:
+    """A list of allowed values as a user reads it: 、 between them, 或 before the last, each
+    with its Chinese name where it has one.
+
+    >>> choices_zh(["产业研究", "招商引资", "政策争取"])
+    '产业研究、招商引资 或 政策争取'
+    >>> choices_zh(["open", "all"], {"open": "未办结", "all": "全部"})
+    'open（未办结） 或 all（全部）'
+    """
+    shown = [f"{c}（{names[c]}）" if names and c in names else c for c in choices]
+    return shown[0] if len(shown) < 2 else f"{'、'.join(shown[:-1])} 或 {shown[-1]}"
+
+
+def _literal_choices(expected: str) -> list[str]:
+    """pydantic's ``expected`` of a literal error (``'a', 'b' or 'c'``) as its values."""
+    parts = re.split(r", | or ", expected)
+    return [p[1:-1] if len(p) > 1 and p[0] == p[-1] == "'" else p for p in parts]
+
+
+def _pattern_zh(pattern: str, names: Mapping[str, str] | None) -> str:
+    """What ``pattern`` asks for, in words."""
+    if pattern in _PATTERN_ZH:
+        return _PATTERN_ZH[pattern]
+    m = _ALTERNATIVES.fullmatch(pattern)
+    if m:
+        empty = "（或留空）" if m.group(2) else ""
+        return f"应为 {choices_zh(m.group(1).split('|'), names)}{empty}"
+    return "格式不符"
+
+
+def zh_message(error: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
     """A pydantic error (one item of ``ValidationError.errors()``, or of FastAPI's request
-    validation errors) as a Chinese message without the location."""
+    validation errors) as a Chinese message without the location; ``names`` gives the Chinese
+    names of a field's allowed values, where they have them.
+
+    >>> zh_message({"type": "string_pattern_mismatch", "input": "2026-13",
+    ...             "ctx": {"pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}})
+    "应为年月 YYYY-MM，如 2026-10，而不是 '2026-13'"
+    """
     t = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
     if t == "literal_error":
-        return f"取值应为 {ctx.get('expected', '')}，而不是 {error.get('input')!r}"
+        choices = choices_zh(_literal_choices(str(ctx.get("expected", ""))), names)
+        return f"取值应为 {choices}，而不是 {error.get('input')!r}"
+    if t == "string_pattern_mismatch":
+        return f"{_pattern_zh(str(ctx.get('pattern', '')), names)}，而不是 {error.get('input')!r}"
     if t in ("value_error", "assertion_error"):
         return (
             str(error.get("msg", ""))

@@ -30,7 +30,7 @@ def targets_for(
 
     sid = resolve_segment(store, segment)
     if chain is not None and not segment_in_chain(store, sid, chain):
-        raise NodeNotFound(f"{segment}（不在产业链 {chain} 中）")
+        raise NodeNotFound(segment, "环节", f"不在产业链 {chain} 中")
     ranked = index.rank(sid, top=top, inferred_only=inferred_only)
     node = store.get_node(sid)
     return {

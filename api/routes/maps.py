@@ -100,7 +100,7 @@ def _one_segment(
     )
     one = [s for s in am.segments if segment in (s.segment, s.name)]
     if not one:
-        raise NodeNotFound(f"{segment}（不是{ch.name}的弱、缺环节）")
+        raise NodeNotFound(segment, "环节", f"不是{ch.name}的弱、缺环节")
     am = dataclasses.replace(am, segments=one[:1])
     name = f"{TITLES['map']}-{ch.name}-{one[0].name}.{fmt}"
     if fmt == "html":

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from chainatlas.graph.errors import NodeNotFound, SchemaViolation
 from chainatlas.graph.model import (
+    LABEL_ZH,
     LABELS,
     Node,
     Relationship,
@@ -291,7 +292,7 @@ class GraphStore(ABC):
         """The node ``node_id``; :class:`NodeNotFound` if absent or of another label."""
         node = self.get_node(node_id)
         if node is None or (label is not None and node.label != label):
-            raise NodeNotFound(node_id)
+            raise NodeNotFound(node_id, LABEL_ZH.get(label or "", "节点"))
         return node
 
     def chain_subgraph(self, chain_id: str) -> Subgraph:

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Literal
 
 from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
-from chainatlas.graph.model import NAME_MAX, Node, Relationship, text_problem
+from chainatlas.graph.model import LABEL_ZH, NAME_MAX, Node, Relationship, text_problem
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.maps import resolve_chain
 
@@ -195,8 +195,13 @@ def _named(store: GraphStore, slot: Slot, value: str) -> Node:
         return n
     found = store.find_nodes(slot.label, {"name": value})
     if len(found) != 1:
-        why = "有多个同名" if found else "图谱中没有"
-        raise ValidationFailed(f"{slot.item}：{why}「{value}」（{slot.label}，可用编号）")
+        kind = LABEL_ZH.get(slot.label, slot.label)
+        why = (
+            f"有多个名为「{value}」的{kind}，请填{kind}编号"
+            if found
+            else f"图谱中没有「{value}」这个{kind}（可填{kind}名称或编号）"
+        )
+        raise ValidationFailed(f"{slot.item}：{why}")
     return found[0]
 
 

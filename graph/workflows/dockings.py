@@ -90,7 +90,7 @@ def save_dockings(store: GraphStore, proposals: list[Proposal], on: date) -> lis
 def _require(store: GraphStore, docking: str) -> Node:
     node = store.get_node(docking)
     if node is None or node.label != "Docking":
-        raise NodeNotFound(docking)
+        raise NodeNotFound(docking, "对接记录")
     return node
 
 

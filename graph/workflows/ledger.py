@@ -283,7 +283,7 @@ def _follow_up(b: Batch, project: str, stage: str, on: date, by: str, note: str,
 def follow_ups(store: GraphStore, project: str) -> list[dict[str, Any]]:
     """A project's follow-ups, oldest first (each with its ``id``)."""
     if store.get_node(project) is None:
-        raise NodeNotFound(project)
+        raise NodeNotFound(project, "项目")
     rows = [n.props | {"id": n.id} for _, n in store.neighbours(project, ["FOLLOWS_UP"], "in")]
     return sorted(rows, key=lambda r: (r.get("seq", 0), r["id"]))
 

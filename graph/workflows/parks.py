@@ -82,7 +82,7 @@ def set_park_industries(
     three (the seed's 2—3). Checked before anything is written."""
     node = store.get_node(park)
     if node is None or node.label != "Park":
-        raise NodeNotFound(park)
+        raise NodeNotFound(park, "园区")
     ids = list(dict.fromkeys(resolve_chain(store, c).id for c in chains))
     if len(ids) > FOCUS_RANGE[1]:
         raise ValidationFailed(

@@ -97,7 +97,7 @@ def _attraction(request: Request, chain: str) -> AttractionList:
 
 def _check_segment(al: AttractionList, f: Filters) -> None:
     if f.segment is not None and all(g.segment != f.segment for g in al.groups):
-        raise NodeNotFound(f"{f.segment}（不是{al.map.chain.name}的弱、缺环节）")
+        raise NodeNotFound(f.segment, "环节", f"不是{al.map.chain.name}的弱、缺环节")
 
 
 @router.get("/ui/chain/{chain}/map", response_class=HTMLResponse)

@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chainatlas.api.auth import AuthStore, Principal, Unauthorized
 from chainatlas.api.deps import COOKIE, get_auth, get_store
 from chainatlas.api.downloads import download
-from chainatlas.api.errors import error_status, is_page
+from chainatlas.api.errors import error_status, is_page, param_message
 from chainatlas.api.routes.ui.filters import install as install_filters
 from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, StoreBusy
 from chainatlas.graph.model import zh_message
@@ -183,7 +183,7 @@ def template_download(kind: str, kinds: dict[str, str]) -> Response:
     from chainatlas.graph.io.templates import write_template
 
     if kind not in kinds:
-        raise NodeNotFound(f"没有「{kind}」模板；可选：{'、'.join(kinds)}")
+        raise NodeNotFound(kind, "模板", f"可选：{'、'.join(kinds)}")
     with tempfile.TemporaryDirectory() as tmp:
         data = write_template(kind, Path(tmp) / f"{kind}.xlsx").read_bytes()
     return download(data, "xlsx", f"{kinds[kind]}模板.xlsx", fallback=kind)
@@ -251,10 +251,7 @@ def _pages_answer_in_html(app: FastAPI) -> None:
                     resp.headers.update(exc.headers)
                 return resp
             if isinstance(exc, RequestValidationError):
-                where = "；".join(
-                    f"{'.'.join(str(x) for x in e.get('loc', ())[1:])}：{zh_message(e)}"
-                    for e in exc.errors()[:5]
-                )
+                where = "；".join(param_message(e) for e in exc.errors()[:5])
                 return error_page(request, 422, "参数无效", where or "参数无效")
             status, title, text = status_of(exc)
             resp = error_page(request, status, title, text)

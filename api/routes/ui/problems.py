@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from chainatlas.api.auth import Principal, check_problem_step, check_supervisor
 from chainatlas.api.deps import get_auth, get_settings, get_store
+from chainatlas.api.errors import PARAM_VALUES
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
 from chainatlas.api.routes.ui.session import local_target
 from chainatlas.graph.errors import ChainAtlasError
@@ -44,6 +45,7 @@ VIEWS = {
     "closed": "已办结",
     "all": "全部",
 }
+PARAM_VALUES["view"] = VIEWS  # a bad ?view= names the views as the tabs do
 
 
 def _step_allowed(
