@@ -30,11 +30,11 @@ class NodeNotFound(ChainAtlasError):
     ``chainatlas.graph.model.LABEL_ZH``), ``why`` explains, outside the quoted id:
 
     >>> str(NodeNotFound("nosuch", "环节", "不是生物医药的弱、缺环节"))
-    "环节不存在: 'nosuch'（不是生物医药的弱、缺环节）"
+    "环节不存在：'nosuch'（不是生物医药的弱、缺环节）"
     """
 
     def __init__(self, node_id: str, kind: str = "节点", why: str = "") -> None:
-        super().__init__(f"{kind}不存在: {node_id!r}" + (f"（{why}）" if why else ""))
+        super().__init__(f"{kind}不存在：{node_id!r}" + (f"（{why}）" if why else ""))
         self.node_id = node_id
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from chainatlas.graph.errors import ImportFailed, RowError, ValidationFailed
-from chainatlas.graph.home import DISTRICT_KINDS
+from chainatlas.graph.home import DISTRICT_KINDS, HOME_AREA
 from chainatlas.graph.io.bundle import ImportReport, _write, check_rows
 from chainatlas.graph.io.readers import PROGRESS_MIN_ROWS, read_table, yes_no
 from chainatlas.graph.model import (
@@ -253,6 +253,11 @@ def header_kind(columns: list[str], kind: str | None, file: str) -> str:
     return kind
 
 
+def _home_order(name: str) -> int:
+    """Where ``name`` comes in :data:`~chainatlas.graph.home.HOME_AREA` (others last)."""
+    return HOME_AREA.index(name) if name in HOME_AREA else len(HOME_AREA)
+
+
 class _Resolver:
     """Looks names up in the store: regions, chains, segments, parks, firms."""
 
@@ -261,7 +266,9 @@ class _Resolver:
         regions = store.find_nodes("Region")
         self.regions = {n.name: n.id for n in regions}
         #: the city's districts and functional zones, where a project, a demand or a supply is
-        self.districts = {n.name: n.id for n in regions if n.props.get("kind") in DISTRICT_KINDS}
+        local = [n for n in regions if n.props.get("kind") in DISTRICT_KINDS]
+        local.sort(key=lambda n: _home_order(n.name))  # as the city lists them
+        self.districts = {n.name: n.id for n in local}
         chains = store.find_nodes("Chain")
         chains.sort(key=lambda n: n.props.get("layout") != "1366")  # current layout first
         self.chains: dict[str, str] = {}

@@ -94,10 +94,10 @@ def test_a_missing_platform_is_named_as_a_platform(seeded: EmbeddedStore) -> Non
     [
         (
             "/ui/chain/1366:bio/map?segment=nosuch",
-            "环节不存在: 'nosuch'（不是生物医药的弱、缺环节）",
+            "环节不存在：'nosuch'（不是生物医药的弱、缺环节）",
         ),
-        ("/ui/project/nosuch", "项目不存在: 'nosuch'"),
-        ("/ui/admin/template/nope.xlsx", "模板不存在: 'nope'（可选："),
+        ("/ui/project/nosuch", "项目不存在：'nosuch'"),
+        ("/ui/admin/template/nope.xlsx", "模板不存在：'nope'（可选："),
     ],
 )
 def test_not_found_says_what_was_looked_for(ui: Browsers, path: str, says: str) -> None:

@@ -63,6 +63,8 @@ def test_a_record_is_in_one_of_the_citys_districts_or_zones(
 def test_an_unknown_place_lists_the_districts(seeded: EmbeddedStore, tmp_path: Path) -> None:
     reason = _region_error(seeded, _fill(tmp_path, "projects", [PROJECT | {"所在区域": "火星"}]))
     assert reason.startswith("未知区域") and _choices(reason) == HUZHOU
+    # in the city's own order: districts and counties, then the functional zones
+    assert reason.endswith("（可填 吴兴区、南浔区、德清县、长兴县、安吉县、南太湖新区、长合区）")
 
 
 def test_the_choices_are_the_district_token_scopes(seeded: EmbeddedStore, tmp_path: Path) -> None:
