@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chainatlas.graph.model import PROJECT_STAGES, STAGE_ZH
+from chainatlas.graph.model import LABEL_ZH, PROJECT_STAGES, STAGE_ZH
 from chainatlas.graph.rules import VERDICT_ZH
 from chainatlas.graph.store.contract import Subgraph
 from chainatlas.graph.workflows.maps import AttractionMap, Fishbone, MasterEntry
@@ -28,6 +28,9 @@ __all__ = [
 
 VERDICT_COLOURS = {"strong": "#3ebd93", "weak": "#f7c948", "missing": "#ef4e4e"}
 LOCAL_COLOUR, OUTSIDE_COLOUR = "#47a3f3", "#b8b2a7"
+#: every label's colour; its name for users is the model's ``LABEL_ZH`` (re-exported here),
+#: used by the legends, tooltips and panels of both relationship pages (the vis-network page
+#: here and the sigma page of :mod:`chainatlas.viz.bigview`)
 LABEL_COLOURS = {
     "Chain": "#243b53",
     "Layout": "#627d98",
@@ -45,26 +48,6 @@ LABEL_COLOURS = {
     "Problem": "#e12d39",
     "FollowUp": "#d9822b",
     "Docking": "#2bb0a8",
-}
-#: every label's name for users (legends, tooltips, panels of both relationship pages: the
-#: vis-network page here and the sigma page of :mod:`chainatlas.viz.bigview`)
-LABEL_ZH = {
-    "Chain": "产业链",
-    "Layout": "布局",
-    "Segment": "环节",
-    "Firm": "企业",
-    "Industry": "行业",
-    "Platform": "平台",
-    "TalentPool": "人才库",
-    "Fund": "基金",
-    "Region": "区域",
-    "Park": "园区",
-    "Project": "项目",
-    "Demand": "需求",
-    "Supply": "供给",
-    "Problem": "问题",
-    "FollowUp": "跟进记录",
-    "Docking": "对接",
 }
 STAGE_COLOURS = dict(
     zip(
