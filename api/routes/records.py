@@ -33,6 +33,7 @@ from chainatlas.api.schemas import (
     SupplyIn,
 )
 from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.home import DISTRICT_KINDS
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.maps import parks_elsewhere, resolve_chain, segment_in_chain
@@ -102,7 +103,7 @@ def _put(
     chain = resolve_chain(store, body.chain).id if body.chain else None
     ends: dict[str, str | None] = {}  # the new end of each link named (None: none to make)
     if body.region is not None:
-        ends["LOCATED_IN"] = {n.name: n.id for n in store.find_nodes("Region")}.get(body.region)
+        ends["LOCATED_IN"] = _district(store, body.region)
     for rtype, end in (
         ("IN_CHAIN", chain),
         ("IN_SEGMENT", body.segment),
@@ -142,6 +143,19 @@ def _put(
         after = store.require_node(record_id, label)
         entry.after = after.props
     return NodePublic.of(after)
+
+
+def _district(store: GraphStore, name: str) -> str:
+    """The region a project, a demand or a supply is in: one of the city's districts or
+    functional zones (as a district token's scope), never the city or a place outside it,
+    which the monthly 通报晾晒 would rank as a district (as the templates' import)."""
+    districts = {
+        n.name: n.id for n in store.find_nodes("Region") if n.props.get("kind") in DISTRICT_KINDS
+    }
+    if name not in districts:
+        why = f"「{name}」不是湖州市的区县或功能区；可填 {'、'.join(districts)}"
+        raise ValidationFailed(f"所在区域{why}", [("region", why)])
+    return districts[name]
 
 
 def _check_segment(

@@ -79,3 +79,20 @@ def test_an_old_xls_is_told_to_save_as_xlsx(ui: Browsers) -> None:
     assert "另存为" in message and ".xlsx" in message and "只接受" not in message
     cells = re.findall(r'<td class="num">([^<]*)</td>', _element(r.text, "row-errors"))
     assert cells and "0" not in cells
+
+
+def test_the_api_keeps_records_in_the_districts_too(ui: Browsers, client: TestClient) -> None:
+    """A3 through the API: a project put in 湖州市 or 上海市 is refused (422), nothing written;
+    a district is taken."""
+    before = ui.store.counts()
+    for place in ("湖州市", "上海市"):
+        body = {"props": {"name": "区域接口测试"}, "region": place}
+        r = client.put("/api/v1/records/projects/project:region-test", json=body)
+        assert r.status_code == 422 and "不是湖州市的区县或功能区" in r.json()["detail"], r.text
+        assert "长合区" in r.json()["detail"]
+    assert ui.store.counts() == before
+    body = {"props": {"name": "区域接口测试"}, "region": "南太湖新区"}
+    r = client.put("/api/v1/records/projects/project:region-test", json=body)
+    assert r.status_code == 200, r.text
+    linked = ui.store.neighbours("project:region-test", ["LOCATED_IN"])
+    assert [n.name for _, n in linked] == ["南太湖新区"]
