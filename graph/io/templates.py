@@ -66,6 +66,8 @@ _HINTS = 6
 
 #: 招商方式 as seed 000 §三（一）lists them (the template's note)
 _METHODS_NOTE = "可选：" + "、".join(ATTRACTION_METHODS)
+#: where a project, a demand or a supply may be (the check: :func:`_district`)
+_DISTRICT_NOTE = "湖州市的区县或功能区，如 长兴县、南太湖新区；不能填湖州市或外地城市"
 TEMPLATES: dict[str, list[Column]] = {
     "firms": [
         Column("企业编号", "id", False, "可留空；留空时按信用代码或企业名称生成", ""),
@@ -90,7 +92,7 @@ TEMPLATES: dict[str, list[Column]] = {
         Column("项目名称", "name", True, "", "年产 10GWh 储能电池示例项目"),
         Column("所属产业链", "chain", True, "产业链名称（现行 1366 布局优先）", "新能源与新型储能"),
         Column("所属环节", "segment", False, "鱼骨图环节名称", "锂电储能"),
-        Column("所在区域", "region", True, "区县或功能区", "长兴县"),
+        Column("所在区域", "region", True, _DISTRICT_NOTE, "长兴县"),
         Column("所在园区", "park", False, "园区名称", ""),
         Column("投资企业", "firm", False, "企业名称或统一社会信用代码（须已在库中）", ""),
         Column("总投资（亿元）", "investment", False, "单位亿元", "20"),
@@ -113,7 +115,7 @@ TEMPLATES: dict[str, list[Column]] = {
         Column("需求描述", "description", True, "", "新增工业用地用于二期厂房"),
         Column("数量", "quantity", False, "数字", "50"),
         Column("单位", "unit", False, "如 亩、万元、吨标煤、人", "亩"),
-        Column("所在区域", "region", True, "区县或功能区", "长兴县"),
+        Column("所在区域", "region", True, _DISTRICT_NOTE, "长兴县"),
         Column("所属产业链", "chain", False, "产业链名称", "新能源与新型储能"),
         Column("所属环节", "segment", False, "鱼骨图环节名称", ""),
         Column("有效期起", "valid_from", False, "YYYY-MM-DD", "2026-01-01"),
@@ -128,7 +130,7 @@ TEMPLATES: dict[str, list[Column]] = {
         Column("供给描述", "description", True, "", "长兴经开区工业用地地块"),
         Column("数量", "quantity", False, "数字", "120"),
         Column("单位", "unit", False, "如 亩、万元、吨标煤、人", "亩"),
-        Column("所在区域", "region", False, "区县或功能区", "长兴县"),
+        Column("所在区域", "region", False, _DISTRICT_NOTE, "长兴县"),
         Column("所属产业链", "chain", False, "产业链名称", ""),
         Column("所属环节", "segment", False, "鱼骨图环节名称", ""),
         Column("有效期起", "valid_from", False, "YYYY-MM-DD", ""),
