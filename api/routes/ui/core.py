@@ -183,7 +183,9 @@ def template_download(kind: str, kinds: dict[str, str]) -> Response:
     from chainatlas.graph.io.templates import write_template
 
     if kind not in kinds:
-        raise NodeNotFound(kind, "模板", f"可选：{'、'.join(kinds)}")
+        raise NodeNotFound(
+            kind, "模板", "可选：" + "、".join(f"{k}（{zh}）" for k, zh in kinds.items())
+        )
     with tempfile.TemporaryDirectory() as tmp:
         data = write_template(kind, Path(tmp) / f"{kind}.xlsx").read_bytes()
     return download(data, "xlsx", f"{kinds[kind]}模板.xlsx", fallback=kind)
