@@ -109,9 +109,9 @@ def test_sample_banner_only_with_sample_data(ui: Browsers, tmp_path: Path) -> No
         ("/ui/chain/no-such-chain/masters", 404, "no-such-chain"),
         ("/ui/project/project:none", 404, "project:none"),
         ("/ui/no-such-page", 404, "没有这个页面"),
-        ("/ui/ledger?month=2026-13", 422, "month"),
+        ("/ui/ledger?month=2026-13", 422, "月份：应为年月 YYYY-MM，如 2026-10"),
         ("/ui/projects?p=0", 422, "p"),
-        ("/ui/problems?view=x", 422, "view"),
+        ("/ui/problems?view=x", 422, "视图：应为 open（未办结）"),
     ],
 )
 def test_errors_are_chinese_pages_with_their_status(
