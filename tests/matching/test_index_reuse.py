@@ -268,3 +268,34 @@ def test_another_process_reads_the_rankings_after_a_follow_up(
     assert second.stderr.strip().endswith("[]")  # nothing heavy imported, nothing built
     assert index_file.stat().st_mtime_ns == stamp
     assert cache_path(home, revision).with_suffix(".ranks.json").exists()
+
+
+def test_the_digest_on_both_backends(store: GraphStore) -> None:
+    """Read twice, the inputs give one digest (Neo4j returns relationships in no promised
+    order, but the same graph in the same order here); a project's write keeps it, a firm's
+    region changes it."""
+    store.apply(
+        Batch()
+        .upsert_nodes(
+            [
+                Node("seg:a", "Segment", {"name": "甲"}),
+                Node("seg:b", "Segment", {"name": "乙"}),
+                Node("firm:1", "Firm", {"name": "一号", "region": "上海市"}),
+                Node("firm:2", "Firm", {"name": "二号", "region": "吴兴区"}),
+                Node("project:x", "Project", {"name": "项目", "stage": "产业研究"}),
+            ]
+        )
+        .upsert_relationships(
+            [
+                Relationship("firm:1", "OPERATES_IN", "seg:a", {"weight": 0.6}),
+                Relationship("firm:2", "OPERATES_IN", "seg:b"),
+                Relationship("seg:a", "UPSTREAM_OF", "seg:b"),
+            ]
+        )
+    )
+    digest = IndexInputs.read(store).digest
+    assert IndexInputs.read(store).digest == digest
+    store.upsert_nodes([Node("project:x", "Project", {"stage": "招商引资"})])
+    assert IndexInputs.read(store).digest == digest
+    store.upsert_nodes([Node("firm:1", "Firm", {"region": "杭州市"})])
+    assert IndexInputs.read(store).digest != digest
