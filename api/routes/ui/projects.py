@@ -13,6 +13,7 @@ form that went through redirects (POST/redirect/GET)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from datetime import date
@@ -31,7 +32,6 @@ from chainatlas.api.routes.records import put_project
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
 from chainatlas.api.schemas import FollowUpIn, LandIn, ProblemIn, ProjectIn, RecordIn, StageMove
 from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
-from chainatlas.graph.io.templates import TEMPLATES
 from chainatlas.graph.model import ATTRACTION_METHODS, PROJECT_STAGES, zh_message
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.dossier import AHEAD, CURRENT, project_dossier
@@ -50,8 +50,18 @@ from chainatlas.viz.worklists import chain_segments, paged, project_list
 router = APIRouter(include_in_schema=False)
 #: the body of a project form
 B = TypeVar("B", StageMove, FollowUpIn, LandIn)
+
+
 #: a project field's Chinese name, as the Excel template heads its column
-FIELD_ZH = {c.field: c.header for c in TEMPLATES["projects"]}
+@functools.cache
+def field_zh() -> dict[str, str]:
+    """Each project field's Chinese header, as the Excel template names it (read at first use:
+    the templates module loads pandas, which the service's start-up does not)."""
+    from chainatlas.graph.io.templates import TEMPLATES
+
+    return {c.field: c.header for c in TEMPLATES["projects"]}
+
+
 #: what a successful form says on the page it returns to
 DONE = {
     "stage": "阶段已推进，并记录了跟进。",
@@ -284,13 +294,13 @@ def _stage_dates(
 
 def _record(props: dict[str, Any], **links: str) -> RecordIn:
     """A body of ``PUT /records/projects/{id}`` read as the API reads it (JSON, strict), its
-    errors named by the field's Chinese header (:data:`FIELD_ZH`)."""
+    errors named by the field's Chinese header (:func:`field_zh`)."""
     try:
         return ProjectIn.model_validate_json(json.dumps({"props": props, **links}))  # type: ignore[no-any-return]
     except ValidationError as exc:
         raise ValidationFailed(
             "；".join(
-                f"{FIELD_ZH.get(str(e['loc'][-1]), str(e['loc'][-1]))}：{zh_message(e)}"  # type: ignore[arg-type]
+                f"{field_zh().get(str(e['loc'][-1]), str(e['loc'][-1]))}：{zh_message(e)}"  # type: ignore[arg-type]
                 for e in exc.errors()
             )
         ) from None
@@ -457,7 +467,7 @@ def _project_form(
         stages=PROJECT_STAGES,
         methods=ATTRACTION_METHODS,
         dates=[(k, DATE_ZH[k]) for k in DATE_FIELDS],
-        labels=FIELD_ZH,
+        labels=field_zh(),
         today=date.today().isoformat(),
         **extra,
     )
