@@ -41,6 +41,33 @@ def _home_with(seeded_path: Path, tmp_path: Path) -> Path:
     return home
 
 
+def cli_in_fresh_process(args: list[str]) -> tuple[str, list[str]]:
+    """``chainatlas ARGS`` in a new interpreter: (its standard output, which of scikit-learn and
+    scipy it imported). It must exit 0."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from chainatlas.api.cli import main\n"
+        f"sys.argv = ['chainatlas', *{args!r}]\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as e:\n"
+        "        assert not e.code, e.code\n"
+        "heavy = sorted(m for m in ('sklearn', 'scipy') if m in sys.modules)\n"
+        "sys.stderr.write(json.dumps(heavy))\n"
+        "sys.stdout.write(out.getvalue())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "import json\n" + code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return done.stdout, json.loads(done.stderr.strip().splitlines()[-1])
+
+
 def test_reused_by_another_process_while_nothing_changed(seeded_path: Path, tmp_path: Path) -> None:
     home = _home_with(seeded_path, tmp_path)
     first = CliRunner().invoke(main, ["--home", str(home), "map", CHAIN, "--format", "json"])
@@ -49,24 +76,9 @@ def test_reused_by_another_process_while_nothing_changed(seeded_path: Path, tmp_
     stamp = index_file.stat().st_mtime_ns
     # a fresh interpreter: the same map, read from the stored rankings without loading the
     # index (and so without scikit-learn)
-    code = (
-        "import sys, io, contextlib\n"
-        "from chainatlas.api.cli import main\n"
-        f"sys.argv = ['chainatlas', '--home', {str(home)!r}, 'map', {CHAIN!r}]\n"
-        "out = io.StringIO()\n"
-        "with contextlib.redirect_stdout(out):\n"
-        "    try:\n"
-        "        main()\n"
-        "    except SystemExit as e:\n"
-        "        assert not e.code, e.code\n"
-        "sys.stderr.write(repr(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules)))\n"
-        "sys.stdout.write(out.getvalue())\n"
-    )
-    second = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
-    )
-    assert second.stdout.strip() == first.output.strip()
-    assert second.stderr.strip().endswith("[]")  # nothing heavy imported
+    out, heavy = cli_in_fresh_process(["--home", str(home), "map", CHAIN])
+    assert out.strip() == first.output.strip()
+    assert heavy == []  # nothing heavy imported
     assert index_file.stat().st_mtime_ns == stamp  # not rebuilt
 
 

@@ -6,8 +6,6 @@ or its weight, a product relation, an industry, a chain master, a segment's name
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from chainatlas.graph.workflows.problems import raise_problem
 from chainatlas.matching.index_cache import CachedRanking, cache_path, cached_index
 from chainatlas.matching.index_inputs import IndexInputs
 from chainatlas.matching.targets import TargetIndex
+from tests.matching.test_index_cache import cli_in_fresh_process
 
 SEGMENT = "seg:动力电池"  # a segment with inferred targets in the sample data
 PROJECT = "project:1366:ai:1"
@@ -248,24 +247,9 @@ def test_another_process_reads_the_rankings_after_a_follow_up(
     with EmbeddedStore(home / "graph.db") as store:
         add_follow_up(store, PROJECT, "电话回访")
         revision = store.revision()
-    code = (
-        "import sys, io, contextlib\n"
-        "from chainatlas.api.cli import main\n"
-        f"sys.argv = ['chainatlas', *{args!r}]\n"
-        "out = io.StringIO()\n"
-        "with contextlib.redirect_stdout(out):\n"
-        "    try:\n"
-        "        main()\n"
-        "    except SystemExit as e:\n"
-        "        assert not e.code, e.code\n"
-        "sys.stderr.write(repr(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules)))\n"
-        "sys.stdout.write(out.getvalue())\n"
-    )
-    second = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
-    )
-    assert second.stdout.strip() == first.output.strip()
-    assert second.stderr.strip().endswith("[]")  # nothing heavy imported, nothing built
+    out, heavy = cli_in_fresh_process(args)
+    assert out.strip() == first.output.strip()
+    assert heavy == []  # nothing heavy imported, nothing built
     assert index_file.stat().st_mtime_ns == stamp
     assert cache_path(home, revision).with_suffix(".ranks.json").exists()
 
