@@ -32,6 +32,7 @@ __all__ = [
     "gaps_report",
     "match_tables",
     "targets_report",
+    "why_none",
 ]
 
 
@@ -124,7 +125,7 @@ def attraction_report(al: AttractionList, filters: Filters) -> bytes:
     }
     return xlsx_bytes(
         {
-            "招商目标": noted(pd.DataFrame(rows, columns=ATTRACTION_COLUMNS), _why_none(filters)),
+            "招商目标": noted(pd.DataFrame(rows, columns=ATTRACTION_COLUMNS), why_none(filters)),
             "落地区域": pd.DataFrame(
                 landing, columns=["区域", "依据", "园区", "空置率", "面积（亩）"]
             ),
@@ -133,7 +134,7 @@ def attraction_report(al: AttractionList, filters: Filters) -> bytes:
     )
 
 
-def _why_none(filters: Filters) -> str:
+def why_none(filters: Filters) -> str:
     """Why the worklist under ``filters`` has no target, in the words of its filters, e.g.
     「无达到「重点」（≥25 分）的目标」."""
     from chainatlas.matching.targets import TIERS

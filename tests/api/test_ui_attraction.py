@@ -123,7 +123,10 @@ def test_filters(clients: dict[str, TestClient]) -> None:
     assert secs and all(not _rows(s, "inferred") for _, _, s in secs)
     secs = _sections(c.get(MAP, params={"tier": "备选"}).text)
     assert all(r[4] == "备选" for _, _, s in secs for r in _rows(s, "inferred"))
-    assert not c.get(MAP, params={"tier": "重点", "kind": "known"}).text.count("firm-link")
+    none = c.get(MAP, params={"tier": "重点", "kind": "known"}).text
+    assert not none.count("firm-link")
+    # the page says why nothing is left, in the filters' words (as the Excel sheet does)
+    assert "没有符合筛选条件的目标企业：无达到「重点」（≥25 分）的已记录目标。" in none
     secs = _sections(c.get(MAP, params={"segment": CELL}).text)
     assert [s for s, _, _ in secs] == [CELL]
     assert c.get(MAP, params={"tier": "最好"}).status_code == 422

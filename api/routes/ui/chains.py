@@ -110,6 +110,8 @@ def map_page(
 ) -> Response:
     """产业链招商图 as a worklist: weak and missing segments by priority, each with its
     recorded and inferred targets (filters, a page per segment, Excel in the same order)."""
+    from chainatlas.viz.reports import why_none  # loads pandas: not at start-up
+
     al = _attraction(request, chain)
     _check_segment(al, f)
     query = {"segment": f.segment, "region": f.region, "tier": f.tier, "kind": f.kind}
@@ -134,6 +136,7 @@ def map_page(
         verdict=VERDICT_ZH,
         landing=landing,
         here=here,
+        why_none=why_none(f),
     )
 
 
