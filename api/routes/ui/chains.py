@@ -155,29 +155,17 @@ def map_workbook(
 
 @router.get("/ui/chain/{chain}/masters", response_class=HTMLResponse)
 def masters_page(request: Request, who: User, chain: str) -> Response:
+    """链主型企业库: each master and partner links to its firm page, with both 本地化配套比例
+    (by relationships and by value) named in full and a way back to the chain."""
     store = get_store(request)
     ch = resolve_chain(store, chain)
     lib = masters_library(store, ch.id, home_area=get_settings(request).home_area)
-    rows = [
-        [
-            m.firm.name,
-            m.role,
-            m.region,
-            len(m.suppliers),
-            sum(1 for x in m.suppliers if x.local),
-            "—" if m.local_ratio is None else f"{m.local_ratio:.0%}",
-            "—" if m.local_ratio_value is None else f"{m.local_ratio_value:.0%}",
-            "、".join(c.name for c in m.candidates),
-        ]
-        for m in lib
-    ]
-    header = ["企业", "角色", "所在地", "供应商", "本地供应商", "本地化配套比例", "按金额"]
     return page(
         request,
         who,
-        "table.html",
+        "masters.html",
         title=f"链主型企业库 · {ch.name}",
         nav="chains",
-        links=[("导出 Excel", f"/api/v1/maps/masters/{ch.id}?format=xlsx")],
-        tables=[("链主与伙伴", [*header, "以商引商候选"], rows)],
+        chain=ch,
+        lib=lib,
     )

@@ -1,0 +1,41 @@
+"""A new user's review, minor items, in a real browser (Debian's chromium via Playwright)
+against the service on 127.0.0.1 at 1440 and 390 px: the 链主型企业库's firms open their pages
+and the page leads back to its chain; nothing is wider than a phone's screen.
+
+Screenshots go to the test's temporary folder, or to ``$CHAINATLAS_SCREENSHOTS`` when set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import needs_chromium
+from tests.viz.browser_tab import Tab, shots
+
+pytestmark = needs_chromium
+NO_OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_masters_library_links_its_firms_and_its_chain(  # type: ignore[no-untyped-def]
+    browser, service, tmp_path: Path, width: int
+) -> None:
+    base, auth = service
+    tab = Tab(browser, base, auth.create("city", [], "市链长办"), width)
+    pg = tab.open("/ui/chain/1366:storage/masters")
+    pg.screenshot(path=str(shots(tmp_path) / f"masters-{width}.png"), full_page=True)
+    assert pg.evaluate(NO_OVERFLOW) <= 0
+    heads = pg.locator("#masters th").all_text_contents()
+    assert "本地化配套比例（按金额）" in heads and "按金额" not in heads
+    firms = pg.locator("#masters td.firm a")
+    assert firms.count() > 0
+    name = firms.first.inner_text()
+    firms.first.click()
+    pg.wait_for_url("**/ui/firm/**")
+    assert name in pg.inner_text("h1")  # the link resolves to that firm's page
+    pg.go_back()
+    pg.click("#back-to-chain")
+    pg.wait_for_url(base + "/ui/chain/1366:storage")
+    assert tab.errors == [] and tab.outside == []
+    tab.close()
