@@ -11,7 +11,7 @@ graph model (:func:`schemas.props_model`): the same names and types as the templ
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
@@ -34,8 +34,9 @@ from chainatlas.api.schemas import (
 )
 from chainatlas.graph.errors import ValidationFailed
 from chainatlas.graph.home import DISTRICT_KINDS
-from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.model import PROJECT_STAGES, Node, Relationship
 from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.ledger import DATE_ZH, STAGE_NEEDS, check_dates
 from chainatlas.graph.workflows.maps import parks_elsewhere, resolve_chain, segment_in_chain
 
 router = APIRouter(tags=["projects, demands and supplies"])
@@ -134,6 +135,8 @@ def _put(
     props = body.props.model_dump(exclude_unset=True)
     if body.region is not None:
         props["region"] = body.region
+    if label == "Project":
+        _check_project(before.props if before else {}, props)
     rels = [Relationship(record_id, rtype, end) for rtype, end in ends.items() if end]
     with auth.audited(who, request, record_id, before.props if before else None, props) as entry:
         with store.batch() as b:
@@ -156,6 +159,42 @@ def _district(store: GraphStore, name: str) -> str:
         why = f"「{name}」不是湖州市的区县或功能区；可填 {'、'.join(districts)}"
         raise ValidationFailed(f"所在区域{why}", [("region", why)])
     return districts[name]
+
+
+def _check_project(stored: dict[str, Any], props: dict[str, Any]) -> None:
+    """Refuse a project write that brings in a date problem (:func:`ledger.check_dates`:
+    dates out of order, actual dates in the future) or a stage without the dates it needs
+    (:data:`ledger.STAGE_NEEDS`, those of the stages before it included: a project created at
+    投产达效 needs 签约、开工、竣工、投产), as a stage move would.
+
+    Only what the write brings in is refused: a problem the record already had and the
+    write leaves as it is (an old record edited for its 责任单位) does not block the edit,
+    so a record kept before these checks stays editable; touching a date or the stage of
+    such a record makes the write meet the rules."""
+    after = {**stored, **props}
+    old = set(check_dates(stored)) if stored else set()
+    new = [(k, why) for k, why in check_dates(after) if (k, why) not in old]
+    missing = [k for k in _needs(after.get("stage")) if not after.get(k)]
+    if stored:
+        missing = [k for k in missing if k in props or after.get("stage") != stored.get("stage")]
+    if missing:
+        stage = after["stage"]
+        names = "、".join(DATE_ZH[k] for k in missing)
+        why = f"阶段「{stage}」须填写{names}日期"
+        raise ValidationFailed(why, [(f"{DATE_ZH[k]}日期", why) for k in missing])
+    if new:
+        raise ValidationFailed(
+            "日期有误：" + "；".join(why for _, why in new),
+            [(f"{DATE_ZH[k]}日期", why) for k, why in new],
+        )
+
+
+def _needs(stage: object) -> list[str]:
+    """The dates a project at ``stage`` has: those each stage up to it needs."""
+    if stage not in PROJECT_STAGES:
+        return []
+    upto = PROJECT_STAGES[: PROJECT_STAGES.index(stage) + 1]
+    return [k for s in upto for k in STAGE_NEEDS.get(s, ())]
 
 
 def _check_segment(
