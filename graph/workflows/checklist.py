@@ -43,6 +43,7 @@ __all__ = [
     "checklist",
     "clear_slot",
     "find_slot",
+    "registered",
     "set_slot",
 ]
 
@@ -214,6 +215,25 @@ def _node(store: GraphStore, slot: Slot, value: str) -> Node:
             f"「{n.name}」是{kind}：一批链创平台只计{'、'.join(PLATFORM_KINDS)}（种子 000 §四.一）"
         )
     return n
+
+
+def registered(store: GraphStore, chain: str, slot: Slot) -> list[tuple[str, str]]:
+    """What :func:`clear_slot` can remove one by one from a list or link slot, as (value to
+    pass, name to show): a list's entries, and the nodes linked through the checklist (links
+    from other data are not offered: clear refuses them)."""
+    ch = resolve_chain(store, chain)
+    if slot.kind == "list":
+        return [(str(x), str(x)) for x in ch.props.get(slot.field, [])]
+    if slot.kind == "text":
+        return []
+    return sorted(
+        (
+            (n.id, n.name)
+            for r, n in store.neighbours(ch.id, [slot.field], "in")
+            if n.label == slot.label and str(r.props.get("basis") or "").startswith(REGISTERED)
+        ),
+        key=lambda x: x[1],
+    )
 
 
 def set_slot(

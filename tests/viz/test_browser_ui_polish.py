@@ -39,3 +39,33 @@ def test_masters_library_links_its_firms_and_its_chain(  # type: ignore[no-untyp
     pg.wait_for_url(base + "/ui/chain/1366:storage")
     assert tab.errors == [] and tab.outside == []
     tab.close()
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_checklist_forms_say_what_they_ask_and_what_they_clear(  # type: ignore[no-untyped-def]
+    browser, service, tmp_path: Path, width: int
+) -> None:
+    base, auth = service
+    tab = Tab(browser, base, auth.create("city", [], "市链长办"), width)
+    pg = tab.open("/ui/chain/1366:storage")
+    assert pg.get_attribute("#set-platforms input[name=value]", "placeholder") == "平台名称或编号"
+    assert pg.get_attribute("#set-masters input[name=value]", "placeholder") == "企业名称或编号"
+    for scene in ("储能电站", "光储充一体化"):
+        pg.fill("#set-scenarios input[name=value]", scene)
+        pg.click("#set-scenarios button")
+        pg.locator("body[data-ready='1']").wait_for()
+    # the clear form names what it removes: each registration, or all of them, never a free box
+    assert pg.locator("#clear-scenarios input[type=text]").count() == 0
+    options = pg.locator("#clear-value-scenarios option").all_text_contents()
+    assert options[:2] == ["储能电站", "光储充一体化"] and options[-1].startswith("全部")
+    assert "要清除的登记" in pg.inner_text("#clear-scenarios")
+    pg.select_option("#clear-value-scenarios", "光储充一体化")
+    pg.screenshot(path=str(shots(tmp_path) / f"chain-{width}.png"), full_page=True)
+    pg.locator("#checklist").screenshot(path=str(shots(tmp_path) / f"checklist-{width}.png"))
+    assert pg.evaluate(NO_OVERFLOW) <= 0
+    pg.click("#clear-scenarios button")
+    pg.locator("body[data-ready='1']").wait_for()
+    row = pg.inner_text("#slot-scenarios")
+    assert "储能电站" in row and "光储充一体化" not in row
+    assert tab.errors == [] and tab.outside == []
+    tab.close()

@@ -22,9 +22,9 @@ from chainatlas.api.auth import Principal
 from chainatlas.api.deps import get_auth, get_settings, get_store
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
 from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
-from chainatlas.graph.model import STAGE_ZH
+from chainatlas.graph.model import LABEL_ZH, STAGE_ZH
 from chainatlas.graph.rules import VERDICT_ZH
-from chainatlas.graph.workflows.checklist import SLOTS, checklist
+from chainatlas.graph.workflows.checklist import SLOTS, checklist, registered
 from chainatlas.graph.workflows.maps import fishbone, resolve_chain
 
 router = APIRouter(include_in_schema=False)
@@ -53,6 +53,8 @@ def chain_work(request: Request, who: Principal, chain: str, month: str | None) 
             "slot": s,
             "item": it,
             "may": allowed(check_slot_owner, who, s, cid),
+            "asks": f"{LABEL_ZH[s.label]}名称或编号" if s.kind == "link" else s.needs,
+            "registered": registered(store, cid, s),
         }
         for s, it in zip(SLOTS, items, strict=True)
     ]
