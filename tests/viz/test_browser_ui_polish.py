@@ -69,3 +69,35 @@ def test_checklist_forms_say_what_they_ask_and_what_they_clear(  # type: ignore[
     assert "储能电站" in row and "光储充一体化" not in row
     assert tab.errors == [] and tab.outside == []
     tab.close()
+
+
+#: the text each chart draws, line by line (zrender's text spans), and the series' legend mode
+DRAWN_TEXT = """(id) => {
+  const c = window.chainatlasLedger.charts.find(x => x.getDom().id === id);
+  const out = [];
+  c.getZr().storage.getDisplayList(true).forEach(e => {
+    if (e.type === 'tspan' && e.style && e.style.text) out.push(e.style.text);
+  });
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_ledger_charts_show_whole_chain_names_and_legends(  # type: ignore[no-untyped-def]
+    browser, service, tmp_path: Path, width: int
+) -> None:
+    base, auth = service
+    tab = Tab(browser, base, auth.create("city", [], "市链长办"), width)
+    pg = tab.open("/ui/ledger?month=2026-10")
+    pg.locator("#chart-chain").screenshot(path=str(shots(tmp_path) / f"ledger-chain-{width}.png"))
+    pg.locator("#chart-region").screenshot(path=str(shots(tmp_path) / f"ledger-region-{width}.png"))
+    names = pg.evaluate("() => window.chainatlasLedger.charts[1].getOption().yAxis[0].data")
+    drawn = pg.evaluate(DRAWN_TEXT, "chart-chain")
+    assert not [t for t in drawn if t.endswith("...") or "/" in t]  # nothing cut, no legend pager
+    text = "".join(drawn)
+    assert [n for n in names if n not in text] == []  # every chain's whole name, maybe on two lines
+    stalls = pg.evaluate("() => window.chainatlasLedger.charts[1].getOption().series")
+    assert all(s["name"] in drawn for s in stalls)  # every 五未 in the legend at once
+    assert pg.evaluate(NO_OVERFLOW) <= 0
+    assert tab.errors == [] and tab.outside == []
+    tab.close()
