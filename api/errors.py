@@ -94,6 +94,30 @@ STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
 ]
 
 
+#: The titles pages show instead of the API's (problem+json keeps those, clients read them):
+#: office words, not the HTTP words 请求有误 or 数据不合规 (review B, s6); the status stays.
+PAGE_TITLES = {
+    "请求有误": "无法完成",
+    "数据不合规": "无法完成",
+    "参数无效": "无法完成",
+    "未认证": "需要登录",
+    "请求体过大": "文件过大",
+    "方法不允许": "无法完成",
+    "请求过于频繁": "操作过于频繁",
+    "后端不可用": "暂时无法完成",
+    "服务器内部错误": "系统出错",
+}
+
+
+def page_title(title: str) -> str:
+    """The title a page shows for the API's ``title`` (:data:`PAGE_TITLES`; others as they are).
+
+    >>> page_title("数据不合规"), page_title("导入失败")
+    ('无法完成', '导入失败')
+    """
+    return PAGE_TITLES.get(title, title)
+
+
 def error_status(exc: ChainAtlasError) -> tuple[int, str]:
     """The status and title ``exc`` answers with (:data:`STATUS`)."""
     return next((status, title) for kind, status, title in STATUS if isinstance(exc, kind))
@@ -221,7 +245,8 @@ def _error_template() -> Any:
 def error_html(status: int, title: str, detail: str) -> bytes:
     """A Chinese error page that needs no request state (no session, no store): for answers
     given outside the page handlers, before or after the app has run."""
-    return str(_error_template().render(title=title, message=detail, code=status)).encode()
+    page = _error_template().render(title=page_title(title), message=detail, code=status)
+    return str(page).encode()
 
 
 class CatchAll:

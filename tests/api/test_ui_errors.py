@@ -54,7 +54,7 @@ def test_rate_limited_page_is_a_chinese_page(app: FastAPI) -> None:
         assert c.get(f"/ui/chain/{CHAIN}/gaps").status_code == 200
         r = c.get(f"/ui/chain/{CHAIN}/gaps")
         _is_page(r, 429)
-        assert "请求过于频繁" in r.text and "秒后再试" in r.text
+        assert "操作过于频繁" in r.text and "秒后再试" in r.text
         assert int(r.headers["retry-after"]) >= 1
         # the API, same token and class: problem+json
         h = {"Authorization": f"Bearer {app.state.token}"}

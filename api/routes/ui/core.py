@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chainatlas.api.auth import AuthStore, Principal, Unauthorized
 from chainatlas.api.deps import COOKIE, get_auth, get_store
 from chainatlas.api.downloads import download
-from chainatlas.api.errors import error_status, is_page, param_message
+from chainatlas.api.errors import error_status, is_page, page_title, param_message
 from chainatlas.api.routes.ui.filters import install as install_filters
 from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, StoreBusy
 from chainatlas.graph.model import zh_message
@@ -63,7 +63,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 #: JSON for a ``<script type="application/json">`` block (``<``, ``>``, ``&`` escaped inside it)
 templates.env.filters["script_json"] = lambda v: Markup(script_json(v))
 install_filters(templates.env.filters)  # local_time: stored UTC → Beijing time
-HTTP_TITLES = {404: "页面不存在", 405: "方法不允许", 413: "请求体过大", 422: "参数无效"}
+HTTP_TITLES = {404: "页面不存在", 413: "文件过大"}  # others: :data:`errors.PAGE_TITLES`
 
 
 class LoginRequired(Exception):
@@ -155,13 +155,14 @@ def page(
 
 
 def status_of(exc: Exception) -> tuple[int, str, str]:
-    """(status, title, message) of an error, as the API would answer it."""
+    """(status, title, message) of an error, as the API would answer it but with the title
+    in office words (:func:`errors.page_title`: 无法完成, not 请求有误 or 数据不合规)."""
     if isinstance(exc, ValidationError):
         msgs = "；".join(zh_message(e) for e in exc.errors()[:5])  # type: ignore[arg-type]
-        return 422, "数据不合规", msgs
+        return 422, page_title("数据不合规"), msgs
     if isinstance(exc, ChainAtlasError):
         status, title = error_status(exc)
-        return status, title, str(exc)
+        return status, page_title(title), str(exc)
     raise exc
 
 
@@ -204,7 +205,7 @@ def error_page(request: Request, status: int, title: str, message: str) -> Respo
         _who(request),
         "error.html",
         status=status,
-        title=title,
+        title=page_title(title),
         message=message,
         code=status,
     )
@@ -246,7 +247,7 @@ def _pages_answer_in_html(app: FastAPI) -> None:
                 answer = original(request, exc)
                 return await answer if inspect.isawaitable(answer) else answer
             if isinstance(exc, StarletteHTTPException):
-                title = HTTP_TITLES.get(exc.status_code, "请求有误")
+                title = HTTP_TITLES.get(exc.status_code) or page_title("请求有误")
                 text = "没有这个页面。" if exc.status_code == 404 else str(exc.detail)
                 resp = error_page(request, exc.status_code, title, text)
                 if exc.headers:
@@ -254,7 +255,7 @@ def _pages_answer_in_html(app: FastAPI) -> None:
                 return resp
             if isinstance(exc, RequestValidationError):
                 where = "；".join(param_message(e) for e in exc.errors()[:5])
-                return error_page(request, 422, "参数无效", where or "参数无效")
+                return error_page(request, 422, page_title("参数无效"), where or "参数无效")
             status, title, text = status_of(exc)
             resp = error_page(request, status, title, text)
             if isinstance(exc, StoreBusy):  # as the API: when to try again
