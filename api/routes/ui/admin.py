@@ -11,6 +11,7 @@ write-ahead audit are the API's, unchanged.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, cast
 from urllib.parse import urlencode
 
@@ -41,6 +42,76 @@ router = APIRouter(include_in_schema=False)
 KINDS = {"firms": "企业", "projects": "项目", "demands": "需求清单", "supplies": "供给清单"}
 AUDIT_STATUS = {"pending": "未完成", "done": "已完成", "failed": "失败"}
 PER_PAGE = 50
+#: What each write is called on the audit page, by method and route (the raw request is the
+#: cell's tooltip); a request not listed (a command line, a route added later) shows as it is.
+ACTIONS = {
+    ("POST", "/ui/admin/import"): "批量导入（网页）",
+    ("POST", "/api/v1/import"): "批量导入（接口）",
+    ("POST", "/ui/admin/tokens"): "签发令牌（网页）",
+    ("POST", "/api/v1/tokens"): "签发令牌（接口）",
+    ("POST", "/ui/admin/tokens/{id}/revoke"): "吊销令牌（网页）",
+    ("DELETE", "/api/v1/tokens/{id}"): "吊销令牌（接口）",
+    ("POST", "/ui/projects/new"): "新建项目",
+    ("POST", "/ui/project/{id}/edit"): "编辑项目",
+    ("PUT", "/api/v1/records/projects/{id}"): "保存项目",
+    ("PUT", "/api/v1/records/demands/{id}"): "保存需求",
+    ("PUT", "/api/v1/records/supplies/{id}"): "保存供给",
+    ("DELETE", "/api/v1/records/{kind}/{id}"): "删除记录",
+    ("PUT", "/api/v1/firms/{id}"): "保存企业",
+    ("DELETE", "/api/v1/firms/{id}"): "删除企业",
+    ("POST", "/ui/project/{id}/stage"): "推进阶段",
+    ("POST", "/api/v1/projects/{id}/stage"): "推进阶段",
+    ("POST", "/ui/project/{id}/follow-up"): "登记跟进",
+    ("POST", "/api/v1/projects/{id}/follow-ups"): "登记跟进",
+    ("POST", "/ui/project/{id}/land"): "登记拿地",
+    ("POST", "/api/v1/projects/{id}/land"): "登记拿地",
+    ("POST", "/ui/project/{id}/problem"): "提出问题",
+    ("POST", "/api/v1/problems"): "提出问题",
+    ("POST", "/ui/problems/{id}/step"): "问题办理",
+    ("POST", "/api/v1/problems/{id}/step"): "问题办理",
+    ("POST", "/ui/problems/{id}/review"): "问题评价",
+    ("POST", "/api/v1/problems/{id}/review"): "问题评价",
+    ("POST", "/api/v1/problems/supervise"): "五未督办同步",
+    ("POST", "/ui/chain/{id}/checklist/{slot}"): "填写清单",
+    ("PUT", "/api/v1/chains/{id}/checklist/{slot}"): "填写清单",
+    ("POST", "/ui/chain/{id}/checklist/{slot}/clear"): "清除清单项",
+    ("DELETE", "/api/v1/chains/{id}/checklist/{slot}"): "清除清单项",
+    ("POST", "/ui/chain/{id}/goals/{year}"): "设定年度目标",
+    ("PUT", "/api/v1/chains/{id}/goals/{year}"): "设定年度目标",
+    ("POST", "/ui/match/stored"): "供需匹配并保存对接",
+    ("POST", "/api/v1/match/stored"): "供需匹配并保存对接",
+    ("POST", "/ui/match/docking"): "更新对接状态",
+    ("PUT", "/api/v1/dockings/{path}/status"): "更新对接状态",
+    ("PUT", "/api/v1/parks/{path}/industries"): "设定园区主导产业",
+}
+
+
+def _pattern(route: str) -> re.Pattern[str]:
+    """A route of :data:`ACTIONS` as a regular expression: ``{path}`` any rest (ids of
+    dockings and parks hold slashes), another ``{…}`` one path segment."""
+    parts = re.split(r"(\{[a-z]+\})", route)
+    rx = "".join(
+        ".+" if p == "{path}" else "[^/]+" if p.startswith("{") else re.escape(p) for p in parts
+    )
+    return re.compile(rx)
+
+
+_ACTIONS = [(method, _pattern(route), name) for (method, route), name in ACTIONS.items()]
+
+
+def action_zh(method: str, path: str) -> str:
+    """What a write of the audit log is called (:data:`ACTIONS`); the request as it is when
+    unknown.
+
+    >>> action_zh("POST", "/ui/admin/import"), action_zh("CLI", "chainatlas problem step")
+    ('批量导入（网页）', 'CLI chainatlas problem step')
+    """
+    for m, rx, name in _ACTIONS:
+        if m == method and rx.fullmatch(path):
+            return name
+    return f"{method} {path}"
+
+
 DONE = {"revoked": "令牌已吊销；用它打开的网页会话也已结束。"}
 
 
@@ -153,6 +224,7 @@ def audit_page(
         role_zh={code: spec.zh for code, spec in ROLES.items()},
         state=status,
         statuses=AUDIT_STATUS,
+        action_zh=action_zh,
         page_no=p,
         prev=link(p - 1) if p > 1 else None,
         next=link(p + 1) if len(rows) > p * PER_PAGE else None,
