@@ -101,3 +101,37 @@ def test_ledger_charts_show_whole_chain_names_and_legends(  # type: ignore[no-un
     assert pg.evaluate(NO_OVERFLOW) <= 0
     assert tab.errors == [] and tab.outside == []
     tab.close()
+
+
+#: how far a table sticks out of its scrolling box, in px (0: it fits)
+STICKS_OUT = """(sel) => { const t = document.querySelector(sel), box = t.closest('.scroll');
+  return box.scrollWidth - box.clientWidth; }"""
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_project_token_and_goal_tables_fit_a_phone(  # type: ignore[no-untyped-def]
+    browser, service, tmp_path: Path, width: int
+) -> None:
+    base, auth = service
+    tab = Tab(browser, base, auth.create("city", [], "产业链牵头部门"), width)
+    out = shots(tmp_path)
+    for path, table in (
+        ("/ui/projects", "#projects"),
+        ("/ui/admin/tokens", "#tokens"),
+        ("/ui/chain/1366:storage", "#goals"),
+    ):
+        pg = tab.open(path)
+        name = path.strip("/").replace("/", "-").replace(":", "_")
+        pg.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
+        pg.locator(table).screenshot(path=str(out / f"{table[1:]}-{width}.png"))
+        assert pg.evaluate(NO_OVERFLOW) <= 0, path
+        if width < 760:  # every fact of a row is on the screen, no scrolling sideways
+            assert pg.evaluate(STICKS_OUT, table) <= 0, path
+            cells = pg.locator(f"{table} tbody tr").first.locator("td")
+            for i in range(cells.count()):
+                box = cells.nth(i).bounding_box()
+                assert box is None or box["x"] + box["width"] <= width, (path, i)
+        else:  # a desktop keeps the table with its header
+            assert pg.locator(f"{table} thead").is_visible(), path
+    assert tab.errors == [] and tab.outside == []
+    tab.close()
