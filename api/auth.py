@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from chainatlas.api import roles
 from chainatlas.api.roles import (
@@ -67,6 +68,7 @@ __all__ = [
     "check_supervisor",
     "check_writer",
     "in_scope",
+    "OFFICE_TZ",
     "parse_expiry",
     "require_role",
 ]
@@ -423,10 +425,16 @@ _DURATION = re.compile(r"^(\d{1,5})\s*([dhw天周]|小时)$")
 MAX_EXPIRY_YEARS = 10
 
 
+#: The officers' time zone, in which a typed expiry date or time is read (the pages show times
+#: in it too: ``routes.ui.filters.BEIJING``, above this module)
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+
+
 def parse_expiry(text: str, *, now: datetime | None = None) -> datetime:
     """When a token given ``--expires TEXT`` stops working: ``30d`` / ``12h`` / ``2w`` (also
-    ``30天``, ``12小时``, ``2周``) from now, or a date ``YYYY-MM-DD`` (valid through that day,
-    local time), or an ISO date-time; at most :data:`MAX_EXPIRY_YEARS` years ahead
+    ``30天``, ``12小时``, ``2周``) from now, or a date ``YYYY-MM-DD`` (valid through that day in
+    Beijing time, :data:`OFFICE_TZ`, whatever the server's zone), or an ISO date-time (Beijing
+    time unless it names its offset); at most :data:`MAX_EXPIRY_YEARS` years ahead
     (``ValidationFailed`` beyond)."""
     now = now or datetime.now(UTC)
     at = _expiry(text, now)
@@ -454,10 +462,10 @@ def _expiry(text: str, now: datetime) -> datetime:
     try:
         if len(raw) == 10:
             day = date.fromisoformat(raw)
-            at = datetime.combine(day + timedelta(days=1), datetime.min.time()).astimezone()
+            at = datetime.combine(day + timedelta(days=1), datetime.min.time(), OFFICE_TZ)
         else:
             at = datetime.fromisoformat(raw)
-            at = at if at.tzinfo else at.astimezone()
+            at = at if at.tzinfo else at.replace(tzinfo=OFFICE_TZ)
     except OverflowError:  # 9999-12-31: the day after is beyond what a datetime holds
         raise _too_far(text) from None
     except ValueError:

@@ -59,7 +59,11 @@ def _role(ctx: click.Context, param: click.Parameter, value: str) -> str:
     help="链长、牵头部门：产业链编号或名称；区级各角色：区县名称；可重复；总链长、市链长办不带",
 )
 @click.option("--name", default="", help="令牌持有人/单位")
-@click.option("--expires", default=None, help="有效期：30d、12h、2w，或截止日期 YYYY-MM-DD")
+@click.option(
+    "--expires",
+    default=None,
+    help="有效期：30d、12h、2w，或截止日期 YYYY-MM-DD（北京时间，含当天）",
+)
 @click.pass_obj
 def token_create(c: Any, role: str, scope: tuple[str, ...], name: str, expires: str | None) -> None:
     """生成令牌（只显示一次，库中只存哈希）。"""
@@ -100,14 +104,17 @@ def same_name_notice(store: Any, given: str, chosen: str) -> str | None:
 @click.option("--all", "show_all", is_flag=True, help="也列出已吊销和已过期的令牌")
 @click.pass_obj
 def token_list(c: Any, show_all: bool) -> None:
-    """列出令牌：编号、名称、角色、范围、创建时间、有效期、状态（不显示令牌本身）。"""
+    """列出令牌：编号、名称、角色、范围、创建时间、有效期、状态（不显示令牌本身；时间为北京时间）。"""
+    from chainatlas.api.routes.ui.filters import local_time  # Beijing time, as the pages
+
     with _auth(c) as auth:
         rows = [t for t in auth.tokens() if show_all or t.status == "有效"]
     click.echo("编号\t名称\t角色\t范围\t创建\t有效期至\t状态")
     for t in rows:
+        revoked = f"（{local_time(t.revoked)}）" if t.revoked else ""
         click.echo(
-            f"{t.id}\t{t.name}\t{role_zh(t.role)}\t{'、'.join(t.scope) or '全市'}\t{t.created}"
-            f"\t{t.expires or '长期'}\t{t.status}{'（' + t.revoked + '）' if t.revoked else ''}"
+            f"{t.id}\t{t.name}\t{role_zh(t.role)}\t{'、'.join(t.scope) or '全市'}"
+            f"\t{local_time(t.created)}\t{local_time(t.expires, '长期')}\t{t.status}{revoked}"
         )
 
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from chainatlas.api.auth import AuthStore, Unauthorized, parse_expiry
+from chainatlas.api.auth import OFFICE_TZ, AuthStore, Unauthorized, parse_expiry
 from chainatlas.api.cli import main
 from chainatlas.api.main import create_app
 from chainatlas.graph.errors import ChainAtlasError
@@ -76,9 +76,11 @@ def test_cli_list_and_revoke(run, tmp_path: Path) -> None:  # type: ignore[no-un
     import hashlib
 
     assert tok not in listing and hashlib.sha256(tok.encode()).hexdigest() not in listing
-    # expiry shown: about 30 days from now
-    expires = datetime.fromisoformat(line.split("\t")[5])
+    # expiry shown in Beijing time, as the pages show it: about 30 days from now
+    expires = datetime.strptime(line.split("\t")[5], "%Y-%m-%d %H:%M").replace(tzinfo=OFFICE_TZ)
     assert timedelta(days=29) < expires - datetime.now(UTC) < timedelta(days=31)
+    created = datetime.strptime(line.split("\t")[4], "%Y-%m-%d %H:%M").replace(tzinfo=OFFICE_TZ)
+    assert abs(created - datetime.now(UTC)) < timedelta(minutes=5)
     out = run("token", "revoke", token_id).output
     assert "已吊销" in out
     with pytest.raises(Unauthorized, match="吊销"):
@@ -125,8 +127,9 @@ def test_parse_expiry() -> None:
     assert parse_expiry("30d", now=now) == now + timedelta(days=30)
     assert parse_expiry("12h", now=now) == now + timedelta(hours=12)
     assert parse_expiry("2周", now=now) == now + timedelta(days=14)
-    day_end = parse_expiry("2026-05-31", now=now)
-    assert day_end.date().isoformat() in ("2026-05-31", "2026-06-01")  # through that local day
+    # through that day in Beijing, whatever the server's zone: 2026-05-31 16:00 UTC
+    assert parse_expiry("2026-05-31", now=now) == datetime(2026, 5, 31, 16, tzinfo=UTC)
+    assert parse_expiry("2026-05-31T09:00", now=now) == datetime(2026, 5, 31, 1, tzinfo=UTC)
     for bad in ("0d", "明天", "2026-02-30", "2026-04-30"):
         with pytest.raises(ChainAtlasError):
             parse_expiry(bad, now=now)
