@@ -56,7 +56,7 @@
       xAxis: { type: "value", name: "亿元", nameLocation: "end", axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", data: names, inverse: true,
                axisLabel: narrow ? { formatter: function (v, i) { return v + "\n" + progressLabel(rows[i]); }, fontSize: 11, lineHeight: 13 }
-                                 : { width: 130, overflow: "truncate" } },
+                                 : { width: 170, overflow: "break", lineHeight: 13 } },
       series: [
         { name: "2026 目标", type: "bar", data: rows.map(function (r) { return r.target; }), barGap: "-100%", barWidth: "60%" },
         { name: "本地产值", type: "bar", data: rows.map(function (r) { return r.output; }), barWidth: "35%",
@@ -76,14 +76,28 @@
     return total ? {} : { title: { text: "暂无数据", left: "center", top: "middle", textStyle: { color: "#9fb3c8", fontSize: 16, fontWeight: "normal" } } };
   }
 
+  /* the legend wraps onto as many rows as it needs (no 1/3 pager on a phone); the bars start
+     below it: rows estimated from the names' lengths at the legend's font size */
+  function legendRows(c, names, size) {
+    var width = c.getWidth() - 16, row = 0, rows = 1;
+    names.forEach(function (n) {
+      var w = 14 + 5 + n.length * size + 8;
+      if (row + w > width && row > 0) { rows += 1; row = 0; }
+      row += w;
+    });
+    return rows;
+  }
+
   function stacked(id, groups, names) {
     var c = chart(id);
     if (!c) return;
-    c.setOption(Object.assign(empty(Object.keys(groups).map(function (k) { return groups[k]; })), {
+    var size = c.getWidth() < 600 ? 11 : 12, keys = Object.keys(groups);
+    var top = 12 + 22 * legendRows(c, keys, size);
+    c.setOption(Object.assign(empty(keys.map(function (k) { return groups[k]; })), {
       color: COLORS,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { type: "scroll", top: 0 },
-      grid: { left: 8, right: 16, top: 34, bottom: 8, containLabel: true },
+      legend: { top: 0, left: "center", itemGap: 8, itemWidth: 14, textStyle: { fontSize: size } },
+      grid: { left: 8, right: 16, top: top, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1, name: "个" },
       yAxis: { type: "category", data: names, inverse: true },
       series: Object.keys(groups).map(function (k) {

@@ -73,7 +73,8 @@ def test_checklist_forms_say_what_they_ask_and_what_they_clear(  # type: ignore[
 
 #: the text each chart draws, line by line (zrender's text spans), and the series' legend mode
 DRAWN_TEXT = """(id) => {
-  const c = window.chainatlasLedger.charts.find(x => x.getDom().id === id);
+  const c = id in (window.chainatlasDash || {charts: {}}).charts ? window.chainatlasDash.charts[id]
+    : window.chainatlasLedger.charts.find(x => x.getDom().id === id);
   const out = [];
   c.getZr().storage.getDisplayList(true).forEach(e => {
     if (e.type === 'tspan' && e.style && e.style.text) out.push(e.style.text);
@@ -133,5 +134,25 @@ def test_project_token_and_goal_tables_fit_a_phone(  # type: ignore[no-untyped-d
                 assert box is None or box["x"] + box["width"] <= width, (path, i)
         else:  # a desktop keeps the table with its header
             assert pg.locator(f"{table} thead").is_visible(), path
+    assert tab.errors == [] and tab.outside == []
+    tab.close()
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_dashboard_charts_show_whole_chain_names_and_legends(  # type: ignore[no-untyped-def]
+    browser, service, tmp_path: Path, width: int
+) -> None:
+    base, auth = service
+    tab = Tab(browser, base, auth.create("city", [], "市链长办"), width)
+    pg = tab.open("/")
+    for chart in ("chart-progress", "chart-stages", "chart-stalls"):
+        pg.locator(f"#{chart}").screenshot(path=str(shots(tmp_path) / f"{chart}-{width}.png"))
+        drawn = pg.evaluate(DRAWN_TEXT, chart)
+        assert not [t for t in drawn if t.endswith("...") or "/" in t], chart
+        option = f"() => window.chainatlasDash.charts['{chart}'].getOption()"
+        names = pg.evaluate(option + ".yAxis[0].data")
+        assert [n for n in names if n not in "".join(drawn)] == [], chart
+        series = pg.evaluate(option + ".series")
+        assert all(s["name"] in drawn for s in series), chart  # the whole legend at once
     assert tab.errors == [] and tab.outside == []
     tab.close()
