@@ -145,10 +145,11 @@ def _goal(
         "total": total,
         "total_basis": "八条链本地企业产值合计，一家企业在多条链中只计一次",
         "industrial_output": industrial_output,
+        # officers' words only: the variable (CHAINATLAS_INDUSTRIAL_OUTPUT) is the README's
         "industrial_output_basis": (
-            "本办设置（CHAINATLAS_INDUSTRIAL_OUTPUT，规上工业总产值，亿元；种子文件未给出）"
+            "本办设置（规上工业总产值，亿元；种子文件未给出）"
             if industrial_output
-            else "未设置（CHAINATLAS_INDUSTRIAL_OUTPUT）：不计算占比"
+            else "未设置（规上工业总产值为本办设置）：不计算占比"
         ),
         "share_of_industrial_output": share,
         "chain_targets_sum": round(targets, 2),
