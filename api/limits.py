@@ -40,6 +40,7 @@ __all__ = [
     "BodyLimit",
     "RateLimit",
     "SecurityHeaders",
+    "rate_text",
 ]
 
 MB = 1024 * 1024
@@ -181,7 +182,10 @@ COSTLY: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"/ui/chain/[^/]+/gaps"), "chain"),
 ]
 #: requests per token in a moving window, per class (the syntax of the ``limits`` library)
-RATES = {"export": "2/minute", "import": "6/minute", "match": "10/minute", "chain": "30/minute"}
+#: per token; imports and whole-chain views are what an officer does in a sitting (fixing a
+#: template row by row, walking the chains one by one), so their budgets leave room for that
+#: while still stopping a loop: an import also runs one at a time (:data:`ONE_AT_A_TIME`)
+RATES = {"export": "2/minute", "import": "20/minute", "match": "10/minute", "chain": "60/minute"}
 #: the classes whose work holds a CPU for long (reading a whole upload): at most one request
 #: of these runs per token at a time, whatever the rates allow
 ONE_AT_A_TIME = frozenset({"import", "match"})
@@ -193,6 +197,21 @@ _WHAT = {
     "match": "要素匹配",
     "chain": "整条产业链的招商图、目标与缺链分析",
 }
+
+
+_UNIT_ZH = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天"}
+
+
+def rate_text(kind: str, rates: dict[str, str] | None = None) -> str:
+    """A class's budget as the pages say it, from :data:`RATES` (never a copy of the number).
+
+    >>> rate_text("import", {"import": "20/minute"}), rate_text("x", {"x": "5/2 hours"})
+    ('每分钟最多 20 次', '每 2 小时最多 5 次')
+    """
+    item = limits.parse((rates or RATES)[kind])
+    unit = _UNIT_ZH.get(item.GRANULARITY.name, item.GRANULARITY.name)
+    every = f"每{unit}" if item.multiples == 1 else f"每 {item.multiples} {unit}"
+    return f"{every}最多 {item.amount} 次"
 
 
 class RateLimit:

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import limits
 import pytest
 from fastapi.testclient import TestClient
 
 from chainatlas.api.auth import AuthStore
+from chainatlas.api.limits import ONE_AT_A_TIME, RATES, rate_text
 from chainatlas.api.main import create_app
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
@@ -54,7 +56,7 @@ def _over_the_limit(c: TestClient, headers: dict[str, str], path: str, allowed: 
 
 def test_export_is_rate_limited_per_token(api) -> None:  # type: ignore[no-untyped-def]
     c, heads, _ = api
-    _over_the_limit(c, heads["city"], "/api/v1/export", 2)
+    _over_the_limit(c, heads["city"], "/api/v1/export", _per_minute("export"))
     # another token of the same role still gets its export
     assert c.get("/api/v1/export", headers=heads["city2"]).status_code == 200
 
@@ -113,6 +115,37 @@ def test_web_matching_is_rate_limited_per_session_token(
             headers={"Authorization": f"Bearer {token}"},
         )
         assert r.status_code == 429
+    auth.close()
+
+
+def _per_minute(kind: str) -> int:
+    item = limits.parse(RATES[kind])
+    assert item.GRANULARITY.name == "minute" and item.multiples == 1, RATES[kind]
+    return int(item.amount)
+
+
+def test_an_officer_fixing_a_template_is_not_stopped(
+    seeded: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> None:
+    """C13 (review B, s6): at the service's own rates an officer may try an import far more than
+    6 times a minute (fixing a template row by row) and walk 60 chain views; a loop is still
+    stopped (the (n+1)th import, 429 page), and imports stay one at a time. The import page
+    states the budget from :data:`RATES`."""
+    allowed = _per_minute("import")
+    assert allowed >= 20 and _per_minute("chain") >= 60 and "import" in ONE_AT_A_TIME
+    auth = AuthStore(tmp_path / "auth.db")
+    with TestClient(create_app(settings, seeded, auth)) as c:
+        login(c, auth.create("city", []))
+        page = c.get("/ui/admin/import").text
+        assert rate_text("import") in page and "每分钟最多 6 次" not in page
+        csrf = csrf_of(page)
+        post = {"data": {"csrf": csrf}, "headers": {"Origin": ORIGIN}}
+        for _ in range(allowed):
+            files = {"file": ("x.csv", b"a,b\n")}
+            r = c.post("/ui/admin/import", files=files, **post)  # type: ignore[arg-type]
+            assert r.status_code == 422, r.text[-300:]  # a template to fix, answered
+        r = c.post("/ui/admin/import", files={"file": ("x.csv", b"a,b\n")}, **post)  # type: ignore[arg-type]
+        assert r.status_code == 429 and "retry-after" in r.headers
     auth.close()
 
 

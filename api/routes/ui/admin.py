@@ -23,6 +23,7 @@ from starlette.datastructures import UploadFile
 
 from chainatlas.api.auth import require_role
 from chainatlas.api.deps import COOKIE, get_auth, get_store
+from chainatlas.api.limits import rate_text
 from chainatlas.api.roles import CITY, ROLES
 from chainatlas.api.routes.ui.core import (
     SameOrigin,
@@ -242,6 +243,7 @@ def _import(request: Request, who: Any, status: int = 200, **extra: Any) -> Resp
         nav="admin",
         tab="import",
         kinds=KINDS,
+        import_rate=rate_text("import"),
         **extra,
     )
 
