@@ -181,7 +181,8 @@ def _check_project(stored: dict[str, Any], props: dict[str, Any]) -> None:
         stage = after["stage"]
         names = "、".join(DATE_ZH[k] for k in missing)
         why = f"阶段「{stage}」须填写{names}日期"
-        raise ValidationFailed(why, [(f"{DATE_ZH[k]}日期", why) for k in missing])
+        how = "；可先按较早的阶段保存，再在项目档案的「阶段推进」中填写日期进入该阶段"
+        raise ValidationFailed(why + how, [(f"{DATE_ZH[k]}日期", why) for k in missing])
     if new:
         raise ValidationFailed(
             "日期有误：" + "；".join(why for _, why in new),
