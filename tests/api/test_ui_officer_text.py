@@ -55,8 +55,8 @@ def test_token_scopes_and_roles_by_name(ui: Browsers) -> None:
     ui.auth.create("chain", ["e2:bio"], "生物医药 2.0")
     text = city.get("/ui/admin/tokens").text
     table = text.split('id="tokens"')[1]
-    assert "<td>智能网联新能源汽车</td>" in table
-    assert "<td>生物医药（八大新兴产业链 2.0 版）</td>" in table  # the other 生物医药 is 1366's
+    assert '<td data-label="范围">智能网联新能源汽车</td>' in table
+    assert '<td data-label="范围">生物医药（八大新兴产业链 2.0 版）</td>' in table  # not 1366's
     assert "1366:icv" not in text and "e2:bio" not in text
     assert '<option value="city">市链长办</option>' in text and "（city）" not in text
     r = post_form(city, "/ui/admin/tokens", "/ui/admin/tokens", role="chain", scope="1366:bio")
