@@ -1,6 +1,8 @@
 """A new user's review, minor items, in a real browser (Debian's chromium via Playwright)
 against the service on 127.0.0.1 at 1440 and 390 px: the 链主型企业库's firms open their pages
-and the page leads back to its chain; nothing is wider than a phone's screen.
+and the page leads back to its chain; the 十个一 forms say what they ask and what they clear;
+charts draw chain names whole and legends without a pager; on a phone the project, token and
+goal tables fit the screen (cards), nothing is wider than the screen.
 
 Screenshots go to the test's temporary folder, or to ``$CHAINATLAS_SCREENSHOTS`` when set."""
 
