@@ -71,7 +71,7 @@ def render_fishbone(page: FishbonePage) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(page.title)}</title>
 <style>body {{ font-family: {CJK_FONTS}; }}</style>
-<style>{view_asset("fishbone.css")}</style>
+<style>{view_asset("page.css")}{view_asset("fishbone.css")}</style>
 </head>
 <body data-ready="0" data-nodes="{page.nodes}" data-view="fishbone">
 <header><h1>{e(page.title)}</h1><div class="sub">{e(page.subtitle)}</div></header>

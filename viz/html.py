@@ -220,7 +220,7 @@ def render_page(page: GraphPage) -> str:
 <title>{e(page.title)}</title>
 <style>{vis_css()}</style>
 <style>body, div.vis-tooltip {{ font-family: {CJK_FONTS}; }}</style>
-<style>{view_asset("graph.css")}</style>
+<style>{view_asset("page.css")}{view_asset("graph.css")}</style>
 </head>
 <body data-ready="0" data-nodes="{len(nodes)}" data-edges="{len(edges)}">
 <header><h1>{e(page.title)}</h1><div class="sub">{e(page.subtitle)}</div>
