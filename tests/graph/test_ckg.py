@@ -127,3 +127,214 @@ class TestRegionFromTheFullName:
             "金辰股份": ("辽宁省", "fullname"),
             "东方电气": ("", ""),
         }
+
+
+#: The smallest good ckg folder: one firm, one product of each relation, one industry.
+_GOOD = {
+    "companies.csv": "code,name,fullname,exchange,listed\n"
+    "603090,宏盛股份,无锡宏盛换热器制造股份有限公司,SH,2016-08-31\n",
+    "company_industry.csv": "company,industry\n603090,640000\n",
+    "company_product.csv": "company,product,weight\n603090,换热器,1.0\n",
+    "industries.csv": "code,name\n640000,机械设备\n",
+    "industry_parent.csv": "child,parent\n",
+    "product_downstream.csv": "product,downstream_product\n换热器,空调\n",
+    "product_subtype.csv": "product,subtype\n换热器,板式换热器\n",
+    "product_upstream.csv": "product,upstream_material\n换热器,钢材\n",
+}
+
+
+def _ckg_folder(where: Path, **changed: str | bytes | None) -> Path:
+    """A copy of :data:`_GOOD` in ``where/ckg`` with some files replaced (``None``: left out);
+    a keyword is the file name without ``.csv``."""
+    src = where / "ckg"
+    src.mkdir()
+    files = {**_GOOD, **{f"{k}.csv": v for k, v in changed.items()}}
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            (src / name).write_bytes(content)
+        elif content is not None:
+            (src / name).write_text(content, "utf-8")
+    return src
+
+
+class TestBadSourceFiles:
+    """A user's copy of the ckg data may be broken in ordinary ways; each is refused with one
+    Chinese message naming the file (and row or column), and no output is left behind. Before:
+    a 0-byte ``company_product.csv`` crashed with pandas' EmptyDataError after half the bundle
+    was written, a header-only relation crashed with a TypeError, a row with a field too many
+    was read shifted by one column (the code taken as the index) and silently lost."""
+
+    @pytest.mark.parametrize(
+        ("changed", "expected"),
+        [
+            ({"company_product": None}, ["company_product.csv", "不存在"]),
+            ({"company_product": ""}, ["company_product.csv", "空", "company,product,weight"]),
+            ({"companies": ""}, ["companies.csv", "空"]),
+            (
+                {"companies": "code,name,fullname,exchange,listed\n"},
+                ["companies.csv", "没有数据行", "必需"],
+            ),
+            (
+                {"company_product": "company,product\n603090,换热器\n"},
+                ["company_product.csv", "weight"],
+            ),
+            (
+                {"companies": "code,name,fullname,exchange\n603090,宏盛股份,无锡宏盛,SH\n"},
+                ["companies.csv", "listed"],
+            ),
+            (
+                {"company_product": "company,product,weight\n603090,换热器,1.0\n".encode("gbk")},
+                ["company_product.csv", "第 2 行", "UTF-8", "GBK"],
+            ),
+            (
+                {"product_upstream": b"product,upstream_material\n\xff\xfe,x\n"},
+                ["product_upstream.csv", "第 2 行", "UTF-8"],
+            ),
+            (
+                {"company_product": "company,product,weight\n603090,换热器,1.0\n603090,a,b,0.5\n"},
+                ["company_product.csv", "第 3 行", "4 个字段", "3 列"],
+            ),
+            (
+                {"industries": "code,name\n640000\n"},
+                ["industries.csv", "第 2 行", "1 个字段", "2 列"],
+            ),
+        ],
+        ids=[
+            "missing",
+            "zero-bytes",
+            "zero-bytes-companies",
+            "companies-header-only",
+            "missing-column",
+            "missing-column-companies",
+            "gbk",
+            "bad-bytes",
+            "too-many-fields",
+            "too-few-fields",
+        ],
+    )
+    def test_refused_with_a_chinese_message(
+        self, tmp_path: Path, changed: dict[str, str | bytes | None], expected: list[str]
+    ) -> None:
+        from chainatlas.graph.io.sources.ckg import CkgError
+
+        src = _ckg_folder(tmp_path, **changed)
+        out = tmp_path / "out" / "bundle"
+        with pytest.raises(CkgError) as err:
+            ckg_to_bundle(src, out)
+        for part in expected:
+            assert part in str(err.value)
+        assert not out.exists()
+        assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+    def test_header_only_relations_are_empty_relations(self, tmp_path: Path) -> None:
+        """Only companies.csv must hold rows: a relation file with its header alone is a
+        relation without edges."""
+        src = _ckg_folder(
+            tmp_path,
+            company_product="company,product,weight\n",
+            company_industry="company,industry\n",
+            industries="code,name\n",
+            product_upstream="product,upstream_material\n",
+            product_subtype="product,subtype\n",
+            product_downstream="\ufeffproduct,downstream_product\r\n",  # Excel's BOM and CRLF
+        )
+        rep = ckg_to_bundle(src, tmp_path / "out")
+        assert rep.firms == 1 and rep.segments == 0 and rep.industries == 0
+        assert set(rep.relationships.values()) == {0}
+        with EmbeddedStore(tmp_path / "g.db") as store:
+            imported = import_bundle(store, tmp_path / "out", progress=False)
+            assert imported.nodes == 1 and imported.relationships == 0
+
+    def test_a_failed_conversion_keeps_the_previous_bundle(self, tmp_path: Path) -> None:
+        good = _ckg_folder(tmp_path)
+        out = tmp_path / "bundle"
+        ckg_to_bundle(good, out)
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        bad = tmp_path / "bad"
+        good.rename(bad)
+        (bad / "product_subtype.csv").write_text("product\n换热器\n", "utf-8")
+        from chainatlas.graph.io.sources.ckg import CkgError
+
+        with pytest.raises(CkgError, match="product_subtype.csv"):
+            ckg_to_bundle(bad, out)
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "bundle"]
+
+    def test_a_folder_of_other_files_is_not_overwritten(self, tmp_path: Path) -> None:
+        from chainatlas.graph.io.sources.ckg import CkgError
+
+        out = tmp_path / "mine"
+        out.mkdir()
+        (out / "notes.txt").write_text("keep me", "utf-8")
+        with pytest.raises(CkgError, match="notes.txt|不是 bundle"):
+            ckg_to_bundle(_ckg_folder(tmp_path), out)
+        assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+    def test_a_bundle_is_replaced_whole(self, tmp_path: Path) -> None:
+        """Converting again into the same folder replaces the bundle: no file of the old one
+        is left (a stale rels file would be imported with the new ones)."""
+        out = tmp_path / "bundle"
+        ckg_to_bundle(_ckg_folder(tmp_path), out)
+        (out / "rels_STALE.csv").write_text(":START_ID,:END_ID,:TYPE\n", "utf-8")
+        (tmp_path / "ckg" / "company_product.csv").write_text(
+            "company,product,weight\n603090,冷凝器,0.5\n", "utf-8"
+        )
+        ckg_to_bundle(tmp_path / "ckg", out)
+        assert not (out / "rels_STALE.csv").exists()
+        assert "seg:冷凝器" in (out / "rels_OPERATES_IN.csv").read_text("utf-8")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "ckg"]
+
+
+class TestTheScript:
+    """``scripts/ckg_to_bundle.py``: a bad folder is one line on stderr and exit status 2."""
+
+    @pytest.mark.parametrize(
+        ("changed", "expected"),
+        [
+            ({"company_product": ""}, "company_product.csv"),
+            ({"company_product": "company,product,weight\n603090,a,b,0.5\n"}, "第 2 行"),
+        ],
+        ids=["zero-bytes", "too-many-fields"],
+    )
+    def test_no_traceback(self, tmp_path: Path, changed: dict[str, str], expected: str) -> None:
+        import subprocess
+        import sys
+
+        from tests.conftest import REPO
+
+        src = _ckg_folder(tmp_path, **changed)
+        run = subprocess.run(
+            [
+                sys.executable,
+                str(REPO / "scripts" / "ckg_to_bundle.py"),
+                str(src),
+                str(tmp_path / "o"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 2
+        assert "Traceback" not in run.stderr and expected in run.stderr
+        assert run.stderr.startswith("错误：")
+        assert not (tmp_path / "o").exists()
+
+    def test_a_missing_folder(self, tmp_path: Path) -> None:
+        import subprocess
+        import sys
+
+        from tests.conftest import REPO
+
+        run = subprocess.run(
+            [
+                sys.executable,
+                str(REPO / "scripts" / "ckg_to_bundle.py"),
+                str(tmp_path / "nope"),
+                str(tmp_path / "o"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 2 and "Traceback" not in run.stderr
+        assert "找不到" in run.stderr and "nope" in run.stderr

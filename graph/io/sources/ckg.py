@@ -14,21 +14,74 @@ fullname``) is 湖州市 when its full name says 湖州, else the province of th
 municipality or city its full name starts with (无锡宏盛… → 江苏省; prefecture-level and
 county-level cities, from :mod:`.cities`), else of a place in brackets (…（苏州）股份有限公司);
 it is left empty otherwise (:func:`region_of`).
+
+A user's copy of the folder may be broken (a file missing or empty, a column renamed, saved as
+GBK by Excel, a row with a field too many that pandas would silently read shifted by a column):
+every file is read and checked before anything is written (:func:`load_ckg`), and the bundle
+is written into a temporary folder beside ``out`` and renamed into place, so a failure leaves
+no half-written bundle and keeps a previous one. Only ``companies.csv`` must hold rows; the
+relation and industry files may be header-only (no edges).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from chainatlas.graph.errors import ChainAtlasError, RowError
 from chainatlas.graph.io.sources.cities import COUNTY_CITIES, PREFECTURES
 from chainatlas.graph.model import ID_REFUSED, char_class
 
-__all__ = ["CkgReport", "ckg_to_bundle", "is_noise_product", "region_of"]
+__all__ = [
+    "CKG_FILES",
+    "CkgError",
+    "CkgReport",
+    "ckg_to_bundle",
+    "is_noise_product",
+    "load_ckg",
+    "region_of",
+]
+
+#: The files of the ckg split and the columns the converter reads (others are ignored). Only
+#: companies.csv is required to hold rows: without firms there is nothing to convert.
+CKG_FILES: dict[str, tuple[str, ...]] = {
+    "companies.csv": ("code", "name", "fullname", "exchange", "listed"),
+    "industries.csv": ("code", "name"),
+    "industry_parent.csv": ("child", "parent"),
+    "company_industry.csv": ("company", "industry"),
+    "company_product.csv": ("company", "product", "weight"),
+    "product_upstream.csv": ("product", "upstream_material"),
+    "product_subtype.csv": ("product", "subtype"),
+    "product_downstream.csv": ("product", "downstream_product"),
+}
+_REQUIRED = frozenset({"companies.csv"})
+
+
+class CkgError(ChainAtlasError):
+    """The ckg folder (or the output folder) cannot be used; nothing was written.
+
+    ``where`` says the file, row and column when the fault is in a source file.
+    """
+
+    def __init__(self, message: str, where: RowError | None = None) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def _refuse(name: str, reason: str, *, row: int = 0, column: str = "") -> CkgError:
+    where = RowError(name, row, column, reason)
+    return CkgError(f"ckg 数据无法转换，未写入 bundle：{where}", where)
+
 
 _NOISE = re.compile(
     r"(抵销|抵消|平衡项目|调整项目|合计|小计|其他业务|其它业务|^其他$|^其它$|^补充$|减[:：]|内部交易)"
@@ -179,17 +232,38 @@ def _fits_board(code: str, listed: str) -> bool:
 
 
 def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
-    """Write the bundle for the ckg folder ``src`` into ``out``; returns what was converted."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the bundle for the ckg folder ``src`` into ``out``; returns what was converted.
+
+    ``out`` is created, or replaced whole when it holds a bundle already. Raises
+    :class:`CkgError` (nothing written, a previous bundle kept) when a source file is missing,
+    empty, undecodable, lacks a column or has a row of the wrong width, or when ``out`` is a
+    file or a folder of other files.
+    """
+    tables = load_ckg(src)
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        rep = _convert(tables, tmp)
+        _publish(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return rep
+
+
+def _convert(tables: dict[str, pd.DataFrame], out: Path) -> CkgReport:
     rep = CkgReport()
-    firm_ids = _firms(src, out, rep)
-    _industries(src, out, rep, firm_ids)
-    main = _main_products(src, rep, firm_ids)
+    firm_ids = _firms(tables["companies.csv"], out, rep)
+    _industries(tables, out, rep, firm_ids)
+    main = _main_products(tables["company_product.csv"], rep, firm_ids)
     products: set[str] = set(main["product"])
-    up_p, up_m = _product_pairs(src, "product_upstream.csv", "upstream_material", "上游材料", rep)
-    sub_p, sub_s = _product_pairs(src, "product_subtype.csv", "subtype", "子类", rep)
+    up_p, up_m = _product_pairs(
+        tables["product_upstream.csv"], "upstream_material", "上游材料", rep
+    )
+    sub_p, sub_s = _product_pairs(tables["product_subtype.csv"], "subtype", "子类", rep)
     dn_p, dn_d = _product_pairs(
-        src, "product_downstream.csv", "downstream_product", "下游产品", rep
+        tables["product_downstream.csv"], "downstream_product", "下游产品", rep
     )
     for col in (up_p, up_m, sub_p, sub_s, dn_p, dn_d):
         products.update(col)
@@ -214,13 +288,114 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
     return rep
 
 
+def load_ckg(src: Path) -> dict[str, pd.DataFrame]:
+    """Every file of :data:`CKG_FILES` in ``src``, read and checked, as string columns.
+
+    Raises :class:`CkgError` at the first file that is missing, empty, not UTF-8, lacks a
+    column, has a row with too many or too few fields, or (companies.csv) holds no row.
+    """
+    if not src.is_dir():
+        raise CkgError(f"找不到 ckg 数据目录：{src}（应包含 {'、'.join(CKG_FILES)}）")
+    return {name: _read(src, name) for name in CKG_FILES}
+
+
 def _read(src: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(src / name, dtype=str, keep_default_na=False)
+    """One source file as a frame of its :data:`CKG_FILES` columns (csv rather than pandas:
+    pandas reads a row with a field too many shifted by a column, without a word)."""
+    columns = CKG_FILES[name]
+    header_line = ",".join(columns)
+    required = name in _REQUIRED
+    try:
+        data = (src / name).read_bytes()
+    except FileNotFoundError:
+        need = "必需文件（企业表）" if required else "没有数据时可以只有表头行，但文件不能缺少"
+        raise _refuse(name, f"文件不存在（{need}；表头为 {header_line}）") from None
+    except OSError as e:
+        raise _refuse(name, f"无法读取（{e.strerror or e}）") from None
+    if not data.strip():
+        need = (
+            f"这是必需文件（企业表），须有表头行 {header_line} 和至少一家企业"
+            if required
+            else f"没有数据时请只保留表头行 {header_line}"
+        )
+        raise _refuse(name, f"文件是空的（{len(data)} 字节，连表头都没有）；{need}")
+    rows = list(_rows(name, _decode(name, data), columns))
+    if required and not rows:
+        raise _refuse(name, "只有表头，没有数据行；此文件是必需的（企业表），至少要有一家企业")
+    return pd.DataFrame(rows, columns=list(columns), dtype="str")
 
 
-def _firms(src: Path, out: Path, rep: CkgReport) -> set[str]:
+def _decode(name: str, data: bytes) -> str:
+    """UTF-8 text, with or without the byte-order mark Excel writes."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            hint = "文件看起来是 GBK 编码，请另存为 UTF-8（Excel：「CSV UTF-8（逗号分隔）」）"
+        except UnicodeDecodeError:
+            hint = f"字节 0x{data[e.start]:02x} 无法按 UTF-8 解码，请另存为 UTF-8"
+        raise _refuse(name, f"不是 UTF-8 编码：{hint}", row=line) from None
+
+
+def _rows(name: str, text: str, columns: tuple[str, ...]) -> Iterator[list[str]]:
+    """The data rows of ``text`` (blank lines skipped), cut to ``columns``, after checking the
+    header holds each column once and every row is as wide as the header."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+        if missing := [c for c in columns if c not in header]:
+            raise _refuse(
+                name,
+                f"表头缺少列 {'、'.join(missing)}（表头须含 {','.join(columns)}，"
+                f"现为 {','.join(header)}）",
+                row=1,
+                column="、".join(missing),
+            )
+        if twice := [c for c in columns if header.count(c) > 1]:
+            raise _refuse(name, "表头中此列出现了不止一次", row=1, column="、".join(twice))
+        at = [header.index(c) for c in columns]
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise _refuse(
+                    name,
+                    f"有 {len(row)} 个字段，表头有 {len(header)} 列"
+                    "（字段中的逗号须用英文双引号括起）",
+                    row=reader.line_num,
+                )
+            yield [row[i] for i in at]
+    except csv.Error as e:
+        raise _refuse(name, f"不是有效的 CSV（{e}）", row=reader.line_num) from None
+
+
+def _check_out(out: Path) -> None:
+    """``out`` may be missing, an empty folder or a bundle (which is replaced whole); a file or
+    a folder of other files is refused, so that no one's files are deleted."""
+    if out.exists() and not out.is_dir():
+        raise CkgError(f"输出路径 {out} 已存在且不是目录，未写入 bundle；请换一个输出目录")
+    if out.is_dir() and any(out.iterdir()) and not (out / "bundle.json").is_file():
+        raise CkgError(
+            f"输出目录 {out} 里已有其他文件（不是 bundle，没有 bundle.json），未写入；"
+            "请换一个新的或空的输出目录"
+        )
+
+
+def _publish(tmp: Path, out: Path) -> None:
+    """Rename the finished bundle ``tmp`` to ``out``, replacing a previous bundle whole."""
+    if not out.exists():
+        os.replace(tmp, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    os.replace(out, old / "bundle")
+    os.replace(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _firms(comp: pd.DataFrame, out: Path, rep: CkgReport) -> set[str]:
     """``nodes_Firm.csv``, one firm per stock code; returns the codes."""
-    comp = _read(src, "companies.csv")
     comp["code"] = comp["code"].str.strip().str.zfill(6)
     comp["fits"] = [_fits_board(c, ld) for c, ld in zip(comp["code"], comp["listed"], strict=True)]
     comp["order"] = range(len(comp))
@@ -251,9 +426,11 @@ def _firms(src: Path, out: Path, rep: CkgReport) -> set[str]:
     return set(firms["code"])
 
 
-def _industries(src: Path, out: Path, rep: CkgReport, firm_ids: set[str]) -> None:
+def _industries(
+    tables: dict[str, pd.DataFrame], out: Path, rep: CkgReport, firm_ids: set[str]
+) -> None:
     """``nodes_Industry.csv`` with its levels, SUBINDUSTRY_OF and the firms' IN_INDUSTRY."""
-    ind = _read(src, "industries.csv")
+    ind = tables["industries.csv"]
     ind["level"] = [1 if c.endswith("0000") else 2 if c.endswith("00") else 3 for c in ind["code"]]
     pd.DataFrame(
         {
@@ -266,10 +443,10 @@ def _industries(src: Path, out: Path, rep: CkgReport, firm_ids: set[str]) -> Non
     ).to_csv(out / "nodes_Industry.csv", index=False)
     rep.industries = len(ind)
     ind_ids = set(ind["code"])
-    par = _read(src, "industry_parent.csv")
+    par = tables["industry_parent.csv"]
     par = par[par["child"].isin(ind_ids) & par["parent"].isin(ind_ids)].drop_duplicates()
     _rels(out, "SUBINDUSTRY_OF", "ind:" + par["child"], "ind:" + par["parent"], rep)
-    ci = _read(src, "company_industry.csv")
+    ci = tables["company_industry.csv"]
     ci["company"] = ci["company"].str.zfill(6)
     ok = ci["company"].isin(firm_ids) & ci["industry"].isin(ind_ids)
     rep.dropped["company_industry 未知企业或行业"] = int((~ok).sum())
@@ -277,14 +454,14 @@ def _industries(src: Path, out: Path, rep: CkgReport, firm_ids: set[str]) -> Non
     _rels(out, "IN_INDUSTRY", "firm:" + ci["company"], "ind:" + ci["industry"], rep)
 
 
-def _main_products(src: Path, rep: CkgReport, firm_ids: set[str]) -> pd.DataFrame:
+def _main_products(cp: pd.DataFrame, rep: CkgReport, firm_ids: set[str]) -> pd.DataFrame:
     """The firms' main products (company, product, revenue share ``w``) without noise, bad
     shares or unknown firms, one row per firm and product (the largest share)."""
-    cp = _read(src, "company_product.csv")
+    cp = cp.copy()
     cp["company"] = cp["company"].str.zfill(6)
     cp["product"] = _product(cp["product"])
     cp["w"] = pd.to_numeric(cp["weight"], errors="coerce")
-    noise = cp["product"].map(is_noise_product)
+    noise = cp["product"].map(is_noise_product).astype(bool)  # bool also when empty
     bad_w = ~cp["w"].between(0, 1)
     unknown = ~cp["company"].isin(firm_ids)
     rep.dropped["主营产品为会计科目等噪声"] = int(noise.sum())
@@ -295,13 +472,13 @@ def _main_products(src: Path, rep: CkgReport, firm_ids: set[str]) -> pd.DataFram
 
 
 def _product_pairs(
-    src: Path, name: str, other: str, label: str, rep: CkgReport
+    df: pd.DataFrame, other: str, label: str, rep: CkgReport
 ) -> tuple[pd.Series, pd.Series]:
     """(product, ``other``) pairs of one relation file without noise, self-loops or repeats."""
     a, b = "product", other
-    df = _read(src, name)
+    df = df.copy()
     df[a], df[b] = _product(df[a]), _product(df[b])
-    bad = df[a].map(is_noise_product) | df[b].map(is_noise_product)
+    bad = df[a].map(is_noise_product).astype(bool) | df[b].map(is_noise_product).astype(bool)
     loops = df[a] == df[b]
     rep.dropped[f"{label} 噪声端点"] = int(bad.sum())
     rep.dropped[f"{label} 自环"] = int((loops & ~bad).sum())
