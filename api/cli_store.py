@@ -2,7 +2,9 @@
 
 Create the graph and load the seeds, import a bundle or a filled-in template, export the whole
 graph, write an empty template, count what is there, list the chains, and serve the web pages
-and the REST API over the same data directory.
+and the REST API over the same data directory. ``stats`` also lists the records whose 所在区域
+must be filled in (:mod:`~chainatlas.graph.workflows.unplaced`); ``stats --check`` exits 1
+while there are any, for a scheduled check.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from chainatlas.api.cli_common import (
     user_errors,
 )
 from chainatlas.graph.store.contract import GraphStore
+from chainatlas.graph.workflows.unplaced import Unplaced, unplaced_records
 
 __all__ = ["STORE_COMMANDS"]
 
@@ -116,7 +119,12 @@ def template(kind: str, out: Path) -> None:
     click.echo(f"已生成模板 {out}")
 
 
-def _print_counts(store: GraphStore, as_json: bool = False, where: str | None = None) -> None:
+def _print_counts(
+    store: GraphStore,
+    as_json: bool = False,
+    where: str | None = None,
+    unplaced: list[Unplaced] | None = None,
+) -> None:
     c = store.counts()
     if as_json:
         data: dict[str, Any] = {
@@ -127,6 +135,11 @@ def _print_counts(store: GraphStore, as_json: bool = False, where: str | None = 
         }
         if where:
             data["store"] = where
+        if unplaced is not None:
+            data["unplaced"] = [
+                {"id": u.id, "label": u.label, "name": u.name, "region": u.region}
+                for u in unplaced
+            ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if where:
@@ -137,15 +150,38 @@ def _print_counts(store: GraphStore, as_json: bool = False, where: str | None = 
     click.echo(f"关系 {c.relationships:,}")
     for k, v in c.types.items():
         click.echo(f"  {k:<16}{v:>10,}")
+    if unplaced is not None:
+        _print_unplaced(unplaced)
+
+
+def _print_unplaced(unplaced: list[Unplaced]) -> None:
+    """The records whose 所在区域 is not a district, one a line, and where to fix them."""
+    if not unplaced:
+        click.echo("所在区域：全部项目、需求、供给都在区县或功能区")
+        return
+    click.echo(
+        f"所在区域须补填 {len(unplaced)} 条（不是区县或功能区，各区县看不到；"
+        "请在网页「补填所在区域」/ui/unplaced 逐条选择区县）："
+    )
+    for u in unplaced:
+        click.echo(f"  {u.label_zh}  {u.name}  所在区域 {u.region}  （{u.id}）")
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（含图谱位置 store）")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="有所在区域须补填的记录（不是区县或功能区）时以状态 1 退出，供定时检查",
+)
 @pass_ctx
-def stats(c: Ctx, as_json: bool) -> None:
-    """图谱位置，及按标签和关系类型统计的数量。"""
+def stats(c: Ctx, as_json: bool, check: bool) -> None:
+    """图谱位置，按标签和关系类型统计的数量，及所在区域须补填的记录。"""
     with c.existing_store() as store, user_errors():
-        _print_counts(store, as_json, where=c.where)
+        unplaced = unplaced_records(store)
+        _print_counts(store, as_json, where=c.where, unplaced=unplaced)
+    if check and unplaced:
+        raise click.exceptions.Exit(1)
 
 
 @click.command()
@@ -160,7 +196,7 @@ def chains(c: Ctx) -> None:
 
 
 #: what uvicorn starts in each worker process of ``serve --workers N``
-APP_FACTORY = "chainatlas.api.main:create_app"
+APP_FACTORY = "chainatlas.api.main:create_served_app"
 
 
 @click.command()
@@ -208,7 +244,7 @@ def serve(c: Ctx, host: str, port: int, workers: int) -> None:
         auth.close()
         _serve_workers(c, host, port, workers)
         return
-    app = create_app(c.settings, store, auth)
+    app = create_app(c.settings, store, auth, warm_index=c.settings.warm_index)
     try:
         # no WebSocket routes: "none" spares loading a WebSocket library at start-up
         uvicorn.run(app, host=host, port=port, log_level="info", ws="none")

@@ -4,7 +4,7 @@ index of the target lists."""
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -26,6 +26,8 @@ __all__ = [
     "get_settings",
     "get_store",
     "get_target_index",
+    "index_for",
+    "index_ready",
     "target_index",
 ]
 
@@ -69,24 +71,37 @@ AuthDep = Annotated[AuthStore, Depends(get_auth)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+#: one index build at a time in the process (a request's or the warm-up's, see ``warmup``)
 _index_lock = threading.Lock()
 
 
-def target_index(request: Request, store: GraphStore, home: tuple[str, ...]) -> TargetIndex:
-    """The ranking index of the graph as it is now: kept in the process while the store's
-    revision is the same, else loaded from the data directory's cache or built and stored
-    there (:func:`chainatlas.matching.index_cache.cached_index`)."""
+def index_for(state: Any, store: GraphStore, home: tuple[str, ...]) -> TargetIndex:
+    """The ranking index of the graph as it is now, kept in the app's ``state`` while the
+    store's revision is the same, else loaded from the data directory's cache or built and
+    stored there (:func:`chainatlas.matching.index_cache.cached_index`); one build at a time,
+    so a request that asks while the warm-up builds waits for that build."""
     from chainatlas.matching.index_cache import cached_index
 
     key = (store.revision(), home)
     with _index_lock:
-        cached = getattr(request.app.state, "target_index", None)
+        cached = getattr(state, "target_index", None)
         if cached is None or cached[0] != key:
-            settings: Settings = request.app.state.settings
+            settings: Settings = state.settings
             revision, index = cached_index(store, home=settings.home, home_area=home)
             cached = ((revision, home), index)
-            request.app.state.target_index = cached
+            state.target_index = cached
         return cached[1]  # type: ignore[no-any-return]
+
+
+def index_ready(state: Any, store: GraphStore, home: tuple[str, ...]) -> bool:
+    """Whether the app holds the index of the graph as it is now (never waits)."""
+    cached = getattr(state, "target_index", None)
+    return cached is not None and cached[0] == (store.revision(), home)
+
+
+def target_index(request: Request, store: GraphStore, home: tuple[str, ...]) -> TargetIndex:
+    """:func:`index_for` of the request's app."""
+    return index_for(request.app.state, store, home)
 
 
 def get_target_index(request: Request, store: StoreDep, settings: SettingsDep) -> TargetIndex:

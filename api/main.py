@@ -42,13 +42,14 @@ from chainatlas.api.routes import (
     ui,
     views,
 )
+from chainatlas.api.warmup import IndexWarmer
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.backends import open_store
 from chainatlas.graph.store.contract import GraphStore, begin_read_scope
 
 log = logging.getLogger("chainatlas.api")
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_served_app"]
 
 
 async def _read_scope() -> None:
@@ -130,10 +131,13 @@ def create_app(
     auth: AuthStore | None = None,
     *,
     rates: dict[str, str] | None = None,
+    warm_index: bool = False,
 ) -> FastAPI:
     """The app over ``store`` (or the configured backend's store, opened at start-up); tokens
     and the audit log in ``auth`` (default ``auth.db`` in the data directory); ``rates``
-    overrides the per-token rate limits of the expensive endpoints (``limits.RATES``)."""
+    overrides the per-token rate limits of the expensive endpoints (``limits.RATES``);
+    ``warm_index`` builds the ranking index in the background (:mod:`chainatlas.api.warmup`:
+    ``chainatlas serve`` turns it on, an app made for a test builds in the request)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -145,9 +149,13 @@ def create_app(
         app.state.auth = auth if auth is not None else AuthStore(settings.home / "auth.db")
         # the graph loads in the background: /health answers at once (from the store's counts)
         threading.Thread(target=_warm, args=(app.state.store,), daemon=True).start()
+        if app.state.index_warmer is not None:  # after the store is open
+            app.state.index_warmer.start()
         try:
             yield
         finally:
+            if app.state.index_warmer is not None:
+                app.state.index_warmer.stop()  # not waited for: a build cannot be cut short
             if own:
                 app.state.store.close()
             if own_auth:
@@ -161,6 +169,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    # made here, started by the lifespan: a test may hook into it before the app starts
+    app.state.index_warmer = IndexWarmer(app.state) if warm_index else None
     install_error_handlers(app)
     _docs(app)
     # No CORS middleware on purpose: browsers keep other origins out (closed by default).
@@ -195,3 +205,11 @@ def create_app(
     ui.install_ui(app)
     _document_rate_limits(app)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app of a ``chainatlas serve`` worker process (``serve --workers N``): the settings
+    from the environment, the index warmed in the background unless ``CHAINATLAS_WARM_INDEX``
+    is 0."""
+    settings = Settings()
+    return create_app(settings, warm_index=settings.warm_index)

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     land_to_start_days: int = Field(
         default=0, ge=0, description="拿地后多少天内开工计为“拿地即开工”（0 = 当天）"
     )
+    warm_index: bool = Field(
+        default=True,
+        description="chainatlas serve 启动后及数据更新后在后台预先计算招商排序索引",
+    )
     view_max_nodes: int = Field(
         default=25000, ge=1, description="关系网络视图（chainatlas view 与接口）最多显示的节点数"
     )

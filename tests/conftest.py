@@ -42,11 +42,15 @@ SEEDS = REPO / "seeds"
 @pytest.fixture(autouse=True, scope="session")
 def _data_outside_the_user_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test touches the real per-user data directory: ``CHAINATLAS_HOME`` and the XDG data
-    folder (platformdirs' default on Linux) point into the session's temporary folder."""
+    folder (platformdirs' default on Linux) point into the session's temporary folder. A
+    ``chainatlas serve`` started by a test builds no ranking index in the background unless
+    the test asks (``CHAINATLAS_WARM_INDEX``; the tests of ``api/warmup.py`` do)."""
     base = tmp_path_factory.mktemp("user")
-    saved = {k: os.environ.get(k) for k in ("CHAINATLAS_HOME", "XDG_DATA_HOME")}
+    names = ("CHAINATLAS_HOME", "XDG_DATA_HOME", "CHAINATLAS_WARM_INDEX")
+    saved = {k: os.environ.get(k) for k in names}
     os.environ["CHAINATLAS_HOME"] = str(base / "chainatlas-home")
     os.environ["XDG_DATA_HOME"] = str(base / "xdg-data")
+    os.environ["CHAINATLAS_WARM_INDEX"] = "0"
     yield
     for k, v in saved.items():
         if v is None:

@@ -110,8 +110,13 @@ def map_page(
 ) -> Response:
     """产业链招商图 as a worklist: weak and missing segments by priority, each with its
     recorded and inferred targets (filters, a page per segment, Excel in the same order)."""
+    from chainatlas.api.routes.ui.index_notice import index_notice
     from chainatlas.viz.reports import why_none  # loads pandas: not at start-up
 
+    ch = resolve_chain(get_store(request), chain)  # an unknown chain: 404 before any notice
+    notice = index_notice(request, who, f"产业链招商图 · {ch.name}", ch)
+    if notice is not None:  # the index is being computed: say so now, reload when ready
+        return notice
     al = _attraction(request, chain)
     _check_segment(al, f)
     query = {"segment": f.segment, "region": f.region, "tier": f.tier, "kind": f.kind}
