@@ -5,6 +5,10 @@ Seed 000 names the states (签约未开工 …) and asks for 拿地即开工, bu
 long a project may stay in a state before it is a stall, how many days after 拿地 still count as
 拿地即开工, and how long a problem may take are the office's settings (:class:`Grace`, the
 ``CHAINATLAS_*`` settings), and every report names the values it used as 本办设置.
+
+The date rules a stage move applies (dates in order, a stage's dates, no future dates) are
+:mod:`chainatlas.graph.project_dates`, shared with the records API and the template import;
+they are imported here under their old names.
 """
 
 from __future__ import annotations
@@ -18,16 +22,20 @@ from typing import Any
 
 from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, ValidationFailed
 from chainatlas.graph.model import PROJECT_STAGES, Node, Relationship
+from chainatlas.graph.project_dates import DATE_FIELDS, DATE_ZH, STAGE_NEEDS, check_dates
+from chainatlas.graph.project_dates import day as _d
 from chainatlas.graph.rules import Grace
 from chainatlas.graph.store.contract import Batch, GraphStore
 
 __all__ = [
     "DATE_FIELDS",
+    "DATE_ZH",
     "LAND_TO_START",
     "LAND_TO_START_SOURCE",
     "LISTS",
     "MONTH_PATTERN",
     "NEW_LISTS",
+    "STAGE_NEEDS",
     "STALLS",
     "InvalidTransition",
     "add_follow_up",
@@ -43,33 +51,9 @@ __all__ = [
     "stalls",
 ]
 
-DATE_FIELDS = (
-    "signed",
-    "filed",
-    "land_date",
-    "started",
-    "completed",
-    "producing",
-    "above_scale",
-    "at_capacity",
-)
-DATE_ZH = {
-    "signed": "签约",
-    "filed": "备案",
-    "land_date": "拿地",
-    "started": "开工",
-    "completed": "竣工",
-    "producing": "投产",
-    "above_scale": "上规",
-    "at_capacity": "达产",
-}
-#: dates that must not decrease along a project's life
-ORDER = ("signed", "started", "completed", "producing", "above_scale", "at_capacity")
 LISTS = ("储备", "新开工", "在建", "竣工投产", "重大项目", "新升规")
 NEW_LISTS = ("新备案", "新开工", "新投产")
 STALLS = ("签约未开工", "开工未竣工", "竣工未投产", "投产未上规", "上规未达产")
-#: what a stage needs recorded before a project may enter it
-STAGE_NEEDS = {"落地开工": ("signed", "started"), "投产达效": ("completed", "producing")}
 #: seed 000 §三（二）, word for word: what the land-to-start figures measure
 LAND_TO_START = "拿地即开工"
 LAND_TO_START_SOURCE = "加快实现“拿地即发证”“拿地即开工”"
@@ -100,39 +84,6 @@ def month_range(month: str) -> tuple[date, date]:
         return date(y, m, 1), date(y, m, last)
     except (ValueError, TypeError):
         raise ValidationFailed(f"月份格式应为 YYYY-MM：{month!r}") from None
-
-
-def _d(p: dict[str, Any], k: str) -> date | None:
-    v = p.get(k)
-    return date.fromisoformat(v) if isinstance(v, str) and v else None
-
-
-def check_dates(props: dict[str, Any], *, today: date | None = None) -> list[tuple[str, str]]:
-    """Problems with a project's dates: order along the life cycle, filing before start,
-    actual dates in the future. Empty when the dates are possible."""
-    out = []
-    today = today or date.today()
-    seen: list[tuple[str, date]] = []
-    for k in ORDER:
-        d = _d(props, k)
-        if d is None:
-            continue
-        for pk, pd_ in seen:
-            if d < pd_:
-                out.append((k, f"{DATE_ZH[k]}日期 {d} 早于{DATE_ZH[pk]}日期 {pd_}"))
-                break
-        seen.append((k, d))
-    filed, started = _d(props, "filed"), _d(props, "started")
-    if filed and started and filed > started:
-        out.append(("filed", f"备案日期 {filed} 晚于开工日期 {started}"))
-    land = _d(props, "land_date")
-    if land and started and land > started:
-        out.append(("land_date", f"拿地日期 {land} 晚于开工日期 {started}"))
-    for k in DATE_FIELDS:
-        d = _d(props, k)
-        if d and d > today:
-            out.append((k, f"{DATE_ZH[k]}日期 {d} 在今天（{today}）之后，实际日期不能是将来"))
-    return out
 
 
 def move_stage(
