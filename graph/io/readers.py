@@ -222,8 +222,9 @@ def _sheet_rows(
     progress: bool,
     header: HeaderCheck | None = None,
     budget: int | None = None,
-) -> list[list[str]]:
-    """The rows of one worksheet as text, trailing empty cells and rows dropped.
+) -> tuple[str, list[list[str]]]:
+    """The name of the worksheet read and its rows as text, trailing empty cells and rows
+    dropped.
 
     Raises ``ImportFailed`` for a formula cell (each one listed), a sheet over the size limits
     (a believable declared size over :data:`MAX_CELLS` before any row is read), a header that
@@ -258,7 +259,7 @@ def _sheet_rows(
             delay=0 if total else 1.0,
             disable=not progress or (total is not None and total < PROGRESS_MIN_ROWS),
         ) as bar:
-            return _scan(ws, name, bar, header, budget)
+            return ws.title, _scan(ws, name, bar, header, budget)
     finally:
         book.close()
 
@@ -396,7 +397,8 @@ def read_table(
     cell_budget: bool = True,
 ) -> pd.DataFrame:
     """All cells as strings ("" for empty), headers stripped. Data row ``i`` of the frame is
-    line ``i + 2`` of the file (the header is line 1).
+    line ``i + 2`` of the file (the header is line 1). A workbook's frame names the worksheet
+    it was read from in ``df.attrs["sheet"]``, for errors found later to name it.
 
     ``header``, when given, is called with the column names (stripped, named as the frame
     will name them) before any body row is read; it refuses a table by raising
@@ -419,9 +421,11 @@ def read_table(
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise _fail(name, _XLS_HINT)
+    title = None
     if suffix in (".xlsx", ".xlsm"):
         budget = MAX_CELLS if cell_budget else None
-        df = _frame(_sheet_rows(path, sheet, progress=progress, header=header, budget=budget), name)
+        title, rows = _sheet_rows(path, sheet, progress=progress, header=header, budget=budget)
+        df = _frame(rows, name)
     else:
         df = _read_csv(path, name, header, MAX_CELLS if cell_budget else None)
     df.columns = [str(c).strip() for c in df.columns]
@@ -430,4 +434,6 @@ def read_table(
         bad = formula_text_errors(df, name)
         if bad:
             raise ImportFailed(bad)
+    if title is not None:
+        df.attrs["sheet"] = title
     return df

@@ -3,6 +3,8 @@
 ``write_template`` writes a template with a notes sheet (xlsx) or a notes row starting with
 ``#`` (csv); ``import_template`` reads a filled one into graph nodes and relationships, with
 every bad row reported (file, row, column, reason) and nothing written unless asked to skip.
+A project row also meets the ledger's date rules (:mod:`chainatlas.graph.project_dates`), as
+a project written through the records API does.
 
 The rows of a filled template are read one way (:func:`template_rows`: headers without the
 required marker ``*``, the notes row and blank rows skipped, each cell as stripped text, yes/no
@@ -36,6 +38,7 @@ from chainatlas.graph.model import (
     Relationship,
     validate_node,
 )
+from chainatlas.graph.project_dates import write_problems
 from chainatlas.graph.store.contract import Batch, GraphStore, RelKey
 
 __all__ = [
@@ -389,6 +392,8 @@ def import_template(
     headers = {c.field: c.header for c in cols}
     nodes, rels = _rows(store, df, kind, path.name, errors, progress=progress)
     batch = check_rows(store, nodes, rels, errors, progress=progress)
+    if kind == "projects":
+        batch = _project_dates(store, batch, nodes, errors, path.name, df.attrs.get("sheet"))
     # name the Chinese header where a validation message names a property; a relationship of
     # a row already rejected is not a second error of that row
     bad_rows = {(e.file, e.row) for e in errors if not e.reason.endswith("对应节点行有错误")}
@@ -407,6 +412,42 @@ def import_template(
         report = _write(store, batch, errors, [path.name], skip_bad=skip_bad)
         bar.update(total)
     return report
+
+
+def _project_dates(
+    store: GraphStore,
+    batch: Batch,
+    nodes: list[tuple[str, int, Node]],
+    errors: list[RowError],
+    file: str,
+    sheet: str | None,
+) -> Batch:
+    """The batch without the projects whose dates break the ledger's rules, each problem an
+    error of its row and date column (:func:`~chainatlas.graph.project_dates.write_problems`,
+    the rules the records API and a stage move apply): dates out of order, a stage without
+    its dates, an actual date in the future. A row is checked as the project will be, merged
+    into the stored one (a blank cell keeps the stored date), on its dates as validated (an
+    Excel date cell read as its day); a problem the stored project already had is not the
+    row's. A workbook's errors name its sheet, as a CSV has none."""
+    lines = {n.id: line for _, line, n in nodes}
+    projects = [n for n in batch.nodes if n.label == "Project"]
+    stored = store.get_nodes([n.id for n in projects])
+    where = f"工作表「{sheet}」：" if sheet else ""
+    refused: set[str] = set()
+    for n in projects:
+        old = stored.get(n.id)
+        before = old.props if old is not None and old.label == "Project" else None
+        for field, why in write_problems(before, n.props):
+            errors.append(RowError(file, lines[n.id], field, where + why))
+            refused.add(n.id)
+    if not refused:
+        return batch
+    errors.sort(key=lambda e: e.row)  # the rows in the file's order, whichever check found them
+    return Batch(
+        nodes=[n for n in batch.nodes if n.id not in refused],
+        relationships=[r for r in batch.relationships if r.start not in refused],
+        prevalidated=True,
+    )
 
 
 #: The links a row states whole: a stored link of the same type to another end is replaced (a
