@@ -34,9 +34,9 @@ from chainatlas.api.schemas import (
 )
 from chainatlas.graph.errors import ValidationFailed
 from chainatlas.graph.home import DISTRICT_KINDS
-from chainatlas.graph.model import PROJECT_STAGES, Node, Relationship
+from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.project_dates import DATE_ZH, check_dates, needs_up_to
 from chainatlas.graph.store.contract import GraphStore
-from chainatlas.graph.workflows.ledger import DATE_ZH, STAGE_NEEDS, check_dates
 from chainatlas.graph.workflows.maps import parks_elsewhere, resolve_chain, segment_in_chain
 
 router = APIRouter(tags=["projects, demands and supplies"])
@@ -162,10 +162,11 @@ def _district(store: GraphStore, name: str) -> str:
 
 
 def _check_project(stored: dict[str, Any], props: dict[str, Any]) -> None:
-    """Refuse a project write that brings in a date problem (:func:`ledger.check_dates`:
-    dates out of order, actual dates in the future) or a stage without the dates it needs
-    (:data:`ledger.STAGE_NEEDS`, those of the stages before it included: a project created at
-    投产达效 needs 签约、开工、竣工、投产), as a stage move would.
+    """Refuse a project write that brings in a date problem (``check_dates`` of
+    :mod:`~chainatlas.graph.project_dates`: dates out of order, actual dates in the future)
+    or a stage without the dates it needs (``needs_up_to``: those of the stages before it
+    included: a project created at 投产达效 needs 签约、开工、竣工、投产), as a stage move
+    would.
 
     Only what the write brings in is refused: a problem the record already had and the
     write leaves as it is (an old record edited for its 责任单位) does not block the edit,
@@ -174,7 +175,7 @@ def _check_project(stored: dict[str, Any], props: dict[str, Any]) -> None:
     after = {**stored, **props}
     old = set(check_dates(stored)) if stored else set()
     new = [(k, why) for k, why in check_dates(after) if (k, why) not in old]
-    missing = [k for k in _needs(after.get("stage")) if not after.get(k)]
+    missing = [k for k in needs_up_to(after.get("stage")) if not after.get(k)]
     if stored:
         missing = [k for k in missing if k in props or after.get("stage") != stored.get("stage")]
     if missing:
@@ -188,14 +189,6 @@ def _check_project(stored: dict[str, Any], props: dict[str, Any]) -> None:
             "日期有误：" + "；".join(why for _, why in new),
             [(f"{DATE_ZH[k]}日期", why) for k, why in new],
         )
-
-
-def _needs(stage: object) -> list[str]:
-    """The dates a project at ``stage`` has: those each stage up to it needs."""
-    if stage not in PROJECT_STAGES:
-        return []
-    upto = PROJECT_STAGES[: PROJECT_STAGES.index(stage) + 1]
-    return [k for s in upto for k in STAGE_NEEDS.get(s, ())]
 
 
 def _check_segment(
