@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from chainatlas.api.deps import get_settings, get_store
 from chainatlas.api.routes.ui.core import User, page
+from chainatlas.api.routes.ui.unplaced import fixable
 from chainatlas.graph.workflows.maps import resolve_chain
 from chainatlas.graph.workflows.progress import progress
 from chainatlas.viz.dashboard import (
@@ -61,4 +62,5 @@ def home(request: Request, who: User, chain: str | None = None) -> Response:
         data=data,
         today=today.isoformat(),
         progress=prog,
+        unplaced=len(fixable(request, who)),
     )

@@ -30,6 +30,7 @@ from chainatlas.api.roles import ROLES, scoped_by
 from chainatlas.api.routes.projects import add_project_follow_up, project_land, project_stage
 from chainatlas.api.routes.records import put_project
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
+from chainatlas.api.routes.ui.unplaced import fixable
 from chainatlas.api.schemas import FollowUpIn, LandIn, ProblemIn, ProjectIn, RecordIn, StageMove
 from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
 from chainatlas.graph.model import ATTRACTION_METHODS, PROJECT_STAGES, zh_message
@@ -44,6 +45,7 @@ from chainatlas.graph.workflows.ledger import (
     check_dates,
 )
 from chainatlas.graph.workflows.problems import LEVELS
+from chainatlas.graph.workflows.unplaced import unplaced_regions
 from chainatlas.viz.dashboard import DISTRICT_KINDS, ZONE_KIND
 from chainatlas.viz.worklists import chain_segments, paged, project_list
 
@@ -146,6 +148,7 @@ def projects_page(
         total_investment=round(sum(r.get("investment") or 0 for r in rows), 2),
         query=urlencode(f),
         may_create=allowed(check_writer, who),
+        unplaced=len(fixable(request, who, "Project")),
         **_choices(request, f.get("chain")),
     )
 
@@ -410,10 +413,19 @@ async def post_edit_project(request: Request, who: User, project_id: str) -> Res
     f = {k: str(v) for k, v in form.items()}
     try:
         body = _project_record(f, new=False)
+        _check_placed(store, project_id, body)
         put_project(project_id, body, store, who, get_auth(request), request)
     except (ChainAtlasError, ValidationError) as exc:
         return _form_error(request, who, project_id, f, exc)
     return RedirectResponse(f"/ui/project/{quote(project_id)}?ok=edit", status_code=303)
+
+
+def _check_placed(store: GraphStore, project_id: str, body: RecordIn) -> None:
+    """A project stored in 湖州市 (before the districts-only rule) is not saved back there:
+    the form must name its district (:mod:`~chainatlas.graph.workflows.unplaced`)."""
+    if body.region is None and (stray := unplaced_regions(store, project_id)):
+        why = f"原所在区域「{'、'.join(stray)}」不是区县或功能区，请选择项目所在的区县或功能区"
+        raise ValidationFailed(f"所在区域：{why}", [("region", why)])
 
 
 def _project_record(f: dict[str, str], *, new: bool) -> RecordIn:
@@ -469,6 +481,7 @@ def _project_form(
         dates=[(k, DATE_ZH[k]) for k in DATE_FIELDS],
         labels=field_zh(),
         today=date.today().isoformat(),
+        stray_region="、".join(unplaced_regions(store, project_id)) if project_id else "",
         **extra,
     )
 
