@@ -34,6 +34,11 @@ A cache file is trusted only as far as it must be to unpickle it:
 - it is written whole or not at all (a temporary file renamed over the old one), readable by
   the user only, and older files of the same home area are removed.
 
+One index is built at a time per data directory (:func:`building`, an advisory lock on
+``cache/.build.lock``): the worker processes of ``serve --workers N``, all warming the index at
+start-up, or a command run while the service builds, wait for the first build and load it
+instead of each training its own.
+
 Reading commands never fail because of the cache: an unwritable data directory (a read-only
 mount, a full disk) only means the index is built again next time.
 """
@@ -68,6 +73,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT",
     "CachedRanking",
+    "building",
     "cache_path",
     "cached_index",
     "code_key",
@@ -341,12 +347,39 @@ def cached_index(
     index = load_index(path, revision, home_area)
     if index is not None:
         return revision, index
-    src = IndexInputs.read(store) if inputs is None else inputs
-    index = _rekeyed_index(path, revision, home_area, src.digest)
-    if index is None:
-        index = TargetIndex.from_store(store, home_area=home_area, inputs=src)
-        save_index(index, path, revision, home_area, inputs=src.digest)
+    with building(path):
+        index = load_index(path, revision, home_area)  # another process built it meanwhile
+        if index is not None:
+            return revision, index
+        src = IndexInputs.read(store) if inputs is None else inputs
+        index = _rekeyed_index(path, revision, home_area, src.digest)
+        if index is None:
+            index = TargetIndex.from_store(store, home_area=home_area, inputs=src)
+            save_index(index, path, revision, home_area, inputs=src.digest)
     return revision, index
+
+
+@contextlib.contextmanager
+def building(path: Path) -> Iterator[None]:
+    """One build of an index for the cache folder of ``path`` at a time across processes (an
+    advisory lock on ``cache/.build.lock``): the worker processes of ``serve --workers N``
+    warming at once, or a command run meanwhile, wait for the first build and load it instead
+    of each training its own. Where the lock cannot be made (a read-only data directory) the
+    build goes on without it."""
+    import fcntl
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path.parent / ".build.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        log.info("排序索引构建锁未建立：%s", exc)
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _read_ranks(
