@@ -34,8 +34,9 @@ __all__ = [
     "rollup",
 ]
 
-#: Sizes in CSS pixels, shared with the page's script (one pixel of layout is one on screen, so
-#: names stay legible however large the chain is: the drawing scrolls instead of shrinking).
+#: Sizes in CSS pixels at full size, shared with the page's script. Text is never drawn
+#: smaller: the script fits a wide chain to its window by narrowing the bands only (boxes come
+#: closer and narrower, the head and the heights keep their size), and scrolls past that.
 GEOMETRY = {
     "slot": 172,  # distance between two bones on the same side of the spine
     "box_w": 156,  # a segment's box

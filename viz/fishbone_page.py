@@ -55,6 +55,7 @@ def _toolbar(page: FishbonePage) -> str:
         f'<span class="verdicts" role="group" aria-label="按判定筛选">{boxes}</span>'
         '<button type="button" id="fb-unfold">全部展开</button>'
         '<button type="button" id="fb-fold">全部收起</button>'
+        '<button type="button" id="fb-fit" hidden aria-pressed="false">原始大小</button>'
         '<button type="button" id="fb-png">导出 PNG</button></div>'
     )
 

@@ -12,8 +12,8 @@ from typing import Any
 class Tab:
     """A logged-in browser tab that records console errors and requests leaving the service."""
 
-    def __init__(self, browser: Any, base: str, token: str, width: int) -> None:
-        self.ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    def __init__(self, browser: Any, base: str, token: str, width: int, height: int = 900) -> None:
+        self.ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         self.page = self.ctx.new_page()
         self.base, self.errors, self.outside = base, [], []  # type: ignore[var-annotated]
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)

@@ -248,36 +248,79 @@ def test_real_chain_stays_readable(browser, seeded: EmbeddedStore, tmp_path: Pat
 
 # ---- the review's findings (B7): the head, long names, the panel ---------------------------
 
-HEAD_VISIBLE = """() => {
-    const v = window.chainatlasView, s = document.getElementById('fb-scroll');
-    const head = (v.data.head_x + v.data.geometry.head) * v.scale;
-    return [head, s.clientWidth, s.scrollWidth, v.scale];
+#: what the fishbone's canvas holds, read from ECharts' renderer (zrender's display list): the
+#: box of the head (the rightmost dark polygon) in the page's CSS pixels, the size of every
+#: piece of text drawn (its font times its scale), how far the drawing scrolls sideways
+CANVAS = """() => {
+  const els = window.chainatlasView.chart.getZr().storage.getDisplayList(true);
+  const box = e => { const r = e.getBoundingRect().clone();
+                     if (e.transform) r.applyTransform(e.transform); return r; };
+  const head = els.filter(e => e.type === 'polygon').map(box)
+    .reduce((a, b) => (a.x > b.x ? a : b));
+  const g = document.getElementById('graph').getBoundingClientRect();
+  const sizes = els.filter(e => e.type === 'tspan' && e.style.text).map(e => {
+    const px = parseFloat(/([0-9.]+)px/.exec(e.style.font)[1]);
+    return px * (e.transform ? Math.hypot(e.transform[2], e.transform[3]) : 1);
+  });
+  const s = document.getElementById('fb-scroll');
+  return { head: { left: g.left + head.x, top: g.top + head.y,
+                   right: g.left + head.x + head.width, bottom: g.top + head.y + head.height },
+           font: Math.min(...sizes), texts: sizes.length,
+           sideways: s.scrollWidth - s.clientWidth };
 }"""
+#: the smallest text a chain leader reads on a laptop or a phone, in CSS pixels
+MIN_FONT = 12
 
 
 @pytest.mark.parametrize("chain", ["1366:icv", "1366:semi", "1366:bio"])
 def test_the_head_shows_at_1440_px(
     browser, seeded: EmbeddedStore, tmp_path: Path, chain: str
 ) -> None:  # type: ignore[no-untyped-def]
-    """「半导体及光电」's head was cut off at the right edge: a drawing a little wider than the
-    window is drawn a little smaller (never below 0.8), so the whole fish shows."""
+    """「半导体及光电」's head was cut off at the right edge: a drawing wider than the window
+    is narrowed to fit it, its text kept at 12 px, so the whole fish shows."""
     path = tmp_path / "f.html"
     path.write_bytes(render_view(seeded, "fishbone", "html", chain=chain).data)
     o = Opened(browser, path.as_uri())
-    head, width, scroll, scale = o.page.evaluate(HEAD_VISIBLE)
-    assert head <= width and scroll <= width, (head, width, scroll)
-    assert 0.8 <= scale <= 1
+
+    def whole() -> None:
+        drawn = o.page.evaluate(CANVAS)
+        assert drawn["head"]["right"] <= 1440 and drawn["sideways"] <= 0, drawn
+        assert drawn["font"] >= MIN_FONT
+
+    whole()
     # the side panel does not hide the head: it goes below the drawing when both do not fit
     first = o.shown()[0]["seg"]
     o.page.evaluate(f"() => window.chainatlasView.select({first!r})")
-    head, width, scroll, _ = o.page.evaluate(HEAD_VISIBLE)
-    assert head <= width and scroll <= width, (head, width, scroll)
+    whole()
     panel = o.page.locator("#fb-panel").bounding_box()
     drawing = o.page.locator("#fb-scroll").bounding_box()
     assert panel and drawing
     beside = panel["x"] >= drawing["x"] + drawing["width"] - 1
     below = panel["y"] >= drawing["y"] + drawing["height"] - 1
     assert beside or below
+    o.close()
+
+
+def test_full_size_and_fitted_at_a_click(browser, seeded: EmbeddedStore, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """「原始大小」 draws a fitted drawing at full size (wider boxes, it scrolls), 「适应宽度」
+    fits it again; a drawing that fits at full size offers neither."""
+    path = tmp_path / "f.html"
+    path.write_bytes(render_view(seeded, "fishbone", "html", chain=CHAIN).data)
+    o = Opened(browser, path.as_uri(), width=1366)
+    button = o.page.locator("#fb-fit")
+    box = "() => window.chainatlasView.chart.getOption().series[0].data[0].symbolSize[0]"
+    assert button.inner_text() == "原始大小" and o.page.evaluate(CANVAS)["sideways"] <= 0
+    fitted = o.page.evaluate(box)
+    button.click()
+    assert button.inner_text() == "适应宽度" and button.get_attribute("aria-pressed") == "true"
+    drawn = o.page.evaluate(CANVAS)
+    assert drawn["sideways"] > 0 and drawn["head"]["right"] > 1366
+    assert o.page.evaluate(box) == 156 > fitted
+    button.click()
+    assert button.inner_text() == "原始大小" and o.page.evaluate(CANVAS)["sideways"] <= 0
+    o.page.set_viewport_size({"width": 1900, "height": 900})
+    o.page.wait_for_function("document.getElementById('fb-fit').hidden", timeout=5_000)
+    assert o.page.evaluate(box) == 156
     o.close()
 
 

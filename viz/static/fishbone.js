@@ -1,12 +1,15 @@
 /* The fishbone page's script (viz/fishbone_page.py inlines it after ECharts).
    Reads the layout from #fb-data: bands and bones are placed in Python (viz/fishbone.py); this
    script stacks the rows the reader unfolded and did not filter out, sizes the drawing to them
-   (one layout pixel is one CSS pixel: the drawing scrolls, it never shrinks its text), and
-   draws it with an ECharts graph series on a hidden cartesian grid plus `graphic` lines.
+   and draws it with an ECharts graph series on a hidden cartesian grid plus `graphic` lines.
    Names are only ever set as text (textContent, canvas text), never as HTML.
-   A drawing a little wider than the window is drawn smaller to fit it (down to MIN_SCALE), so
-   the chain's head shows; a much wider one scrolls at full size. The side panel sits beside
-   the drawing only when both fit, else below it. In a frame (the app's chain page) the page
+   Text is never drawn smaller than 12 px. A drawing wider than its window is fitted to it by
+   narrowing it only: the bands, bones and boxes come closer together (down to MIN_FIT of their
+   width), the head and the heights keep their size, names too long for a narrowed box are cut
+   with "…" (the tooltip and the panel show them whole); so the whole fish, head included,
+   shows on a laptop. 「原始大小」 draws it at full size (it scrolls), 「适应宽度」 fits it
+   again. Where even MIN_FIT is too wide (a phone) it scrolls at full size. The side panel sits
+   beside the drawing only when both fit, else below it. In a frame (the app's chain page) the page
    leaves out the segments' table (the chain page has it) and tells the page around it its
    height, so the frame is as tall as its content. */
 (function () {
@@ -18,25 +21,36 @@
   var SHOWN = ["missing", "weak", "strong"]; // roll-ups read 缺 / 弱 / 强
   var served = /^https?:$/.test(window.location.protocol);
   var state = { open: {}, all: {}, verdicts: { strong: true, weak: true, missing: true },
-                query: "", selected: null };
+                query: "", selected: null, full: false };
   var el = document.getElementById("graph");
   var scroller = document.getElementById("fb-scroll");
   var aside = document.getElementById("fb-panel");
   var chart = echarts.init(el, null, { renderer: "canvas" });
   var placed = {}; // node id → {segment id, x, y} of the last drawing, in CSS pixels
-  var MIN_SCALE = 0.8; // smaller than this, text is hard to read: scroll instead
-  var BESIDE = 0.9; // the panel goes beside the drawing when the drawing keeps this scale
+  var MIN_FIT = 0.65; // narrower, a box shows under 7 characters of a name: scroll instead
+  var BESIDE = 0.9; // the panel goes beside the drawing when the drawing keeps this width
   var PANEL = 320; // the panel's width beside the drawing (fishbone.css)
   var framed = window.parent !== window;
-  var k = 1; // the drawing's scale
-  var FONT = "12px " + data.font;
+  var k = 1; // how much narrower than in the layout the drawing is (1: full size)
+  var bw = G.box_w; // a segment's box, in CSS pixels, at k
+  var FONT = "12px " + data.font, BAND_FONT = "bold 14px " + data.font;
+  var fitButton = document.getElementById("fb-fit");
   if (framed) document.body.classList.add("framed");
 
   /* ``text`` cut with "…" to ``width`` pixels of 12 px text (the full name is the tooltip's) */
-  function cut(text, width) {
-    return echarts.format.truncateText(text, Math.max(width, 24), FONT, "…");
+  function cut(text, width, font) {
+    return echarts.format.truncateText(text, Math.max(width, 24), font || FONT, "…");
   }
-  function wide(text) { return text ? echarts.format.getTextRect(text, FONT).width : 0; }
+  function wide(text, font) {
+    return text ? echarts.format.getTextRect(text, font || FONT).width : 0;
+  }
+  /* The first of ``texts`` (longest first) that fits ``width``, else the last one cut. */
+  function fitting(texts, width, font) {
+    for (var i = 0; i < texts.length; i++) if (wide(texts[i], font) <= width) return texts[i];
+    return cut(texts[texts.length - 1], width, font);
+  }
+  /* A layout x in CSS pixels: the bands narrowed by k, the head (past head_x) full size. */
+  function X(x) { return x <= data.head_x ? x * k : data.head_x * k + (x - data.head_x); }
   function roll(r) {
     return SHOWN.filter(function (v) { return r[v]; })
       .map(function (v) { return V[v] + " " + r[v]; }).join(" / ");
@@ -67,40 +81,42 @@
   function boxNode(b, y) {
     var n = b.rows.length;
     var star = b.key ? "★" : "", cross = b.cross_chain ? " ⇄" : "";
-    var lines = [star + cut(b.name, G.box_w - 14 - wide(star + cross)) + cross,
-                 V[b.verdict] + " · 本地企业 " + b.local + " 家"];
-    if (n) lines.push((state.open[b.id] ? "▾ " : "▸ ") + "子环节 " + roll(b.rollup));
+    var room = bw - 8, fold = state.open[b.id] ? "▾ " : "▸ ";
+    var lines = [star + cut(b.name, room - wide(star + cross)) + cross,
+                 fitting([V[b.verdict] + " · 本地企业 " + b.local + " 家",
+                          V[b.verdict] + " · 本地 " + b.local + " 家"], room)];
+    if (n) lines.push(fitting([fold + "子环节 " + roll(b.rollup), fold + roll(b.rollup)], room));
     var match = hit(b.name), own = state.verdicts[b.verdict];
     return {
-      id: "b:" + b.id, name: "b:" + b.id, seg: b.id, full: b.name, value: [b.x, y],
-      symbol: "rect", symbolSize: [G.box_w * k, G.box_h * k], text: lines.join("\n"),
+      id: "b:" + b.id, name: "b:" + b.id, seg: b.id, full: b.name, value: [X(b.x), y],
+      symbol: "rect", symbolSize: [bw, G.box_h], text: lines.join("\n"),
       itemStyle: { color: FILL[b.verdict], borderColor: match ? "#102a43" : EDGE[b.verdict],
                    borderWidth: match || state.selected === b.id ? 3 : 2,
                    opacity: dim(match) * (own ? 1 : 0.45) },
-      label: { fontSize: 12 * k, lineHeight: 16 * k, color: "#1f2933", opacity: dim(match) }
+      label: { fontSize: 12, lineHeight: 16, color: "#1f2933", opacity: dim(match) }
     };
   }
-  function rowNode(b, r, k, x0, y) {
-    var w = G.box_w - 8 - (r.depth - 1) * G.indent;
+  function rowNode(b, r, n, x0, y) {
+    var w = bw - 8 - (r.depth - 1) * G.indent;
     var tail = " · " + V[r.verdict] + (r.subsegments ? "（含 " + r.subsegments + "）" : "");
     var text = cut(r.name, w - 10 - wide(tail)) + tail;
     var match = hit(r.name);
     return {
-      id: "r:" + b.id + ":" + k, name: "r:" + b.id + ":" + k, seg: r.id, full: r.name,
-      value: [x0 + w / 2, y], symbol: "rect", symbolSize: [w * k, (G.row_h - 4) * k], text: text,
+      id: "r:" + b.id + ":" + n, name: "r:" + b.id + ":" + n, seg: r.id, full: r.name,
+      value: [x0 + w / 2, y], symbol: "rect", symbolSize: [w, G.row_h - 4], text: text,
       itemStyle: { color: FILL[r.verdict], borderColor: match ? "#102a43" : EDGE[r.verdict],
                    borderWidth: match || state.selected === r.id ? 2 : 1 },
-      label: { fontSize: 12 * k, color: "#1f2933" }
+      label: { fontSize: 12, color: "#1f2933" }
     };
   }
   function moreNode(b, more, x0, y) {
+    var w = bw - 8;
     return {
       id: "m:" + b.id, name: "m:" + b.id, seg: b.id, more: true, full: b.name,
-      value: [x0 + (G.box_w - 8) / 2, y], symbol: "rect",
-      symbolSize: [(G.box_w - 8) * k, (G.row_h - 4) * k],
-      text: "… 另 " + more + " 个，点击全部显示",
+      value: [x0 + w / 2, y], symbol: "rect", symbolSize: [w, G.row_h - 4],
+      text: fitting(["… 另 " + more + " 个，点击全部显示", "… 另 " + more + " 个"], w - 10),
       itemStyle: { color: "#f5f7fa", borderColor: "#9aa5b1", borderWidth: 1 },
-      label: { fontSize: 12 * k, color: "#52606d" }
+      label: { fontSize: 12, color: "#52606d" }
     };
   }
 
@@ -115,23 +131,26 @@
     return out;
   }
 
+  /* Bands, spine, head and bones, in CSS pixels (x through X: nothing is scaled, so text
+     keeps its size). */
   function graphics(shown, spine, height) {
     var g = [];
     data.bands.forEach(function (band, i) {
+      var x0 = X(band.x0), x1 = X(band.x1), counts = roll(band.rollup);
+      var title = band.name + "  " + band.segments + " 个环节";
       g.push({ type: "rect", silent: true, z: -10,
-               shape: { x: band.x0, y: 0, width: band.x1 - band.x0, height: height },
+               shape: { x: x0, y: 0, width: x1 - x0, height: height },
                style: { fill: i % 2 ? "#ffffff" : "#f0f4f8" } });
-      var counts = roll(band.rollup);
-      g.push({ type: "text", silent: true, x: band.x0 + 12, y: 12,
-               style: { text: band.name + "  " + band.segments + " 个环节" +
-                        (counts ? "（" + counts + "）" : ""),
-                        font: "bold 14px " + data.font, fill: "#243b53" } });
+      g.push({ type: "text", silent: true, x: x0 + 12, y: 12,
+               style: { text: fitting([title + (counts ? "（" + counts + "）" : ""), title],
+                                      x1 - x0 - 16, BAND_FONT),
+                        font: BAND_FONT, fill: "#243b53" } });
     });
-    var hx = data.head_x;
+    var hx = X(data.head_x), tail = X(G.margin);
     g.push({ type: "polygon", silent: true,
-             shape: { points: [[G.margin, spine - 18], [G.margin + 20, spine],
-                               [G.margin, spine + 18]] }, style: { fill: "#243b53" } });
-    g.push({ type: "line", silent: true, shape: { x1: G.margin + 10, y1: spine, x2: hx, y2: spine },
+             shape: { points: [[tail, spine - 18], [tail + 20, spine], [tail, spine + 18]] },
+             style: { fill: "#243b53" } });
+    g.push({ type: "line", silent: true, shape: { x1: tail + 10, y1: spine, x2: hx, y2: spine },
              style: { stroke: "#243b53", lineWidth: 5 } });
     g.push({ type: "polygon", silent: true,
              shape: { points: [[hx, spine - 36], [hx + G.head - 44, spine - 36],
@@ -144,35 +163,43 @@
     shown.forEach(function (s) {
       var b = s.b, edge = spine + b.side * G.bone;
       g.push({ type: "line", silent: true, z: -1,
-               shape: { x1: b.x, y1: edge, x2: b.root, y2: spine },
+               shape: { x1: X(b.x), y1: edge, x2: X(b.root), y2: spine },
                style: { stroke: "#486581", lineWidth: 2 } });
       var n = s.rows.length + (s.more ? 1 : 0);
       if (n) {
-        var x = b.x - G.box_w / 2 + 4, far = spine + b.side * (G.bone + G.box_h);
+        var x = X(b.x) - bw / 2 + 4, far = spine + b.side * (G.bone + G.box_h);
         var last = far + b.side * (6 + (n - 0.5) * G.row_h);
         g.push({ type: "line", silent: true, z: -1, shape: { x1: x, y1: far, x2: x, y2: last },
                  style: { stroke: "#9aa5b1", lineWidth: 1.5 } });
       }
     });
-    return g.map(function (e) { // layout pixels to screen pixels
-      e.scaleX = e.scaleY = k;
-      if (e.x !== undefined) { e.x *= k; e.y *= k; }
-      return e;
-    });
+    return g;
   }
 
-  /* The panel beside the drawing when both fit at BESIDE scale or more, else below it. */
+  /* The drawing's width in CSS pixels when its bands are narrowed to ``f``. */
+  function widthAt(f) { return Math.ceil(data.head_x * f) + data.width - data.head_x; }
+  /* The panel beside the drawing when both fit with the bands at BESIDE or more, else below. */
   function placePanel() {
     var stage = aside.parentNode;
-    var beside = aside.hidden || stage.clientWidth - PANEL >= data.width * BESIDE;
+    var beside = aside.hidden || stage.clientWidth - PANEL >= widthAt(BESIDE);
     stage.classList.toggle("below", !beside);
   }
-  /* The scale that fits the drawing in its scroller, or 1 (scroll) when that is too small. */
-  function scale() {
+  /* How narrow the bands must be for the drawing to fit its scroller: 1 when it fits at full
+     size, null when even MIN_FIT is too wide. */
+  function fit() {
     var avail = scroller.clientWidth;
     if (!avail || data.width <= avail) return 1;
-    var fit = Math.floor((avail / data.width) * 1000) / 1000;
-    return fit >= MIN_SCALE ? fit : 1;
+    var f = Math.floor(((avail - (data.width - data.head_x)) / data.head_x) * 1000) / 1000;
+    return f >= MIN_FIT ? f : null;
+  }
+  /* The fitted drawing, or the full-size one when the reader asked for it (「原始大小」); the
+     button offers whichever is not shown, and hides when there is no choice. */
+  function narrow() {
+    var f = fit();
+    fitButton.hidden = f === 1 || f === null;
+    fitButton.textContent = state.full ? "适应宽度" : "原始大小";
+    fitButton.setAttribute("aria-pressed", state.full ? "true" : "false");
+    return state.full || f === null ? 1 : f;
   }
   /* In a frame, the page around it sizes the frame to this page (api/static/ui.js). */
   function tellHeight() {
@@ -184,7 +211,8 @@
   function build() {
     placePanel();
     el.style.width = "0px"; // the scroller's own width, not the last drawing's
-    k = scale();
+    k = narrow();
+    bw = Math.min(G.box_w, Math.round(G.slot * k) - 10);
     var shown = data.bones.filter(boneShown).map(function (b) {
       var r = rowsOf(b);
       return { b: b, rows: r.rows, more: r.more };
@@ -198,25 +226,24 @@
       var b = s.b;
       var by = spine + b.side * (G.bone + G.box_h / 2);
       nodes.push(boxNode(b, by));
-      var x0 = b.x - G.box_w / 2 + 8;
+      var x0 = X(b.x) - bw / 2 + 8;
       var far = spine + b.side * (G.bone + G.box_h + 6);
-      s.rows.forEach(function (r, k) {
-        var y = far + b.side * (k + 0.5) * G.row_h;
-        nodes.push(rowNode(b, r, k, x0 + (r.depth - 1) * G.indent, y));
+      s.rows.forEach(function (r, n) {
+        var y = far + b.side * (n + 0.5) * G.row_h;
+        nodes.push(rowNode(b, r, n, x0 + (r.depth - 1) * G.indent, y));
       });
       if (s.more) nodes.push(moreNode(b, s.more, x0, far + b.side * (s.rows.length + 0.5) * G.row_h));
     });
-    nodes.forEach(function (n) {
-      placed[n.id] = { seg: n.seg, x: n.value[0] * k, y: n.value[1] * k };
-    });
-    el.style.width = Math.floor(data.width * k) + "px";
-    el.style.height = Math.ceil(height * k) + "px";
+    nodes.forEach(function (n) { placed[n.id] = { seg: n.seg, x: n.value[0], y: n.value[1] }; });
+    var width = widthAt(k);
+    el.style.width = width + "px";
+    el.style.height = height + "px";
     chart.resize();
     chart.setOption({
       animation: false,
       textStyle: { fontFamily: data.font },
       grid: { left: 0, right: 0, top: 0, bottom: 0 },
-      xAxis: { type: "value", min: 0, max: data.width, show: false },
+      xAxis: { type: "value", min: 0, max: width, show: false },
       yAxis: { type: "value", min: 0, max: height, inverse: true, show: false },
       tooltip: { confine: true, formatter: function (p) {
         var i = data.info[p.data.seg] || {};
@@ -330,7 +357,7 @@
     data.bones.forEach(function (b) {
       if (!boneShown(b)) return;
       if (hit(b.name) && state.verdicts[b.verdict]) out.push("b:" + b.id);
-      rowsOf(b).rows.forEach(function (r, k) { out.push("r:" + b.id + ":" + k); });
+      rowsOf(b).rows.forEach(function (r, n) { out.push("r:" + b.id + ":" + n); });
     });
     return out;
   }
@@ -355,6 +382,7 @@
   document.getElementById("fb-fold").addEventListener("click", function () {
     state.open = {}; state.all = {}; build();
   });
+  fitButton.addEventListener("click", function () { state.full = !state.full; build(); });
   document.getElementById("fb-png").addEventListener("click", function () {
     var url = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" });
     window.chainatlasView.png = url.length;
