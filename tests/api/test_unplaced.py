@@ -1,8 +1,9 @@
 """Records stored in 湖州市 before the districts-only rule (所在区域 must be a district, county
-or functional zone): found (graph.workflows.unplaced), announced on the 驾驶舱 and 重点项目库 to
-those who may fix them, fixed one by one on 补填所在区域 through the records route, refused by
-the project edit form until a district is chosen, and listed by ``chainatlas stats``. The old
-records are written straight through the store API, as an older release left them."""
+or functional zone): found (graph.workflows.unplaced), announced on the 驾驶舱, 重点项目库 and
+要素匹配's 已存清单 to those who may fix them, fixed one by one on 补填所在区域 through the
+records route, refused by the project edit form until a district is chosen, and listed by
+``chainatlas stats``. The old records are written straight through the store API, as an older
+release left them."""
 
 from __future__ import annotations
 
@@ -81,9 +82,12 @@ def test_the_city_office_is_told_on_its_home_page(old_ui: Browsers) -> None:
     notice = _notice(office.get("/").text)
     assert notice.startswith("2 条记录的所在区域不是区县") and 'href="/ui/unplaced"' in notice
     assert _notice(office.get("/ui/projects").text).startswith("1 个项目的所在区域不是区县")
+    stored = _notice(office.get("/ui/match/stored").text)
+    assert stored.startswith("1 条需求或供给的所在区域不是区县")
     # a district team cannot reach them (nor fix them): no notice
     team = old_ui.as_("district", ["吴兴区"])
-    assert _notice(team.get("/").text) == "" and _notice(team.get("/ui/projects").text) == ""
+    for path in ("/", "/ui/projects", "/ui/match/stored"):
+        assert _notice(team.get(path).text) == ""
     # a chain department sees those of its chains: the project of 1366:robot, not the demand
     dept = old_ui.as_("chain", ["1366:robot"])
     assert _notice(dept.get("/").text).startswith("1 条记录")

@@ -35,6 +35,7 @@ from chainatlas.api.routes.ui.core import (
     status_of,
     template_download,
 )
+from chainatlas.api.routes.ui.unplaced import fixable
 from chainatlas.graph.errors import ChainAtlasError, ImportFailed
 from chainatlas.graph.store.contract import GraphStore
 
@@ -222,6 +223,7 @@ def _stored(
         dockings=_docking_rows(store, who),
         may_run=allowed(check_writer, who),
         today=date.today().isoformat(),
+        unplaced=sum(u.label != "Project" for u in fixable(request, who)),
         **extra,
     )
 
