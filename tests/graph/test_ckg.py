@@ -170,6 +170,7 @@ class TestBadSourceFiles:
             ({"company_product": None}, ["company_product.csv", "不存在"]),
             ({"company_product": ""}, ["company_product.csv", "空", "company,product,weight"]),
             ({"companies": ""}, ["companies.csv", "空"]),
+            ({"industries": b"\xef\xbb\xbf"}, ["industries.csv", "表头缺少列 code、name"]),
             (
                 {"companies": "code,name,fullname,exchange,listed\n"},
                 ["companies.csv", "没有数据行", "必需"],
@@ -203,6 +204,7 @@ class TestBadSourceFiles:
             "missing",
             "zero-bytes",
             "zero-bytes-companies",
+            "bom-only",
             "companies-header-only",
             "missing-column",
             "missing-column-companies",

@@ -344,7 +344,7 @@ def _rows(name: str, text: str, columns: tuple[str, ...]) -> Iterator[list[str]]
     header holds each column once and every row is as wide as the header."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip() for h in next(reader)]
+        header = [h.strip() for h in next(reader, [])]  # [] for a file of a BOM alone
         if missing := [c for c in columns if c not in header]:
             raise _refuse(
                 name,
