@@ -38,6 +38,14 @@ class Tab:
     def close(self) -> None:
         self.ctx.close()
 
+    def done(self) -> None:
+        """The end of a test: no console error (of any frame) and no request off the service,
+        then the tab closes (also when that fails)."""
+        try:
+            assert self.errors == [] and self.outside == [], (self.errors, self.outside)
+        finally:
+            self.close()
+
 
 def shots(tmp_path: Path) -> Path:
     """The screenshots' folder: ``$CHAINATLAS_SCREENSHOTS`` when set, else ``tmp_path``."""

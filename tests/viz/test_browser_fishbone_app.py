@@ -34,11 +34,6 @@ def _fishbone(tab: Tab, chain: str) -> Any:
     return next(f for f in tab.page.frames if "/maps/fishbone/" in f.url)
 
 
-def _done(tab: Tab) -> None:
-    assert tab.errors == [] and tab.outside == [], (tab.errors, tab.outside)
-    tab.close()
-
-
 def test_in_the_chain_page_frame(browser, service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The fishbone in the chain page's sandboxed frame (the app, a logged-in city officer):
     PNG export downloads, a firm's name opens its page in the whole window; no console error
@@ -58,7 +53,7 @@ def test_in_the_chain_page_frame(browser, service, tmp_path: Path) -> None:  # t
     with pg.expect_navigation():
         link.click()
     assert "/ui/firm/" in pg.url and name in pg.inner_text("h1")
-    _done(tab)
+    tab.done()
 
 
 def test_the_frame_is_as_tall_as_its_fishbone(browser, service) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +85,7 @@ def test_the_frame_is_as_tall_as_its_fishbone(browser, service) -> None:  # type
     inner.evaluate(f"() => window.chainatlasView.select({seg!r})")
     fits()
     assert pg.locator("#fishbone").bounding_box()["height"] > before  # room for the panel
-    _done(tab)
+    tab.done()
 
 
 # ---- a laptop shows the widest chain whole, legibly; a phone scrolls it ----------------------
@@ -136,7 +131,7 @@ def test_the_widest_fishbone_shows_whole_on_a_laptop(  # type: ignore[no-untyped
     assert 0 <= head["top"] and head["bottom"] <= height, (head, height)
     assert drawn["sideways"] <= 0
     assert drawn["texts"] > 20 and drawn["font"] >= MIN_FONT, drawn["font"]
-    _done(tab)
+    tab.done()
 
 
 def test_the_widest_fishbone_scrolls_at_full_size_on_a_phone(  # type: ignore[no-untyped-def]
@@ -150,4 +145,4 @@ def test_the_widest_fishbone_scrolls_at_full_size_on_a_phone(  # type: ignore[no
     drawn = _drawn(tab.page, inner)
     assert drawn["sideways"] > 0 and drawn["font"] >= MIN_FONT
     assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= 390
-    _done(tab)
+    tab.done()

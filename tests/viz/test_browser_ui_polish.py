@@ -39,8 +39,7 @@ def test_masters_library_links_its_firms_and_its_chain(  # type: ignore[no-untyp
     pg.go_back()
     pg.click("#back-to-chain")
     pg.wait_for_url(base + "/ui/chain/1366:storage")
-    assert tab.errors == [] and tab.outside == []
-    tab.close()
+    tab.done()
 
 
 @pytest.mark.parametrize("width", [1440, 390])
@@ -69,8 +68,7 @@ def test_checklist_forms_say_what_they_ask_and_what_they_clear(  # type: ignore[
     pg.locator("body[data-ready='1']").wait_for()
     row = pg.inner_text("#slot-scenarios")
     assert "储能电站" in row and "光储充一体化" not in row
-    assert tab.errors == [] and tab.outside == []
-    tab.close()
+    tab.done()
 
 
 #: the text each chart draws, line by line (zrender's text spans), and the series' legend mode
@@ -102,8 +100,7 @@ def test_ledger_charts_show_whole_chain_names_and_legends(  # type: ignore[no-un
     stalls = pg.evaluate("() => window.chainatlasLedger.charts[1].getOption().series")
     assert all(s["name"] in drawn for s in stalls)  # every 五未 in the legend at once
     assert pg.evaluate(NO_OVERFLOW) <= 0
-    assert tab.errors == [] and tab.outside == []
-    tab.close()
+    tab.done()
 
 
 #: how far a table sticks out of its scrolling box, in px (0: it fits)
@@ -136,8 +133,7 @@ def test_project_token_and_goal_tables_fit_a_phone(  # type: ignore[no-untyped-d
                 assert box is None or box["x"] + box["width"] <= width, (path, i)
         else:  # a desktop keeps the table with its header
             assert pg.locator(f"{table} thead").is_visible(), path
-    assert tab.errors == [] and tab.outside == []
-    tab.close()
+    tab.done()
 
 
 @pytest.mark.parametrize("width", [1440, 390])
@@ -156,5 +152,4 @@ def test_dashboard_charts_show_whole_chain_names_and_legends(  # type: ignore[no
         assert [n for n in names if n not in "".join(drawn)] == [], chart
         series = pg.evaluate(option + ".series")
         assert all(s["name"] in drawn for s in series), chart  # the whole legend at once
-    assert tab.errors == [] and tab.outside == []
-    tab.close()
+    tab.done()
