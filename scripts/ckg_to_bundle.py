@@ -2,8 +2,8 @@
 """Convert ../shared/data/ckg to a chainatlas bundle: ``scripts/ckg_to_bundle.py SRC OUT``.
 
 A broken source folder (a file missing or empty, a column missing, not UTF-8, a row of the
-wrong width) or an output path that is not a bundle folder is one line on stderr, starting
-错误：, and exit status 2; nothing is written.
+wrong width), an output path that is not a bundle folder or cannot be written is one line on
+stderr, starting 错误：, and exit status 2; nothing is written.
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ def main(argv: list[str]) -> int:
     except CkgError as e:
         print(f"错误：{e}", file=sys.stderr)
         return 2
-    except OSError as e:
-        print(f"错误：无法写入输出目录 {out}（{e.strerror or e}），未写入 bundle", file=sys.stderr)
-        return 1
     print(
         f"企业 {rep.firms}（重复代码 {rep.duplicate_codes} 已合并），环节 {rep.segments}，"
         f"行业 {rep.industries}，关系 {sum(rep.relationships.values())}：{rep.relationships}"

@@ -272,6 +272,23 @@ class TestBadSourceFiles:
             ckg_to_bundle(_ckg_folder(tmp_path), out)
         assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
+    def test_an_output_that_cannot_be_made(self, tmp_path: Path) -> None:
+        """Before: FileExistsError with its traceback."""
+        from chainatlas.graph.io.sources.ckg import CkgError
+
+        (tmp_path / "afile").write_text("x", "utf-8")
+        with pytest.raises(CkgError, match="无法写入输出目录.*同名的文件"):
+            ckg_to_bundle(_ckg_folder(tmp_path), tmp_path / "afile" / "bundle")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "ckg"]
+
+    def test_a_directory_in_place_of_a_file(self, tmp_path: Path) -> None:
+        from chainatlas.graph.io.sources.ckg import CkgError
+
+        src = _ckg_folder(tmp_path, industries=None)
+        (src / "industries.csv").mkdir()
+        with pytest.raises(CkgError, match="industries.csv.*这是一个目录"):
+            ckg_to_bundle(src, tmp_path / "out")
+
     def test_a_bundle_is_replaced_whole(self, tmp_path: Path) -> None:
         """Converting again into the same folder replaces the bundle: no file of the old one
         is left (a stale rels file would be imported with the new ones)."""

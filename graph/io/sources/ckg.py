@@ -26,6 +26,7 @@ relation and industry files may be header-only (no edges).
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -241,15 +242,34 @@ def ckg_to_bundle(src: Path, out: Path) -> CkgReport:
     """
     tables = load_ckg(src)
     _check_out(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as e:
+        raise CkgError(f"无法写入输出目录 {out}（{_os_reason(e)}），未写入 bundle") from None
     try:
         rep = _convert(tables, tmp)
         _publish(tmp, out)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise CkgError(f"无法写入输出目录 {out}（{_os_reason(e)}），未写入 bundle") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return rep
+
+
+def _os_reason(e: OSError) -> str:
+    """Why a file could not be read or written, in words users know."""
+    if isinstance(e, PermissionError):
+        return "没有权限"
+    if isinstance(e, IsADirectoryError):
+        return "这是一个目录，不是文件"
+    if isinstance(e, (FileExistsError, NotADirectoryError)):
+        return "路径中有同名的文件，不是目录"
+    if e.errno == errno.ENOSPC:
+        return "磁盘空间不足"
+    return f"系统错误：{e.strerror or e}"
 
 
 def _convert(tables: dict[str, pd.DataFrame], out: Path) -> CkgReport:
@@ -311,7 +331,7 @@ def _read(src: Path, name: str) -> pd.DataFrame:
         need = "必需文件（企业表）" if required else "没有数据时可以只有表头行，但文件不能缺少"
         raise _refuse(name, f"文件不存在（{need}；表头为 {header_line}）") from None
     except OSError as e:
-        raise _refuse(name, f"无法读取（{e.strerror or e}）") from None
+        raise _refuse(name, f"无法读取（{_os_reason(e)}）") from None
     if not data.strip():
         need = (
             f"这是必需文件（企业表），须有表头行 {header_line} 和至少一家企业"
