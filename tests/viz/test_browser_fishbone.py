@@ -167,6 +167,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_png_export(browser, fish_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The PNG is the full-size drawing even when the page shows it fitted (names cut)."""
     o = Opened(browser, fish_file.as_uri())
     with o.page.expect_download() as got:
         o.page.click("#fb-png")
@@ -174,11 +175,12 @@ def test_png_export(browser, fish_file: Path, tmp_path: Path) -> None:  # type: 
     got.value.save_as(path)
     assert got.value.suggested_filename.endswith(".png")
     width, height = _png_size(path.read_bytes())
-    canvas = o.page.evaluate(
-        "() => [document.getElementById('graph').offsetWidth,"
+    full, shown, tall = o.page.evaluate(
+        "() => [window.chainatlasView.data.width, document.getElementById('graph').offsetWidth,"
         " document.getElementById('graph').offsetHeight]"
     )
-    assert (width, height) == (2 * canvas[0], 2 * canvas[1])  # the whole drawing, twice as fine
+    # the whole drawing at full size (names whole), twice as fine; the page stays fitted
+    assert (width, height) == (2 * full, 2 * tall) and shown < full
     assert path.stat().st_size > 10_000
     o.close()
 

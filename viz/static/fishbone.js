@@ -383,9 +383,16 @@
     state.open = {}; state.all = {}; build();
   });
   fitButton.addEventListener("click", function () { state.full = !state.full; build(); });
+  /* The PNG is of the full-size drawing (names whole, as the reader unfolded and filtered
+     it), whatever the window: it is drawn so for the export, then fitted again. */
   document.getElementById("fb-png").addEventListener("click", function () {
+    var full = state.full;
+    state.full = true;
+    build();
     var url = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" });
     window.chainatlasView.png = url.length;
+    state.full = full;
+    build();
     var a = document.createElement("a");
     a.href = url;
     a.download = data.png;
