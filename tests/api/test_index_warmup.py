@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from chainatlas.api import warmup
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.main import create_app, create_served_app
+from chainatlas.api.testing import LiveService, cli
 from chainatlas.graph.home import is_local
 from chainatlas.graph.model import Relationship
 from chainatlas.graph.settings import Settings
@@ -237,3 +238,14 @@ def test_serve_warms_unless_told_not_to(monkeypatch: pytest.MonkeyPatch) -> None
     assert create_served_app().state.index_warmer is not None
     monkeypatch.setenv("CHAINATLAS_WARM_INDEX", "0")
     assert create_served_app().state.index_warmer is None
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_chainatlas_serve_warms_the_index_at_start_up(workers: str, tmp_path: Path) -> None:
+    """The real command, one process or several: with the setting on, the index is built and
+    stored in the data directory with no request but /health."""
+    home = tmp_path / "home"
+    cli(home, "init")
+    env = {"CHAINATLAS_WARM_INDEX": "1"}
+    with LiveService(home, extra_env=env, args=("--workers", workers)):
+        _until(lambda: any((home / "cache").glob("targets-*.pkl")))
