@@ -83,8 +83,10 @@ def test_the_notice_turns_into_the_map_by_itself(
             tab.page.locator("section.seg-group").first.wait_for(timeout=LONG * 1000)
             assert tab.page.locator("#index-warming").count() == 0
             assert tab.page.url.endswith(MAP)
-            assert tab.errors == [] and tab.outside == []
         tabs[390].page.screenshot(path=str(out / "index-ready-390.png"))
-    finally:
+    except BaseException:
         for tab in tabs.values():
             tab.close()
+        raise
+    for tab in tabs.values():
+        tab.done()  # no console error, nothing sent off 127.0.0.1
