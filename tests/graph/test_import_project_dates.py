@@ -199,3 +199,15 @@ def test_a_blank_date_cell_keeps_the_stored_date(seeded: EmbeddedStore, tmp_path
     import_template(seeded, _workbook(tmp_path, [row]), progress=False)  # 开工 kept
     errors = _refused(seeded, _workbook(tmp_path, [row | {"签约日期": "2025-07-01"}], "b.xlsx"))
     assert [(e.row, e.column) for e in errors] == [(2, "开工日期")]
+
+
+def test_every_sample_project_meets_the_rules_as_a_new_record(seeded: EmbeddedStore) -> None:
+    """The sample ledger holds no project the rules would refuse on its own (a 竣工未投产
+    project stands at 落地开工, not at 投产达效 without its 投产 date), so the samples can be
+    imported into an empty store or typed in as they are."""
+    from chainatlas.graph.project_dates import write_problems
+
+    projects = list(seeded.iter_nodes("Project"))
+    assert projects
+    refused = {p.name: write_problems(None, p.props) for p in projects}
+    assert {name: why for name, why in refused.items() if why} == {}
