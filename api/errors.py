@@ -24,6 +24,7 @@ from chainatlas.api.auth import Forbidden, Unauthorized
 from chainatlas.graph.errors import (
     BackendUnavailable,
     ChainAtlasError,
+    Conflict,
     ImportFailed,
     NodeNotFound,
     StoreBusy,
@@ -64,6 +65,7 @@ def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
         401: "未认证（缺少或无效的令牌）",
         403: "无权操作（角色或范围不符）",
         404: "未找到",
+        409: "与现有数据冲突（记录已被他人修改、值已被占用或仍有关联记录）",
         413: "请求体过大",
         422: "数据不合规 / 参数无效",
         429: "请求过于频繁",
@@ -76,7 +78,7 @@ def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 #: The error answers every authenticated endpoint may give.
-ERRORS = _documented(400, 401, 403, 404, 413, 422, 503)
+ERRORS = _documented(400, 401, 403, 404, 409, 413, 422, 503)
 #: Those of the open health endpoint.
 HEALTH_ERRORS = _documented(503)
 
@@ -87,6 +89,7 @@ STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
     (Unauthorized, 401, "未认证"),
     (Forbidden, 403, "无权操作"),
     (NodeNotFound, 404, "未找到"),
+    (Conflict, 409, "数据冲突"),
     (ImportFailed, 422, "导入失败"),
     (ValidationFailed, 422, "数据不合规"),
     (BackendUnavailable, 503, "后端不可用"),
@@ -99,6 +102,7 @@ STATUS: list[tuple[type[ChainAtlasError], int, str]] = [
 PAGE_TITLES = {
     "请求有误": "无法完成",
     "数据不合规": "无法完成",
+    "数据冲突": "无法保存",
     "参数无效": "无法完成",
     "未认证": "需要登录",
     "请求体过大": "文件过大",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 __all__ = [
     "BackendUnavailable",
     "ChainAtlasError",
+    "Conflict",
     "ImportFailed",
     "MAX_ERRORS",
     "NodeNotFound",
@@ -65,6 +66,13 @@ class ValidationFailed(ChainAtlasError):
 
 class SchemaViolation(ValidationFailed):
     """An unknown label or relationship type, or an endpoint of the wrong label."""
+
+
+class Conflict(ChainAtlasError):
+    """A write that the store's current state refuses, though the input itself is sound: the
+    record changed since the caller read it (a stale 编辑 form, an ``If-Match`` that no
+    longer matches), a value another node already holds (a firm's 统一社会信用代码), a delete
+    that would leave records pointing at nothing. Answered 409."""
 
 
 class BackendUnavailable(ChainAtlasError):
