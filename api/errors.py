@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chainatlas.api.auth import Forbidden, Unauthorized
@@ -172,15 +172,31 @@ def _zh_detail(status: int, detail: Any) -> str:
     return text
 
 
+#: The methods a 405's ``Allow`` may name
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
 def _allowed(request: Request) -> list[str]:
-    """Every method some route serves at this path (Starlette names only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods:
-            match, _ = route.matches(request.scope)
-            if match != Match.NONE:
-                methods |= route.methods
-    return sorted(methods)
+    """Every method some route serves at this path: the app's own routes are asked, one method
+    at a time, whether they would take the request (Starlette names only the first route's).
+
+    Asking is the only way that sees every route: FastAPI keeps an included router as one
+    route of its own (review S, B13: reading ``route.methods`` gave an empty ``Allow``)."""
+    scope = request.scope
+    probe = {  # a fresh scope: routing leaves its own state in the request's
+        "type": "http",
+        "path": scope["path"],
+        "root_path": scope.get("app_root_path", scope.get("root_path", "")),
+        "headers": scope.get("headers", []),
+        "query_string": b"",
+    }
+    # a mount takes every method and lets its app refuse (static files name their own Allow)
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
+    return [
+        method
+        for method in _METHODS
+        if any(route.matches({**probe, "method": method})[0] == Match.FULL for route in routes)
+    ]
 
 
 #: Query and path parameters as users know them, for the message of a bad value
@@ -318,8 +334,8 @@ def install_error_handlers(app: FastAPI) -> None:
         resp = _problem(request, exc.status_code, title, _zh_detail(exc.status_code, exc.detail))
         if exc.headers:
             resp.headers.update(exc.headers)
-        if exc.status_code == 405:
-            resp.headers["Allow"] = ", ".join(_allowed(request))
+        if exc.status_code == 405 and (allowed := _allowed(request)):
+            resp.headers["Allow"] = ", ".join(allowed)  # FastAPI names only one route's
         return resp
 
     app.add_exception_handler(ChainAtlasError, handle)
