@@ -378,7 +378,7 @@ def _date_text(v: Any) -> str:
     try:
         date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"不是有效日期: {v!r}") from None
+        raise ValueError(f"不是有效日期：{v!r}") from None
     return text
 
 

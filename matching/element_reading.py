@@ -11,8 +11,9 @@ a store is given and taken as written otherwise.
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from chainatlas.graph.errors import ImportFailed, RowError
+from chainatlas.graph.home import HOME_AREA
 from chainatlas.graph.io.readers import read_table, yes_no
 from chainatlas.graph.io.templates import TEMPLATES, template_header, template_rows
 from chainatlas.graph.model import ELEMENT_KINDS, Node
@@ -66,6 +68,10 @@ class Element:
 
 #: Header → field of the demands and supplies templates.
 _FIELDS = {c.header: c.field for side in ("demands", "supplies") for c in TEMPLATES[side]}
+
+
+#: How many names an error for an unknown region or chain offers
+_HINTS = 7
 
 
 class _Context:
@@ -159,10 +165,19 @@ def _quantity(c: _Cells) -> tuple[float | None, str | None]:
     return qty, unit
 
 
+def _choices(name: str, known: Iterable[str], usual: Iterable[str]) -> str:
+    """A few names a user may have meant by ``name``: the closest known ones, then the
+    ``usual`` ones (the city's districts, the chains) that are known."""
+    names = list(known)
+    near = difflib.get_close_matches(name, names, n=_HINTS, cutoff=0.3)
+    shown = (near + [u for u in usual if u in names and u not in near])[:_HINTS]
+    return f"（可填 {'、'.join(shown)} 等）" if shown else ""
+
+
 def _region(c: _Cells, side: str, ctx: _Context) -> str | None:
     region = c.text("region") or None
     if region and ctx.regions and region not in ctx.regions:
-        c.bad("region", f"未知区域 {region!r}")
+        c.bad("region", f"未知区域 {region!r}{_choices(region, ctx.regions, HOME_AREA[1:])}")
     if side == "demand" and not region:
         c.bad("region", "需求必须填写所在区域")
     return region
@@ -175,7 +190,8 @@ def _chain(c: _Cells, ctx: _Context) -> tuple[str | None, str | None]:
         return None, None
     found = ctx.chains.get(name)
     if found is None and ctx.chains:
-        c.bad("chain", f"未知产业链 {name!r}")
+        names = [k for k in ctx.chains if ":" not in k]  # names and aliases, not ids
+        c.bad("chain", f"未知产业链 {name!r}{_choices(name, names, names)}")
     return found if found else (name, None)
 
 

@@ -134,7 +134,7 @@ def _real_date(v: str) -> str:
     try:
         date.fromisoformat(v)
     except ValueError:
-        raise ValueError(f"不是有效日期: {v!r}") from None
+        raise ValueError(f"不是有效日期：{v!r}") from None
     return v
 
 

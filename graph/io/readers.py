@@ -20,6 +20,7 @@ in workbooks and CSV alike. A plain number such as ``-3.5`` is a value, not a fo
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Callable
@@ -56,6 +57,8 @@ MAX_COLUMNS = 1_000
 MAX_CELLS = 2_000_000
 #: Below this many rows a step is quick and shows no progress bar.
 PROGRESS_MIN_ROWS = 10_000
+#: How far down a refused header is looked for below row 1 (a title row, blank rows).
+HEADER_SEARCH_ROWS = 6
 
 _FORMULA_START = ("=", "+", "-", "@")
 _NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
@@ -272,6 +275,7 @@ def _scan(
     rows: list[list[str]] = []
     formulas: list[RowError] = []
     header: list[str] = []
+    refused: ImportFailed | None = None  # row 1's refusal, while a header below is looked for
     last = 0  # the last row with a value
     cells = 0
     for r, row in enumerate(ws.rows, start=1):
@@ -289,16 +293,56 @@ def _scan(
         if r == 1:
             header = [v.strip() for v in values]
             if check is not None:
-                if not header:
-                    raise _fail(name, "工作表为空：第 1 行应为表头")
-                check(_column_names(header))
+                refused = _header_refusal(header, check, name)
+                if refused is not None and not _title_like(header):
+                    raise refused  # a header, wrong: refused before the body is read
+        elif refused is not None:  # row 1 is not a header: is one of the next rows?
+            _header_below(values, r, check, name)
+            if r >= HEADER_SEARCH_ROWS:
+                raise refused
         if values:
             last = r
         rows.append(values)
         bar.update()
+    if refused is not None:
+        raise refused
     if formulas:
         raise ImportFailed(formulas)
     return rows[:last]
+
+
+def _header_refusal(header: list[str], check: HeaderCheck, name: str) -> ImportFailed | None:
+    """Why row 1 is not an acceptable header (None when it is)."""
+    if not header:
+        return _fail(name, "工作表为空：第 1 行应为表头", row=1)
+    try:
+        check(_column_names(header))
+    except ImportFailed as exc:
+        return exc
+    return None
+
+
+def _title_like(row: list[str]) -> bool:
+    """True for a row of at most one value: a title above a table's header, or a blank row,
+    below which the header is looked for; a row of several values is a header, right or
+    wrong."""
+    return sum(1 for v in row if v.strip() and not v.startswith("Unnamed: ")) <= 1
+
+
+def _header_below(values: list[str], r: int, check: HeaderCheck | None, name: str) -> None:
+    """Refuse a table whose row ``r`` is the header ``check`` accepts while row 1 was not: a
+    title row (or blank rows) above the header, as government spreadsheets often have. The
+    rows are not read from there on: every row number the officer is told stays the file's."""
+    header = [v.strip() for v in values]
+    if check is None or not header or _header_refusal(header, check, name) is not None:
+        return
+    shown = "、".join(h for h in header[:3] if h) + ("…" if len(header) > 3 else "")
+    raise _fail(
+        name,
+        f"第 1 行不是表头：表头应在第 1 行，这个表的表头在第 {r} 行（{shown}）；"
+        f"请删除表头上方的 {r - 1} 行（标题行或空行）后再导入",
+        row=1,
+    )
 
 
 def _formula_cells(row: Any, header: list[str], name: str, r: int) -> list[RowError]:
@@ -371,7 +415,7 @@ def _read_csv(
         if budget is not None and lines * len(columns) > budget:
             raise _too_many_cells(name, lines, len(columns))
         if check is not None:
-            check(columns)
+            _check_csv_header(raw, encoding, columns, check, name)
         return pd.read_csv(io.BytesIO(raw), dtype=object, keep_default_na=False, encoding=encoding)
     except ImportFailed:
         raise
@@ -385,6 +429,24 @@ def _read_csv(
         raise _fail(name, "无法读取：CSV 格式有误（引号未闭合或列数不一致）") from None
     except Exception:  # pandas raises many kinds for text that is not a table
         raise _fail(name, "无法读取：不是有效的 CSV 表格") from None
+
+
+def _check_csv_header(
+    raw: bytes, encoding: str, columns: list[str], check: HeaderCheck, name: str
+) -> None:
+    """``check`` on a CSV's first line; when it refuses, the next lines are looked at for the
+    header (a title row above it is named as such, see :func:`_header_below`)."""
+    refused = _header_refusal(columns, check, name)
+    if refused is None:
+        return
+    if not _title_like(columns):
+        raise refused
+    lines = raw.decode(encoding).splitlines()[1:HEADER_SEARCH_ROWS]
+    for r, values in enumerate(csv.reader(lines), start=2):
+        while values and values[-1].strip() == "":
+            values.pop()
+        _header_below(values, r, check, name)
+    raise refused
 
 
 def read_table(

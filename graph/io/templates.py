@@ -45,6 +45,7 @@ __all__ = [
     "TEMPLATES",
     "Column",
     "TemplateRow",
+    "closest_kind",
     "detect_kind",
     "header_kind",
     "import_template",
@@ -148,7 +149,7 @@ _TITLES = {"firms": "企业", "projects": "项目", "demands": "需求清单", "
 def write_template(kind: str, out: Path) -> Path:
     """Write the ``kind`` template to ``out`` (``.xlsx`` with a 说明 sheet, or ``.csv``)."""
     cols = TEMPLATES[kind]
-    headers = [c.header + ("*" if c.required else "") for c in cols]
+    headers = _starred(cols)
     example = pd.DataFrame([[c.example for c in cols]], columns=headers)
     notes = pd.DataFrame(
         {
@@ -238,14 +239,51 @@ def detect_kind(columns: list[str]) -> str | None:
     return None
 
 
+def closest_kind(columns: list[str]) -> str | None:
+    """The template whose columns a table's header shares most (at least two of them), the
+    one missing fewer required columns on a tie; None for a header like none of them."""
+    present = {template_header(c) for c in columns}
+
+    def score(kind: str) -> tuple[int, int]:
+        cols = TEMPLATES[kind]
+        missing = sum(1 for c in cols if c.required and c.header not in present)
+        return len(present & {c.header for c in cols}), -missing
+
+    best = max(TEMPLATES, key=score)
+    return best if score(best)[0] >= 2 else None
+
+
+#: What a header that names no template is told: the first columns of each template.
+_UNKNOWN_HEADER = (
+    "无法识别模板类型：第 1 行应为模板的表头（如 {}）；请使用本系统下载的模板填写，或指定模板类型"
+)
+
+
+def _unrecognised(columns: list[str], file: str) -> ImportFailed:
+    """Row 1's error for a header no template matches whole: the closest template and its
+    missing required columns, or, for a header like none, what a header looks like."""
+    near = closest_kind(columns)
+    if near is None:
+        heads = "、".join(_starred(TEMPLATES["projects"])[1:4]) + "…"
+        return ImportFailed([RowError(file, 1, "", _UNKNOWN_HEADER.format(heads))])
+    present = {template_header(c) for c in columns}
+    missing = [c.header for c in TEMPLATES[near] if c.required and c.header not in present]
+    why = f"按表头最接近「{_TITLES[near]}模板」，缺少必填列：{'、'.join(missing)}"
+    return ImportFailed([RowError(file, 1, "、".join(missing), why)])
+
+
+def _starred(cols: list[Column]) -> list[str]:
+    """Columns' headers as the template writes them (``*`` on a required one)."""
+    return [c.header + ("*" if c.required else "") for c in cols]
+
+
 def header_kind(columns: list[str], kind: str | None, file: str) -> str:
     """The template kind of a table's header (``kind`` when asked for), or ``ImportFailed``
     at row 1 for an unknown kind, a missing required column or a column the template does
     not know: a wrong header refuses the whole table before its body is read."""
     kind = kind or detect_kind(columns)
     if kind not in TEMPLATES:
-        why = "无法识别模板类型：请使用 chainatlas template 生成的模板，或用 --kind 指定"
-        raise ImportFailed([RowError(file, 1, "", why)])
+        raise _unrecognised(columns, file)
     cols = TEMPLATES[kind]
     by_header = {template_header(c): c for c in columns}
     missing = [c.header for c in cols if c.required and c.header not in by_header]
@@ -285,6 +323,15 @@ class _Resolver:
         self._chain_segments: dict[str, set[str]] = {}
         self._firms: dict[str, str] | None = None
         self._projects: dict[str, list[str]] | None = None
+
+    def chain_hint(self, name: str) -> str:
+        """The chains a user may have meant by ``name``: the closest names first, then the
+        current layout's others, as an unknown region lists the districts."""
+        names = [n for n in self.chains if not n.startswith("chain:") and ":" not in n]
+        near = difflib.get_close_matches(name, names, n=_HINTS, cutoff=0.3)
+        rest = [n for n in names if n not in near]
+        shown = (near + rest)[:_HINTS]
+        return f"（可填 {'、'.join(shown)} 等）" if shown else ""
 
     def segment(self, name: str) -> str | None:
         if self._segments is None:
@@ -402,6 +449,7 @@ def import_template(
         for e in errors
         if not (e.reason.endswith("对应节点行有错误") and (e.file, e.row) in bad_rows)
     ]
+    errors.sort(key=lambda e: e.row)  # the file's order, whichever check found a row's error
     if errors and not skip_bad:
         raise ImportFailed(errors)
     batch.delete_relationships(stale_links(store, batch))
@@ -551,7 +599,7 @@ def _num(
     try:
         return cast(v)
     except ValueError:
-        errs.append((header, f"不是有效数字: {row[field]!r}"))
+        errs.append((header, f"不是有效数字：{row[field]!r}"))
         return None
 
 
@@ -606,7 +654,9 @@ def _chain_seg(
     if row.get("chain"):
         cid = res.chains.get(row["chain"])
         if cid is None:
-            errs.append(("所属产业链", f"未知产业链 {row['chain']!r}"))
+            errs.append(
+                ("所属产业链", f"未知产业链 {row['chain']!r}{res.chain_hint(row['chain'])}")
+            )
         else:
             out.append(Relationship(node_id, "IN_CHAIN", cid))
     if row.get("segment"):
@@ -682,7 +732,7 @@ def _build_firm(
     for c in _split(row["master_of"]):
         cid = res.chains.get(c)
         if cid is None:
-            errs.append(("链主所在产业链", f"未知产业链 {c!r}"))
+            errs.append(("链主所在产业链", f"未知产业链 {c!r}{res.chain_hint(c)}"))
         else:
             rels.append(Relationship(fid, "CHAIN_MASTER_OF", cid))
     if row["park"]:

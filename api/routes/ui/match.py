@@ -36,7 +36,7 @@ from chainatlas.api.routes.ui.core import (
     template_download,
 )
 from chainatlas.api.routes.ui.unplaced import fixable
-from chainatlas.graph.errors import ChainAtlasError, ImportFailed
+from chainatlas.graph.errors import ChainAtlasError, ImportFailed, error_rows
 from chainatlas.graph.store.contract import GraphStore
 
 router = APIRouter(include_in_schema=False)
@@ -112,6 +112,17 @@ def _result_rows(store: GraphStore, res: Any) -> tuple[list[list[str]], list[lis
     return rows, un
 
 
+def _refused(exc: ImportFailed) -> str:
+    """The headline of lists that cannot be matched: how many rows are wrong, the errors
+    themselves in the table below it (uploads are never stored, so nothing is to be said
+    about writing), or the reason itself when a file as a whole was refused."""
+    if all(e.row == 0 for e in exc.errors):
+        return "无法匹配：" + "；".join(e.reason for e in exc.errors)
+    rows, count = error_rows(exc.errors), len(exc.errors) + exc.more
+    where = f"{rows} 行有错误（共 {count} 处）" if rows != count else f"{rows} 行有错误"
+    return f"无法匹配：清单中 {where}，请改正后重新上传（见下表）"
+
+
 @router.post("/ui/match", response_class=HTMLResponse, dependencies=[SameOrigin])
 async def match_run(request: Request, who: User) -> Response:
     """The session and the origin are checked before the upload is read (the dependencies
@@ -143,7 +154,8 @@ async def match_run(request: Request, who: User) -> Response:
             )
         except ImportFailed as exc:
             lines = [e.__dict__ for e in exc.errors]
-            return page(request, who, "match.html", status=422, error=str(exc), lines=lines, **ctx)
+            error = _refused(exc)
+            return page(request, who, "match.html", status=422, error=error, lines=lines, **ctx)
     home_area = get_settings(request).home_area
     res = await run_in_threadpool(lambda: match(ds, ss, store=store, home_area=home_area))
     if form.get("format") == "xlsx":
