@@ -24,6 +24,18 @@ from chainatlas.graph.workflows.dockings import demand_of, docking_rows, docking
 
 router = APIRouter(tags=["matching"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+#: the docking states that keep a demand, a supply or a firm from being deleted: work under
+#: way (对接中) and results the monthly report counts (已落实)
+KEPT = ("对接中", "已落实")
+
+
+def dockings_of(store: GraphStore, node_id: str) -> tuple[list[Node], list[Node]]:
+    """The dockings of a demand, a supply or a firm, split in two: those that keep it from
+    being deleted (:data:`KEPT`), and those that go with it (推荐, 未落实: a proposal nobody
+    took up, or one that came to nothing), so that no docking is left pointing at nothing."""
+    docks = [n for _, n in store.neighbours(node_id, ["DOCKS_DEMAND", "DOCKS_SUPPLY"], "in")]
+    kept = [n for n in docks if n.props.get("status") in KEPT]
+    return kept, [n for n in docks if n.props.get("status") not in KEPT]
 
 
 def demands_in_reach(store: GraphStore, who: Principal, demands: list[Node]) -> list[Node]:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request
 from chainatlas.api.auth import Forbidden, check_scope, check_writer, in_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.roles import scoped_by
+from chainatlas.api.routes.records import deleted_with
 from chainatlas.api.schemas import (
     FirmIn,
     FirmPublic,
@@ -15,8 +16,10 @@ from chainatlas.api.schemas import (
     SubgraphPublic,
     neighbourhood,
 )
+from chainatlas.graph.errors import Conflict
 from chainatlas.graph.home import is_local
 from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.maps import parks_elsewhere
 
 router = APIRouter(prefix="/firms", tags=["firms"])
@@ -75,7 +78,12 @@ def put_firm(
     """Create, update or move a firm (and add segments it operates in). District teams may
     write firms of their district, chain departments firms in their chains' segments. A new
     region replaces the stored one (the district that had the firm no longer has it); moving
-    a firm out of one's district is refused."""
+    a firm out of one's district is refused.
+
+    Fields merge as in record bodies: a field left out keeps its stored value, ``null``
+    removes it (``tags: []`` removes the tags), so fixing a name's typo keeps the firm's
+    credit code, 梯度标签, 产值 and 从业人数. A credit code another firm holds is refused
+    (409, naming that firm): the code is a firm's natural key."""
     before = store.get_node(firm_id)
     if before is not None:
         if before.label != "Firm":
@@ -87,7 +95,9 @@ def put_firm(
         raise Forbidden(f"{who.describe()}不能把企业登记到 {body.region}")
     if scoped_by(who.role) == "chain" and not (chains & set(who.scope)):
         raise Forbidden(f"{who.describe()}只能登记在本链环节经营的企业")
-    props = body.model_dump(exclude={"segments"})
+    props = body.model_dump(exclude={"segments"}, exclude_unset=True)
+    if body.credit_code:
+        _check_code_free(store, firm_id, body.credit_code)
     region = {n.name: n.id for n in store.find_nodes("Region")}.get(body.region)
     located = store.neighbours(firm_id, ["LOCATED_IN"], "out") if before else []
     stale = [r.key for r, _ in located if r.end != region]
@@ -106,12 +116,28 @@ def put_firm(
     return _public(after, settings.home_area)
 
 
+def _check_code_free(store: GraphStore, firm_id: str, code: str) -> None:
+    """Refuse a 统一社会信用代码 that another firm already holds (stored upper-case)."""
+    holders = [
+        n for n in store.find_nodes("Firm", {"credit_code": code.upper()}) if n.id != firm_id
+    ]
+    if holders:
+        n = holders[0]
+        raise Conflict(
+            f"统一社会信用代码 {code.upper()} 已属于企业「{n.name}」（{n.id}）；"
+            "一家企业只登记一次，请修改该企业，或核对代码"
+        )
+
+
 @router.delete("/{firm_id}", status_code=204)
 def delete_firm(
     firm_id: NodeIdPath, store: StoreDep, who: PrincipalDep, auth: AuthDep, request: Request
 ) -> None:
-    """Delete a firm with its relationships (within the caller's scope)."""
+    """Delete a firm with its relationships (within the caller's scope) and its 推荐 or 未落实
+    dockings; refused (409) while it has open problems or dockings 对接中 or 已落实
+    (:func:`records.deleted_with`)."""
     before = store.require_node(firm_id, "Firm")
     check_scope(store, who, node=firm_id)
-    with auth.audited(who, request, firm_id, before.props):
-        store.delete_nodes([firm_id])
+    gone = deleted_with(store, before)
+    with auth.audited(who, request, firm_id, {**before.props, "deleted_with": gone}):
+        store.delete_nodes([firm_id, *gone])

@@ -11,9 +11,12 @@ graph model (:func:`schemas.props_model`): the same names and types as the templ
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import hashlib
+import json
+import threading
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request, Response
 
 from chainatlas.api.auth import (
     AuthStore,
@@ -24,6 +27,7 @@ from chainatlas.api.auth import (
     in_scope,
 )
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
+from chainatlas.api.routes.dockings import dockings_of
 from chainatlas.api.schemas import (
     DemandIn,
     NodeIdPath,
@@ -32,9 +36,9 @@ from chainatlas.api.schemas import (
     RecordIn,
     SupplyIn,
 )
-from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.errors import Conflict, ValidationFailed
 from chainatlas.graph.home import DISTRICT_KINDS
-from chainatlas.graph.model import Node, Relationship
+from chainatlas.graph.model import LABEL_ZH, Node, Relationship
 from chainatlas.graph.project_dates import DATE_ZH, check_dates, needs_up_to
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.maps import parks_elsewhere, resolve_chain, segment_in_chain
@@ -46,6 +50,56 @@ Kind = Literal["projects", "demands", "supplies"]
 #: The relationship each link field sets; a record has at most one of each.
 LINKS = {"region": "LOCATED_IN", "chain": "IN_CHAIN", "segment": "IN_SEGMENT", "firm": "FOR_FIRM"}
 Current = list[tuple[Relationship, Node]]
+#: ``If-Match`` of a record write: the ``ETag`` of the record as the caller read it
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="可选：读取记录时得到的 ETag；记录此后已被他人修改则拒绝（409），"
+        "不覆盖他人的修改"
+    ),
+]
+#: record writes that check a revision run one at a time (the check and the write together)
+_WRITES = threading.Lock()
+
+
+def revision(store: GraphStore, record_id: str) -> str | None:
+    """A stamp of a record as stored: its properties and its links (region, chain, segment,
+    firm, project), hashed; None when there is no such node. Any change of either gives a new
+    stamp, on both stores, with nothing stored for it (the ``ETag`` of ``GET /records/…``, the
+    hidden ``rev`` of the 编辑 form)."""
+    node = store.get_node(record_id)
+    if node is None:
+        return None
+    links = store.neighbours(record_id, [*LINKS.values(), "FOR_PROJECT"], "out")
+    stamp = [node.label, node.props, sorted(f"{r.type} {r.end}" for r, _ in links)]
+    text = json.dumps(stamp, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def check_unchanged(store: GraphStore, label: str, record_id: str, if_match: str | None) -> None:
+    """Refuse (409) a write based on a record that has changed since (``if_match``: the
+    ``ETag`` the caller read, quoted or not, ``*`` for "any version"); nothing to check
+    without it (API clients that send none keep last-write-wins)."""
+    if if_match is None:
+        return
+    tags = {t.strip().removeprefix("W/").strip('"') for t in if_match.split(",")}
+    current = revision(store, record_id)
+    if current is not None and ("*" in tags or current in tags):
+        return
+    what = LABEL_ZH.get(label, "记录")
+    why = "已被删除" if current is None else f"当前版本为 {current}，而修改依据的是 {if_match}"
+    raise Conflict(f"该{what}已被他人修改（{why}），请刷新页面后再改")
+
+
+@router.get("/records/{kind}/{record_id}", response_model=NodePublic)
+def get_record(
+    kind: Kind, record_id: NodeIdPath, store: StoreDep, response: Response
+) -> NodePublic:
+    """A project, demand or supply as stored, with its ``ETag``: send it back as
+    ``If-Match`` on ``PUT`` to refuse the write (409) if someone changed the record since."""
+    node = store.require_node(record_id, LABEL[kind])
+    response.headers["ETag"] = f'"{revision(store, record_id)}"'
+    return NodePublic.of(node)
 
 
 @router.put("/records/projects/{record_id}", response_model=NodePublic)
@@ -56,9 +110,10 @@ def put_project(
     who: PrincipalDep,
     auth: AuthDep,
     request: Request,
+    if_match: IfMatch = None,
 ) -> NodePublic:
     """Create, update or move a project (links to region, chain, segment, firm)."""
-    return _put("Project", record_id, body, store, who, auth, request)
+    return _put("Project", record_id, body, store, who, auth, request, if_match)
 
 
 @router.put("/records/demands/{record_id}", response_model=NodePublic)
@@ -69,9 +124,10 @@ def put_demand(
     who: PrincipalDep,
     auth: AuthDep,
     request: Request,
+    if_match: IfMatch = None,
 ) -> NodePublic:
     """Create, update or move a demand (links to region, chain, segment, firm)."""
-    return _put("Demand", record_id, body, store, who, auth, request)
+    return _put("Demand", record_id, body, store, who, auth, request, if_match)
 
 
 @router.put("/records/supplies/{record_id}", response_model=NodePublic)
@@ -82,12 +138,36 @@ def put_supply(
     who: PrincipalDep,
     auth: AuthDep,
     request: Request,
+    if_match: IfMatch = None,
 ) -> NodePublic:
     """Create, update or move a supply (links to region, chain, segment, firm)."""
-    return _put("Supply", record_id, body, store, who, auth, request)
+    return _put("Supply", record_id, body, store, who, auth, request, if_match)
 
 
 def _put(
+    label: str,
+    record_id: str,
+    body: RecordIn,
+    store: GraphStore,
+    who: Principal,
+    auth: AuthStore,
+    request: Request,
+    if_match: str | None = None,
+) -> NodePublic:
+    """The write of a record, after its checks; with ``if_match``, the revision check and
+    the write run together (:data:`_WRITES`), so two writes based on one version cannot
+    both pass."""
+    if "sample" in body.props.model_fields_set:
+        why = "演示数据标记只由 chainatlas init 和导入设置，不能在记录中填写"
+        raise ValidationFailed(f"props.sample：{why}", [("sample", why)])
+    if if_match is None:
+        return _write(label, record_id, body, store, who, auth, request)
+    with _WRITES:
+        check_unchanged(store, label, record_id, if_match)
+        return _write(label, record_id, body, store, who, auth, request)
+
+
+def _write(
     label: str,
     record_id: str,
     body: RecordIn,
@@ -258,7 +338,40 @@ def delete_record(
     auth: AuthDep,
     request: Request,
 ) -> None:
+    """Delete a project, demand or supply (within the caller's scope) with what hangs on it
+    alone: a project's follow-ups, the 推荐 or 未落实 dockings of a demand or supply, in one
+    audited write. Refused (409, naming them) while a project or a record has open problems,
+    or a demand or supply has dockings 对接中 or 已落实 — they would point at nothing."""
     before = store.require_node(record_id, LABEL[kind])
     check_scope(store, who, node=record_id)
-    with auth.audited(who, request, record_id, before.props):
-        store.delete_nodes([record_id])
+    gone = deleted_with(store, before)
+    with auth.audited(who, request, record_id, {**before.props, "deleted_with": gone}):
+        store.delete_nodes([record_id, *gone])
+
+
+def deleted_with(store: GraphStore, node: Node) -> list[str]:
+    """The nodes that go with ``node`` when it is deleted (its follow-ups and the dockings
+    nobody works on: :func:`dockings.dockings_of`); Conflict (409) naming what keeps it:
+    open problems about it (not the 五未督办 items, which close by themselves when their
+    project is gone), dockings 对接中 or 已落实."""
+    what = LABEL_ZH.get(node.label, "记录")
+    about = store.neighbours(node.id, ["FOR_PROJECT", "FOR_FIRM"], "in")
+    open_ = [
+        n
+        for _, n in about
+        if n.label == "Problem" and n.props.get("status") != "办结" and not n.props.get("auto")
+    ]
+    if open_:
+        names = "、".join(f"「{n.props.get('title', n.id)}」" for n in open_[:5]) + (
+            "等" if len(open_) > 5 else ""
+        )
+        raise Conflict(f"该{what}还有 {len(open_)} 个未办结的问题：{names}，请先办结或转出")
+    kept, gone = dockings_of(store, node.id)
+    if kept:
+        names = "、".join(f"{n.id}（{n.props.get('status')}）" for n in kept[:5])
+        raise Conflict(
+            f"该{what}还有 {len(kept)} 条对接中或已落实的对接记录：{names}；"
+            "对接中的请先改为未落实，已落实的计入月度通报，不能随记录删除"
+        )
+    follow_ups = [n.id for _, n in store.neighbours(node.id, ["FOLLOWS_UP"], "in")]
+    return follow_ups + [n.id for n in gone]
