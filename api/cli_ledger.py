@@ -1,8 +1,10 @@
-"""``chainatlas ledger report|lists|stage|chain|progress``: the 一本账 on the command line.
+"""``chainatlas ledger report|lists|sync|stage|chain|progress``: the 一本账 on the command line.
 
-The monthly report (which first brings the 五未 督办 items up to today), the six lists and the
-three new ones, moving a project to its next stage, one chain's 十个一 and four lists, and the
-2026 targets' progress; the same rules and month format (YYYY-MM) as ``/api/v1/ledger``.
+The monthly report, the six lists and the three new ones, bringing the 五未 督办 items up to
+today (``sync``: what the service does by itself, for cron without the service), moving a
+project to its next stage, one chain's 十个一 and four lists, and the 2026 targets' progress;
+the same rules and month format (YYYY-MM) as ``/api/v1/ledger``. The report reads the 督办
+items as stored and says on stderr when they are behind today.
 """
 
 from __future__ import annotations
@@ -49,19 +51,24 @@ def ledger() -> None:
 def ledger_report(c: Ctx, month: str, fmt: str, out: Path | None) -> None:
     """月度通报晾晒：按产业链和区县统计五未、排名、较上月变化，点名五未项目。"""
     from chainatlas.graph.workflows.report import monthly_report
+    from chainatlas.graph.workflows.supervision import sync_supervision
     from chainatlas.viz.ledger import report_html, report_json, report_tables
     from chainatlas.viz.tables import xlsx_bytes
 
     with c.existing_store() as store, user_errors():
-        from chainatlas.api.cli_problems import sync_items
-
-        sync_items(c, store)  # 五未 督办 items up to today, for the report
+        behind = sync_supervision(store, c.settings.grace(), dry_run=True).changed
         r = monthly_report(
             store,
             month,
             c.settings.grace(),
             due_days=c.settings.due_days(),
             land_to_start_days=c.settings.land_to_start_days,
+        )
+    if behind:
+        click.echo(
+            "提示：五未督办事项尚未更新到今天（服务运行时会自动更新）；"
+            "可先运行 chainatlas ledger sync",
+            err=True,
         )
     if fmt == "xlsx":
         data = xlsx_bytes(report_tables(r))
@@ -89,6 +96,28 @@ def ledger_lists(c: Ctx, month: str, fmt: str, out: Path | None) -> None:
         emit(xlsx_bytes(lists_tables(lists)), fmt, out, f"一本账清单-{month}.xlsx")
         return
     emit(lists_json(lists), "json", out, "")
+
+
+@ledger.command("sync")
+@pass_ctx
+def ledger_sync(c: Ctx) -> None:
+    """把五未督办事项更新到今天（服务运行时会自动进行；无服务时可由定时任务运行）。"""
+    from chainatlas.api.auth import AuthStore
+    from chainatlas.api.supervisor import Origin, sync_as_system
+    from chainatlas.graph.workflows.supervision import SYSTEM
+
+    home = c.settings.home
+    with c.existing_store() as store, user_errors():
+        auth = AuthStore(home / "auth.db")
+        try:
+            origin = Origin.of("CLI", "chainatlas ledger sync")
+            r = sync_as_system(store, c.settings.grace(), auth, home, origin)
+        finally:
+            auth.close()
+    click.echo(
+        f"五未督办事项（{SYSTEM}）：新增 {len(r.opened)}，重新督办 {len(r.reopened)}，"
+        f"办结 {len(r.closed)}"
+    )
 
 
 @ledger.command("stage")

@@ -8,6 +8,7 @@ its writes are audited.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -16,12 +17,23 @@ import click
 from chainatlas.api.auth import Principal
 from chainatlas.api.cli_acting import acting, as_role, cli_audited
 from chainatlas.api.cli_common import CliError, date_option, user_errors
+from chainatlas.api.officer import check_officer, signed
 from chainatlas.api.roles import CITY
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.problems import LEVELS, REVIEW_RESULTS
 from chainatlas.graph.workflows.supervision import SyncResult
 
 __all__ = ["problems"]
+
+
+BY_HELP = "经办人员姓名（可选）：记在办理身份旁，如「命令行（市链长办）（经办：张三）」"
+
+
+def _acting(store: GraphStore, role: str, scope: tuple[str, ...], by: str) -> Principal:
+    """The role a command acts as, named as the API names a token with its officer
+    (:func:`~chainatlas.api.officer.signed`): the history and the audit say both."""
+    who = acting(store, role, scope)
+    return replace(who, name=signed(who.name, check_officer(by)))
 
 
 def _line(p: Any) -> str:
@@ -46,7 +58,8 @@ def problems() -> None:
 @click.option(
     "--due", default=None, callback=date_option, help="办理期限 YYYY-MM-DD（默认按本办设置）"
 )
-@click.option("--by", default="")
+@click.option("--by", default="", help=BY_HELP)
+@as_role
 @click.pass_obj
 def problems_add(
     c: Any,
@@ -58,25 +71,43 @@ def problems_add(
     region: str | None,
     due: date | None,
     by: str,
+    role: str,
+    scope: tuple[str, ...],
 ) -> None:
-    """提出问题；按级别自动路由到牵头部门/区级链长办、链长/市链长办或总链长。"""
+    """提出问题；按级别自动路由到牵头部门/区级链长办、链长/市链长办或总链长。
+    同一记录同一天已有同名问题时不再新建（已有的问题不变）。"""
+    from chainatlas.api.auth import check_scopes
     from chainatlas.graph.workflows.maps import resolve_chain
-    from chainatlas.graph.workflows.problems import raise_problem
+    from chainatlas.graph.workflows.problems import filed_under, problem_id, raise_problem
 
     with c.existing_store() as store, user_errors():
+        who = _acting(store, role, scope, by)
+        for node, label in ((project, "Project"), (firm, "Firm")):
+            if node:
+                store.require_node(node, label)
         chain_id = resolve_chain(store, chain).id if chain else None
-        p = raise_problem(
-            store,
-            title,
-            level,
-            project=project,
-            firm=firm,
-            chain=chain_id,
-            region=region,
-            due=due,
-            by=by,
-            due_days=c.settings.due_days(),
-        )
+        check_scopes(store, who, nodes=(project, firm), chain=chain_id, region=region)
+        at = filed_under(store, project=project, chain=chain_id, region=region)
+        today = date.today()
+        pid = problem_id(title, project=project, firm=firm, chain=at[0], region=at[1], today=today)
+        intended = {"title": title, "level": level, "project": project, "firm": firm}
+        intended |= {"chain": chain_id, "region": region, "due": str(due) if due else None}
+        command = f"chainatlas problems add {title}"
+        with cli_audited(c.settings.home, who, command, pid, None, intended | {"by": by}) as e:
+            p = raise_problem(
+                store,
+                title,
+                level,
+                project=project,
+                firm=firm,
+                chain=chain_id,
+                region=region,
+                due=due,
+                by=who.name,
+                today=today,
+                due_days=c.settings.due_days(),
+            )
+            e.after = p.props
     click.echo(
         f"{p.id}：{title}（{level}）→ {p.props['assignee']}，期限 {p.props['due']}"
         f"（{p.props.get('due_basis', '')}）"
@@ -87,7 +118,7 @@ def problems_add(
 @click.argument("problem")
 @click.argument("to", type=click.Choice(["交办", "督办", "反馈", "办结"]))
 @click.option("--escalate", type=click.Choice(["重大", "特别重大"]), default=None)
-@click.option("--by", default="", help="经办单位/人")
+@click.option("--by", default="", help=BY_HELP)
 @click.option("--note", default="")
 @as_role
 @click.pass_obj
@@ -106,7 +137,7 @@ def problems_step(
     from chainatlas.graph.workflows.problems import problem_scope, step
 
     with c.existing_store() as store, user_errors():
-        who = acting(store, role, scope, by)
+        who = _acting(store, role, scope, by)
         before = store.require_node(problem, "Problem")
         chains, region = problem_scope(store, before)
         names = [n.name for n in store.get_nodes(chains).values()]
@@ -126,7 +157,7 @@ def problems_step(
                 store,
                 problem,
                 to,
-                by=by or who.name,
+                by=who.name,
                 note=note,
                 escalate=escalate,
                 supervise=c.settings.supervise_levels,
@@ -138,7 +169,7 @@ def problems_step(
 @problems.command("review")
 @click.argument("problem")
 @click.argument("result", type=click.Choice(list(REVIEW_RESULTS)))
-@click.option("--by", default="", help="经办单位/人")
+@click.option("--by", default="", help=BY_HELP)
 @click.option("--note", default="")
 @as_role
 @click.pass_obj
@@ -150,13 +181,13 @@ def problems_review(
     from chainatlas.graph.workflows.problems import review
 
     with c.existing_store() as store, user_errors():
-        who = acting(store, role, scope, by)
+        who = _acting(store, role, scope, by)
         before = store.require_node(problem, "Problem")
         check_supervisor(who, f"问题「{before.props.get('title', problem)}」的回头看")
         command = f"chainatlas problems review {problem} {result}"
         intended = {"result": result, "by": by, "note": note}
         with cli_audited(c.settings.home, who, command, problem, before.props, intended) as e:
-            p = review(store, problem, result, by=by or who.name, note=note)
+            p = review(store, problem, result, by=who.name, note=note)
             e.after = p.props
     click.echo(f"{p.id}：回头看 {result}，当前 {p.props['status']}")
 
@@ -180,8 +211,8 @@ def problems_supervise(c: Any, role: str, scope: tuple[str, ...]) -> None:
 def sync_items(
     c: Any, store: GraphStore, who: Principal | None = None, command: str = ""
 ) -> SyncResult:
-    """Bring the 五未 督办 items up to today, audited when something changes (also run by
-    ``chainatlas ledger report``, as the 市链长办)."""
+    """Bring the 五未 督办 items up to today, audited under ``who`` (the 市链长办 by default)
+    when something changes; ``chainatlas ledger sync`` does it under the system's name."""
     from chainatlas.graph.workflows.supervision import sync_supervision
 
     grace = c.settings.grace()

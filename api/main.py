@@ -42,6 +42,7 @@ from chainatlas.api.routes import (
     ui,
     views,
 )
+from chainatlas.api.supervisor import Supervisor
 from chainatlas.api.warmup import IndexWarmer
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.backends import open_store
@@ -132,12 +133,15 @@ def create_app(
     *,
     rates: dict[str, str] | None = None,
     warm_index: bool = False,
+    supervise: bool = False,
 ) -> FastAPI:
     """The app over ``store`` (or the configured backend's store, opened at start-up); tokens
     and the audit log in ``auth`` (default ``auth.db`` in the data directory); ``rates``
     overrides the per-token rate limits of the expensive endpoints (``limits.RATES``);
     ``warm_index`` builds the ranking index in the background (:mod:`chainatlas.api.warmup`:
-    ``chainatlas serve`` turns it on, an app made for a test builds in the request)."""
+    ``chainatlas serve`` turns it on, an app made for a test builds in the request);
+    ``supervise`` keeps the 五未 督办 items up to date in the background under the system's name
+    (:mod:`chainatlas.api.supervisor`: on for ``chainatlas serve``, off in the tests' apps)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -151,11 +155,15 @@ def create_app(
         threading.Thread(target=_warm, args=(app.state.store,), daemon=True).start()
         if app.state.index_warmer is not None:  # after the store is open
             app.state.index_warmer.start()
+        if app.state.supervisor is not None:
+            app.state.supervisor.start()
         try:
             yield
         finally:
             if app.state.index_warmer is not None:
                 app.state.index_warmer.stop()  # not waited for: a build cannot be cut short
+            if app.state.supervisor is not None:
+                app.state.supervisor.stop()
             if own:
                 app.state.store.close()
             if own_auth:
@@ -171,6 +179,7 @@ def create_app(
     )
     # made here, started by the lifespan: a test may hook into it before the app starts
     app.state.index_warmer = IndexWarmer(app.state) if warm_index else None
+    app.state.supervisor = Supervisor(app.state) if supervise else None
     install_error_handlers(app)
     _docs(app)
     # No CORS middleware on purpose: browsers keep other origins out (closed by default).
@@ -210,6 +219,6 @@ def create_app(
 def create_served_app() -> FastAPI:
     """The app of a ``chainatlas serve`` worker process (``serve --workers N``): the settings
     from the environment, the index warmed in the background unless ``CHAINATLAS_WARM_INDEX``
-    is 0."""
+    is 0, the 五未 督办 items kept up to date."""
     settings = Settings()
-    return create_app(settings, warm_index=settings.warm_index)
+    return create_app(settings, warm_index=settings.warm_index, supervise=True)

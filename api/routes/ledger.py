@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
+from chainatlas.api.deps import SettingsDep, StoreDep
 from chainatlas.api.downloads import HTML, XLSX, download, downloads
 from chainatlas.graph.workflows.ledger import month_lists
 from chainatlas.graph.workflows.report import monthly_report
@@ -36,18 +36,13 @@ def _xlsx(sheets: Any, name: str) -> Response:
 def report(
     store: StoreDep,
     settings: SettingsDep,
-    who: PrincipalDep,
-    auth: AuthDep,
-    request: Request,
     month: str = Query(..., examples=["2026-10"], pattern=MONTH),
     format: Literal["json", "xlsx", "html"] = Query("json"),
 ) -> Response:
     """月度通报晾晒: lists, the five stalls by chain, district and 责任单位, rankings, change,
-    拿地即开工, the office's settings used (本办设置) in the header, and the 五未 督办 items
-    (brought up to today first, audited when they change)."""
-    from chainatlas.api.routes.problems import sync_items
-
-    sync_items(store, settings, who, auth, request)
+    拿地即开工, the office's settings used (本办设置) in the header, and the 五未 督办 items as
+    stored. A read writes nothing: the service keeps the items up to date by itself
+    (:mod:`chainatlas.api.supervisor`)."""
     r = monthly_report(
         store,
         month,

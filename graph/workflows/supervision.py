@@ -37,7 +37,15 @@ from chainatlas.graph.workflows.ledger import (
 )
 from chainatlas.graph.workflows.problems import _entry, route
 
-__all__ = ["SEED", "SOURCE", "SyncResult", "item_id", "supervision_items", "sync_supervision"]
+__all__ = [
+    "SEED",
+    "SOURCE",
+    "SYSTEM",
+    "SyncResult",
+    "item_id",
+    "supervision_items",
+    "sync_supervision",
+]
 
 #: the ``source`` of a 督办 item raised by a stall
 SOURCE = "五未"
@@ -53,7 +61,9 @@ STALL_NEXT = {
     "投产未上规": "above_scale",
     "上规未达产": "at_capacity",
 }
-_BY = "系统（五未督办）"
+#: who raises, moves and closes the items: the system, never the reader who happened to look
+SYSTEM = "系统（五未督办）"
+_BY = SYSTEM
 
 
 @dataclass

@@ -323,19 +323,26 @@ def test_cli_supervise_is_idempotent(run) -> None:  # type: ignore[no-untyped-de
     assert "生成五未督办事项由市链长办或总链长办理" in refused.output
 
 
-def test_the_monthly_report_brings_the_items_up_to_date_and_shows_them(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_monthly_report_shows_the_items_the_system_raised(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import io
 
     import pandas as pd
+
+    from chainatlas.api.supervisor import sync_as_system
 
     client, heads, store, auth = world
     stalled = _stalled_today(store)
     month = date.today().strftime("%Y-%m")
     h = heads["招商团队·长兴"]  # any reader; the items do not depend on who asks
+    empty = client.get("/api/v1/ledger/report", params={"month": month}, headers=h).json()
+    assert empty["supervision"] == [] and auth.audit_log() == []  # a read raises nothing
+    sync_as_system(store, Grace(), auth, tmp_path)  # what the service does by itself
     r = client.get("/api/v1/ledger/report", params={"month": month}, headers=h).json()
     assert {(x["project"], x["stall"]) for x in r["supervision"]} == stalled
     assert {x["supervisor"] for x in r["supervision"]} == {"市链长办"}
-    assert [x["target"] for x in auth.audit_log()] == ["五未督办"]
+    assert [(x["target"], x["actor"]) for x in auth.audit_log()] == [
+        ("五未督办", "系统（五未督办）")
+    ]
     again = client.get("/api/v1/ledger/report", params={"month": month}, headers=h)
     assert len(again.json()["supervision"]) == len(stalled)
     assert len(auth.audit_log()) == 1  # nothing changed, nothing written
@@ -348,6 +355,7 @@ def test_cli_ledger_report_shows_the_items(run) -> None:  # type: ignore[no-unty
     import json
 
     month = date.today().strftime("%Y-%m")
+    run("ledger", "sync")  # cron's way when no service runs
     r = json.loads(run("ledger", "report", "--month", month).output)
     assert r["supervision"] and {x["state"] for x in r["supervision"]} <= {
         "本月新增",
