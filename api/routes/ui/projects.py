@@ -28,11 +28,11 @@ from chainatlas.api.auth import AuthStore, Principal, check_scope, check_scopes,
 from chainatlas.api.deps import get_auth, get_settings, get_store
 from chainatlas.api.roles import ROLES, scoped_by
 from chainatlas.api.routes.projects import add_project_follow_up, project_land, project_stage
-from chainatlas.api.routes.records import put_project
+from chainatlas.api.routes.records import put_project, revision
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
 from chainatlas.api.routes.ui.unplaced import fixable
 from chainatlas.api.schemas import FollowUpIn, LandIn, ProblemIn, ProjectIn, RecordIn, StageMove
-from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
+from chainatlas.graph.errors import ChainAtlasError, Conflict, ValidationFailed
 from chainatlas.graph.model import ATTRACTION_METHODS, PROJECT_STAGES, zh_message
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.dossier import AHEAD, CURRENT, project_dossier
@@ -77,6 +77,8 @@ DONE = {
 TEXTS = ("name", "responsible_unit", "attraction_method")
 #: the links a project form names, replacing those stored (empty: left as stored)
 LINK_FIELDS = ("region", "chain", "segment")
+#: every field of the 编辑 form, as :func:`_form_values` gives them
+FORM_FIELDS = (*TEXTS, "investment", "major", *DATE_FIELDS, *LINK_FIELDS)
 
 
 def _filters(
@@ -407,17 +409,98 @@ def edit_project_page(request: Request, who: User, project_id: str) -> Response:
 
 @router.post("/ui/project/{project_id}/edit", dependencies=[SameOrigin])
 async def post_edit_project(request: Request, who: User, project_id: str) -> Response:
+    """Save the fields the user changed (those that differ from the form as it was built,
+    its hidden ``base``), if the project is still the version the form was built from (its
+    hidden ``rev``, checked with the write as ``If-Match``): a form opened before another
+    officer's change comes back with the change shown and the user's own edits kept (409),
+    never writing the old values back."""
     store = get_store(request)
     store.require_node(project_id, "Project")
     form = await read_form(request)
     f = {k: str(v) for k, v in form.items()}
+    base = _base(f)
     try:
-        body = _project_record(f, new=False)
+        body = _project_record(f, new=False, only=_changed(f, base))
         _check_placed(store, project_id, body)
-        put_project(project_id, body, store, who, get_auth(request), request)
+        rev = f.get("rev") or None
+        put_project(project_id, body, store, who, get_auth(request), request, rev)
+    except Conflict as exc:
+        return _stale_form(request, who, project_id, f, base, exc)
     except (ChainAtlasError, ValidationError) as exc:
         return _form_error(request, who, project_id, f, exc)
     return RedirectResponse(f"/ui/project/{quote(project_id)}?ok=edit", status_code=303)
+
+
+def _form_values(store: GraphStore, project_id: str) -> dict[str, str]:
+    """The 编辑 form's fields as the page shows them for the project as stored (text)."""
+    p = store.require_node(project_id, "Project").props
+    values = {k: "" if p.get(k) is None else str(p[k]) for k in FORM_FIELDS}
+    values["major"] = "1" if p.get("major") else ""
+    for r, n in store.neighbours(project_id, ["IN_CHAIN", "IN_SEGMENT"], "out"):
+        values["chain" if r.type == "IN_CHAIN" else "segment"] = n.id
+    return values
+
+
+def _typed(f: dict[str, str]) -> dict[str, str]:
+    """The posted form's fields as :func:`_form_values` gives them."""
+    typed = {k: f.get(k, "").strip() for k in FORM_FIELDS}
+    typed["major"] = "1" if f.get("major") == "1" else ""
+    return typed
+
+
+def _base(f: dict[str, str]) -> dict[str, str] | None:
+    """The form's values as it was built (its hidden ``base``); None for a form without."""
+    try:
+        base = json.loads(f.get("base") or "null")
+    except ValueError:
+        return None
+    return {k: str(base.get(k, "")) for k in FORM_FIELDS} if isinstance(base, dict) else None
+
+
+def _changed(f: dict[str, str], base: dict[str, str] | None) -> set[str] | None:
+    """The fields the user changed (None: unknown, every field is sent)."""
+    if base is None:
+        return None
+    return {k for k, v in _typed(f).items() if v != base[k]}
+
+
+def _stale_form(
+    request: Request,
+    who: Principal,
+    project_id: str,
+    f: dict[str, str],
+    base: dict[str, str] | None,
+    exc: Conflict,
+) -> Response:
+    """The 编辑 form of a project changed since it was opened (409): the project as it is
+    now, with the fields this user changed as they were typed, and which fields the other
+    change touched; the form is now built from the current version, so it may be saved
+    again once checked — nothing typed is lost, nothing of the other change undone."""
+    store = get_store(request)
+    now = _form_values(store, project_id)
+    mine = _changed(f, base)
+    typed = _typed(f)
+    shown = {**now, **{k: typed[k] for k in (mine if mine is not None else FORM_FIELDS)}}
+    labels = {**field_zh(), "major": "重大项目"}
+    theirs = [k for k in FORM_FIELDS if base is not None and now[k] != base[k]]
+    told = "、".join(
+        f"{labels.get(k, k)}改为「{now[k] or '空'}」" if k != "major" else labels[k] for k in theirs
+    )
+    # not 「请刷新页面」 as the API says: the form below is the refreshed page already, and a
+    # reload would lose what was typed
+    why = f"该项目已被他人修改（{told or '阶段、日期或其他信息有变'}），未保存"
+    kept = "、".join(labels.get(k, k) for k in FORM_FIELDS if k in (mine or ()))
+    how = "。下面已换成最新内容" + (f"，并保留了您改动的{kept}" if kept else "")
+    typed_shown: dict[str, Any] = {**shown, "major": shown["major"] == "1"}
+    return _project_form(
+        request,
+        who,
+        project_id,
+        error=f"无法保存：{why}{how}；请核对后再保存",
+        typed=typed_shown,
+        status=409,
+        stale=True,
+    )
 
 
 def _check_placed(store: GraphStore, project_id: str, body: RecordIn) -> None:
@@ -428,10 +511,11 @@ def _check_placed(store: GraphStore, project_id: str, body: RecordIn) -> None:
         raise ValidationFailed(f"所在区域：{why}", [("region", why)])
 
 
-def _project_record(f: dict[str, str], *, new: bool) -> RecordIn:
+def _project_record(f: dict[str, str], *, new: bool, only: set[str] | None = None) -> RecordIn:
     """The form as a ``PUT /records/projects/{id}`` body. An emptied field removes the
     property (on a new project it is left out); 总投资 is read as a number where it is one
-    (else refused as the API refuses text); a link left empty keeps the stored one."""
+    (else refused as the API refuses text); a link left empty keeps the stored one. With
+    ``only``, the fields not in it are left out (kept as stored)."""
     props: dict[str, Any] = {k: f.get(k, "").strip() or None for k in (*TEXTS, *DATE_FIELDS)}
     props["name"] = f.get("name", "").strip()  # required: an empty one is refused, not removed
     investment = f.get("investment", "").strip()
@@ -444,6 +528,9 @@ def _project_record(f: dict[str, str], *, new: bool) -> RecordIn:
         props["stage"] = f.get("stage") or None
         props = {k: v for k, v in props.items() if v is not None}
     links = {k: f[k].strip() for k in LINK_FIELDS if f.get(k, "").strip()}
+    if only is not None:
+        props = {k: v for k, v in props.items() if k in only}
+        links = {k: v for k, v in links.items() if k in only}
     return _record(props, **links)
 
 
@@ -459,6 +546,12 @@ def _project_form(
         stored = {k: v for k, v in p.props.items() if v is not None}
         for r, n in store.neighbours(project_id, ["IN_CHAIN", "IN_SEGMENT"], "out"):
             stored["chain" if r.type == "IN_CHAIN" else "segment"] = n.id
+        # the version the form is built from; a refused form keeps the one it was posted with
+        # (else saving it again would write over a change made meanwhile), a stale one (409)
+        # is built anew from the current version
+        if extra.pop("stale", False) or "rev" not in extra:
+            extra["rev"] = revision(store, project_id)
+            extra["base"] = json.dumps(_form_values(store, project_id), ensure_ascii=False)
     chains = _choices(request, None)["chains"]
     regions = _choices(request, None)["regions"]
     if scoped_by(who.role) == "chain":
@@ -491,8 +584,9 @@ def _form_error(
 ) -> Response:
     """The form again with what was typed and the reason (nothing written)."""
     status, title, message = status_of(exc)
-    typed: dict[str, Any] = {k: v for k, v in f.items() if k != "csrf"}
+    typed: dict[str, Any] = {k: v for k, v in f.items() if k not in ("csrf", "rev", "base")}
     typed["major"] = f.get("major") == "1"
+    kept = {"rev": f.get("rev", ""), "base": f.get("base", "")} if project_id else {}
     return _project_form(
-        request, who, project_id, error=f"{title}：{message}", typed=typed, status=status
+        request, who, project_id, error=f"{title}：{message}", typed=typed, status=status, **kept
     )
