@@ -79,6 +79,8 @@ def import_(c: Ctx, path: Path, kind: str | None, skip_bad: bool, quiet: bool) -
             rep = import_template(store, path, kind=kind, skip_bad=skip_bad, progress=not quiet)
         dt = time.perf_counter() - t
     rows = rep.nodes + rep.relationships
+    if rep.changes is not None and rep.changes.text():
+        click.echo(f"{rep.changes.text()}。")
     click.echo(
         f"已导入 节点 {rep.nodes} 个、关系 {rep.relationships} 条（{dt:.2f} 秒，"
         f"{rows / dt if dt else 0:,.0f} 行/秒）"

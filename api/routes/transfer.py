@@ -21,7 +21,7 @@ from chainatlas.graph.errors import MAX_ERRORS, ImportFailed, RowError
 from chainatlas.graph.store.contract import GraphStore
 
 if TYPE_CHECKING:  # imports read with pandas and pyarrow: loaded with the first import or export
-    from chainatlas.graph.io.bundle import ImportReport
+    from chainatlas.graph.io.bundle import ImportReport, RecordChanges
 
 router = APIRouter(tags=["import and export"])
 
@@ -96,6 +96,15 @@ def _import_upload(
     raise ImportFailed([RowError(name, 0, "", "只接受 .xlsx、.csv 或 .zip")])
 
 
+def _records(changes: RecordChanges) -> dict[str, object]:
+    return {
+        "new": changes.new,
+        "updated": changes.updated,
+        "unchanged": changes.unchanged,
+        "summary": changes.text(),
+    }
+
+
 @router.post("/import")
 async def import_file(
     request: Request,
@@ -127,6 +136,8 @@ async def import_file(
         "skipped_count": len(rep.skipped),
         # the rows those errors are on (a row may have several errors)
         "skipped_rows": rep.skipped_rows,
+        # a template's records: new, changed, unchanged (a file imported twice), and in words
+        "records": None if rep.changes is None else _records(rep.changes),
     }
 
 

@@ -38,10 +38,32 @@ from chainatlas.graph.model import (
 )
 from chainatlas.graph.store.contract import Batch, GraphStore, NotFast
 
-__all__ = ["ImportReport", "export_bundle", "import_bundle", "read_bundle"]
+__all__ = ["ImportReport", "RecordChanges", "export_bundle", "import_bundle", "read_bundle"]
 
 _DELIMITERS = (";", "|", "\x1f")
 _SCALARS = {"string", "int", "long", "short", "byte", "float", "double", "boolean", "date"}
+
+
+@dataclass(frozen=True)
+class RecordChanges:
+    """What a template's rows did to its records (项目, 企业 …): new ones, stored ones that
+    changed, stored ones the rows left as they were (a file imported twice)."""
+
+    noun: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def text(self) -> str:
+        """The change in words, e.g. 「新增 1 个项目，更新 2 个，无变化 3 个」."""
+        if not self.new and not self.updated:
+            return f"{self.unchanged} 个{self.noun}与库中相同，无变化" if self.unchanged else ""
+        parts = [f"新增 {self.new} 个{self.noun}"] if self.new else []
+        if self.updated:
+            parts.append(f"更新 {self.updated} 个" + ("" if self.new else self.noun))
+        if self.unchanged:
+            parts.append(f"无变化 {self.unchanged} 个")
+        return "，".join(parts)
 
 
 @dataclass
@@ -52,6 +74,8 @@ class ImportReport:
     files: list[str] = field(default_factory=list)
     #: "columnar" when the whole bundle went through the fast path, else "rows".
     path: str = "rows"
+    #: a template's records new, changed and unchanged (None for a bundle)
+    changes: RecordChanges | None = None
 
     @property
     def skipped_rows(self) -> int:

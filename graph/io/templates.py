@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from chainatlas.graph.errors import ImportFailed, RowError, ValidationFailed
 from chainatlas.graph.home import DISTRICT_KINDS, HOME_AREA
-from chainatlas.graph.io.bundle import ImportReport, _write, check_rows
+from chainatlas.graph.io.bundle import ImportReport, RecordChanges, _write, check_rows
 from chainatlas.graph.io.readers import PROGRESS_MIN_ROWS, read_table, yes_no
 from chainatlas.graph.model import (
     ATTRACTION_METHODS,
@@ -49,6 +49,7 @@ __all__ = [
     "detect_kind",
     "header_kind",
     "import_template",
+    "template_choices",
     "template_header",
     "template_rows",
     "write_template",
@@ -146,8 +147,76 @@ TEMPLATES: dict[str, list[Column]] = {
 _TITLES = {"firms": "企业", "projects": "项目", "demands": "需求清单", "supplies": "供给清单"}
 
 
-def write_template(kind: str, out: Path) -> Path:
-    """Write the ``kind`` template to ``out`` (``.xlsx`` with a 说明 sheet, or ``.csv``)."""
+#: The fields whose cells a workbook template offers as a drop-down list (Excel data
+#: validation): the fixed choices. A field missing here is free text.
+_FIXED_CHOICES: dict[str, tuple[str, ...]] = {
+    "stage": PROJECT_STAGES,
+    "major": ("是", "否"),
+    "kind": ELEMENT_KINDS,
+    "attraction_method": ATTRACTION_METHODS,
+}
+#: The sheet holding the drop-down lists' choices (a list of more than 255 characters cannot
+#: be written into the validation itself).
+CHOICES_SHEET = "选项"
+
+
+def template_choices(kind: str, store: GraphStore | None = None) -> dict[str, list[str]]:
+    """Header → the choices its cells are offered in the ``kind`` workbook template: the fixed
+    lists, the city's districts where a project, a demand or a supply is (not a firm, which
+    may be anywhere), and with a ``store`` the chains (current layout first)."""
+    out: dict[str, list[str]] = {}
+    for c in TEMPLATES[kind]:
+        if c.field in _FIXED_CHOICES:
+            out[c.header] = list(_FIXED_CHOICES[c.field])
+        elif c.field == "region" and kind != "firms":
+            out[c.header] = [d for d in HOME_AREA if d != HOME_AREA[0]]
+        elif c.field == "chain" and store is not None:
+            chains = sorted(
+                store.find_nodes("Chain"), key=lambda n: n.props.get("layout") != "1366"
+            )
+            out[c.header] = list(dict.fromkeys(n.name for n in chains))
+    return out
+
+
+def _drop_downs(book: Any, headers: list[str], choices: dict[str, list[str]]) -> None:
+    """Drop-down lists on the 数据 sheet's columns that have ``choices``, the choices kept on
+    the :data:`CHOICES_SHEET` sheet. A district, a stage or 是/否 outside the list is refused
+    as it is typed; a chain outside it only warned about (an older layout's name is valid)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if not choices:
+        return
+    data, lists = book["数据"], book.create_sheet(CHOICES_SHEET)
+    for j, (header, values) in enumerate(choices.items(), start=1):
+        letter = get_column_letter(j)
+        lists.cell(1, j, header)
+        for i, v in enumerate(values, start=2):
+            lists.cell(i, j, v)
+        strict = header != "所属产业链"
+        dv = DataValidation(
+            type="list",
+            formula1=f"'{CHOICES_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=True,
+            errorStyle="stop" if strict else "warning",
+            showErrorMessage=True,
+            errorTitle=header,
+            error=f"请从下拉列表中选择{header}"
+            + ("" if strict else "（现行布局以外的名称也可填写）"),
+        )
+        col = get_column_letter(headers.index(header) + 1)
+        dv.add(f"{col}2:{col}{_VALIDATED_ROWS}")
+        data.add_data_validation(dv)
+        lists.column_dimensions[letter].width = max(12, 2 * len(header) + 2)
+
+
+#: How many data rows of a workbook template get the drop-down lists
+_VALIDATED_ROWS = 20_001
+
+
+def write_template(kind: str, out: Path, store: GraphStore | None = None) -> Path:
+    """Write the ``kind`` template to ``out`` (``.xlsx`` with a 说明 sheet and drop-down lists
+    for fixed choices, or ``.csv``); with a ``store``, the chains are a drop-down list too."""
     cols = TEMPLATES[kind]
     headers = _starred(cols)
     example = pd.DataFrame([[c.example for c in cols]], columns=headers)
@@ -174,6 +243,8 @@ def write_template(kind: str, out: Path) -> Path:
                 ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = max(
                     12, 2 * len(h) + 2
                 )
+            plain = [template_header(h) for h in headers]
+            _drop_downs(xw.book, plain, template_choices(kind, store))
     return out
 
 
@@ -452,14 +523,59 @@ def import_template(
     errors.sort(key=lambda e: e.row)  # the file's order, whichever check found a row's error
     if errors and not skip_bad:
         raise ImportFailed(errors)
-    batch.delete_relationships(stale_links(store, batch))
+    stale = stale_links(store, batch)
+    batch.delete_relationships(stale)
+    changes = record_changes(store, batch, stale, kind)
     total = len(batch.nodes) + len(batch.relationships)
     with tqdm(
         total=total, desc="写入", unit="行", disable=not progress or total < PROGRESS_MIN_ROWS
     ) as bar:
         report = _write(store, batch, errors, [path.name], skip_bad=skip_bad)
         bar.update(total)
+    report.changes = changes
     return report
+
+
+#: The label and noun of each template's records
+_RECORDS = {
+    "firms": ("Firm", "企业"),
+    "projects": ("Project", "项目"),
+    "demands": ("Demand", "需求"),
+    "supplies": ("Supply", "供给"),
+}
+
+
+def record_changes(
+    store: GraphStore, batch: Batch, stale: list[RelKey], kind: str
+) -> RecordChanges:
+    """How the batch of a ``kind`` template changes its records, read before it is written:
+    new ones; stored ones whose properties (merged as the store merges them, ``None``
+    removing one) or links change; the others, unchanged — so importing a file a second
+    time says so rather than counting its rows as written again."""
+    label, noun = _RECORDS[kind]
+    records = [n for n in batch.nodes if n.label == label]
+    stored = store.get_nodes([n.id for n in records])
+    moved = {key[0] for key in stale}
+    links: dict[str, set[tuple[str, str]]] = {}
+    for r in batch.relationships:
+        links.setdefault(r.start, set()).add((r.type, r.end))
+    new = updated = 0
+    for n in records:
+        old = stored.get(n.id)
+        if old is None:
+            new += 1
+            continue
+        merged = dict(old.props)
+        for k, v in n.props.items():
+            if v is None:
+                merged.pop(k, None)
+            else:
+                merged[k] = v
+        wanted = links.get(n.id, set())
+        have = {(r.type, r.end) for r, _ in store.neighbours(n.id, {t for t, _ in wanted})}
+        if merged != old.props or n.id in moved or not wanted <= have:
+            updated += 1
+    return RecordChanges(noun, new, updated, len(records) - new - updated)
 
 
 def _project_dates(
@@ -710,10 +826,24 @@ def _yes_no(row: Row, errs: RowProblems) -> bool | None:
         return None
 
 
+def _check_code_free(code: str, fid: str, res: _Resolver, errs: RowProblems) -> None:
+    """A 统一社会信用代码 names one firm: a row giving a code that another firm holds (in the
+    graph, or an earlier row of the file) is refused, as ``PUT /firms/{id}`` refuses it."""
+    if not code:
+        return
+    holder = res.firm(code)
+    if holder is not None and holder != fid:
+        why = f"{code} 已属于企业 {holder}，一家企业只登记一次；请核对代码，或在编号列填写 {holder}"
+        errs.append(("统一社会信用代码", why))
+    elif res._firms is not None:
+        res._firms[code] = fid  # a later row with this code and another id is refused too
+
+
 def _build_firm(
     row: Row, res: _Resolver, errs: RowProblems, new: dict[str, Node]
 ) -> tuple[Node, list[Relationship]]:
     fid = row["id"] or ("firm:" + (row["credit_code"].upper() or row["name"]))
+    _check_code_free(row["credit_code"].upper(), fid, res, errs)
     props: dict[str, Any] = {
         "name": row["name"],
         "region": row["region"],

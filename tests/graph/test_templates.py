@@ -20,7 +20,7 @@ KINDS = list(TEMPLATES)
 def test_xlsx_template_has_headers_and_notes(tmp_path: Path, kind: str) -> None:
     path = write_template(kind, tmp_path / f"{kind}.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["数据", "说明"]
+    assert wb.sheetnames[:2] == ["数据", "说明"]  # then 选项, the drop-down lists' choices
     headers = [c.value for c in wb["数据"][1]]
     assert headers == [c.header + ("*" if c.required else "") for c in TEMPLATES[kind]]
     notes = list(wb["说明"].iter_rows(values_only=True))

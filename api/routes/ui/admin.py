@@ -256,7 +256,7 @@ def import_page(request: Request, who: User) -> Response:
 @router.get("/ui/admin/template/{kind}.xlsx")
 def template_file(request: Request, who: User, kind: str) -> Response:
     """A blank template (Chinese headers and a 说明 sheet), as ``chainatlas template`` writes."""
-    return template_download(kind, KINDS)
+    return template_download(kind, KINDS, get_store(request))
 
 
 def _failed(exc: ImportFailed) -> str:

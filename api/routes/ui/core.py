@@ -38,6 +38,7 @@ from chainatlas.api.errors import error_status, is_page, page_title, param_messa
 from chainatlas.api.routes.ui.filters import install as install_filters
 from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, StoreBusy
 from chainatlas.graph.model import zh_message
+from chainatlas.graph.store.contract import GraphStore
 from chainatlas.viz.dashboard import has_sample
 from chainatlas.viz.html import script_json
 
@@ -175,10 +176,13 @@ def allowed(check: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
     return True
 
 
-def template_download(kind: str, kinds: dict[str, str]) -> Response:
+def template_download(
+    kind: str, kinds: dict[str, str], store: GraphStore | None = None
+) -> Response:
     """A blank template of ``kind`` (Chinese headers and a 说明 sheet, as ``chainatlas
     template`` writes it) as an xlsx download named after ``kinds[kind]``; a kind not in
-    ``kinds`` is a 404 naming those that are."""
+    ``kinds`` is a 404 naming those that are. With the ``store``, its chains are a drop-down
+    list of the 所属产业链 column."""
     import tempfile
 
     from chainatlas.graph.io.templates import write_template
@@ -188,7 +192,7 @@ def template_download(kind: str, kinds: dict[str, str]) -> Response:
             kind, "模板", "可选：" + "、".join(f"{k}（{zh}）" for k, zh in kinds.items())
         )
     with tempfile.TemporaryDirectory() as tmp:
-        data = write_template(kind, Path(tmp) / f"{kind}.xlsx").read_bytes()
+        data = write_template(kind, Path(tmp) / f"{kind}.xlsx", store).read_bytes()
     return download(data, "xlsx", f"{kinds[kind]}模板.xlsx", fallback=kind)
 
 

@@ -87,7 +87,7 @@ def match_form(request: Request, who: User) -> Response:
 @router.get("/ui/match/template/{kind}.xlsx")
 def match_template(request: Request, who: User, kind: str) -> Response:
     """A blank demand or supply template (Chinese headers, a 说明 sheet) for any logged-in role."""
-    return template_download(kind, KINDS)
+    return template_download(kind, KINDS, get_store(request))
 
 
 def _result_rows(store: GraphStore, res: Any) -> tuple[list[list[str]], list[list[str]]]:
