@@ -3,7 +3,8 @@
 The data directory and its store (:class:`Ctx`, passed to commands by :data:`pass_ctx`), the
 one translation of the errors a user can cause into a Chinese message and exit code 1
 (:func:`user_errors`, :class:`CliError`: no command ends in a traceback), and the output
-helpers (:func:`emit` writes JSON to the screen or a file). Importing it makes click speak
+helpers (:func:`emit` writes JSON to the screen or a file; :func:`out_file` checks a ``--out``
+before anything is computed: its folder exists, its name ends as its format). Importing it makes click speak
 Chinese first (:mod:`chainatlas.api.cli_i18n`), before any click type or help text is built, so
 each command module imports it before defining its commands. It imports no command module:
 those import it, and :mod:`chainatlas.api.cli` gathers them.
@@ -43,6 +44,7 @@ __all__ = [
     "existing",
     "file_safe",
     "os_message",
+    "out_file",
     "pass_ctx",
     "project_hint",
     "user_errors",
@@ -196,13 +198,45 @@ def emit(data: bytes, fmt: str, out: Path | None, default_name: str) -> None:
         text = data.decode("utf-8")
         click.echo(text, nl=not text.endswith("\n"))
         return
-    path = out or Path(default_name)
+    path = out_file(out, fmt) if out else Path(default_name)
     with user_errors():
         if path.is_dir():
             raise CliError(f"{path} 是一个文件夹：请给出文件名")
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     click.echo(f"已写入 {path}")
+
+
+#: the file name endings each ``--format`` may be written to
+SUFFIXES = {
+    "json": (".json", ".jsonl"),
+    "html": (".html", ".htm"),
+    "xlsx": (".xlsx",),
+    "csv": (".csv",),
+    "svg": (".svg",),
+}
+
+
+def out_file(path: Path, fmt: str | None = None, suffixes: tuple[str, ...] = ()) -> Path:
+    """``path`` (a command's ``--out``) checked before anything is computed or written.
+
+    It must not be a folder, must end as its format does (``--out x.txt --format xlsx`` is
+    refused rather than writing a workbook named ``.txt``), and its folder must exist: a typo in
+    a folder name is an error, not a new folder tree (e.g. at the file-system root)."""
+    if path.is_dir():
+        raise CliError(f"{path} 是一个文件夹：请给出文件名")
+    allowed = suffixes or SUFFIXES.get(fmt or "", ())
+    if allowed and path.suffix.lower() not in allowed:
+        want = " 或 ".join(allowed)
+        why = f"与 --format {fmt} 不符" if fmt else f"应以 {want} 结尾"
+        raise CliError(f"输出文件 {path} {why}：请用以 {want} 结尾的文件名")
+    folder = path.parent
+    if not folder.exists():
+        raise CliError(
+            f"文件夹 {folder} 不存在：请先创建它，或换一个已有的文件夹（不会自动创建文件夹）"
+        )
+    if not folder.is_dir():
+        raise CliError(f"{folder}：已有同名的文件，不能用作文件夹")
+    return path
 
 
 def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

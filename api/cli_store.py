@@ -9,7 +9,15 @@ while there are any, for a scheduled check.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import re
+import shutil
+import socket
+import stat
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +29,8 @@ from chainatlas.api.cli_common import (
     Ctx,
     echo_skipped,
     existing,
+    os_message,
+    out_file,
     pass_ctx,
     user_errors,
 )
@@ -96,11 +106,88 @@ def export(c: Ctx, directory: Path, quiet: bool) -> None:
     """把整个图谱导出为图谱包（neo4j-admin CSV 格式），可原样再导入。"""
     from chainatlas.graph.io.bundle import export_bundle
 
+    _check_export_folder(directory)
+    target = directory.resolve()  # a link to a folder: the folder is replaced, not the link
+    with c.existing_store() as store, user_errors():
+        tmp = _temp_beside(target)
+        try:
+            written = export_bundle(store, tmp, progress=not quiet)
+            _publish(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    click.echo(f"已导出 {len(written)} 个文件、{sum(written.values())} 行到 {directory}")
+
+
+#: the files of a bundle ``export`` writes (and the ckg converter): replaced whole by a new one
+_BUNDLE_FILE = re.compile(r"(nodes|rels)_[^/]+\.csv|bundle\.json")
+
+
+def _is_bundle(folder: Path) -> bool:
+    """``folder`` holds an earlier bundle and nothing else (so replacing it deletes no one's
+    files): ``bundle.json`` of the neo4j-admin CSV format, and only ``nodes_*``/``rels_*``
+    CSV files beside it."""
+    try:
+        manifest = json.loads((folder / "bundle.json").read_text("utf-8"))
+        names = [p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
+        everything = sum(1 for _ in folder.iterdir())
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(manifest, dict)
+        and manifest.get("format") == "neo4j-admin-csv"
+        and len(names) == everything
+        and all(_BUNDLE_FILE.fullmatch(n) for n in names)
+    )
+
+
+def _check_export_folder(directory: Path) -> None:
+    """``export`` writes to a new folder, an empty one or over an earlier bundle; anything else
+    (``/etc``, a folder of someone's files, a file) is refused before the store is read."""
     if directory.exists() and not directory.is_dir():
         raise CliError(f"{directory} 是一个已有的文件：图谱包要导出到文件夹，请换一个文件夹路径")
-    with c.existing_store() as store, user_errors():
-        written = export_bundle(store, directory, progress=not quiet)
-    click.echo(f"已导出 {len(written)} 个文件、{sum(written.values())} 行到 {directory}")
+    parent = directory.parent
+    if not parent.is_dir():
+        raise CliError(
+            f"文件夹 {parent} 不存在：请先创建它，或换一个已有的文件夹（不会自动创建文件夹）"
+        )
+    with user_errors():
+        empty = not directory.exists() or not any(directory.iterdir())
+    if not empty and not _is_bundle(directory):
+        raise CliError(
+            f"{directory} 不是空文件夹，也不是 chainatlas 导出的数据包；请指定一个新的或空的文件夹"
+        )
+
+
+def _temp_beside(directory: Path) -> Path:
+    """A hidden temporary folder beside ``directory`` (same file system, so it can be renamed
+    into place); its mode is the one ``directory`` has, or a new folder would get."""
+    try:
+        tmp = Path(
+            tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=directory.parent)
+        )
+    except OSError as exc:
+        raise CliError(os_message(OSError(exc.errno, exc.strerror, str(directory)))) from None
+    if directory.is_dir():
+        mode = stat.S_IMODE(directory.stat().st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o777 & ~umask
+    tmp.chmod(mode)
+    return tmp
+
+
+def _publish(tmp: Path, directory: Path) -> None:
+    """Rename the finished bundle ``tmp`` to ``directory``, replacing an empty folder or an
+    earlier bundle whole: a reader sees the old bundle or the new one, never a mix."""
+    if not directory.exists() or not any(directory.iterdir()):
+        os.replace(tmp, directory)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".old", dir=directory.parent))
+    os.replace(directory, old / "bundle")
+    os.replace(tmp, directory)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 @click.command()
@@ -116,6 +203,7 @@ def template(kind: str, out: Path) -> None:
         raise CliError(f"模板只能是 .xlsx 或 .csv 文件，而不是 {out.name!r}")
     if out.is_dir():
         raise CliError(f"{out} 是一个文件夹：请给出文件名，如 {out / (kind + '.xlsx')}")
+    out_file(out, suffixes=(".xlsx", ".csv"))
     with user_errors():
         write_template(kind, out)
     click.echo(f"已生成模板 {out}")
@@ -139,8 +227,7 @@ def _print_counts(
             data["store"] = where
         if unplaced is not None:
             data["unplaced"] = [
-                {"id": u.id, "label": u.label, "name": u.name, "region": u.region}
-                for u in unplaced
+                {"id": u.id, "label": u.label, "name": u.name, "region": u.region} for u in unplaced
             ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -203,7 +290,7 @@ APP_FACTORY = "chainatlas.api.main:create_served_app"
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--workers",
     default=1,
@@ -211,8 +298,13 @@ APP_FACTORY = "chainatlas.api.main:create_served_app"
     type=click.IntRange(1, 64),
     help="工作进程数（多核并行处理请求；各进程的限流分别计数）",
 )
+@click.option(
+    "--print-token",
+    is_flag=True,
+    help="还没有令牌时，即使输出不是终端（如服务日志）也生成并显示首个令牌",
+)
 @pass_ctx
-def serve(c: Ctx, host: str, port: int, workers: int) -> None:
+def serve(c: Ctx, host: str, port: int, workers: int, print_token: bool) -> None:
     """启动服务（网页 /，REST API /api/v1，文档 /docs）；图谱为空时先加载种子。"""
     import uvicorn
 
@@ -222,6 +314,7 @@ def serve(c: Ctx, host: str, port: int, workers: int) -> None:
 
     with user_errors():
         check_seeds(c.settings.seeds_dir)  # before a store is made
+    check_address(host, port)  # before a store or a token is made
     store = c.store()
     with user_errors():
         if not store.quick_counts().labels.get("Layout"):  # without loading the graph
@@ -230,10 +323,16 @@ def serve(c: Ctx, host: str, port: int, workers: int) -> None:
         auth = AuthStore(c.settings.home / "auth.db")
     base = f"http://{host}:{port}"
     click.echo(f"图谱位置：{c.where}")
-    if auth.count() == 0:
+    if auth.count() == 0 and (print_token or sys.stdout.isatty()):
         first = auth.create("city", [], "市链长办（首个令牌）")
         click.echo(f"首个令牌（市链长办，全市权限；只显示这一次）：{first}")
         click.echo(f"  例：curl -H 'Authorization: Bearer {first}' {base}/api/v1/chains")
+    elif auth.count() == 0:
+        make = c.command("token create --role city --name 市链长办")
+        click.echo(
+            "还没有令牌。输出不是终端（可能写入服务日志），出于安全考虑未生成首个令牌；"
+            f"请在终端运行 {make} 生成（或用 serve --print-token 显示在这里）"
+        )
     else:
         make = c.command("token create --role city --name 市链长办")
         click.echo(
@@ -253,6 +352,37 @@ def serve(c: Ctx, host: str, port: int, workers: int) -> None:
     finally:
         store.close()
         auth.close()
+
+
+def check_address(host: str, port: int) -> None:
+    """``host:port`` can be listened on, else one Chinese error before anything starts (instead
+    of uvicorn's English lines after 「Application startup complete」): each address the host
+    resolves to is bound for a moment, with the option uvicorn uses (``SO_REUSEADDR``)."""
+    try:
+        addresses = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (socket.gaierror, UnicodeError):
+        raise CliError(
+            f"无法解析主机 {host!r}：请检查 --host（如 127.0.0.1，或 0.0.0.0 对外服务）"
+        ) from None
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                raise CliError(_bind_error(exc, host, port)) from None
+
+
+def _bind_error(exc: OSError, host: str, port: int) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"端口 {port} 已被占用（{host}）：请用 --port 换一个端口，或先停止占用它的程序"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} 不是本机的地址：请检查 --host（如 127.0.0.1，或 0.0.0.0 对外服务）"
+    if exc.errno == errno.EACCES:
+        return f"没有权限监听端口 {port}（1024 以下的端口须有管理员权限）：请用 --port 换一个端口"
+    return os_message(OSError(exc.errno, exc.strerror, f"{host}:{port}"))
 
 
 def _serve_workers(c: Ctx, host: str, port: int, workers: int) -> None:

@@ -23,6 +23,7 @@ from chainatlas.api.cli_common import (
     echo_skipped,
     emit,
     existing,
+    out_file,
     pass_ctx,
     user_errors,
 )
@@ -56,6 +57,8 @@ def _view_command(kind: str, doc: str) -> click.Command:
     def cmd(c: Ctx, chain: str | None, fmt: str, out: Path | None, **filters: str | None) -> None:
         from chainatlas.viz.export import render_view
 
+        if out:
+            out_file(out, fmt)
         with c.existing_store() as store, user_errors(), chain_hint():
             index = None
             if kind == "map" and store.count_nodes("Firm"):
@@ -102,6 +105,8 @@ def gaps(c: Ctx, chain: str, fmt: str, out: Path | None) -> None:
     """缺链补链：各环节的补链/强链判定、区位熵、权重与优先级，以及延链候选。"""
     from chainatlas.viz.reports import gaps_report
 
+    if out:
+        out_file(out, fmt)
     with c.existing_store() as store, user_errors(), chain_hint():
         g, data = gaps_report(
             store,
@@ -148,6 +153,8 @@ def targets(
 
     if bool(segment) == bool(segments_file):
         raise CliError("请给出 --segment 或 --segments-file 之一")
+    if out:
+        out_file(out, fmt)
     with user_errors():
         keys = [segment] if segment else _lines(existing(Path(str(segments_file))))
     if not keys:
@@ -224,6 +231,7 @@ def match_cmd(
     path = out or Path("要素匹配结果.xlsx")
     if path.suffix.lower() != ".xlsx":
         raise CliError(f"结果工作簿应为 .xlsx 文件，而不是 {path.name!r}")
+    out_file(path, "xlsx")
     with c.existing_store() as store, user_errors():
         ds, ss, errors = load_lists(demands, supplies, store, skip_bad=skip_bad)
         res = match(ds, ss, store=store, top=top, home_area=c.settings.home_area)
@@ -280,6 +288,8 @@ def view_cmd(
         )
     if depth is not None and node is None:
         raise CliError("--depth 只与 --around 同用")
+    if out:
+        out_file(out, fmt)
     with c.existing_store() as store, user_errors():
         r = neighbourhood_view(
             store,

@@ -396,7 +396,7 @@ def _serve_banner(home: Path) -> str:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", "from chainatlas.api.cli import main; main()", "serve"]
-        + ["--port", str(port)],
+        + ["--port", str(port), "--print-token"],  # a pipe: shown only when asked
         env={**os.environ, "CHAINATLAS_HOME": str(home), "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
