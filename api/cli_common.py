@@ -4,10 +4,10 @@ The data directory and its store (:class:`Ctx`, passed to commands by :data:`pas
 one translation of the errors a user can cause into a Chinese message and exit code 1
 (:func:`user_errors`, :class:`CliError`: no command ends in a traceback), and the output
 helpers (:func:`emit` writes JSON to the screen or a file; :func:`out_file` checks a ``--out``
-before anything is computed: its folder exists, its name ends as its format). Importing it makes click speak
-Chinese first (:mod:`chainatlas.api.cli_i18n`), before any click type or help text is built, so
-each command module imports it before defining its commands. It imports no command module:
-those import it, and :mod:`chainatlas.api.cli` gathers them.
+before anything is computed: its folder exists, its name ends as its format). Importing it
+makes click speak Chinese first (:mod:`chainatlas.api.cli_i18n`), before any click type or help
+text is built, so each command module imports it before defining its commands. It imports no
+command module: those import it, and :mod:`chainatlas.api.cli` gathers them.
 """
 
 from __future__ import annotations
