@@ -7,6 +7,16 @@ how many firms making one of its products also make the segment, a shared Shenwa
 product name containing the segment's, a link through a local chain master. Model features
 never appear in a reason; a candidate for whom no such fact exists is not proposed (see
 :meth:`chainatlas.matching.targets.TargetIndex.rank`).
+
+A shared product is a reason only when it says something about the segment. A business line
+that firms of every trade report (租赁, 贸易, 物业管理, 技术服务…) does not: two firms that both
+rent out property are no evidence that one belongs in the other's 医药中间体 segment. Such
+*generic* products (:func:`generic_products`: made by at least :data:`GENERIC_MIN_FIRMS`
+firms spread over Shenwan level-1 industries with an entropy of at least
+:data:`GENERIC_MIN_BITS` bits — about seven or more trades equally) are left out of the
+shared-product reasons. This is an inference of ours, not a rule of the seeds; the cut-offs
+were read off the ckg data, where they mark 租赁, 材料销售, 贸易, 房地产, 劳务, 技术服务 and
+their like, and leave 医疗器械, 药品, 电力销售, 原料药 and the products of one trade alone.
 """
 
 from __future__ import annotations
@@ -16,10 +26,25 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import scipy.sparse as sp
 
 from chainatlas.matching.rank_features import EdgeView, _pairs
 
-__all__ = ["TEMPLATES", "Explainer", "ReasonFacts", "share_text"]
+__all__ = [
+    "GENERIC_MIN_BITS",
+    "GENERIC_MIN_FIRMS",
+    "TEMPLATES",
+    "Explainer",
+    "ReasonFacts",
+    "generic_products",
+    "share_text",
+]
+
+#: A product made by fewer firms than this is never generic.
+GENERIC_MIN_FIRMS = 8
+#: Entropy (bits) of the Shenwan level-1 industries of a product's makers from which the
+#: product is a business line of every trade (2.9 bits ≈ 7.5 industries equally).
+GENERIC_MIN_BITS = 2.9
 
 #: One template per kind of reason; ``{}`` fields are names from the graph.
 TEMPLATES = {
@@ -54,6 +79,30 @@ def share_text(w: float) -> str:
     return "<1%" if w > 0 and text == "0%" else text
 
 
+def generic_products(FT: sp.csr_matrix, level1: np.ndarray) -> np.ndarray:
+    """Which segments are business lines of every trade (see the module's notes): a boolean
+    per row of ``FT`` (segment × firm), from each firm's Shenwan level-1 industry in
+    ``level1`` (-1: none; firms without one are not counted).
+
+    >>> import scipy.sparse as sp
+    >>> FT = sp.csr_matrix(np.array([[1] * 8 + [0] * 8, [1] * 16]))  # 2 segments × 16 firms
+    >>> generic_products(FT, np.arange(16)).tolist()  # 8 trades: 3 bits; 16 trades: 4 bits
+    [True, True]
+    >>> generic_products(FT, np.repeat(np.arange(4), 4)).tolist()  # 4 trades at most: 2 bits
+    [False, False]
+    """
+    out = np.zeros(FT.shape[0], dtype=bool)
+    deg = np.diff(FT.indptr)
+    for s in np.flatnonzero(deg >= GENERIC_MIN_FIRMS):
+        codes = level1[FT.indices[FT.indptr[s] : FT.indptr[s + 1]]]
+        codes = codes[codes >= 0]
+        if len(codes) < GENERIC_MIN_FIRMS:
+            continue
+        p = np.unique(codes, return_counts=True)[1] / len(codes)
+        out[s] = float(-(p * np.log2(p)).sum()) >= GENERIC_MIN_BITS
+    return out
+
+
 @dataclass
 class ReasonFacts:
     """Names and facts the reasons are written from, indexed like the ranking index."""
@@ -64,6 +113,14 @@ class ReasonFacts:
     industry_names: Sequence[Sequence[str]]  # per level: the industries' names
     masters: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # local 链主
     weights: dict[tuple[int, int], float] = field(default_factory=dict)
+    #: per segment: a business line of every trade (:func:`generic_products`); empty: none
+    generic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def specific(self, products: np.ndarray) -> np.ndarray:
+        """``products`` without the generic ones."""
+        if len(self.generic) == 0 or len(products) == 0:
+            return products
+        return products[~self.generic[products]]
 
 
 class Explainer:
@@ -76,8 +133,13 @@ class Explainer:
 
     @cached_property
     def known_products(self) -> tuple[np.ndarray, np.ndarray]:
-        """(position in ``known``, product) of every product of the known firms."""
-        return _pairs(self.v.F, self.known)
+        """(position in ``known``, product) of every specific (not generic) product of the
+        known firms."""
+        ki, kj = _pairs(self.v.F, self.known)
+        if len(self.facts.generic) == 0:
+            return ki, kj
+        keep = ~self.facts.generic[kj]
+        return ki[keep], kj[keep]
 
     @cached_property
     def known_makers(self) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +154,8 @@ class Explainer:
         i = int(np.searchsorted(self.known, f))
         if i < len(self.known) and self.known[i] == f:
             return True
-        if len(mine) and np.isin(mine, self.known_makers[0]).any():  # a shared product
+        shared = self.facts.specific(mine)
+        if len(shared) and np.isin(shared, self.known_makers[0]).any():  # a shared product
             return True
         return bool(
             self._industries(f)
@@ -112,8 +175,8 @@ class Explainer:
                 return [TEMPLATES["known_weight"].format(seg=self.seg, share=share_text(w))]
             return [TEMPLATES["known"].format(seg=self.seg)]
         out = self._product_paths(mine)
-        out += self._shared_products(mine)
-        out += self._co_counts(mine)
+        out += self._shared_products(self.facts.specific(mine))
+        out += self._co_counts(self.facts.specific(mine))
         out += self._industries(f)
         out += self._masters(f)
         if not out:

@@ -58,7 +58,7 @@ from chainatlas.matching.rank_features import (
     candidates,
     query,
 )
-from chainatlas.matching.reasons import Explainer, ReasonFacts
+from chainatlas.matching.reasons import Explainer, ReasonFacts, generic_products
 
 __all__ = [
     "FEATURES",
@@ -288,6 +288,7 @@ class TargetIndex:
             names[:2],
             np.array([m for m in masters if self.local[m]], dtype=int),
             self.weights,
+            generic_products(self.view.FT, np.asarray(codes[2])),
         )
         self.blend_ = DEFAULT_BLEND.copy()
         self.ranker_: TargetRanker | None = None

@@ -351,3 +351,53 @@ def test_a_failed_fit_keeps_the_default_blend(synthetic: EmbeddedStore) -> None:
     idx = TargetIndex.from_store(synthetic, fit=False).fit(calibration_share=0.0)
     assert idx.ranker_ is None and idx.fit_report_["queries"] >= 60
     assert np.array_equal(idx.blend_, DEFAULT_BLEND)
+
+
+def _with_a_trade_line() -> tuple[list[Node], list[Relationship]]:
+    """The synthetic graph with one Shenwan level-1 industry per family (eight trades) and a
+    business line every trade reports: a third of all firms also make 「贸易」."""
+    nodes, rels = _synthetic()
+    nodes = [n for n in nodes if not (n.label == "Industry" and n.props["level"] < 3)]
+    rels = [r for r in rels if r.type != "SUBINDUSTRY_OF"]
+    for fi, fam in enumerate(FAMILIES):
+        nodes += [
+            Node(f"ind2:{fi}", "Industry", {"name": f"{fam}大类", "level": 2}),
+            Node(f"ind1:{fi}", "Industry", {"name": f"{fam}门类", "level": 1}),
+        ]
+        rels += [
+            Relationship(f"ind:{fam}", "SUBINDUSTRY_OF", f"ind2:{fi}"),
+            Relationship(f"ind2:{fi}", "SUBINDUSTRY_OF", f"ind1:{fi}"),
+        ]
+    nodes.append(Node("seg:贸易", "Segment", {"name": "贸易"}))
+    firms = [n.id for n in nodes if n.label == "Firm"]
+    rels += [Relationship(f, "OPERATES_IN", "seg:贸易") for f in firms[::3]]
+    return nodes, rels
+
+
+def test_a_trade_line_of_every_industry_is_no_reason(tmp_path: Path) -> None:
+    """A product that firms of every trade report (贸易 here, made in all eight families'
+    industries) is not given as why a firm fits a segment — neither for the firms it is
+    proposed to, nor when a firm of another family that also trades is explained for a
+    segment of this one (where 「做「贸易」的企业中 n 家也在…」 used to be its reason). The
+    reasons stay true in the graph."""
+    nodes, rels = _with_a_trade_line()
+    with _store(tmp_path / "graph.db", nodes, rels) as store:
+        idx = TargetIndex.from_store(store)
+        facts = GraphFacts(store)
+        assert np.flatnonzero(idx.facts.generic).tolist() == [idx.sidx["seg:贸易"]]
+        traders = idx.view.known(idx.sidx["seg:贸易"])
+        explained = 0
+        for fam in FAMILIES:
+            own = {idx.sidx[f"seg:{fam}{p}"] for p in PARTS}
+            s = idx.sidx[f"seg:{fam}{PARTS[0]}"]
+            for f in traders[:40]:
+                if own & set(idx.view.products(int(f)).tolist()):
+                    continue  # a firm of this family
+                for reason in idx.explain(int(f), s):
+                    check_reason(facts, idx.firm_ids[f], idx.seg_ids[s], reason)
+                    assert "「贸易」" not in reason, reason
+                explained += 1
+        assert explained > 100
+        for seg, t in _all_targets(idx):
+            if seg != "seg:贸易" and not t.known:
+                assert t.reasons and not any("「贸易」" in r for r in t.reasons), t
