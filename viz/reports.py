@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.home import HOME_AREA
@@ -47,16 +48,16 @@ def targets_report(results: list[dict[str, Any]], fmt: str) -> bytes:
         {
             "环节": r["name"],
             "环节编号": r["segment"],
-            "排名": i,
+            "排名": rank,
             "目标企业": t["name"],
             "企业编号": t["firm"],
             "所在地": t["region"],
-            "得分": t["score"],
+            "得分": score,
             "类型": "已记录" if t["known"] else "推断",
             "理由": "；".join(t["reasons"]),
         }
         for r in results
-        for i, t in enumerate(r["targets"], 1)
+        for rank, score, t in _ranked(r["targets"], lambda t: (t["known"], t["score"]))
     ]
     import pandas as pd
 
@@ -94,11 +95,11 @@ def attraction_report(al: AttractionList, filters: Filters) -> bytes:
         [
             g.name,
             g.segment,
-            i,
+            rank,
             r.name,
             r.firm,
             r.region,
-            r.score,
+            score,
             "已记录" if r.known else "推断",
             "；".join(r.reasons),
             r.tier,
@@ -107,21 +108,26 @@ def attraction_report(al: AttractionList, filters: Filters) -> bytes:
             "、".join(r.methods),
         ]
         for g in filters.applied(al.groups)
-        for i, r in enumerate(g.rows, 1)
+        for rank, score, r in _ranked(g.rows)
     ]
     landing = [
         [site.region, site.basis, p.get("name"), p.get("vacancy"), p.get("area")]
         for site in al.map.landing
         for p in (site.parks or [{}])
     ]
+    names = {g.segment: g.name for g in al.groups}
+    segment = names.get(filters.segment, filters.segment) if filters.segment else None
     shown = {
         "产业链": al.map.chain.name,
-        "环节": filters.segment or "全部弱、缺环节",
+        "环节": segment or "全部弱、缺环节",
         "所在地": filters.region or "全部",
         "档次": filters.tier or "全部",
         "类型": {"known": "已记录", "inferred": "推断"}.get(filters.kind or "", "全部"),
         "排序": ORDER_RULE,
-        "说明": "推断的目标是排序模型的推断，不是已记录的事实；得分 0–100 为校准后的把握程度。",
+        "说明": (
+            "推断的目标是排序模型的推断，不是已记录的事实；得分 0–100 为校准后的把握程度，"
+            "排名是推断目标在本环节内的名次。已记录的企业是图谱中的事实，不打分、不排名。"
+        ),
     }
     return xlsx_bytes(
         {
@@ -132,6 +138,24 @@ def attraction_report(al: AttractionList, filters: Filters) -> bytes:
             "说明": pd.DataFrame(list(shown.items()), columns=["项目", "内容"]),
         }
     )
+
+
+def _ranked(
+    rows: list[Any], facts: Callable[[Any], tuple[bool, float]] = lambda r: (r.known, r.score)
+) -> list[tuple[int | None, float | None, Any]]:
+    """(排名, 得分, row) as the 招商图 page shows them: a recorded firm (``facts(row)`` gives
+    whether it is known, and its score) is a fact of the graph, with neither a score nor a
+    rank; the inferred ones are numbered 1, 2, … within the segment."""
+    out: list[tuple[int | None, float | None, Any]] = []
+    n = 0
+    for r in rows:
+        known, score = facts(r)
+        if known:
+            out.append((None, None, r))
+        else:
+            n += 1
+            out.append((n, score, r))
+    return out
 
 
 def why_none(filters: Filters) -> str:

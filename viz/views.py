@@ -154,7 +154,7 @@ def attraction_page(am: AttractionMap) -> GraphPage:
                     shape="dot",
                     size=10,
                     color=OUTSIDE_COLOUR,
-                    title=f"{t.name}（{t.region or '未知'}）\n得分 {t.score:g}\n"
+                    title=f"{t.name}（{t.region or '未知'}）\n{_score_text(t)}\n"
                     + "\n".join(t.reasons),
                 )
             net.add_edge(tid, sid, dashes=not t.known)
@@ -164,7 +164,7 @@ def attraction_page(am: AttractionMap) -> GraphPage:
                     VERDICT_ZH[s.verdict],
                     t.name,
                     t.region,
-                    t.score,
+                    None if t.known else t.score,
                     "已记录" if t.known else "推断",
                     "；".join(t.reasons),
                 ]
@@ -204,6 +204,12 @@ def attraction_page(am: AttractionMap) -> GraphPage:
             ("落地区域与园区", ["区域", "依据", "园区", "空置率", "面积（亩）"], land_rows),
         ],
     )
+
+
+def _score_text(t: Any) -> str:
+    """What a target's tooltip says of its standing: a recorded firm is a fact of the graph
+    (no score); an inferred one has the ranker's calibrated 0–100 score."""
+    return "已记录在本环节（事实，不打分）" if t.known else f"推断得分 {t.score:g}"
 
 
 def _master_node(net: Network, m: MasterEntry) -> None:
