@@ -22,6 +22,7 @@ from chainatlas.api.auth import (
     check_supervisor,
 )
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
+from chainatlas.api.officer import signed
 from chainatlas.api.roles import ROLES, handlers, supervisors
 from chainatlas.api.schemas import (
     NodeIdPath,
@@ -40,7 +41,9 @@ from chainatlas.graph.workflows.maps import record_chains, resolve_chain
 from chainatlas.graph.workflows.problems import (
     LEVELS,
     ROUTING,
+    filed_under,
     overdue,
+    problem_id,
     problem_scope,
     raise_problem,
     review,
@@ -48,7 +51,6 @@ from chainatlas.graph.workflows.problems import (
     review_on,
     step,
 )
-from chainatlas.graph.workflows.problems import problem_id as new_problem_id
 from chainatlas.graph.workflows.supervision import (
     SEED,
     SyncResult,
@@ -142,7 +144,10 @@ def add_problem(
 ) -> NodePublic:
     """Collect a problem; it is routed by level at once. Every scope it touches must be the
     caller's: its project, its firm, and the chain (chain roles) or the region (district
-    roles) it is filed under."""
+    roles) it is filed under. It never replaces a problem: the same title on the same record
+    on the same day answers 409 naming the problem that stands
+    (:func:`~chainatlas.graph.workflows.problems.raise_problem` says why); the history names
+    the token, with ``by`` as its officer (经办)."""
     for node, label in ((body.project, "Project"), (body.firm, "Firm")):
         if node:
             store.require_node(node, label)
@@ -156,11 +161,10 @@ def add_problem(
                 f"（{'、'.join(sorted(have))}）"
             )
     today = date.today()
-    pid = new_problem_id(body.title, project=body.project, firm=body.firm, today=today)
-    before = store.get_node(pid)
-    with auth.audited(
-        who, request, pid, before.props if before else None, body.model_dump(mode="json")
-    ) as entry:
+    at = filed_under(store, project=body.project, chain=chain, region=body.region)
+    ids = {"project": body.project, "firm": body.firm, "chain": at[0], "region": at[1]}
+    pid = problem_id(body.title, **ids, today=today)
+    with auth.audited(who, request, pid, None, body.model_dump(mode="json")) as entry:
         p = raise_problem(
             store,
             body.title,
@@ -171,7 +175,7 @@ def add_problem(
             region=body.region,
             description=body.description,
             due=body.due,
-            by=body.by or who.name,
+            by=signed(who.name, body.by),
             today=today,
             due_days=settings.due_days(),
         )
@@ -251,7 +255,7 @@ def problem_step(
             store,
             problem_id,
             body.to,
-            by=body.by or who.name,
+            by=signed(who.name, body.by),
             note=body.note,
             escalate=body.escalate,
             supervise=settings.supervise_levels,
@@ -276,6 +280,6 @@ def problem_review(
     with auth.audited(
         who, request, problem_id, before.props, body.model_dump(mode="json")
     ) as entry:
-        p = review(store, problem_id, body.result, by=body.by or who.name, note=body.note)
+        p = review(store, problem_id, body.result, by=signed(who.name, body.by), note=body.note)
         entry.after = p.props
     return NodePublic.of(p)

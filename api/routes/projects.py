@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from chainatlas.api.auth import AuthStore, Principal, check_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.downloads import HTML, XLSX, download, downloads
+from chainatlas.api.officer import signed
 from chainatlas.api.routes.maps import Fmt, view_response
 from chainatlas.api.schemas import FollowUpIn, LandIn, NodeIdPath, NodePublic, StageMove
 from chainatlas.graph.model import Node
@@ -122,13 +123,14 @@ def _write(
     write: Callable[[str], W],
 ) -> W:
     """The project's writes, one way: the project must exist and be in the caller's scope,
-    then ``write(by)`` runs (``by``: the body's, else the token's name), audited ahead with
+    then ``write(by)`` runs (``by``: the token's name, with the body's officer beside it,
+    :func:`~chainatlas.api.officer.signed`), audited ahead with
     the body as intended and what was written as the outcome."""
     before = store.require_node(project_id, "Project")
     check_scope(store, who, node=project_id)
     intended = body.model_dump(mode="json")
     with auth.audited(who, request, project_id, before.props, intended) as entry:
-        out = write(body.by or who.name)
+        out = write(signed(who.name, body.by))
         entry.after = out.props if isinstance(out, Node) else out
     return out
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from chainatlas.api.officer import Officer
 from chainatlas.api.schemas.base import BodyIn, IsoDate, NonEmpty
 
 
@@ -19,20 +20,20 @@ class ProblemIn(BodyIn):
     region: str | None = None
     description: str = ""
     due: IsoDate | None = None
-    by: str = ""
+    by: Officer = ""
 
 
 class ProblemStep(BodyIn):
     to: Literal["交办", "督办", "反馈", "办结"]
     escalate: Literal["重大", "特别重大"] | None = None
-    by: str = ""
+    by: Officer = ""
     note: str = ""
 
 
 class ProblemReview(BodyIn):
     #: 见效: the measure took effect; 未见效: reopen the problem under 督办
     result: Literal["见效", "未见效"]
-    by: str = ""
+    by: Officer = ""
     note: str = ""
 
 

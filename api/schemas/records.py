@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
+from chainatlas.api.officer import Officer
 from chainatlas.api.schemas.base import BodyIn, IsoDate, Ref, props_model
 from chainatlas.graph.model import PROJECT_STAGES
 from chainatlas.graph.workflows.ledger import NOTE_MAX
@@ -77,17 +78,17 @@ SupplyIn = _record_in(
 # ---- one project: stage moves, follow-ups, 拿地 ------------------------------------------------
 class StageMove(BodyIn):
     to: Literal[PROJECT_STAGES]  # type: ignore[valid-type]
-    by: str = ""
+    by: Officer = ""
     note: str = ""
 
 
 class FollowUpIn(BodyIn):
     note: str = Field(min_length=1, max_length=NOTE_MAX, description="跟进内容")
-    by: str = Field("", max_length=200, description="跟进单位/人（默认为令牌名称）")
+    by: Officer = ""
     date: IsoDate | None = Field(None, description="跟进日期 YYYY-MM-DD（默认今天，不能是将来）")
 
 
 class LandIn(BodyIn):
     date: IsoDate = Field(description="拿地日期 YYYY-MM-DD（不能是将来，不能晚于开工日期）")
-    by: str = Field("", max_length=200, description="经办单位/人（默认为令牌名称）")
+    by: Officer = ""
     note: str = Field("", max_length=NOTE_MAX)

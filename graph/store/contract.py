@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from chainatlas.graph.errors import NodeNotFound, SchemaViolation
+from chainatlas.graph.errors import Conflict, NodeNotFound, SchemaViolation
 from chainatlas.graph.model import (
     LABEL_ZH,
     LABELS,
@@ -86,7 +86,11 @@ class Batch:
 
     Order of application: relationship deletions, node deletions (with their relationships),
     node upserts, relationship upserts. An upsert merges the given properties into an existing
-    node or relationship; a property given as ``None`` is removed.
+    node or relationship; a property given as ``None`` is removed. A node added with
+    :meth:`create_nodes` is new or nothing: when its id is stored already the whole batch is
+    refused (:class:`Conflict`), checked inside the write transaction, so of two concurrent
+    batches creating one id exactly one is written (a problem raised twice never replaces the
+    first).
     """
 
     nodes: list[Node] = field(default_factory=list)
@@ -98,9 +102,19 @@ class Batch:
     #: checked). Merging two validated property sets gives a valid one, as properties are
     #: checked one by one.
     prevalidated: bool = False
+    #: ids of :attr:`nodes` that must not be stored yet (:meth:`create_nodes`)
+    create_ids: list[str] = field(default_factory=list)
 
     def upsert_nodes(self, nodes: Iterable[Node]) -> Batch:
         self.nodes.extend(nodes)
+        return self
+
+    def create_nodes(self, nodes: Iterable[Node]) -> Batch:
+        """Add nodes that must be new: the batch fails with :class:`Conflict` if one is
+        stored already."""
+        nodes = list(nodes)
+        self.nodes.extend(nodes)
+        self.create_ids.extend(n.id for n in nodes)
         return self
 
     def upsert_relationships(self, rels: Iterable[Relationship]) -> Batch:
@@ -343,6 +357,9 @@ class GraphStore(ABC):
         references) and ``existing_rels`` (every relationship key it upserts).
         """
         deleted = set(batch.delete_node_ids)
+        taken = [i for i in batch.create_ids if i in existing_nodes and i not in deleted]
+        if taken:
+            raise Conflict(f"{taken[0]} 已存在，不能新建（已有的不会被替换）")
         merged_nodes: dict[str, Node] = {n.id: n for n in batch.nodes}
         if (
             len(merged_nodes) != len(batch.nodes)

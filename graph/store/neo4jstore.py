@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from chainatlas.graph.errors import BackendUnavailable, SchemaViolation
+from chainatlas.graph.errors import BackendUnavailable, Conflict, SchemaViolation
 from chainatlas.graph.model import LABELS, REL_TYPES, Node, Relationship
 from chainatlas.graph.store.contract import (
     Batch,
@@ -122,7 +122,12 @@ class Neo4jStore(GraphStore):
     # ---- writes ----------------------------------------------------------------------------
     def apply(self, batch: Batch) -> BatchResult:
         with self._driver.session(database=self.database) as session:
-            result: BatchResult = session.execute_write(self._apply_tx, batch)
+            try:
+                result: BatchResult = session.execute_write(self._apply_tx, batch)
+            except neo4j.exceptions.ConstraintError:
+                if not batch.create_ids:
+                    raise
+                raise Conflict(f"{'、'.join(batch.create_ids)} 已存在，不能新建") from None
         return result
 
     def _apply_tx(self, tx: Any, batch: Batch) -> BatchResult:
@@ -168,14 +173,18 @@ class Neo4jStore(GraphStore):
             if rec:
                 nodes_deleted += rec["n"]
                 rel_deleted += rec["r"] or 0
-        by_label: dict[str, list[dict[str, Any]]] = {}
+        # Nodes that must be new are CREATEd: read committed lets two transactions both see
+        # an id absent, and then the uniqueness constraint refuses the later one (Conflict).
+        new = set(batch.create_ids)
+        by_label: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for n in nodes:
-            by_label.setdefault(n.label, []).append({"id": n.id, "props": {**n.props, "id": n.id}})
-        for label, rows in by_label.items():
+            how = "CREATE (n:Entity)" if n.id in new else "MERGE (n:Entity {id: row.id})"
+            row = {"id": n.id, "props": {**n.props, "id": n.id}}
+            by_label.setdefault((n.label, how), []).append(row)
+        for (label, how), rows in by_label.items():
             for chunk in self._chunks(rows):
                 tx.run(
-                    f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) "
-                    f"SET n = row.props, n:{_label(label)}",
+                    f"UNWIND $rows AS row {how} SET n = row.props, n:{_label(label)}",
                     rows=chunk,
                 )
         by_type: dict[str, list[dict[str, Any]]] = {}

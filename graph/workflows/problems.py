@@ -22,7 +22,7 @@ from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
+from chainatlas.graph.errors import ChainAtlasError, Conflict, ValidationFailed
 from chainatlas.graph.model import Node, Relationship
 from chainatlas.graph.store.contract import GraphStore
 
@@ -34,6 +34,8 @@ __all__ = [
     "ROUTING",
     "SUPERVISED",
     "InvalidProblemStep",
+    "already_raised",
+    "filed_under",
     "overdue",
     "problem_id",
     "problem_scope",
@@ -100,16 +102,52 @@ def route(
 
 
 def _entry(on: date, frm: str, to: str, by: str, note: str) -> str:
+    by = by.replace("｜", "|")  # the line's separator; a 'who' must not shift the note
     return f"{on.isoformat()}｜{frm}→{to}｜{by or '—'}｜{note}"
 
 
 def problem_id(
-    title: str, *, project: str | None = None, firm: str | None = None, today: date | None = None
+    title: str,
+    *,
+    project: str | None = None,
+    firm: str | None = None,
+    chain: str | None = None,
+    region: str | None = None,
+    today: date | None = None,
 ) -> str:
-    """The id a problem raised today gets (the same title on the same record and day is the
-    same problem)."""
-    key = f"{title}|{project}|{firm}|{today or date.today()}"
+    """The id of the problem raised with ``title`` on a record (a project, a firm, or
+    neither), filed under ``chain`` and ``region``, on ``today``: the same title there on the
+    same day is the same problem, which :func:`raise_problem` records once."""
+    key = f"{title}|{project}|{firm}|{chain}|{region}|{today or date.today()}"
     return "problem:" + hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+def filed_under(
+    store: GraphStore,
+    *,
+    project: str | None = None,
+    chain: str | None = None,
+    region: str | None = None,
+) -> tuple[str | None, str | None]:
+    """The chain and region a problem raised on ``project`` is filed under: those given,
+    else the project's."""
+    if project:
+        p = store.require_node(project, "Project")
+        chain = chain or next((n.id for _, n in store.neighbours(p.id, ["IN_CHAIN"])), None)
+        region = region or p.props.get("region")
+    return chain, region
+
+
+def already_raised(p: Node) -> Conflict:
+    """The refusal of a problem raised a second time, naming the one that stands."""
+    region, status, assignee = (p.props.get(k) for k in ("region", "status", "assignee"))
+    where = "，".join([str(region or "全市"), str(status or "收集")])
+    return Conflict(
+        f"今天已有同名问题「{p.props.get('title', p.id)}」"
+        f"（{p.id}，{where}，承办：{assignee or '—'}）："
+        "同一记录同一天的同名问题只记一次，已有的问题不变；如需补充情况请联系承办单位，"
+        "如是另一件事请改用其他标题"
+    )
 
 
 def raise_problem(
@@ -129,12 +167,23 @@ def raise_problem(
 ) -> Node:
     """Collect a problem on a project or a firm; it is routed at once by its level. Without a
     ``due`` date it is due ``due_days[level]`` days later (the office's setting, by default
-    :data:`DUE_DAYS`)."""
+    :data:`DUE_DAYS`).
+
+    A problem raised never replaces another. The same title on the same record (filed under
+    the same chain and region) on the same day is refused (:class:`Conflict`, naming the
+    problem that stands) rather than recorded twice: a 链长办 wants one matter once in the
+    loop — a form sent twice or a retried request must not put a second copy into the
+    counts, the overdue list and the monthly report — and a different matter can take another
+    title. The check is the store's (:meth:`Batch.create_nodes`), inside its write
+    transaction, so of two simultaneous raises exactly one is recorded.
+
+    Raises
+    ------
+    Conflict
+        A problem of this title on this record was raised today already.
+    """
     today = today or date.today()
-    if project:
-        p = store.require_node(project, "Project")
-        chain = chain or next((n.id for _, n in store.neighbours(p.id, ["IN_CHAIN"])), None)
-        region = region or p.props.get("region")
+    chain, region = filed_under(store, project=project, chain=chain, region=region)
     if firm:
         store.require_node(firm, "Firm")
     assignee = route(store, level, chain=chain, region=region)
@@ -143,7 +192,9 @@ def raise_problem(
     due = due or today + timedelta(days=days)
     if due < today:
         raise ValidationFailed(f"办理期限 {due} 早于提出日期 {today}")
-    pid = problem_id(title, project=project, firm=firm, today=today)
+    pid = problem_id(title, project=project, firm=firm, chain=chain, region=region, today=today)
+    if (same := store.get_node(pid)) is not None:
+        raise already_raised(same)
     history = [_entry(today, "—", "收集", by, f"提出（{level}），按级别路由至 {assignee}")]
     rels = []
     if project:
@@ -152,28 +203,23 @@ def raise_problem(
         rels.append(Relationship(pid, "FOR_FIRM", firm))
     if chain:
         rels.append(Relationship(pid, "IN_CHAIN", chain))
-    with store.batch() as b:
-        b.upsert_nodes(
-            [
-                Node(
-                    pid,
-                    "Problem",
-                    {
-                        "title": title,
-                        "level": level,
-                        "status": "收集",
-                        "description": description or None,
-                        "raised": today.isoformat(),
-                        "due": due.isoformat(),
-                        "due_basis": basis,
-                        "assignee": assignee,
-                        "history": history,
-                        "region": region,
-                    },
-                )
-            ]
-        )
-        b.upsert_relationships(rels)
+    props = {
+        "title": title,
+        "level": level,
+        "status": "收集",
+        "description": description or None,
+        "raised": today.isoformat(),
+        "due": due.isoformat(),
+        "due_basis": basis,
+        "assignee": assignee,
+        "history": history,
+        "region": region,
+    }
+    try:
+        with store.batch() as b:
+            b.create_nodes([Node(pid, "Problem", props)]).upsert_relationships(rels)
+    except Conflict:  # raised at the same moment by someone else, who was first
+        raise already_raised(store.require_node(pid)) from None
     return store.require_node(pid)
 
 

@@ -313,7 +313,8 @@ def test_cli_acts_as_a_role_and_keeps_the_same_rules(run, tmp_path: Path) -> Non
     auth = AuthStore(tmp_path / "home" / "auth.db")
     log = auth.audit_log()
     auth.close()
-    assert [x["method"] for x in log] == ["CLI"] * 5 and log[0]["path"].endswith("见效")
+    # add (audited like POST /problems), the four steps, the review; refusals write nothing
+    assert [x["method"] for x in log] == ["CLI"] * 6 and log[0]["path"].endswith("见效")
 
 
 def test_cli_supervise_is_idempotent(run) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from chainatlas.api.auth import Principal, check_problem_step, check_supervisor
 from chainatlas.api.deps import get_auth, get_settings, get_store
 from chainatlas.api.errors import PARAM_VALUES
+from chainatlas.api.officer import signed_by
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
 from chainatlas.api.routes.ui.session import local_target
 from chainatlas.graph.errors import ChainAtlasError
@@ -113,7 +114,7 @@ def _select(
     keep = {
         "open": lambda r: r["p"].get("status") != "办结",
         "closed": lambda r: r["p"].get("status") == "办结",
-        "mine": lambda r: r["filed_by"] == who.name,
+        "mine": lambda r: signed_by(r["filed_by"], who.name),
         "todo": lambda r: bool(r["steps"]) or r["review"],
     }.get(view)
     return [r for r in rows if keep(r)] if keep else rows
