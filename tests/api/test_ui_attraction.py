@@ -185,6 +185,27 @@ def test_excel_in_the_page_order_and_filter(clients: dict[str, TestClient]) -> N
     )
 
 
+def test_excel_ranks_and_scores_as_the_page(clients: dict[str, TestClient]) -> None:
+    """A recorded firm is a fact: no score (not 100) and no rank in the workbook; inferred
+    targets are numbered 1, 2, … within their segment, as the page's 名次; the 说明 sheet
+    names a segment filter by its name."""
+    c = clients["city"]
+    page = c.get(MAP).text
+    wb = load_workbook(io.BytesIO(c.get(f"{MAP}.xlsx").content))
+    rows = list(wb["招商目标"].iter_rows(values_only=True))[1:]
+    col = {h: i for i, h in enumerate(ATTRACTION_COLUMNS)}
+    known = [r for r in rows if r[col["类型"]] == "已记录"]
+    assert known and all(r[col["排名"]] is None and r[col["得分"]] is None for r in known)
+    for seg, _, sec in _sections(page):
+        ranks = [r[col["排名"]] for r in rows if r[col["环节编号"]] == seg and r[col["排名"]]]
+        assert ranks == list(range(1, len(ranks) + 1)), seg
+        shown = re.findall(r'<td class="num rank">(\d+)</td>', sec)
+        assert [int(x) for x in shown] == ranks[: len(shown)], seg
+    one = load_workbook(io.BytesIO(c.get(f"{MAP}.xlsx", params={"segment": CELL}).content))
+    said = dict(one["说明"].iter_rows(min_row=2, values_only=True))
+    assert said["环节"] == "电芯"
+
+
 def test_one_segment_interactive_view(clients: dict[str, TestClient]) -> None:
     c = clients["city"]
     ((_, _, sec),) = _sections(c.get(MAP, params={"segment": "seg:储能电站运营"}).text)
