@@ -21,7 +21,6 @@ from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.ledger import (
     LAND_TO_START,
     LAND_TO_START_SOURCE,
-    NO_UNIT,
     ProjectRow,
     classify,
     follow_ups,
@@ -83,7 +82,7 @@ def project_dossier(
     row = project_row(store, p)
     return Dossier(
         project={"id": p.id, **p.props},
-        responsible_unit=str(p.props.get("responsible_unit") or NO_UNIT),
+        responsible_unit=str(p.props.get("responsible_unit") or "—"),  # none filled in
         firms=[_brief(n, "region", "credit_code") for n in links.get("FOR_FIRM", [])],
         chains=[_brief(n, "layout") for n in links.get("IN_CHAIN", [])],
         segments=[_brief(n) for n in links.get("IN_SEGMENT", [])],

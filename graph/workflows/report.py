@@ -20,6 +20,7 @@ from chainatlas.graph.workflows.dockings import docking_summary
 from chainatlas.graph.workflows.ledger import (
     LAND_TO_START,
     LAND_TO_START_SOURCE,
+    NO_UNIT,
     OFFICE,
     STALL_SINCE,
     STALLS,
@@ -35,7 +36,7 @@ from chainatlas.graph.workflows.ledger import (
 from chainatlas.graph.workflows.problems import DUE_DAYS
 from chainatlas.graph.workflows.supervision import supervision_items
 
-__all__ = ["Report", "monthly_report"]
+__all__ = ["UNIT_BLANK", "Report", "monthly_report"]
 
 
 # ---- the monthly report ------------------------------------------------------------------------
@@ -162,6 +163,15 @@ def _group(
             }
         )
     out.sort(key=lambda x: (x["share"], x["stalled"], x["name"]))
-    for i, x in enumerate(out, 1):
+    # projects without a unit are no unit: left out of the ranking, shown last
+    blank = [x for x in out if x["name"] == NO_UNIT] if key == "responsible_unit" else []
+    ranked = [x for x in out if x not in blank]
+    for i, x in enumerate(ranked, 1):
         x["rank"] = i
-    return out
+    for x in blank:
+        x |= {"rank": None, "name": f"{UNIT_BLANK}（{x['projects']} 个项目）", "unranked": True}
+    return ranked + blank
+
+
+#: the row of the projects without a responsible unit in 按责任单位 (not ranked)
+UNIT_BLANK = "未填写"

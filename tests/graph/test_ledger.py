@@ -325,7 +325,9 @@ class TestReportSettingsUnitsAndLand:
         by_unit = {x["name"]: x for x in r.by_unit}
         assert by_unit["吴兴区经信局"]["stalled"] == 1 and by_unit["吴兴区经信局"]["projects"] == 1
         assert by_unit["长兴县投促局"]["stalled"] == 0 and by_unit["长兴县投促局"]["projects"] == 2
-        assert by_unit[NO_UNIT]["stalled"] == 4
+        blank = r.by_unit[-1]  # no unit is not a unit: not ranked, last
+        assert blank["rank"] is None and blank["name"] == f"未填写（{blank['projects']} 个项目）"
+        assert blank["stalled"] == 4 and NO_UNIT not in by_unit
 
     def test_land_to_start_count_and_median(self, ledger: GraphStore) -> None:
         self._with_units_and_land(ledger)
