@@ -27,6 +27,7 @@ import secrets
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,11 +48,14 @@ from chainatlas.api.roles import (
     scoped_by,
     supervisors,
 )
-from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, ValidationFailed
+from chainatlas.graph.errors import ChainAtlasError, Conflict, NodeNotFound, ValidationFailed
+from chainatlas.graph.model import ID_REFUSED, char_class, text_problem
 from chainatlas.graph.store.contract import GraphStore
 
 __all__ = [
+    "AUDIT_KEYS",
     "AuditEntry",
+    "AuditFilter",
     "AuthStore",
     "CACHE_SECONDS",
     "Forbidden",
@@ -60,6 +64,7 @@ __all__ = [
     "SESSION_SECONDS",
     "TokenInfo",
     "TokenNotFound",
+    "already_revoked",
     "Unauthorized",
     "check_link",
     "check_problem_step",
@@ -69,14 +74,23 @@ __all__ = [
     "check_writer",
     "in_scope",
     "OFFICE_TZ",
+    "TOKEN_NAME_MAX",
+    "new_token",
     "parse_expiry",
     "require_role",
+    "token_name_problem",
 ]
 
 CACHE_SECONDS = 5.0
 SESSION_SECONDS = 8 * 3600
 ID_LENGTH = 12
 _TOKEN_ID = re.compile(f"[0-9a-f]{{{ID_LENGTH}}}")
+#: The longest token name, in characters: a holder or a unit, not a description
+TOKEN_NAME_MAX = 60
+#: What a token name may not hold: the characters no id may hold (controls, line breaks,
+#: format characters such as the direction override U+202E, invisible ones) but the plain
+#: space inside a name
+_NAME_BAD = re.compile(char_class(ID_REFUSED))
 
 
 class Unauthorized(ChainAtlasError):
@@ -138,6 +152,51 @@ class _RequestLike(Protocol):
     def url(self) -> Any: ...
 
 
+#: The fields of an audit row, as the API answers them
+AUDIT_KEYS = (
+    "id",
+    "at",
+    "actor",
+    "token_id",
+    "role",
+    "method",
+    "path",
+    "target",
+    "before",
+    "after",
+    "status",
+    "finished",
+    "error",
+)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which rows of the audit log to show: by the actor (a token's name or its id), the
+    target (a record's id, exactly) and the time (``since``/``until``: UTC ISO times, as
+    stored; ``until`` excluded)."""
+
+    actor: str | None = None
+    target: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def sql(self, status: str | None = None) -> tuple[str, list[Any]]:
+        """The ``WHERE`` condition (never empty) and its arguments."""
+        parts, args = ["1=1"], []
+        for cond, value in (
+            ("status = ?", status),
+            ("(actor = ? OR token_id = ?)", self.actor),
+            ("target = ?", self.target),
+            ("at >= ?", self.since),
+            ("at < ?", self.until),
+        ):
+            if value is not None:
+                parts.append(cond)
+                args += [value] * cond.count("?")
+        return " AND ".join(parts), args
+
+
 class AuditEntry:
     """One audited change under way: set ``after`` to the record as written."""
 
@@ -148,6 +207,39 @@ class AuditEntry:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A new random token and its id (what lists, the audit log and ``revoke`` name it by)."""
+    token = "ca_" + secrets.token_urlsafe(32)
+    return token, _hash(token)[:ID_LENGTH]
+
+
+def token_name_problem(name: str) -> str | None:
+    """Why ``name`` (surrounding spaces already removed) cannot name a token, ``None`` when it
+    can: blank, longer than :data:`TOKEN_NAME_MAX`, or holding a character people cannot see
+    or that changes how the text around it shows (review S, B10).
+
+    >>> token_name_problem("长兴招商"), token_name_problem("x\u202eevil")
+    (None, '令牌名称含不可见字符或格式字符 U+202E（第 2 个字符）')
+    """
+    if not name:
+        return "令牌名称不能为空白"
+    if len(name) > TOKEN_NAME_MAX:
+        return f"令牌名称最长 {TOKEN_NAME_MAX} 个字符（现为 {len(name)} 个）"
+    bad = text_problem(name, one_line=True)
+    if bad:
+        return f"令牌名称{bad}"
+    hidden = _NAME_BAD.search(name)
+    if hidden:
+        where = f"第 {hidden.start() + 1} 个字符"
+        return f"令牌名称含不可见字符或格式字符 U+{ord(hidden.group()):04X}（{where}）"
+    return None
+
+
+def _name_key(name: str) -> str:
+    """Names that read alike compare alike (full-width letters, case)."""
+    return unicodedata.normalize("NFKC", name).casefold()
 
 
 def _now() -> str:
@@ -175,7 +267,14 @@ CREATE INDEX IF NOT EXISTS sessions_token ON sessions (token);
 #: columns added after the first release (an older auth.db gets them on opening)
 _ADDED = {
     "tokens": {"expires": "TEXT", "revoked": "TEXT"},
-    "audit": {"status": "TEXT NOT NULL DEFAULT 'done'", "finished": "TEXT", "error": "TEXT"},
+    "audit": {
+        "status": "TEXT NOT NULL DEFAULT 'done'",
+        "finished": "TEXT",
+        "error": "TEXT",
+        # the id of the actor's token (``cli``, ``system`` for those); rows of an older
+        # auth.db have none: they name the actor by token name only
+        "token_id": "TEXT",
+    },
 }
 
 
@@ -208,9 +307,11 @@ class AuthStore:
         name: str = "",
         *,
         expires: datetime | None = None,
+        token: str | None = None,
     ) -> str:
         """A new token (returned once; only its hash is kept). ``scope`` as stored: check it
-        against the graph first with :func:`chainatlas.api.roles.resolve_scope`."""
+        against the graph first with :func:`chainatlas.api.roles.resolve_scope`. The name is
+        taken as it is: people's tokens are made with :meth:`issue`, which checks it."""
         if role not in ROLES:
             raise ScopeInvalid(f"角色应为 {'/'.join(ROLE_CODES)} 之一：{role!r}")
         if scoped_by(role) == "none" and scope:
@@ -218,15 +319,15 @@ class AuthStore:
         if scoped_by(role) != "none" and not scope:
             raise ScopeInvalid(f"{role_zh(role)}令牌需要范围（产业链编号或区县名称）")
         if expires is not None and _iso(expires) <= _now():
-            raise ChainAtlasError("有效期必须在将来")
-        token = "ca_" + secrets.token_urlsafe(32)
+            raise ValidationFailed("有效期必须在将来")
+        token = token or new_token()[0]
         with self._lock:
             self._db.execute(
                 "INSERT INTO tokens (hash, name, role, scope, created, expires) "
                 "VALUES (?,?,?,?,?,?)",
                 (
                     _hash(token),
-                    name or f"{role}:{','.join(scope) or '全市'}",
+                    name or _default_name(role, scope),
                     role,
                     json.dumps(list(scope), ensure_ascii=False),
                     _now(),
@@ -234,6 +335,46 @@ class AuthStore:
                 ),
             )
         return token
+
+    def issue(
+        self,
+        role: str,
+        scope: Sequence[str],
+        name: str = "",
+        *,
+        expires: datetime | None = None,
+        token: str | None = None,
+    ) -> str:
+        """A new token for people (the API, the admin page, ``chainatlas token create``): as
+        :meth:`create`, with the name checked (:meth:`token_name`) in the same step as the
+        token is stored, so two requests cannot both take one name."""
+        with self._lock:
+            return self.create(
+                role, scope, self.token_name(name, role, scope), expires=expires, token=token
+            )
+
+    def token_name(self, name: str, role: str, scope: Sequence[str]) -> str:
+        """The name a new token will carry: ``name`` without surrounding spaces, refused (422)
+        when blank, too long or holding invisible or format characters, and (409) when a token
+        still in use carries it; none given (``""``), the role and scope (``city:全市``), with
+        a number (``city:全市（2）``) when that is taken."""
+        taken = {_name_key(t.name): t for t in self.tokens() if t.status == "有效"}
+        if name == "":
+            base = _default_name(role, scope)
+            n = 1
+            while _name_key(name := base if n == 1 else f"{base}（{n}）") in taken:
+                n += 1
+            return name
+        name = name.strip()
+        bad = token_name_problem(name)
+        if bad:
+            raise ValidationFailed(bad)
+        held = taken.get(_name_key(name))
+        if held is not None:
+            raise Conflict(
+                f"令牌名称「{name}」已被有效令牌 {held.id}（{held.name}）使用；请换一个名称"
+            )
+        return name
 
     def count(self) -> int:
         return int(self._query("SELECT count(*) FROM tokens")[0][0])
@@ -257,15 +398,18 @@ class AuthStore:
 
     def revoke(self, token_id: str) -> TokenInfo:
         """Revoke a token by its id: it stops working at once in this process (and within
-        ``CACHE_SECONDS`` in others), and its web sessions end."""
+        ``CACHE_SECONDS`` in others), and its web sessions end. A token revoked already is
+        refused (409 令牌已吊销): its revocation time stays the first one."""
         info = self.token(token_id)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute(
-                    "UPDATE tokens SET revoked=coalesce(revoked, ?) WHERE substr(hash,1,?)=?",
+                done = self._db.execute(
+                    "UPDATE tokens SET revoked=? WHERE substr(hash,1,?)=? AND revoked IS NULL",
                     (_now(), ID_LENGTH, info.id),
                 )
+                if done.rowcount == 0:
+                    raise already_revoked(info)
                 self._db.execute(
                     "DELETE FROM sessions WHERE substr(token,1,?)=?", (ID_LENGTH, info.id)
                 )
@@ -376,9 +520,19 @@ class AuthStore:
     ) -> int:
         with self._lock:
             cur = self._db.execute(
-                "INSERT INTO audit (at, actor, role, method, path, target, before, after, status) "
-                "VALUES (?,?,?,?,?,?,?,?,'pending')",
-                (_now(), who.name, who.role, method, path, target, _json(before), _json(after)),
+                "INSERT INTO audit (at, actor, token_id, role, method, path, target, before, "
+                "after, status) VALUES (?,?,?,?,?,?,?,?,?,'pending')",
+                (
+                    _now(),
+                    who.name,
+                    who.token_id or None,
+                    who.role,
+                    method,
+                    path,
+                    target,
+                    _json(before),
+                    _json(after),
+                ),
             )
             return int(cur.lastrowid or 0)
 
@@ -389,30 +543,54 @@ class AuthStore:
                 (status, _json(after), error, _now(), entry_id),
             )
 
-    def audit_log(self, limit: int = 100, status: str | None = None) -> list[dict[str, Any]]:
-        keys = (
-            "id",
-            "at",
-            "actor",
-            "role",
-            "method",
-            "path",
-            "target",
-            "before",
-            "after",
-            "status",
-            "finished",
-            "error",
-        )
-        where = "WHERE status=?" if status else ""
-        rows = self._query(
-            f"SELECT {', '.join(keys)} FROM audit {where} ORDER BY id DESC LIMIT ?",
-            (status, limit) if status else (limit,),
-        )
-        return [dict(zip(keys, r, strict=True)) for r in rows]
+    def audit_log(
+        self,
+        limit: int = 100,
+        status: str | None = None,
+        *,
+        skip: int = 0,
+        before: int | None = None,
+        after: int | None = None,
+        where: AuditFilter | None = None,
+    ) -> list[dict[str, Any]]:
+        """Rows of the audit log, newest first: ``limit`` of them after ``skip``, of those
+        older than row ``before`` or newer than row ``after`` (keyset paging: a page of a long
+        log costs what the first does), that ``where`` keeps."""
+        sql, args = (where or AuditFilter()).sql(status)
+        if before is not None:
+            sql, args = f"{sql} AND id < ?", [*args, before]
+        if after is not None:  # the rows just newer: read upwards, shown newest first
+            rows = self._query(
+                f"SELECT {', '.join(AUDIT_KEYS)} FROM audit WHERE {sql} AND id > ? "
+                "ORDER BY id ASC LIMIT ? OFFSET ?",
+                [*args, after, limit, skip],
+            )
+            rows.reverse()
+        else:
+            rows = self._query(
+                f"SELECT {', '.join(AUDIT_KEYS)} FROM audit WHERE {sql} "
+                "ORDER BY id DESC LIMIT ? OFFSET ?",
+                [*args, limit, skip],
+            )
+        return [dict(zip(AUDIT_KEYS, r, strict=True)) for r in rows]
+
+    def audit_count(self, status: str | None = None, where: AuditFilter | None = None) -> int:
+        """How many rows of the audit log ``status`` and ``where`` keep."""
+        sql, args = (where or AuditFilter()).sql(status)
+        return int(self._query(f"SELECT count(*) FROM audit WHERE {sql}", args)[0][0])
 
     def close(self) -> None:
         self._db.close()
+
+
+def _default_name(role: str, scope: Sequence[str]) -> str:
+    """The name of a token made without one: its role and scope (``district:长兴县``)."""
+    return f"{role}:{','.join(scope) or '全市'}"
+
+
+def already_revoked(info: TokenInfo) -> Conflict:
+    """The refusal (409) to revoke a token again: the first revocation stands."""
+    return Conflict(f"令牌已吊销：{info.id}（{info.name}）")
 
 
 def _past(expires: str | None) -> bool:

@@ -58,7 +58,9 @@ def _role(ctx: click.Context, param: click.Parameter, value: str) -> str:
     multiple=True,
     help="链长、牵头部门：产业链编号或名称；区级各角色：区县名称；可重复；总链长、市链长办不带",
 )
-@click.option("--name", default="", help="令牌持有人/单位")
+@click.option(
+    "--name", default="", help="令牌持有人/单位（1–60 个字符，不与有效令牌重名；不填为 角色:范围）"
+)
 @click.option(
     "--expires",
     default=None,
@@ -79,7 +81,7 @@ def token_create(c: Any, role: str, scope: tuple[str, ...], name: str, expires: 
     except ChainAtlasError as exc:
         raise click.ClickException(str(exc)) from None
     with _auth(c) as auth:
-        tok = auth.create(role, scopes, name, expires=until)
+        tok = auth.issue(role, scopes, name, expires=until)  # the name checked, as the API
     for note in filter(None, notes):
         click.echo(note, err=True)  # stdout stays the token alone, for scripts
     click.echo(tok)

@@ -223,6 +223,12 @@ PARAM_ZH = {
     "depth": "层数",
     "max_nodes": "节点上限",
     "token_id": "令牌编号",
+    "before": "早于序号",
+    "after": "晚于序号",
+    "actor": "操作者",
+    "target": "对象",
+    "since": "起始日期",
+    "until": "截止日期",
 }
 #: The Chinese names of a parameter's values, where they have them; the routes that define
 #: such values add theirs (``PARAM_VALUES["view"] = VIEWS``)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from chainatlas.api.auth import TokenInfo
+from chainatlas.api.auth import TOKEN_NAME_MAX, TokenInfo
 from chainatlas.api.roles import ROLE_CODES
 from chainatlas.api.schemas.base import BodyIn
 
@@ -16,7 +16,8 @@ RoleCode = Literal[ROLE_CODES]  # type: ignore[valid-type]
 class TokenIn(BodyIn):
     role: RoleCode
     scope: list[str] = []
-    name: str = ""
+    #: the holder: 1–60 visible characters, not a live token's name (checked on creation)
+    name: str = Field("", max_length=TOKEN_NAME_MAX)
     #: 30d, 12h, 2w, a date YYYY-MM-DD (valid through that day) or an ISO date-time
     expires: str | None = None
 

@@ -5,6 +5,7 @@ role gets a 403 page."""
 
 from __future__ import annotations
 
+import html
 import io
 
 from openpyxl import load_workbook
@@ -70,14 +71,21 @@ def test_audit_log_filter_and_pages(ui: Browsers) -> None:
         post_form(city, "/ui/admin/tokens", "/ui/admin/tokens", role="city", name=f"t{i}")
     post_form(city, "/ui/admin/tokens", "/ui/admin/tokens", role="district", scope="火星")
     first = city.get("/ui/admin/audit")
-    assert first.status_code == 200 and 'id="next"' in first.text
+    assert first.status_code == 200 and 'id="next"' in first.text and 'id="prev"' not in first.text
     assert first.text.count("<tr>") - 1 == 50
-    second = city.get("/ui/admin/audit?p=2")
+    # keyset pages: the next page is the rows older than the last one shown
+    next_link = html.unescape(first.text.split('id="next"')[0].rsplit('href="', 1)[1][:-2])
+    assert next_link.startswith("/ui/admin/audit?before=")
+    second = city.get(next_link)
     assert 'id="prev"' in second.text and 'id="next"' not in second.text
+    assert second.text.count("<tr>") - 1 == 5  # 55 rows in all (火星 was refused unwritten)
+    prev_link = html.unescape(second.text.split('id="prev"')[0].rsplit('href="', 1)[1][:-2])
+    back = city.get(prev_link).text  # the rows just newer: the first page again
+    assert back.count("<tr>") - 1 == 50 and 'id="prev"' not in back and 'id="next"' in back
     done = city.get("/ui/admin/audit?status=done").text
     assert "已完成" in done and "<td>失败</td>" not in done
     assert city.get("/ui/admin/audit?status=nope").status_code == 422
-    assert city.get("/ui/admin/audit?p=0").status_code == 422
+    assert city.get("/ui/admin/audit?before=0").status_code == 422
 
 
 def test_templates_and_import_with_row_errors(ui: Browsers) -> None:

@@ -12,6 +12,7 @@ write-ahead audit are the API's, unchanged.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any, Literal, cast
 from urllib.parse import urlencode
 
@@ -34,7 +35,14 @@ from chainatlas.api.routes.ui.core import (
     status_of,
     template_download,
 )
-from chainatlas.graph.errors import ChainAtlasError, ImportFailed, NodeNotFound, error_rows
+from chainatlas.graph.errors import (
+    ChainAtlasError,
+    Conflict,
+    ImportFailed,
+    NodeNotFound,
+    ValidationFailed,
+    error_rows,
+)
 from chainatlas.graph.store.contract import GraphStore
 
 router = APIRouter(include_in_schema=False)
@@ -191,10 +199,23 @@ async def revoke_token_form(request: Request, who: User, token_id: str) -> Respo
     await read_form(request)
     try:
         revoke_token(token_id, who, get_auth(request), request)
-    except NodeNotFound as exc:
+    except (NodeNotFound, Conflict) as exc:  # no such token, or revoked already
         status, title, message = status_of(exc)
         return _tokens(request, who, status, error=f"{title}：{message}")
     return RedirectResponse("/ui/admin/tokens?ok=revoked", status_code=303)
+
+
+def _day(text: str, what: str) -> date | None:
+    """A day typed into the audit page's filter (empty: none), refused in Chinese."""
+    text = text.strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValidationFailed(f"{what}：应为日期 YYYY-MM-DD，如 2026-03-01，而不是 {text!r}")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(f"{what}：不是日历上的日期：{text!r}") from None
 
 
 @router.get("/ui/admin/audit", response_class=HTMLResponse)
@@ -202,17 +223,49 @@ def audit_page(
     request: Request,
     who: User,
     status: Literal["", "pending", "done", "failed"] = Query(""),
-    p: int = Query(1, ge=1, le=10_000),
+    actor: str = Query("", max_length=200),
+    target: str = Query("", max_length=600),
+    since: str = Query("", max_length=20),
+    until: str = Query("", max_length=20),
+    before: int | None = Query(None, ge=1),
+    after: int | None = Query(None, ge=0),
 ) -> Response:
-    """The audit log, newest first, 50 rows a page (one more is read to know of a next page)."""
-    from chainatlas.api.routes.health import audit_log
+    """The audit log, newest first, 50 rows a page, filtered by status, actor (a token's name
+    or id), target and days. Pages are keyset pages (``before``/``after`` a row's 序号): a
+    page far back reads what the first does (review S, B16)."""
+    from chainatlas.api.routes.health import audit_filter, audit_log
 
-    listed = audit_log(who, get_auth(request), limit=p * PER_PAGE + 1, status=status or None)
+    auth = get_auth(request)
+    first, last = _day(since, "起始日期"), _day(until, "截止日期")
+    kept = {"actor": actor.strip(), "target": target.strip(), "since": since.strip()}
+    kept |= {"until": until.strip(), "status": status}
+    listed = audit_log(
+        who,  # the API's route: its role check (403 page for anyone but the city office)
+        auth,
+        limit=PER_PAGE + 1,  # one more, to know of a page beyond
+        status=status or None,
+        skip=0,
+        before=before,
+        after=after,
+        actor=kept["actor"] or None,
+        target=kept["target"] or None,
+        since=first,
+        until=last,
+    )
     rows: list[dict[str, Any]] = listed["data"]  # type: ignore[assignment]
-    shown = rows[(p - 1) * PER_PAGE : p * PER_PAGE]
+    beyond = len(rows) > PER_PAGE  # a row past this page, in the direction read
+    rows = rows[-PER_PAGE:] if after is not None else rows[:PER_PAGE]
+    where = audit_filter(kept["actor"] or None, kept["target"] or None, first, last)
 
-    def link(n: int) -> str:
-        return "/ui/admin/audit?" + urlencode({"status": status, "p": n} if status else {"p": n})
+    def exists(**edge: int) -> bool:
+        return bool(auth.audit_log(1, status or None, where=where, **edge))
+
+    newer = bool(rows) and (beyond if after is not None else exists(after=rows[0]["id"]))
+    older = bool(rows) and (beyond if after is None else exists(before=rows[-1]["id"]))
+
+    def link(**changes: Any) -> str:
+        query = {k: v for k, v in {**kept, **changes}.items() if v not in ("", None)}
+        return "/ui/admin/audit" + ("?" + urlencode(query) if query else "")
 
     return page(
         request,
@@ -221,14 +274,20 @@ def audit_page(
         title="审计日志",
         nav="admin",
         tab="audit",
-        rows=shown,
+        rows=rows,
+        count=listed["count"],
         role_zh={code: spec.zh for code, spec in ROLES.items()},
         state=status,
+        f=kept,
+        filtered=any(kept[k] for k in ("actor", "target", "since", "until")),
         statuses=AUDIT_STATUS,
+        status_link={key: link(status=key) for key in ["", *AUDIT_STATUS]},
+        actor_link=lambda token_id: link(actor=token_id, status=""),
+        clear=link(actor="", target="", since="", until=""),
         action_zh=action_zh,
-        page_no=p,
-        prev=link(p - 1) if p > 1 else None,
-        next=link(p + 1) if len(rows) > p * PER_PAGE else None,
+        newest=link() if before is not None or after is not None else None,
+        prev=link(after=rows[0]["id"]) if newer else None,
+        next=link(before=rows[-1]["id"]) if older else None,
     )
 
 
