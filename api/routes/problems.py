@@ -10,7 +10,7 @@ raising the 督办 items are the 市链长办's (or the 总链长's). Every writ
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
@@ -34,6 +34,7 @@ from chainatlas.api.schemas import (
     SupervisionSync,
 )
 from chainatlas.graph.errors import ValidationFailed
+from chainatlas.graph.model import Node
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.ledger import MONTH_PATTERN
@@ -53,6 +54,7 @@ from chainatlas.graph.workflows.problems import (
 )
 from chainatlas.graph.workflows.supervision import (
     SEED,
+    SOURCE,
     SyncResult,
     supervision_items,
     sync_supervision,
@@ -61,6 +63,38 @@ from chainatlas.graph.workflows.supervision import (
 router = APIRouter(prefix="/problems", tags=["problems"])
 #: how outputs label a rule the seed does not give
 OFFICE = "本办设置"
+#: the two kinds of problems: those people raise, and the 五未 督办 items the system raises
+KINDS = ("人提的问题", "五未督办")
+Kind = Literal["人提的问题", "五未督办"]
+Level = Literal["一般", "重大", "特别重大"]
+
+
+def kind_of(p: Node) -> str:
+    """人提的问题 or 五未督办 (an item the system raised for a stalled project)."""
+    return KINDS[1] if p.props.get("source") == SOURCE else KINDS[0]
+
+
+def by_urgency(nodes: list[Node]) -> list[Node]:
+    """特别重大 first, then 重大, then 一般; within a level the earliest due date first (none
+    last): the raised problems are not buried under the many 五未 督办 items."""
+    rank = {level: i for i, level in enumerate(reversed(LEVELS))}
+    return sorted(
+        nodes,
+        key=lambda p: (
+            rank.get(str(p.props.get("level")), len(LEVELS)),
+            p.props.get("due") or "9999",
+            p.id,
+        ),
+    )
+
+
+def filtered(nodes: list[Node], level: str | None, kind: str | None) -> list[Node]:
+    """``nodes`` of one level and one kind (None: any)."""
+    return [
+        p
+        for p in nodes
+        if (level is None or p.props.get("level") == level) and (kind is None or kind_of(p) == kind)
+    ]
 
 
 def _review_basis(settings: Settings) -> str:
@@ -84,17 +118,21 @@ def list_problems(
         alias="review",
         description="回头看清单：已办结、到了回头看日期（本办设置：办结后若干天）而尚未回头看的问题",
     ),
+    level: Level | None = Query(None, description="只列这一级别的问题"),
+    kind: Kind | None = Query(None, description="人提的问题，或系统为五未项目生成的五未督办事项"),
 ) -> Page[NodePublic]:
-    """Problems; ``?overdue=true`` for the overdue ones (逾期), ``?review=true`` for the 回头看
-    list (closed problems whose review has fallen due)."""
+    """Problems, 特别重大 and 重大 first, then by due date; ``?overdue=true`` for the overdue
+    ones (逾期, most overdue first), ``?review=true`` for the 回头看 list (closed problems
+    whose review has fallen due); ``level`` and ``kind`` narrow any of them."""
     if review_only:
-        rows = review_due(store, after_days=settings.review_after_days)
+        rows = filtered(review_due(store, after_days=settings.review_after_days), level, kind)
         data = [
             _with_review(NodePublic.of(p), settings, review_on(p, settings.review_after_days))
             for p in rows
         ]
         return Page(data=data, count=len(data))
-    rows = overdue(store) if overdue_only else store.find_nodes("Problem")
+    rows = overdue(store) if overdue_only else by_urgency(store.find_nodes("Problem"))
+    rows = filtered(rows, level, kind)
     return Page(data=[NodePublic.of(p) for p in rows], count=len(rows))
 
 
@@ -198,8 +236,8 @@ def sync_items(
     store: GraphStore, settings: Settings, who: Principal, auth: AuthStore, request: Request
 ) -> SyncResult:
     """Bring the 五未 督办 items up to today (:func:`sync_supervision`), audited ahead under
-    the caller when something changes; the monthly report calls it too, so the report always
-    shows the items of the projects as they stand."""
+    the caller when something changes (the office's explicit 生成五未督办事项; the service keeps
+    them up to date by itself under the system's name, :mod:`chainatlas.api.supervisor`)."""
     grace = settings.grace()
     todo = sync_supervision(store, grace, dry_run=True)
     if not todo.changed:

@@ -15,12 +15,13 @@ from pydantic import ValidationError
 
 from chainatlas.api.auth import Principal, check_problem_step, check_supervisor
 from chainatlas.api.deps import get_auth, get_settings, get_store
-from chainatlas.api.errors import PARAM_VALUES
+from chainatlas.api.errors import PARAM_VALUES, PARAM_ZH
 from chainatlas.api.officer import signed_by
+from chainatlas.api.routes.problems import KINDS, by_urgency, filtered
 from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
 from chainatlas.api.routes.ui.session import local_target
-from chainatlas.graph.errors import ChainAtlasError
-from chainatlas.graph.model import Node
+from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
+from chainatlas.graph.model import Node, choices_zh
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.problems import (
@@ -47,6 +48,7 @@ VIEWS = {
     "all": "全部",
 }
 PARAM_VALUES["view"] = VIEWS  # a bad ?view= names the views as the tabs do
+PARAM_ZH.setdefault("level", "级别")
 
 
 def _step_allowed(
@@ -101,15 +103,21 @@ def _row(
 
 
 def _select(
-    store: GraphStore, who: Principal, view: str, settings: Settings, today: date
+    store: GraphStore,
+    who: Principal,
+    view: str,
+    settings: Settings,
+    today: date,
+    picked: tuple[str | None, str | None] = (None, None),
 ) -> list[dict[str, Any]]:
+    """The rows of ``view``, of the ``picked`` level and kind, the most urgent first."""
     if view == "overdue":
         nodes = overdue(store, today)
     elif view == "review":
         nodes = review_due(store, today, settings.review_after_days)
     else:
         nodes = store.find_nodes("Problem")
-        nodes.sort(key=lambda p: (p.props.get("due") or "", p.id))
+    nodes = by_urgency(filtered(nodes, *picked))
     rows = [_row(store, who, p, settings, today) for p in nodes]
     keep = {
         "open": lambda r: r["p"].get("status") != "办结",
@@ -120,15 +128,34 @@ def _select(
     return [r for r in rows if keep(r)] if keep else rows
 
 
-def _page(request: Request, who: Principal, view: str, p: int, **extra: Any) -> Response:
+def _picked(level: str, kind: str) -> tuple[str | None, str | None]:
+    """The level and kind filters (``""``: all), refused in Chinese when not one of theirs."""
+    for value, allowed_, name in ((level, LEVELS, "级别"), (kind, KINDS, "类型")):
+        if value and value not in allowed_:
+            raise ValidationFailed(
+                f"{name}：取值应为 {choices_zh(list(allowed_))}，而不是 {value!r}"
+            )
+    return level or None, kind or None
+
+
+def _page(
+    request: Request,
+    who: Principal,
+    view: str,
+    p: int,
+    picked: tuple[str | None, str | None] = (None, None),
+    **extra: Any,
+) -> Response:
     store, s = get_store(request), get_settings(request)
     today = date.today()
-    rows = _select(store, who, view, s, today)
+    rows = _select(store, who, view, s, today, picked)
     counts = {
         "open": sum(1 for x in store.find_nodes("Problem") if x.props.get("status") != "办结"),
         "overdue": len(overdue(store, today)),
     }
-    back = "/ui/problems?" + urlencode({"view": view, "p": p})
+    level, kind = picked
+    filters = {k: v for k, v in (("level", level), ("kind", kind)) if v}
+    back = "/ui/problems?" + urlencode({"view": view, **filters, "p": p})
     return page(
         request,
         who,
@@ -137,6 +164,11 @@ def _page(request: Request, who: Principal, view: str, p: int, **extra: Any) -> 
         nav="problems",
         view=view,
         views=VIEWS,
+        levels=LEVELS[::-1],
+        kinds=KINDS,
+        level=level or "",
+        kind=kind or "",
+        filters=urlencode(filters),
         pg=paged(rows, p, 30),
         counts=counts,
         back=back,
@@ -153,8 +185,10 @@ def problems_page(
     who: User,
     view: str = Query("open", pattern="^(" + "|".join(VIEWS) + ")$"),
     p: int = Query(1, ge=1),
+    level: str = Query("", description="级别：一般、重大或特别重大，空为全部"),
+    kind: str = Query("", description="类型：人提的问题或五未督办，空为全部"),
 ) -> Response:
-    return _page(request, who, view, p)
+    return _page(request, who, view, p, _picked(level, kind))
 
 
 def _done(store: GraphStore, query: Any) -> str | None:
