@@ -3,7 +3,8 @@
 A token is shown once, when it is made; afterwards it is named by its id (the first 12 hex
 digits of its hash), which is what ``list`` shows and ``revoke`` takes. Scopes are checked
 against the graph (:func:`chainatlas.api.roles.resolve_scope`), the same check as
-``POST /api/v1/tokens``.
+``POST /api/v1/tokens``. Like the read commands they refuse a data directory without a graph
+(a mistyped ``--home``) and create nothing there.
 """
 
 from __future__ import annotations
@@ -22,8 +23,13 @@ __all__ = ["token"]
 
 
 @contextmanager
-def _auth(c: Any) -> Iterator[AuthStore]:
-    """The token store of the data directory the command runs on."""
+def _auth(c: Any, *, checked: bool = False) -> Iterator[AuthStore]:
+    """The token store of the data directory the command runs on. A directory without a graph
+    is refused as the read commands refuse it (``checked``: the caller has done so): a typo in
+    ``--home`` must not make a new token store (showing "no tokens", or issuing a token for a
+    store nobody serves)."""
+    if not checked:
+        c.existing_store().close()
     auth = AuthStore(c.settings.home / "auth.db")
     try:
         yield auth
@@ -71,7 +77,7 @@ def token_create(c: Any, role: str, scope: tuple[str, ...], name: str, expires: 
     """生成令牌（只显示一次，库中只存哈希）。"""
     try:
         until = parse_expiry(expires) if expires else None
-        with c.store() as store:
+        with c.existing_store() as store:  # no graph here: refused, nothing made
             scopes = resolve_scope(store, role, scope)
             notes = [
                 same_name_notice(store, x, resolve_scope(store, role, [x])[0])
@@ -80,7 +86,7 @@ def token_create(c: Any, role: str, scope: tuple[str, ...], name: str, expires: 
             ]
     except ChainAtlasError as exc:
         raise click.ClickException(str(exc)) from None
-    with _auth(c) as auth:
+    with _auth(c, checked=True) as auth:
         tok = auth.issue(role, scopes, name, expires=until)  # the name checked, as the API
     for note in filter(None, notes):
         click.echo(note, err=True)  # stdout stays the token alone, for scripts

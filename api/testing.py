@@ -84,9 +84,6 @@ class LiveService:
     def start(self, *, timeout: float = 90) -> LiveService:
         """Start the service (and make the token, the first time); wait until it answers."""
         self.home.mkdir(parents=True, exist_ok=True)
-        if not self.token:
-            out = cli(self.home, "token", "create", "--role", "city", "--name", "live-test")
-            self.token = out.strip().splitlines()[-1].strip()
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", _MAIN, "serve", "--port", str(self.port), *self.args],
@@ -101,12 +98,21 @@ class LiveService:
                 raise RuntimeError(f"服务启动失败：\n{self.log.read_text('utf-8', 'replace')}")
             try:
                 if httpx.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
-                    return self
+                    return self._with_token()
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"服务 {timeout:.0f} 秒内未就绪")
+
+    def _with_token(self) -> LiveService:
+        """Make the city-office token the first time, once the service has made the graph
+        (``token create`` refuses a data directory without one)."""
+        if not self.token:
+            name = f"live-test-{self.port}"  # token names are unique among valid tokens
+            out = cli(self.home, "token", "create", "--role", "city", "--name", name)
+            self.token = out.strip().splitlines()[-1].strip()
+        return self
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
