@@ -345,7 +345,7 @@ def serve(c: Ctx, host: str, port: int, workers: int, print_token: bool) -> None
         auth.close()
         _serve_workers(c, host, port, workers)
         return
-    app = create_app(c.settings, store, auth, warm_index=c.settings.warm_index)
+    app = create_app(c.settings, store, auth, warm_index=c.settings.warm_index, supervise=True)
     try:
         # no WebSocket routes: "none" spares loading a WebSocket library at start-up
         uvicorn.run(app, host=host, port=port, log_level="info", ws="none")
