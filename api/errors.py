@@ -2,19 +2,26 @@
 
 Under the web UI's paths (:func:`is_page`: ``/`` and ``/ui/…``) the answers that no page
 handler sees — the 500 of :class:`CatchAll`, and the 413 and 429 of ``api/limits.py`` — are a
-Chinese HTML page with the same status and headers instead (:func:`error_html`)."""
+Chinese HTML page with the same status and headers instead (:func:`error_html`).
+
+Input the framework would change without a word is refused here too, before any route runs
+(:class:`StrictInput`): a path or query whose escapes are not UTF-8, a JSON body with a key
+twice, NaN or Infinity, or an integer beyond 64 bits (422, the field named)."""
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
@@ -36,11 +43,14 @@ __all__ = [
     "ERRORS",
     "STATUS",
     "Problem",
+    "StrictInput",
     "error_html",
     "error_status",
     "install_error_handlers",
     "is_page",
+    "json_body_problem",
     "param_message",
+    "url_problem",
 ]
 
 PROBLEM = "application/problem+json"
@@ -223,6 +233,14 @@ PARAM_ZH = {
     "depth": "层数",
     "max_nodes": "节点上限",
     "token_id": "令牌编号",
+    "id": "编号",
+    "node_id": "编号",
+    "firm_id": "企业编号",
+    "project_id": "项目编号",
+    "record_id": "记录编号",
+    "problem_id": "问题编号",
+    "segment_id": "环节编号",
+    "chain_id": "产业链编号",
     "before": "早于序号",
     "after": "晚于序号",
     "actor": "操作者",
@@ -311,6 +329,185 @@ class CatchAll:
             await _problem(request, 500, "服务器内部错误", detail)(scope, receive, send)
 
 
+# ---- input the framework would change without a word ------------------------------------------
+class _Refused:
+    """What the strict JSON parser puts where a lenient one would have put a value."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def _int(text: str) -> int | _Refused:
+    if len(text.lstrip("-")) > 19:  # before int(): Python refuses more than 4,300 digits
+        return _Refused("整数超出 64 位范围")
+    value = int(text)
+    return value if value in _INT64 else _Refused("整数超出 64 位范围")
+
+
+def _float(text: str) -> float | _Refused:
+    value = float(text)
+    return value if math.isfinite(value) else _Refused(f"{text} 超出数字范围")
+
+
+def _constant(name: str) -> _Refused:
+    return _Refused(f"{name} 不是数字（JSON 没有 NaN 和 Infinity）")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        out[key] = _Refused("字段重复出现（同一对象中只能写一次）") if key in out else value
+    return out
+
+
+def json_body_problem(body: bytes) -> tuple[list[str], str] | None:
+    """Where (the keys and indexes to it) and why a JSON body breaks the strict rules, or
+    ``None``: a key twice in one object (the lenient parser keeps the last, silently), NaN or
+    Infinity (not JSON), a number beyond a float's range, an integer beyond 64 bits, bytes that
+    are not UTF-8. A body that is not JSON at all is FastAPI's to report (``None``).
+
+    >>> json_body_problem(b'{"props": {"investment": 1, "investment": 2}}')
+    (['props', 'investment'], '字段重复出现（同一对象中只能写一次）')
+    >>> json_body_problem(b'{"props": {"investment": NaN}}')
+    (['props', 'investment'], 'NaN 不是数字（JSON 没有 NaN 和 Infinity）')
+    """
+    try:
+        data = json.loads(
+            body,
+            object_pairs_hook=_object,
+            parse_int=_int,
+            parse_float=_float,
+            parse_constant=_constant,
+        )
+    except UnicodeDecodeError:
+        return [], "请求体不是有效的 UTF-8"
+    except (ValueError, RecursionError):
+        return None
+    try:
+        return _first_refused(data, [])
+    except RecursionError:
+        return None
+
+
+def _first_refused(value: Any, path: list[str]) -> tuple[list[str], str] | None:
+    if isinstance(value, _Refused):
+        return path, value.reason
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        found = _first_refused(item, [*path, str(key)])
+        if found:
+            return found
+    return None
+
+
+def url_problem(scope: Scope) -> str | None:
+    """Why a request's path or query is refused, or ``None``: percent-escapes that are not
+    UTF-8. The server decodes them to U+FFFD, so the id the client meant is unknowable and
+    ``firm:%FF(`` and ``firm:%FE(`` would be one id."""
+    raw = scope.get("raw_path") or b""
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return f"编号不是有效的 UTF-8：{raw.decode('latin-1')}"
+    for part in (scope.get("query_string") or b"").split(b"&"):
+        try:
+            unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return f"查询参数不是有效的 UTF-8：{part.decode('latin-1')}"
+    return None
+
+
+def _json_body(scope: Scope) -> bool:
+    """Whether FastAPI would read the request's body as JSON: one is sent, typed as JSON or
+    not typed at all."""
+    headers = dict(scope.get("headers") or [])
+    if headers.get(b"content-length", b"0").strip() in (b"", b"0") and (
+        b"transfer-encoding" not in headers
+    ):
+        return False
+    kind = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+    return kind in ("", "application/json") or (
+        kind.startswith("application/") and kind.endswith("+json")
+    )
+
+
+class StrictInput:
+    """Refuses (422), before any route runs, input the framework would change without a word
+    (:func:`url_problem`, :func:`json_body_problem`): ids whose escapes are not UTF-8, JSON
+    bodies with a duplicate key, NaN or an integer beyond 64 bits. A JSON body is read once
+    here and handed on as it came."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        where, problem = ["path"], url_problem(scope)
+        if problem is None and _json_body(scope):
+            try:
+                body, receive = await _buffered(receive)
+            except StarletteHTTPException as exc:  # BodyLimit's 413 for a body over the limit
+                title = _HTTP_TITLES.get(exc.status_code, "请求有误")
+                await _refuse(scope, exc.status_code, title, str(exc.detail), None)(
+                    scope, receive, send
+                )
+                return
+            found = json_body_problem(body)
+            if found is not None:
+                path, reason = found
+                where, problem = ["body", *path], f"{'.'.join(path)}：{reason}" if path else reason
+        if problem is None:
+            await self.app(scope, receive, send)
+            return
+        errors = [{"loc": where, "msg": problem, "type": "value_error"}]
+        await _refuse(scope, 422, "参数无效", problem, errors)(scope, receive, send)
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """A request's whole body, and a ``receive`` that hands it on as one message."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client left: nothing to check
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body, given = b"".join(chunks), False
+
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return body, replay
+
+
+def _refuse(
+    scope: Scope, status: int, title: str, detail: str, errors: list[Any] | None
+) -> Response:
+    """An answer given before any route runs: problem+json, a Chinese page under the UI."""
+    request = Request(scope)
+    if is_page(request.url.path):
+        return HTMLResponse(error_html(status, title, detail), status_code=status)
+    return _problem(request, status, title, detail, errors)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ChainAtlasError)
@@ -347,4 +544,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ChainAtlasError, handle)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http)
+    app.add_middleware(StrictInput)
     app.add_middleware(CatchAll)

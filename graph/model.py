@@ -40,35 +40,51 @@ from chainatlas.graph.creditcode import is_valid_credit_code
 from chainatlas.graph.errors import SchemaViolation, ValidationFailed
 
 __all__ = [
+    "AMOUNT_MAX",
     "ATTRACTION_METHODS",
+    "COUNT_MAX",
     "CHAIN_TIERS",
     "DOCKING_STATUSES",
     "FIRM_LADDER",
     "FIRM_PROGRAMMES",
     "FIRM_TAGS",
     "FORMAT_CHARS",
+    "ID_MAX",
+    "ID_MAX_COMPOSED",
+    "ID_PREFIXES",
     "ID_REFUSED",
     "INVISIBLE",
     "LABELS",
     "LABEL_ZH",
     "LINE_REFUSED",
     "NAME_MAX",
+    "PEOPLE_MAX",
+    "QUANTITY_MAX",
     "REL_TYPES",
     "STAGES",
+    "TEXT_MAX",
     "TEXT_REFUSED",
+    "Amount",
     "ChainTier",
     "IsoDate",
     "Name",
     "Node",
+    "People",
+    "Quantity",
     "RelSpec",
     "Relationship",
+    "Short",
     "char_class",
     "check_texts",
     "choices_zh",
+    "id_max",
     "id_problem",
     "json_class",
     "json_pattern",
     "key_problem",
+    "label_id_problem",
+    "length_problem",
+    "name_problem",
     "text_problem",
     "validate_node",
     "validate_relationship",
@@ -164,25 +180,62 @@ class Relationship:
 
 
 # ---- text rules ------------------------------------------------------------------------------
-#: The longest name (a node's ``name``, a problem's ``title``), in characters.
+#: The longest name (a node's ``name``, a problem's ``title``), in characters; also the
+#: longest short text that names a unit, a person, a place or a code (责任单位, 提供方 …).
 NAME_MAX = 200
+#: The longest text of any other property or request field (descriptions, notes, quotes …).
+TEXT_MAX = 2000
+#: The longest id of a node people name or that is made from a name (``project:`` + 名称).
+ID_MAX = 256
+#: The longest id of any node: ids made of two others (对接 ``docking:<需求>:<供给>``, 跟进
+#: ``followup:<项目>:<n>``) have room for both.
+ID_MAX_COMPOSED = 2 * ID_MAX + 20
 
+#: The format characters (Unicode category Cf, Unicode 14): they show nothing themselves or
+#: change how the text around them shows (zero-width spaces, direction marks, the BOM, tags).
+FORMAT_CHARS: tuple[tuple[int, int], ...] = (
+    (0xAD, 0xAD),
+    (0x600, 0x605),
+    (0x61C, 0x61C),
+    (0x6DD, 0x6DD),
+    (0x70F, 0x70F),
+    (0x890, 0x891),
+    (0x8E2, 0x8E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
 #: Code points no text may hold (inclusive ranges): the C0 controls but tab, line feed and
-#: carriage return; DEL and the C1 controls; lone surrogates (not encodable as UTF-8).
+#: carriage return; DEL and the C1 controls; lone surrogates (not encodable as UTF-8); and the
+#: format characters (:data:`FORMAT_CHARS`: direction overrides such as U+202E show the text
+#: around them reversed, zero-width spaces make two names that look the same differ).
 TEXT_REFUSED: tuple[tuple[int, int], ...] = (
     (0x00, 0x08),
     (0x0B, 0x0C),
     (0x0E, 0x1F),
     (0x7F, 0x9F),
     (0xD800, 0xDFFF),
+    *FORMAT_CHARS,
 )
-#: Code points one-line text (ids, names) may not hold: every control character, and the
-#: Unicode line and paragraph separators.
+#: Code points one-line text (ids, names) may not hold: every control character, the
+#: Unicode line and paragraph separators, and the format characters.
 LINE_REFUSED: tuple[tuple[int, int], ...] = (
     (0x00, 0x1F),
     (0x7F, 0x9F),
     (0x2028, 0x2029),
     (0xD800, 0xDFFF),
+    *FORMAT_CHARS,
 )
 #: Code points that show nothing: whitespace (every ``str.isspace`` character), format
 #: characters (zero-width spaces and joiners, direction marks, the byte-order mark, tags),
@@ -211,31 +264,6 @@ INVISIBLE: tuple[tuple[int, int], ...] = (
     (0xFFF9, 0xFFFC),
     (0x1D173, 0x1D17A),
     (0xE0000, 0xE0FFF),
-)
-#: The format characters (Unicode category Cf, Unicode 14): they show nothing themselves or
-#: change how the text around them shows (zero-width spaces, direction marks, the BOM, tags).
-FORMAT_CHARS: tuple[tuple[int, int], ...] = (
-    (0xAD, 0xAD),
-    (0x600, 0x605),
-    (0x61C, 0x61C),
-    (0x6DD, 0x6DD),
-    (0x70F, 0x70F),
-    (0x890, 0x891),
-    (0x8E2, 0x8E2),
-    (0x180E, 0x180E),
-    (0x200B, 0x200F),
-    (0x202A, 0x202E),
-    (0x2060, 0x2064),
-    (0x2066, 0x206F),
-    (0xFEFF, 0xFEFF),
-    (0xFFF9, 0xFFFB),
-    (0x110BD, 0x110BD),
-    (0x110CD, 0x110CD),
-    (0x13430, 0x13438),
-    (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A),
-    (0xE0001, 0xE0001),
-    (0xE0020, 0xE007F),
 )
 #: Code points no id may hold: those of one-line text, the format characters, every
 #: invisible one but the plain space (inside an id; at its ends it is refused anyway), and
@@ -282,6 +310,7 @@ def json_pattern(ranges: tuple[tuple[int, int], ...]) -> str:
 
 _TEXT_BAD = re.compile(char_class(TEXT_REFUSED))
 _LINE_BAD = re.compile(char_class(LINE_REFUSED))
+_FORMAT = re.compile(char_class(FORMAT_CHARS))
 _INVISIBLE_ONLY = re.compile(char_class(INVISIBLE) + "*")
 _ID_BAD = re.compile(char_class(ID_REFUSED))
 
@@ -291,23 +320,62 @@ def _char(c: str) -> str:
 
 
 def text_problem(value: str, *, one_line: bool = False) -> str | None:
-    """Why ``value`` may not be stored as text (``None`` when it may): a control character,
-    or, in one-line text, also a tab or a line break."""
+    r"""Why ``value`` may not be stored as text (``None`` when it may): a control character or
+    a format character (an invisible one: U+200B, a direction override U+202E …), or, in
+    one-line text, also a tab or a line break.
+
+    >>> text_problem("合金\u202e4目项")
+    '含不可见字符（U+202E，第 3 个字符），请删除后重试'
+    """
     bad = (_LINE_BAD if one_line else _TEXT_BAD).search(value)
     if bad is None:
         return None
-    c = bad.group()
+    c, where = bad.group(), f"第 {bad.start() + 1} 个字符"
+    if _FORMAT.fullmatch(c):
+        return f"含不可见字符（{_char(c)}，{where}），请删除后重试"
     what = "换行或制表符" if c in "\t\n\r\u2028\u2029" else "控制字符"
-    return f"含不允许的{what} {_char(c)}（第 {bad.start() + 1} 个字符）"
+    return f"含不允许的{what} {_char(c)}（{where}）"
 
 
-def id_problem(node_id: object) -> str | None:
-    """Why ``node_id`` is not a valid node id (``None`` when it is): empty, surrounding
-    whitespace, a control character, or an invisible or format character
-    (:data:`ID_REFUSED`). Ids are never trimmed: ``" a"`` is refused, not taken for ``"a"``.
-    The one rule of every way in (API paths and links, templates, bundles on both paths)."""
+def length_problem(value: str, longest: int = TEXT_MAX) -> str | None:
+    """Why ``value`` is too long (``None`` when it is not): more than ``longest`` characters.
+
+    >>> length_problem("长" * 201, 200)
+    '最多 200 个字（现有 201 个）'
+    """
+    return f"最多 {longest} 个字（现有 {len(value)} 个）" if len(value) > longest else None
+
+
+def name_problem(value: object, *, what: str = "名称", longest: int = NAME_MAX) -> str | None:
+    r"""Why ``value`` may not be a name people read (``None`` when it may), the message
+    starting with ``what``: not text, more than ``longest`` characters, a line break, a
+    control or format character (:func:`text_problem`), or nothing visible in it. The rule of
+    :data:`Name`, for names kept outside the graph (a token's name).
+
+    >>> name_problem("x\u202eevil", what="令牌名称")
+    '令牌名称含不可见字符（U+202E，第 2 个字符），请删除后重试'
+    >>> name_problem(" ", what="令牌名称")
+    '令牌名称不能只有空白或不可见字符'
+    """
+    if not isinstance(value, str):
+        return f"{what}应为文本"
+    bad = length_problem(value, longest) or text_problem(value, one_line=True)
+    if bad:
+        return what + bad
+    return None if visible(value) else f"{what}不能只有空白或不可见字符"
+
+
+def id_problem(node_id: object, *, longest: int = ID_MAX_COMPOSED) -> str | None:
+    """Why ``node_id`` is not a valid node id (``None`` when it is): empty, longer than
+    ``longest``, surrounding whitespace, a control character, an invisible or format
+    character (:data:`ID_REFUSED`). Ids are never trimmed: ``" a"`` is refused, not taken
+    for ``"a"``. The one rule of every way in (API paths and links, templates, bundles on
+    both paths); :func:`validate_node` also holds the ids of most labels to :data:`ID_MAX`
+    and keeps each kind's prefix to its own (:func:`label_id_problem`)."""
     if not isinstance(node_id, str) or not node_id.strip():
         return "节点 id 不能为空"
+    if len(node_id) > longest:
+        return f"节点 id 太长：最多 {longest} 个字符（现有 {len(node_id)} 个）"
     if node_id != node_id.strip():
         return f"节点 id {node_id!r} 首尾不能有空白"
     bad = text_problem(node_id, one_line=True)
@@ -334,11 +402,9 @@ def visible(text: str) -> bool:
 
 
 def _check_name(v: str) -> str:
-    bad = text_problem(v, one_line=True)
+    bad = name_problem(v)
     if bad:
-        raise ValueError(f"名称{bad}")
-    if not visible(v):
-        raise ValueError("名称不能只有空白或不可见字符")
+        raise ValueError(bad)
     return v
 
 
@@ -392,7 +458,26 @@ IsoDate = Annotated[
 # Strict: no conversions between types (text to number or boolean, number to date).
 _EXTRA = ConfigDict(extra="allow", str_strip_whitespace=True, strict=True)
 NonEmpty = Annotated[str, Field(min_length=1)]
-NonNeg = Annotated[float, Field(ge=0)]
+#: Short text that names a unit, a person, a place or a code: at most :data:`NAME_MAX`
+#: characters (any other text: at most :data:`TEXT_MAX`, checked for every property).
+Short = Annotated[str, Field(max_length=NAME_MAX)]
+
+# ---- number rules: sane maxima, so a typo (or 1e308) is refused, not summed into a report ----
+#: The largest amount in 亿元 (总投资, 产值, 规模目标, 基金规模, 年供货额): 10 万亿元.
+AMOUNT_MAX = 100_000
+#: The largest number of people (从业人数, 人才库规模).
+PEOPLE_MAX = 10_000_000
+#: The largest count of projects or demands (招商引资目标的项目个数, 可服务需求数).
+COUNT_MAX = 100_000
+#: The largest quantity of a demand or a supply, in its own unit (亩, 平方米, 千瓦时 …), and
+#: the largest area (亩).
+QUANTITY_MAX = 10**12
+#: An amount in 亿元, 0 to :data:`AMOUNT_MAX`.
+Amount = Annotated[float, Field(ge=0, le=AMOUNT_MAX)]
+#: A number of people, 0 to :data:`PEOPLE_MAX`.
+People = Annotated[int, Field(ge=0, le=PEOPLE_MAX)]
+#: A quantity in its own unit, or an area, 0 to :data:`QUANTITY_MAX`.
+Quantity = Annotated[float, Field(ge=0, le=QUANTITY_MAX)]
 #: A point's longitude and latitude, in the coordinate system of the boundaries the maps draw
 #: (GCJ-02, as 高德's data the boundaries derive from); bounded to China's extent.
 Longitude = Annotated[float, Field(ge=73, le=136)]
@@ -423,25 +508,25 @@ class _Named(_Props, total=False):
 
 
 class LayoutProps(_Named, total=False):
-    code: Required[str]
+    code: Required[Short]
     current: bool
     source: str
 
 
 class ChainProps(_Named, total=False):
-    layout: Required[str]
+    layout: Required[Short]
     tier: ChainTier
     order: int
-    target_2026: NonNeg  # 2026 年规模目标（亿元）
+    target_2026: Amount  # 2026 年规模目标（亿元）
     target_text: str
-    aliases: list[str]
+    aliases: list[Short]
     alias_basis: str  # 推断 when an alias is not the seed's own identification
-    leader: str
-    lead_department: str
+    leader: Short
+    lead_department: Short
     action_plan: str
-    fund: str
-    investment_team: str
-    think_tank: str
+    fund: Short
+    investment_team: Short
+    think_tank: Short
     scenarios: list[str]
 
 
@@ -452,24 +537,24 @@ class SegmentProps(_Named, total=False):
 
 class FirmProps(_Named, total=False):
     credit_code: Annotated[str, AfterValidator(_check_credit_code)]
-    region: str
+    region: Short
     tags: Annotated[list[str], AfterValidator(_check_tags)]
-    output: NonNeg  # 产值（亿元）
-    employees: Annotated[int, Field(ge=0)]
-    stock_code: str
-    fullname: str
-    former_names: list[str]
-    listed: str
+    output: Amount  # 产值（亿元）
+    employees: People
+    stock_code: Short
+    fullname: Short
+    former_names: list[Short]
+    listed: Short
 
 
 class IndustryProps(_Named, total=False):
-    code: str
+    code: Short
     level: int
 
 
 class PlatformProps(_Named, total=False):
-    kind: str
-    region: str
+    kind: Short
+    region: Short
     source: str
     quote: str  # the seed's words that name it (种子原文)
     lng: Longitude  # 经度 (optional; the maps place it at its district without one)
@@ -477,13 +562,13 @@ class PlatformProps(_Named, total=False):
 
 
 class TalentPoolProps(_Named, total=False):
-    kind: str
-    size: Annotated[int, Field(ge=0)]
+    kind: Short
+    size: People
 
 
 class FundProps(_Named, total=False):
-    size: NonNeg  # 规模（亿元）
-    manager: str
+    size: Amount  # 规模（亿元）
+    manager: Short
 
 
 class RegionProps(_Named, total=False):
@@ -491,18 +576,18 @@ class RegionProps(_Named, total=False):
 
 
 class ParkProps(_Named, total=False):
-    region: str
-    area: NonNeg  # 面积（亩）
+    region: Short
+    area: Quantity  # 面积（亩）
     vacancy: Annotated[float, Field(ge=0, le=1)]  # 空置率
     lng: Longitude  # 经度 (optional; the maps place it at its district without one)
     lat: Latitude  # 纬度
 
 
 class ProjectProps(_Named, total=False):
-    investment: NonNeg  # 总投资（亿元）
+    investment: Amount  # 总投资（亿元）
     stage: Literal[PROJECT_STAGES]  # type: ignore[valid-type]
-    region: str
-    responsible_unit: str
+    region: Short
+    responsible_unit: Short
     attraction_method: Literal[ATTRACTION_METHODS]  # type: ignore[valid-type]  # 招商方式
     major: bool
     signed: IsoDate
@@ -518,9 +603,9 @@ class ProjectProps(_Named, total=False):
 class _Element(_Props, total=False):
     kind: Required[Literal[ELEMENT_KINDS]]  # type: ignore[valid-type]
     description: Required[NonEmpty]
-    quantity: NonNeg
-    unit: str
-    region: str
+    quantity: Quantity
+    unit: Short
+    region: Short
     valid_from: IsoDate
     valid_to: IsoDate
 
@@ -530,12 +615,12 @@ class DemandProps(_Element, total=False):
 
 
 class SupplyProps(_Element, total=False):
-    capacity: Annotated[int, Field(ge=1)]  # 可服务需求数
-    provider: str
+    capacity: Annotated[int, Field(ge=1, le=COUNT_MAX)]  # 可服务需求数
+    provider: Short
 
 
 class FollowUpProps(_Props, total=False):
-    stage: Required[str]
+    stage: Required[Short]
     date: Required[IsoDate]
     by: str
     note: str
@@ -550,7 +635,7 @@ class ProblemProps(_Props, total=False):
     raised: IsoDate
     due: IsoDate
     closed: IsoDate
-    assignee: str
+    assignee: Short
     history: list[str]
 
 
@@ -562,7 +647,7 @@ DOCKING_STATUSES = ("推荐", "对接中", "已落实", "未落实")
 class DockingProps(_Props, total=False):
     status: Required[Literal[DOCKING_STATUSES]]  # type: ignore[valid-type]
     score: float
-    supply_label: str
+    supply_label: Short
     from_graph: bool
     created: IsoDate
     updated: IsoDate
@@ -610,7 +695,7 @@ class EvolvedIntoProps(_RelProps, total=False):
 
 
 class SuppliesProps(_RelProps, total=False):
-    value: NonNeg  # 年供货额（亿元）
+    value: Amount  # 年供货额（亿元）
 
 
 @dataclass(frozen=True)
@@ -698,7 +783,8 @@ def check_numbers(name: str, values: list[Any]) -> None:
 
 def check_texts(name: str, values: list[Any]) -> None:
     """Text a store can hold and every export can write: no control characters but tab, line
-    feed and carriage return (see :data:`TEXT_REFUSED`), in strings and lists of strings.
+    feed and carriage return, no format characters (see :data:`TEXT_REFUSED`), at most
+    :data:`TEXT_MAX` characters, in strings and lists of strings.
 
     Raises
     ------
@@ -709,7 +795,7 @@ def check_texts(name: str, values: list[Any]) -> None:
         if type(v) is list:
             check_texts(name, v)
         elif type(v) is str:
-            bad = text_problem(v)
+            bad = text_problem(v) or length_problem(v)
             if bad:
                 raise _PropError(name, bad)
 
@@ -735,7 +821,7 @@ def _post(props: dict[str, Any]) -> dict[str, Any]:
         if isinstance(v, bool):
             pass
         elif isinstance(v, str):
-            bad = text_problem(v)
+            bad = text_problem(v) or length_problem(v)
             if bad:
                 raise _PropError(k, bad)
         elif isinstance(v, int | float):
@@ -775,7 +861,7 @@ _KIND_ZH = {str: "文本", int: "整数", float: "小数", bool: "布尔值"}
 _ZH = {
     "missing": "必填项为空",
     "string_too_short": "不能为空",
-    "string_too_long": "不能超过 {max_length} 个字符",
+    "string_too_long": "最多 {max_length} 个字",
     "too_short": "至少 {min_length} 项",
     "too_long": "最多 {max_length} 项",
     "greater_than_equal": "不能小于 {ge}",
@@ -804,6 +890,10 @@ _ZH = {
     "missing_argument": "缺少参数",
     "union_tag_invalid": "类型无效",
 }
+
+
+#: pydantic's errors for a date it cannot read: the format, or a day no calendar has
+_DATE_ERRORS = ("date_parsing", "date_from_datetime_parsing")
 
 
 #: What the patterns of the API's parameters ask for, in words: a user never sees a regex
@@ -847,6 +937,11 @@ def _pattern_zh(pattern: str, names: Mapping[str, str] | None) -> str:
     return "格式不符"
 
 
+def _whole(v: Any) -> Any:
+    """A bound as people write it: ``100000``, not pydantic's ``100000.0``."""
+    return int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e16 else v
+
+
 def zh_message(error: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
     """A pydantic error (one item of ``ValidationError.errors()``, or of FastAPI's request
     validation errors) as a Chinese message without the location; ``names`` gives the Chinese
@@ -857,7 +952,7 @@ def zh_message(error: Mapping[str, Any], names: Mapping[str, str] | None = None)
     "应为年月 YYYY-MM，如 2026-10，而不是 '2026-13'"
     """
     t = str(error.get("type", ""))
-    ctx = error.get("ctx") or {}
+    ctx = {k: _whole(v) for k, v in (error.get("ctx") or {}).items()}
     if t == "literal_error":
         choices = choices_zh(_literal_choices(str(ctx.get("expected", ""))), names)
         return f"取值应为 {choices}，而不是 {error.get('input')!r}"
@@ -869,13 +964,19 @@ def zh_message(error: Mapping[str, Any], names: Mapping[str, str] | None = None)
             .removeprefix("Value error, ")
             .removeprefix("Assertion failed, ")
         )
+    given = error.get("input")
+    if t in _DATE_ERRORS and isinstance(given, str) and _ISO_DATE.fullmatch(given.strip()):
+        return f"不是日历上的日期：{given!r}"  # the format is right, the day is not (2026-02-30)
     template = _ZH.get(t)
     if template is None:
         return "取值无效"
     try:
-        return template.format(**ctx)
+        text = template.format(**ctx)
     except (KeyError, IndexError, ValueError):
         return template
+    if t == "string_too_long" and isinstance(given, str):
+        text += f"（现有 {len(given)} 个）"
+    return text
 
 
 def _problems(err: ValidationError) -> list[tuple[str, str]]:
@@ -893,10 +994,48 @@ def _refused(what: str, exc: ValueError) -> ValidationFailed:
     return ValidationFailed(f"{what}: {exc}")
 
 
-def _check_id(node_id: object) -> None:
-    bad = id_problem(node_id)
+#: The id prefixes of the records people write, by label: no other of these kinds may take
+#: them (``PUT /records/demands/firm:x`` would make a demand that reads as a firm everywhere).
+ID_PREFIXES = {
+    "Firm": "firm:",
+    "Project": "project:",
+    "Demand": "demand:",
+    "Supply": "supply:",
+    "Problem": "problem:",
+    "Docking": "docking:",
+    "FollowUp": "followup:",
+}
+#: Labels whose ids are made of two others (:data:`ID_MAX_COMPOSED`)
+_COMPOSED_IDS = frozenset({"Docking", "FollowUp"})
+
+
+def id_max(label: str) -> int:
+    """The longest id of a ``label`` node: :data:`ID_MAX`, or :data:`ID_MAX_COMPOSED` for the
+    labels whose ids are made of two others."""
+    return ID_MAX_COMPOSED if label in _COMPOSED_IDS else ID_MAX
+
+
+def label_id_problem(node_id: str, label: str) -> str | None:
+    """Why ``node_id`` may not be the id of a ``label`` node (``None`` when it may), beyond
+    :func:`id_problem`: longer than :data:`ID_MAX` (ids made of two others aside), or, for
+    the records people write (:data:`ID_PREFIXES`), starting with another such kind's prefix.
+
+    >>> label_id_problem("firm:x", "Demand")
+    "需求的 id 不能以 firm: 开头（那是企业的 id）：'firm:x'"
+    """
+    what = LABEL_ZH.get(label, label)
+    if len(node_id) > id_max(label):
+        return f"{what}的 id 太长：最多 {id_max(label)} 个字符（现有 {len(node_id)} 个）"
+    for other, prefix in ID_PREFIXES.items() if label in ID_PREFIXES else ():
+        if other != label and node_id.startswith(prefix):
+            return f"{what}的 id 不能以 {prefix} 开头（那是{LABEL_ZH[other]}的 id）：{node_id!r}"
+    return None
+
+
+def _check_id(node_id: object, label: str) -> None:
+    bad = id_problem(node_id) or label_id_problem(str(node_id), label)
     if bad:
-        raise SchemaViolation(bad)
+        raise SchemaViolation(bad, [("id", bad)])
 
 
 def validate_node(node: Node) -> Node:
@@ -919,7 +1058,7 @@ def validate_node(node: Node) -> Node:
         raise _fail(f"{node.label} {node.id!r}", exc) from None
     except ValueError as exc:
         raise _refused(f"{node.label} {node.id!r}", exc) from None
-    _check_id(node.id)
+    _check_id(node.id, node.label)
     return Node(node.id, node.label, props)
 
 
@@ -981,7 +1120,7 @@ def validate_nodes(nodes: list[Node]) -> list[Node]:
         if model is None:
             raise SchemaViolation(f"未知标签 {label!r}，可选: {', '.join(LABELS)}")
         for i in idx:
-            _check_id(nodes[i].id)
+            _check_id(nodes[i].id, label)
         adapter = _adapter(list[model])  # type: ignore[valid-type]
         try:
             validated = adapter.validate_python([_pre(nodes[i].props) for i in idx])

@@ -28,14 +28,17 @@ from pydantic import (
 )
 
 from chainatlas.graph.model import (
+    ID_MAX_COMPOSED,
     ID_REFUSED,
     LABELS,
+    TEXT_MAX,
     TEXT_REFUSED,
     Node,
     Relationship,
     id_problem,
     json_class,
     json_pattern,
+    length_problem,
     text_problem,
 )
 from chainatlas.graph.model import IsoDate as StoredDate
@@ -45,17 +48,21 @@ T = TypeVar("T")
 
 class BodyIn(BaseModel):
     """A request body: JSON types exactly as documented — ``0`` is not ``false`` and ``"5"`` is
-    not ``5`` (the fuzz test sends such values and expects 422) — and text without control
-    characters (the model's rule, :func:`graph.model.text_problem`), refused with the field
-    named before any work is done."""
+    not ``5`` (the fuzz test sends such values and expects 422) — no field the body does not
+    have (``regoin`` is refused, never silently dropped), and text by the model's rule
+    (:func:`graph.model.text_problem`: no control or format characters; at most
+    :data:`graph.model.TEXT_MAX` characters where a field sets no shorter limit), refused
+    with the field named before any work is done."""
 
-    model_config = ConfigDict(strict=True, json_schema_extra=lambda s, _: _document_text(s))
+    model_config = ConfigDict(
+        strict=True, extra="forbid", json_schema_extra=lambda s, _: _document_text(s)
+    )
 
     @field_validator("*")
     @classmethod
-    def _no_control_characters(cls, v: Any) -> Any:
+    def _text_rule(cls, v: Any) -> Any:
         for text in _texts(v):
-            bad = text_problem(text)
+            bad = text_problem(text) or length_problem(text)
             if bad:
                 raise ValueError(bad)
         return v
@@ -65,7 +72,8 @@ _TEXT_PATTERN = json_pattern(TEXT_REFUSED)
 
 
 def _document_text(schema: dict[str, Any]) -> None:
-    """State the text rule in OpenAPI: a ``pattern`` on every free-text field (and item)."""
+    """State the text rule in OpenAPI: a ``pattern`` on every free-text field (and item), and
+    the longest text where a field sets no shorter limit."""
     for prop in schema.get("properties", {}).values():
         _document_string(prop)
 
@@ -76,6 +84,7 @@ def _document_string(schema: dict[str, Any]) -> None:
             _document_string(alt.get("items", {}))
         elif alt.get("type") == "string" and not {"pattern", "enum", "const"} & alt.keys():
             alt["pattern"] = _TEXT_PATTERN
+            alt.setdefault("maxLength", TEXT_MAX)
 
 
 def _texts(v: Any) -> Iterator[str]:
@@ -113,7 +122,7 @@ def _check_id(v: str) -> str:
     return v
 
 
-_ID_SCHEMA = {"pattern": ID_PATTERN, "examples": ["1366:storage"]}
+_ID_SCHEMA = {"pattern": ID_PATTERN, "maxLength": ID_MAX_COMPOSED, "examples": ["1366:storage"]}
 #: An id (or a name where the route says so) in a link field of a request body.
 Ref = Annotated[str, Field(json_schema_extra=_ID_SCHEMA), AfterValidator(_check_id)]
 #: A node id in a path: ``%20firm:F`` is refused (422), never taken for ``firm:F``.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chainatlas.api.schemas.base import BodyIn, NonEmpty
+from chainatlas.graph.model import AMOUNT_MAX, COUNT_MAX
 
 
 class SlotValue(BodyIn):
@@ -16,10 +17,10 @@ class SlotValue(BodyIn):
 class GoalsIn(BodyIn):
     """Targets to set (a number ≥ 0) or clear (null); measures not named are kept."""
 
-    signed: float | None = Field(None, ge=0, description="签约项目（个）")
-    investment: float | None = Field(None, ge=0, description="签约总投资（亿元）")
-    started: float | None = Field(None, ge=0, description="新开工项目（个）")
-    producing: float | None = Field(None, ge=0, description="投产项目（个）")
+    signed: float | None = Field(None, ge=0, le=COUNT_MAX, description="签约项目（个）")
+    investment: float | None = Field(None, ge=0, le=AMOUNT_MAX, description="签约总投资（亿元）")
+    started: float | None = Field(None, ge=0, le=COUNT_MAX, description="新开工项目（个）")
+    producing: float | None = Field(None, ge=0, le=COUNT_MAX, description="投产项目（个）")
 
 
 # ---- parks' 主导产业 --------------------------------------------------------------------------

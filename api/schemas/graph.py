@@ -3,12 +3,12 @@ service's health; and a firm as the district teams write it."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chainatlas.api.schemas.base import BodyIn, NodePublic, Ref, RelPublic
-from chainatlas.graph.model import FIRM_TAGS, Name, Node
+from chainatlas.graph.model import FIRM_TAGS, Amount, Name, Node, People
 
 
 class FirmPublic(NodePublic):
@@ -65,6 +65,6 @@ class FirmIn(BodyIn):
     region: Ref = Field(description="所在区域（名称）；替换原区域")
     credit_code: str | None = None
     tags: list[Literal[FIRM_TAGS]] = []  # type: ignore[valid-type]
-    output: Annotated[float, Field(ge=0)] | None = None
-    employees: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    output: Amount | None = Field(None, description="产值（亿元）")
+    employees: People | None = Field(None, description="从业人数")
     segments: list[Ref] = Field([], description="经营的环节 id（在已有环节之外添加）")

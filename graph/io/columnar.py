@@ -43,6 +43,7 @@ from pydantic.fields import FieldInfo
 
 from chainatlas.graph.io.readers import parse_cell
 from chainatlas.graph.model import (
+    ID_PREFIXES,
     ID_REFUSED,
     INVISIBLE,
     LABELS,
@@ -50,9 +51,11 @@ from chainatlas.graph.model import (
     NAME_CHECK,
     NAME_MAX,
     REL_TYPES,
+    TEXT_MAX,
     TEXT_REFUSED,
     check_numbers,
     check_texts,
+    id_max,
     id_problem,
 )
 from chainatlas.graph.store.arrow_json import flat, json_object, json_strings, json_values
@@ -251,6 +254,19 @@ def _clean(values: pa.StringArray) -> bool:
     return not _padded(values) and not _has(values, _ID_REFUSED)
 
 
+def _label_ids_ok(label: str, ids: pa.StringArray) -> bool:
+    """Whether ``ids`` may be ids of ``label`` nodes (:func:`model.label_id_problem`): none
+    too long, none of a record with another record kind's prefix."""
+    if not len(ids):
+        return True
+    if pc.max(pc.utf8_length(ids)).as_py() > id_max(label):
+        return False
+    if label not in ID_PREFIXES:
+        return True
+    others = [prefix for other, prefix in ID_PREFIXES.items() if other != label]
+    return not any(_any(pc.starts_with(ids, prefix)) for prefix in others)
+
+
 def _has(values: pa.StringArray, char_class: str) -> bool:
     """Whether some value holds a character of ``char_class``."""
     return _any(pc.match_substring_regex(values, char_class))
@@ -375,7 +391,9 @@ def _columns(
                 if not len(raw) or pc.all(blank).as_py():
                     continue
                 if _has(raw, _TEXT_REFUSED):
-                    raise NotFast(f"列 {name} 含控制字符")
+                    raise NotFast(f"列 {name} 含控制字符或格式字符")
+                if pc.max(pc.utf8_length(raw)).as_py() > TEXT_MAX:
+                    raise NotFast(f"列 {name} 的文本过长")
                 if field is not None and field.name and not _name_ok(raw, blank):
                     raise NotFast(f"列 {name} 的名称不合规")
                 text = json_strings(raw)
@@ -518,6 +536,8 @@ def _node_blocks(
         if label not in nodes.labels:
             nodes.labels.append(label)
         codes[slice(None) if rows is None else rows.to_numpy()] = nodes.labels.index(label)
+        if not _label_ids_ok(label, ids if rows is None else ids.take(rows)):
+            raise NotFast(f"{p.name}: {label} 的 id 过长或带有其他类别的前缀")
         for part in _slices(_rows(table, rows)):
             block_ids = flat(part.column(kinds.index("ID")))
             yield NodeBlock(label, block_ids, _columns(model, heads, part, delim))

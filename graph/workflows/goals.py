@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from chainatlas.graph.errors import ValidationFailed
-from chainatlas.graph.model import Node
+from chainatlas.graph.model import AMOUNT_MAX, COUNT_MAX, Node
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.maps import resolve_chain
 
@@ -60,11 +60,14 @@ def _check_year(year: int) -> None:
         raise ValidationFailed(f"年份应在 2000—2100 之间：{year}")
 
 
-def _value(name: str, v: Any) -> float | None:
+def _value(m: Measure, v: Any) -> float | None:
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-        raise ValidationFailed(f"招商引资目标「{name}」应为非负数：{v!r}")
+        raise ValidationFailed(f"招商引资目标「{m.name}」应为非负数：{v!r}")
+    largest = AMOUNT_MAX if m.amount else COUNT_MAX
+    if v > largest:
+        raise ValidationFailed(f"招商引资目标「{m.name}」不能大于 {largest}（{m.unit}）：{v!r}")
     return float(v)
 
 
@@ -80,7 +83,7 @@ def set_goals(
         names = "、".join(f"{m.key}（{m.name}，{m.unit}）" for m in MEASURES)
         raise ValidationFailed(f"未知的目标指标 {'、'.join(unknown) or '（无）'}；可选：{names}")
     props: dict[str, Any] = {
-        _prop(year, _BY_KEY[k].key): _value(_BY_KEY[k].name, v) for k, v in values.items()
+        _prop(year, _BY_KEY[k].key): _value(_BY_KEY[k], v) for k, v in values.items()
     }
     props[_prop(year, "by")] = f"{by}，{on.isoformat()}"
     store.upsert_nodes([Node(ch.id, "Chain", props)])

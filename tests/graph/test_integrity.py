@@ -28,7 +28,7 @@ BAD_BUNDLES = {
     "line break in a name": (NODES + 'seg:a,Segment,"甲\n乙",\n', 2, "name"),
     "zero-width name": (NODES + "seg:a,Segment,\u200b\u200d,\n", 2, "name"),
     "overlong name": (NODES + f"seg:a,Segment,{'长' * (NAME_MAX + 1)},\n", 2, "name"),
-    "control in an id": (NODES + "seg:a\x01b,Segment,甲,\n", 2, ""),
+    "control in an id": (NODES + "seg:a\x01b,Segment,甲,\n", 2, "id"),
     "key not an identifier": ("id:ID,:LABEL,name,a b\nseg:a,Segment,甲,x\n", 1, "a b"),
     "empty key": ("id:ID,:LABEL,name,:string\nseg:a,Segment,甲,x\n", 1, ":string"),
     "number as a date": (
