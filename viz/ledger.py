@@ -12,6 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from chainatlas.graph.workflows.ledger import (
+    DATE_FIELDS,
     DATE_ZH,
     LISTS,
     NEW_LISTS,
@@ -21,6 +22,7 @@ from chainatlas.graph.workflows.ledger import (
 )
 from chainatlas.graph.workflows.report import Report
 from chainatlas.viz.html import CJK_FONTS
+from chainatlas.viz.tables import day, noted
 
 if TYPE_CHECKING:  # pandas loads when a workbook is built
     import pandas as pd
@@ -126,7 +128,7 @@ def report_tables(r: Report) -> dict[str, pd.DataFrame]:
                 "产业链": x["chain"],
                 "区域": x["region"],
                 "责任单位": x.get("responsible_unit", ""),
-                "起算日期": x["since"],
+                "起算日期": day(x["since"]),
             }
             for x in r.stalled
         ],
@@ -136,13 +138,17 @@ def report_tables(r: Report) -> dict[str, pd.DataFrame]:
         OFFICE: settings_table(r),
         "概览": summary,
         "拿地即开工": land_table(r),
-        "按产业链": _group_df(r.by_chain, "产业链"),
-        "按区县": _group_df(r.by_region, "区县"),
-        "按责任单位": _group_df(r.by_unit, "责任单位"),
-        "五未项目": stalled,
-        "五未督办": supervision_table(r),
+        "按产业链": noted(_group_df(r.by_chain, "产业链"), NONE),
+        "按区县": noted(_group_df(r.by_region, "区县"), NONE),
+        "按责任单位": noted(_group_df(r.by_unit, "责任单位"), NONE),
+        "五未项目": noted(stalled, NONE),
+        "五未督办": noted(supervision_table(r), NONE),
         "要素对接": docking_table(r),
     }
+
+
+#: The note of an empty sheet: its header, and this under it
+NONE = "无"
 
 
 def docking_table(r: Report) -> pd.DataFrame:
@@ -159,9 +165,11 @@ def docking_table(r: Report) -> pd.DataFrame:
         **{f"对接记录（{k}）": v for k, v in by.items()},
         "已落实需求（截至月末）": x.get("demands_met"),
         "本月落实需求": x.get("demands_met_in_month"),
-        "落实率": f"{share:.0%}" if share is not None else "—",
+        "落实率": share,  # a number, shown as a percentage
     }
-    return pd.DataFrame([row])
+    df = pd.DataFrame([row])
+    df.attrs["number_formats"] = {"落实率": "0%"}
+    return df
 
 
 def supervision_table(r: Report) -> pd.DataFrame:
@@ -181,7 +189,11 @@ def supervision_table(r: Report) -> pd.DataFrame:
         "region": "区域",
         "id": "编号",
     }
-    rows = [{zh: x.get(k) for k, zh in cols.items()} for x in r.supervision]
+    dates = ("stall_from", "closed")
+    rows = [
+        {zh: day(x.get(k)) if k in dates else x.get(k) for k, zh in cols.items()}
+        for x in r.supervision
+    ]
     return pd.DataFrame(rows, columns=list(cols.values()))
 
 
@@ -209,7 +221,7 @@ def lists_tables(lists: dict[str, list[ProjectRow]]) -> dict[str, pd.DataFrame]:
 
     out = {}
     for name, rows in lists.items():
-        out[name] = pd.DataFrame(
+        df = pd.DataFrame(
             [
                 {
                     "项目编号": r.id,
@@ -220,12 +232,28 @@ def lists_tables(lists: dict[str, list[ProjectRow]]) -> dict[str, pd.DataFrame]:
                     "阶段": r.stage,
                     "总投资（亿元）": r.investment,
                     "重大项目": "是" if r.major else "",
-                    **{f"{DATE_ZH[k]}日期": (str(v) if v else "") for k, v in r.dates.items()},
+                    **{f"{DATE_ZH[k]}日期": v for k, v in r.dates.items()},  # real dates
                 }
                 for r in rows
-            ]
+            ],
+            columns=_LIST_COLUMNS,
         )
+        out[name] = noted(df, NONE)  # an empty list keeps its header, and says 无
     return out
+
+
+#: The columns of a list's sheet (an empty list has them too)
+_LIST_COLUMNS = [
+    "项目编号",
+    "项目",
+    "产业链",
+    "区域",
+    "责任单位",
+    "阶段",
+    "总投资（亿元）",
+    "重大项目",
+    *(f"{DATE_ZH[k]}日期" for k in DATE_FIELDS),
+]
 
 
 def _html_cell(v: Any, percent: bool) -> str:

@@ -36,7 +36,9 @@ if TYPE_CHECKING:  # pandas loads when a table is built, not when a view module 
 
 __all__ = [
     "attraction_tables",
+    "DATE_FORMAT",
     "cell_value",
+    "day",
     "fishbone_tables",
     "formula_like",
     "masters_tables",
@@ -88,13 +90,31 @@ def noted(df: pd.DataFrame, note: str) -> pd.DataFrame:
     return out
 
 
+#: How every date cell of an export shows (a real Excel date, as the import template takes it)
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def day(value: Any) -> Any:
+    """An ISO date (``YYYY-MM-DD`` text) as a date, for a workbook to hold a real Excel date;
+    anything else as it is (a value not a date is kept rather than lost)."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _number_formats(ws: Any, df: pd.DataFrame) -> None:
-    """Apply ``df.attrs["number_formats"]`` (column → Excel number format) to the data rows."""
+    """Apply ``df.attrs["number_formats"]`` (column → Excel number format) to the data rows,
+    and :data:`DATE_FORMAT` to every date cell, so all exports show dates alike."""
     for i, col in enumerate(df.columns, 1):
         fmt = df.attrs.get("number_formats", {}).get(col)
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+        for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+            if fmt:
                 cell.number_format = fmt
+            elif cell.is_date:
+                cell.number_format = DATE_FORMAT
 
 
 def _write(target: Path | io.BytesIO, sheets: dict[str, pd.DataFrame]) -> None:
