@@ -204,3 +204,13 @@ def test_deleting_a_project_with_open_problems_is_refused(people, seeded: Embedd
     assert seeded.require_node(problem).props["status"] == "办结"
     row = next(x for x in auth.audit_log(status="done") if x["target"] == "project:revS-1")
     assert follow_up in str(row["before"])
+
+
+def test_deleting_a_firm_with_an_open_problem_is_refused(people, seeded: EmbeddedStore) -> None:  # type: ignore[no-untyped-def]
+    c, h, _ = people
+    r = c.post(f"{API}/problems", json={"title": "融资难", "firm": FIRM}, headers=h["长兴招商"])
+    assert r.status_code == 201, r.text
+    r = c.delete(f"{API}/firms/{FIRM}", headers=h["长兴招商"])
+    assert r.status_code == 409, r.text
+    assert r.json()["detail"] == "该企业还有 1 个未办结的问题：「融资难」，请先办结或转出"
+    assert seeded.get_node(FIRM) is not None
