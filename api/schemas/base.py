@@ -30,14 +30,17 @@ from pydantic import (
 from chainatlas.graph.model import (
     ID_MAX_COMPOSED,
     ID_REFUSED,
+    LABEL_ZH,
     LABELS,
     TEXT_MAX,
     TEXT_REFUSED,
     Node,
     Relationship,
+    id_max,
     id_problem,
     json_class,
     json_pattern,
+    label_id_problem,
     length_problem,
     text_problem,
 )
@@ -131,6 +134,32 @@ NodeIdPath = Annotated[
     Path(description="节点 id（首尾不能有空白，不能含控制字符）", json_schema_extra=_ID_SCHEMA),
     AfterValidator(_check_id),
 ]
+
+
+def _label_id_check(label: str) -> AfterValidator:
+    def check(v: str) -> str:
+        bad = id_problem(v) or label_id_problem(v, label)
+        if bad:
+            raise ValueError(bad)
+        return v
+
+    return AfterValidator(check)
+
+
+def _label_id_path(label: str) -> Any:
+    """The id of a ``label`` node in a path: the id rule and that label's own (its longest id,
+    no other record kind's prefix: :func:`graph.model.label_id_problem`), checked before the
+    route runs, so a refusal writes nothing, not even a failed audit row."""
+    schema = {**_ID_SCHEMA, "maxLength": id_max(label)}
+    what = f"{LABEL_ZH[label]}的 id（首尾不能有空白，不能含控制字符）"
+    return Annotated[str, Path(description=what, json_schema_extra=schema), _label_id_check(label)]
+
+
+#: The id of a firm, a project, a demand or a supply in the path of its write.
+FirmIdPath = _label_id_path("Firm")
+ProjectIdPath = _label_id_path("Project")
+DemandIdPath = _label_id_path("Demand")
+SupplyIdPath = _label_id_path("Supply")
 #: A chain in a path, by id or by name (the same rule as ids).
 ChainPath = Annotated[
     str,
