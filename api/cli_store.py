@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import socket
-import stat
 import sys
 import tempfile
 import time
@@ -107,9 +106,9 @@ def export(c: Ctx, directory: Path, quiet: bool) -> None:
     from chainatlas.graph.io.bundle import export_bundle
 
     _check_export_folder(directory)
-    target = directory.resolve()  # a link to a folder: the folder is replaced, not the link
+    target = directory.resolve()  # a link to a folder: the bundle goes into that folder
     with c.existing_store() as store, user_errors():
-        tmp = _temp_beside(target)
+        tmp = _temp_folder(target)
         try:
             written = export_bundle(store, tmp, progress=not quiet)
             _publish(tmp, target)
@@ -121,6 +120,13 @@ def export(c: Ctx, directory: Path, quiet: bool) -> None:
 
 #: the files of a bundle ``export`` writes (and the ckg converter): replaced whole by a new one
 _BUNDLE_FILE = re.compile(r"(nodes|rels)_[^/]+\.csv|bundle\.json")
+#: the temporary folder an export writes inside an existing folder (a leftover of an export
+#: that was killed is removed by the next one)
+_TEMP_PREFIX = ".chainatlas-export."
+
+
+def _leftover(p: Path) -> bool:
+    return p.name.startswith(_TEMP_PREFIX) and p.is_dir() and not p.is_symlink()
 
 
 def _is_bundle(folder: Path) -> bool:
@@ -129,15 +135,15 @@ def _is_bundle(folder: Path) -> bool:
     CSV files beside it."""
     try:
         manifest = json.loads((folder / "bundle.json").read_text("utf-8"))
-        names = [p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
-        everything = sum(1 for _ in folder.iterdir())
+        entries = [p for p in folder.iterdir() if not _leftover(p)]
     except (OSError, ValueError):
         return False
     return (
         isinstance(manifest, dict)
         and manifest.get("format") == "neo4j-admin-csv"
-        and len(names) == everything
-        and all(_BUNDLE_FILE.fullmatch(n) for n in names)
+        and all(
+            p.is_file() and not p.is_symlink() and _BUNDLE_FILE.fullmatch(p.name) for p in entries
+        )
     )
 
 
@@ -152,42 +158,52 @@ def _check_export_folder(directory: Path) -> None:
             f"文件夹 {parent} 不存在：请先创建它，或换一个已有的文件夹（不会自动创建文件夹）"
         )
     with user_errors():
-        empty = not directory.exists() or not any(directory.iterdir())
+        empty = not directory.exists() or all(_leftover(p) for p in directory.iterdir())
     if not empty and not _is_bundle(directory):
         raise CliError(
             f"{directory} 不是空文件夹，也不是 chainatlas 导出的数据包；请指定一个新的或空的文件夹"
         )
 
 
-def _temp_beside(directory: Path) -> Path:
-    """A hidden temporary folder beside ``directory`` (same file system, so it can be renamed
-    into place); its mode is the one ``directory`` has, or a new folder would get."""
+def _temp_folder(directory: Path) -> Path:
+    """Where the bundle is written before it is published: a hidden folder inside an existing
+    ``directory`` (on its file system, be it a mount point), else beside the new one, with the
+    mode a new folder gets (``mkdtemp`` makes it private)."""
+    inside = directory.is_dir()
     try:
         tmp = Path(
-            tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=directory.parent)
+            tempfile.mkdtemp(
+                prefix=_TEMP_PREFIX if inside else f".{directory.name}.",
+                suffix=".tmp",
+                dir=directory if inside else directory.parent,
+            )
         )
     except OSError as exc:
         raise CliError(os_message(OSError(exc.errno, exc.strerror, str(directory)))) from None
-    if directory.is_dir():
-        mode = stat.S_IMODE(directory.stat().st_mode)
-    else:
+    if not inside:
         umask = os.umask(0)
         os.umask(umask)
-        mode = 0o777 & ~umask
-    tmp.chmod(mode)
+        tmp.chmod(0o777 & ~umask)
     return tmp
 
 
 def _publish(tmp: Path, directory: Path) -> None:
-    """Rename the finished bundle ``tmp`` to ``directory``, replacing an empty folder or an
-    earlier bundle whole: a reader sees the old bundle or the new one, never a mix."""
-    if not directory.exists() or not any(directory.iterdir()):
+    """Put the finished bundle ``tmp`` in place. A new folder is ``tmp`` renamed; an existing
+    one (empty, or an earlier bundle) stays the same folder — its owner, mode, a mount point
+    — and gets the new files (``bundle.json`` last), then loses the earlier bundle's others.
+    Until then, a failed export has changed nothing there."""
+    if tmp.parent != directory:
         os.replace(tmp, directory)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".old", dir=directory.parent))
-    os.replace(directory, old / "bundle")
-    os.replace(tmp, directory)
-    shutil.rmtree(old, ignore_errors=True)
+    new = sorted(tmp.iterdir(), key=lambda p: p.name == "bundle.json")
+    for p in new:
+        os.replace(p, directory / p.name)
+    names = {p.name for p in new}
+    for p in directory.iterdir():
+        if _leftover(p):
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name not in names and _BUNDLE_FILE.fullmatch(p.name):
+            p.unlink()
 
 
 @click.command()

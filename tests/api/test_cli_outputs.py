@@ -70,10 +70,12 @@ def test_export_fills_an_empty_folder_and_keeps_its_mode(home: Path, tmp_path: P
     out = tmp_path / "empty"
     out.mkdir(mode=0o750)
     out.chmod(0o750)
+    inode = out.stat().st_ino
     res = _run(home, "export", str(out), "--quiet")
     assert res.exit_code == 0, res.output
     assert (out / "bundle.json").is_file() and (out / "nodes_Chain.csv").is_file()
     assert out.stat().st_mode & 0o777 == 0o750
+    assert out.stat().st_ino == inode  # the same folder (a mount point, a shell's cwd)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "home"]
 
 
@@ -84,8 +86,12 @@ def test_export_replaces_an_earlier_bundle_whole_and_round_trips(
     assert _run(home, "export", str(out), "--quiet").exit_code == 0
     assert (out / "nodes_Firm.csv").is_file()  # the sample firms
     assert _run(home, "init", "--reset", "--no-sample").exit_code == 0
+    (out / ".chainatlas-export.killed.tmp").mkdir()  # left by an export that was killed
+    (out / ".chainatlas-export.killed.tmp" / "nodes_Chain.csv").write_text("x", "utf-8")
+    inode = out.stat().st_ino
     res = _run(home, "export", str(out), "--quiet")
     assert res.exit_code == 0, res.output
+    assert out.stat().st_ino == inode
     assert not (out / "nodes_Firm.csv").exists()  # nothing of the earlier bundle is left
     manifest = json.loads((out / "bundle.json").read_text("utf-8"))
     assert sorted(p.name for p in out.iterdir()) == sorted([*manifest["files"], "bundle.json"])
