@@ -104,3 +104,18 @@ def test_the_form_sends_only_what_was_changed(ui: Browsers) -> None:
     assert r.status_code == 303  # type: ignore[attr-defined]
     props = ui.store.require_node(P).props
     assert (props["responsible_unit"], props["investment"]) == ("B改的责任单位", 88.0)
+
+
+def test_the_unit_field_suggests_the_units_in_use(ui: Browsers) -> None:
+    """Review R B6: 责任单位 offers the units the district's projects already name (a
+    datalist; free text stays allowed), so that one unit keeps one spelling."""
+    a = ui.as_("district", ["长兴县"], "长兴招商")
+    for path in (EDIT, "/ui/projects/new"):
+        page = a.get(path).text
+        assert 'list="pf-units"' in page
+        datalist = re.search(r'<datalist id="pf-units">(.*?)</datalist>', page, re.S)
+        assert datalist is not None
+        units = re.findall(r'<option value="([^"]*)">', datalist.group(1))
+        assert "长兴县投资促进部门" in units and "德清县投资促进部门" not in units, units
+    city = ui.as_("city")
+    assert "德清县投资促进部门" in city.get("/ui/projects/new").text

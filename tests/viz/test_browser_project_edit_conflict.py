@@ -27,6 +27,8 @@ def test_a_stale_edit_form_is_refused_and_keeps_what_was_typed(  # type: ignore[
     tab = Tab(browser, base, auth.create("district", ["长兴县"], "长兴县招商团队"), width)
     out = shots(tmp_path)
     pg = tab.open(f"/ui/project/{P}/edit")
+    pg.screenshot(path=str(out / f"project-edit-{width}.png"), full_page=True)
+    assert pg.locator("#pf-units option").count() >= 1  # the 责任单位 in use, suggested
     seeded.upsert_nodes([Node(P, "Project", {"responsible_unit": "B改的责任单位"})])  # officer B
     pg.fill("#pf-investment", "88")
     pg.click("#save")

@@ -575,7 +575,22 @@ def _project_form(
         labels=field_zh(),
         today=date.today().isoformat(),
         stray_region="、".join(unplaced_regions(store, project_id)) if project_id else "",
+        units=_units(store, regions),
         **extra,
+    )
+
+
+def _units(store: GraphStore, regions: list[str]) -> list[str]:
+    """The 责任单位 already in use by the projects of ``regions`` (the districts the form
+    offers), offered as the field's suggestions so that one unit keeps one spelling (按责任单位
+    晾晒 would split 长兴县招商局 from 长兴县投资促进部门); a new unit may still be typed."""
+    wanted = set(regions)
+    return sorted(
+        {
+            str(p.props["responsible_unit"])
+            for p in store.find_nodes("Project")
+            if p.props.get("responsible_unit") and p.props.get("region") in wanted
+        }
     )
 
 
