@@ -22,7 +22,7 @@ from chainatlas.api.roles import CITY, resolve_role, resolve_scope, role_zh
 from chainatlas.graph.errors import ChainAtlasError
 from chainatlas.graph.store.contract import GraphStore
 
-__all__ = ["acting", "as_role", "cli_audited"]
+__all__ = ["acting", "as_role", "cli_audited", "signed_as"]
 
 
 def _role(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -53,6 +53,16 @@ def acting(store: GraphStore, role: str, scope: Sequence[str], name: str = "") -
     """The caller a command acts as (its scope checked against the graph)."""
     scopes = resolve_scope(store, role, scope)
     return Principal(name or f"命令行（{role_zh(role)}）", role, tuple(scopes), "cli")
+
+
+def signed_as(store: GraphStore, by: str, role: str = CITY) -> str:
+    """The 'who' a command writes into a history (a follow-up, a stage move, 拿地): the
+    role's command line with ``by`` as the officer beside it, as the API signs a token's
+    writes (:func:`chainatlas.api.officer.signed`); a role's title as ``by`` is refused
+    (``ValueError`` in Chinese, which :func:`~chainatlas.api.cli_common.user_errors` shows)."""
+    from chainatlas.api.officer import check_officer, signed
+
+    return signed(acting(store, role, ()).name, check_officer(by))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import click
 
+from chainatlas.api.cli_acting import signed_as
 from chainatlas.api.cli_common import CliError, Ctx, chain_hint, emit, pass_ctx, user_errors
+from chainatlas.api.cli_project import BY_HELP
 
 __all__ = ["ledger"]
 
@@ -123,7 +125,7 @@ def ledger_sync(c: Ctx) -> None:
 @ledger.command("stage")
 @click.argument("project")
 @click.argument("to")
-@click.option("--by", default="", help="经办单位/人")
+@click.option("--by", default="", help=BY_HELP)
 @click.option("--note", default="")
 @pass_ctx
 def ledger_stage(c: Ctx, project: str, to: str, by: str, note: str) -> None:
@@ -131,7 +133,7 @@ def ledger_stage(c: Ctx, project: str, to: str, by: str, note: str) -> None:
     from chainatlas.graph.workflows.ledger import move_stage
 
     with c.existing_store() as store, user_errors():
-        p = move_stage(store, project, to, by=by, note=note)
+        p = move_stage(store, project, to, by=signed_as(store, by), note=note)
     click.echo(f"{p.name}：当前阶段 {p.props['stage']}")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from chainatlas.api.cli_acting import signed_as
 from chainatlas.api.cli_common import (
     OUT_HELP,
     Ctx,
@@ -19,7 +20,12 @@ from chainatlas.api.cli_common import (
     user_errors,
 )
 
-__all__ = ["project"]
+__all__ = ["BY_HELP", "project"]
+
+#: the ``--by`` of a command that writes a history line
+BY_HELP = (
+    "经办人员姓名（可选）：记在「命令行（市链长办）」旁，如「命令行（市链长办）（经办：张三）」"
+)
 
 
 @click.group()
@@ -53,7 +59,7 @@ def project_show(c: Ctx, project_id: str, fmt: str, out: Path | None) -> None:
 @project.command("follow-up")
 @click.argument("project_id", metavar="PROJECT")
 @click.option("--note", required=True, help="跟进内容")
-@click.option("--by", default="", help="跟进单位/人")
+@click.option("--by", default="", help=BY_HELP)
 @click.option(
     "--date", "on", default=None, callback=date_option, help="跟进日期 YYYY-MM-DD（默认今天）"
 )
@@ -63,14 +69,14 @@ def project_follow_up(c: Ctx, project_id: str, note: str, by: str, on: date | No
     from chainatlas.graph.workflows.ledger import add_follow_up
 
     with c.existing_store() as store, user_errors(), project_hint():
-        f = add_follow_up(store, project_id, note, by=by, on=on)
+        f = add_follow_up(store, project_id, note, by=signed_as(store, by), on=on)
     click.echo(f"{f['id']}：{f['date']}（{f['stage']}）{f['note']}")
 
 
 @project.command("land")
 @click.argument("project_id", metavar="PROJECT")
 @click.option("--date", "on", required=True, callback=date_option, help="拿地日期 YYYY-MM-DD")
-@click.option("--by", default="", help="经办单位/人")
+@click.option("--by", default="", help=BY_HELP)
 @click.option("--note", default="")
 @pass_ctx
 def project_land(c: Ctx, project_id: str, on: date, by: str, note: str) -> None:
@@ -78,5 +84,5 @@ def project_land(c: Ctx, project_id: str, on: date, by: str, note: str) -> None:
     from chainatlas.graph.workflows.ledger import record_land
 
     with c.existing_store() as store, user_errors(), project_hint():
-        p = record_land(store, project_id, on, by=by, note=note)
+        p = record_land(store, project_id, on, by=signed_as(store, by), note=note)
     click.echo(f"{p.name}：拿地日期 {p.props['land_date']}")

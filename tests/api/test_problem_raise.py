@@ -25,6 +25,7 @@ from chainatlas.api.cli import main
 from chainatlas.api.main import create_app
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
+from chainatlas.graph.workflows.ledger import follow_ups
 from tests.api.conftest import bearers
 from tests.api.webui import Browsers, post_form
 from tests.conftest import served
@@ -265,3 +266,23 @@ def test_my_problems_include_those_raised_with_an_officer(ui: Browsers) -> None:
     mine = team.get("/ui/problems?view=mine").text
     assert "经办提的问题" in mine and "长兴县招商团队（经办：张三）" in mine
     assert "团队提的问题" in mine
+
+
+def test_the_command_line_signs_follow_ups_stages_and_land_the_same_way(
+    run: Callable[..., Any], tmp_path: Path
+) -> None:
+    project = "project:1366:storage:1"  # a sample project
+    refused = run("project", "follow-up", project, "--note", "冒名", "--by", "总链长", ok=False)
+    assert "不能是角色或单位名称「总链长」" in refused.output
+    run("project", "follow-up", project, "--note", "走访", "--by", "张三")
+    run("project", "follow-up", project, "--note", "电话")
+    store = EmbeddedStore(tmp_path / "home" / "graph.db")
+    try:
+        who = [(f["note"], f["by"]) for f in follow_ups(store, project)]
+    finally:
+        store.close()
+    assert ("冒名", "总链长") not in who
+    assert ("走访", "命令行（市链长办）（经办：张三）") in who and (
+        "电话",
+        "命令行（市链长办）",
+    ) in who
