@@ -34,7 +34,12 @@ from chainatlas.api.cli_common import (
     user_errors,
 )
 from chainatlas.graph.store.contract import GraphStore
-from chainatlas.graph.workflows.unplaced import Unplaced, unplaced_records
+from chainatlas.graph.workflows.unplaced import (
+    DateProblem,
+    Unplaced,
+    date_problems,
+    unplaced_records,
+)
 
 __all__ = ["STORE_COMMANDS"]
 
@@ -230,6 +235,7 @@ def _print_counts(
     as_json: bool = False,
     where: str | None = None,
     unplaced: list[Unplaced] | None = None,
+    bad_dates: list[DateProblem] | None = None,
 ) -> None:
     c = store.counts()
     if as_json:
@@ -245,6 +251,10 @@ def _print_counts(
             data["unplaced"] = [
                 {"id": u.id, "label": u.label, "name": u.name, "region": u.region} for u in unplaced
             ]
+        if bad_dates is not None:
+            data["date_problems"] = [
+                {"id": d.id, "name": d.name, "problems": list(d.problems)} for d in bad_dates
+            ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if where:
@@ -257,6 +267,21 @@ def _print_counts(
         click.echo(f"  {k:<16}{v:>10,}")
     if unplaced is not None:
         _print_unplaced(unplaced)
+    if bad_dates is not None:
+        _print_bad_dates(bad_dates)
+
+
+def _print_bad_dates(bad_dates: list[DateProblem]) -> None:
+    """The projects whose stored dates break the ledger's rules, and where to fix them."""
+    if not bad_dates:
+        click.echo("项目日期：全部符合规则")
+        return
+    click.echo(
+        f"{len(bad_dates)} 个项目的日期不符合规则（此规则之前保存；"
+        "请在网页「补填所在区域」/ui/unplaced 页的「日期不符合规则的项目」逐个编辑）："
+    )
+    for d in bad_dates:
+        click.echo(f"  {d.name}  {'；'.join(d.problems)}  （{d.id}）")
 
 
 def _print_unplaced(unplaced: list[Unplaced]) -> None:
@@ -277,15 +302,17 @@ def _print_unplaced(unplaced: list[Unplaced]) -> None:
 @click.option(
     "--check",
     is_flag=True,
-    help="有所在区域须补填的记录（不是区县或功能区）时以状态 1 退出，供定时检查",
+    help="有所在区域须补填的记录（不是区县或功能区）或日期不符合规则的项目时"
+    "以状态 1 退出，供定时检查",
 )
 @pass_ctx
 def stats(c: Ctx, as_json: bool, check: bool) -> None:
-    """图谱位置，按标签和关系类型统计的数量，及所在区域须补填的记录。"""
+    """图谱位置，按标签和关系类型统计的数量，所在区域须补填的记录及日期不符合规则的项目。"""
     with c.existing_store() as store, user_errors():
         unplaced = unplaced_records(store)
-        _print_counts(store, as_json, where=c.where, unplaced=unplaced)
-    if check and unplaced:
+        bad_dates = date_problems(store)
+        _print_counts(store, as_json, where=c.where, unplaced=unplaced, bad_dates=bad_dates)
+    if check and (unplaced or bad_dates):
         raise click.exceptions.Exit(1)
 
 

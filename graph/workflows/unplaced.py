@@ -7,19 +7,28 @@ outside it. No district team's scope reaches them, no district filter shows them
 district cannot be guessed from the record — so they are listed (:func:`unplaced_records`) for
 the city office to fill in: the 驾驶舱 and 重点项目库 notices, the 补填所在区域 page, and
 ``chainatlas stats``.
+
+Projects stored before the ledger's date rules (:mod:`chainatlas.graph.project_dates`) may
+break them too: an actual date in the future, dates out of order, a stage without its dates.
+A write never makes a stored problem worse, and the rules let such a project be edited, so
+nothing else would ever say so; they are listed the same way (:func:`date_problems`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from chainatlas.graph.home import DISTRICT_KINDS, HOME_AREA
 from chainatlas.graph.model import LABEL_ZH, Node
+from chainatlas.graph.project_dates import write_problems
 from chainatlas.graph.store.contract import GraphStore
 
 __all__ = [
     "RECORD_LABELS",
+    "DateProblem",
     "Unplaced",
+    "date_problems",
     "districts",
     "record_title",
     "unplaced_records",
@@ -91,3 +100,23 @@ def record_title(node: Node) -> str:
         return str(node.props.get("name") or node.id)
     kind, text = node.props.get("kind"), node.props.get("description")
     return "：".join(str(x) for x in (kind, text) if x) or node.id
+
+
+@dataclass(frozen=True)
+class DateProblem:
+    """A stored project whose dates break the ledger's rules: each problem in words."""
+
+    id: str
+    name: str
+    problems: tuple[str, ...]
+
+
+def date_problems(store: GraphStore, *, today: date | None = None) -> list[DateProblem]:
+    """The stored projects whose dates break the rules a new project meets
+    (:func:`~chainatlas.graph.project_dates.write_problems` of the project as new: a stage's
+    missing dates, dates out of order, an actual date after ``today``), by name."""
+    out = []
+    for n in store.iter_nodes("Project"):
+        if found := write_problems(None, n.props, today=today):
+            out.append(DateProblem(n.id, record_title(n), tuple(why for _, why in found)))
+    return sorted(out, key=lambda d: (d.name, d.id))

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from chainatlas.api.deps import get_settings, get_store
 from chainatlas.api.routes.ui.core import User, page
-from chainatlas.api.routes.ui.unplaced import fixable
+from chainatlas.api.routes.ui.unplaced import fixable, fixable_dates
 from chainatlas.graph.workflows.maps import resolve_chain
 from chainatlas.graph.workflows.progress import progress
 from chainatlas.viz.dashboard import (
@@ -63,4 +63,5 @@ def home(request: Request, who: User, chain: str | None = None) -> Response:
         today=today.isoformat(),
         progress=prog,
         unplaced=len(fixable(request, who)),
+        bad_dates=len(fixable_dates(request, who)),
     )

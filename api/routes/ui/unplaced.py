@@ -4,7 +4,11 @@ listed for those who may write them, each with a district select.
 
 A choice is saved through the records API's own route function (``PUT /records/{kind}/{id}``
 with ``region`` alone: same scope checks, same audit, the other properties kept). The 驾驶舱 and
-重点项目库 show a notice while such records remain (:func:`fixable`)."""
+重点项目库 show a notice while such records remain (:func:`fixable`).
+
+The same page lists the projects whose stored dates break the ledger's rules (kept before the
+rules: a 签约日期 in the future, 开工 before 签约 …; :func:`fixable_dates`), each with a link to its
+edit form, and the 驾驶舱 shows a notice while there are any."""
 
 from __future__ import annotations
 
@@ -22,13 +26,15 @@ from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_
 from chainatlas.api.schemas import DemandIn, ProjectIn, SupplyIn
 from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
 from chainatlas.graph.workflows.unplaced import (
+    DateProblem,
     Unplaced,
+    date_problems,
     districts,
     record_title,
     unplaced_records,
 )
 
-__all__ = ["fixable", "router"]
+__all__ = ["fixable", "fixable_dates", "router"]
 
 router = APIRouter(include_in_schema=False)
 #: the records API's path word, body and route function of each label
@@ -50,6 +56,12 @@ def fixable(request: Request, who: Principal, label: str | None = None) -> list[
     ]
 
 
+def fixable_dates(request: Request, who: Principal) -> list[DateProblem]:
+    """The projects whose stored dates break the ledger's rules that ``who`` may write."""
+    store = get_store(request)
+    return [d for d in date_problems(store) if allowed(check_scope, store, who, node=d.id)]
+
+
 def _page(request: Request, who: Principal, **extra: Any) -> Response:
     rows = fixable(request, who)
     return page(
@@ -58,6 +70,7 @@ def _page(request: Request, who: Principal, **extra: Any) -> Response:
         "unplaced.html",
         title="补填所在区域",
         rows=rows,
+        bad_dates=fixable_dates(request, who),
         kinds=KIND,
         districts=districts(get_store(request)),
         **extra,
