@@ -87,7 +87,9 @@ def check_unchanged(store: GraphStore, label: str, record_id: str, if_match: str
     if current is not None and ("*" in tags or current in tags):
         return
     what = LABEL_ZH.get(label, "记录")
-    why = "已被删除" if current is None else f"当前版本为 {current}，而修改依据的是 {if_match}"
+    if current is None:
+        raise Conflict(f"该{what}不存在或已被他人删除（请求带有 If-Match），请刷新页面后再改")
+    why = f"当前版本为 {current}，而修改依据的是 {if_match}"
     raise Conflict(f"该{what}已被他人修改（{why}），请刷新页面后再改")
 
 

@@ -126,6 +126,14 @@ def test_a_write_on_an_old_version_is_refused(people, seeded: EmbeddedStore) -> 
     assert r.status_code == 200
     r = c.put(url, json={"props": {"investment": 9}}, headers={**h["市链长办"], "If-Match": etag})
     assert r.status_code == 409
+    # If-Match on a record that is not there: nothing is created
+    r = c.put(
+        f"{API}/records/projects/project:revS-new",
+        json={"props": {"name": "新项目"}, "region": "长兴县", "chain": "1366:iot"},
+        headers={**h["长兴招商"], "If-Match": "*"},
+    )
+    assert r.status_code == 409 and "不存在或已被他人删除" in r.json()["detail"], r.text
+    assert seeded.get_node("project:revS-new") is None
 
 
 # ---- B1: deletes leave no orphans --------------------------------------------------------------
