@@ -17,7 +17,7 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 import click
+from click.core import ParameterSource
 
 from chainatlas.api import cli_i18n
 
@@ -45,6 +46,7 @@ __all__ = [
     "file_safe",
     "os_message",
     "out_file",
+    "out_format",
     "pass_ctx",
     "project_hint",
     "user_errors",
@@ -237,6 +239,18 @@ def out_file(path: Path, fmt: str | None = None, suffixes: tuple[str, ...] = ())
     if not folder.is_dir():
         raise CliError(f"{folder}：已有同名的文件，不能用作文件夹")
     return path
+
+
+def out_format(fmt: str, out: Path | None, formats: Sequence[str]) -> str:
+    """The format a command writes: ``--format`` when given, else the one the ``--out`` file's
+    name ends as (``--out 招商图.xlsx`` is a workbook), else the default; a ``--out`` is then
+    checked (:func:`out_file`) before anything is computed."""
+    source = click.get_current_context().get_parameter_source("fmt")
+    if out is not None and source is ParameterSource.DEFAULT:
+        fmt = next((f for f in formats if out.suffix.lower() in SUFFIXES.get(f, ())), fmt)
+    if out is not None:
+        out_file(out, fmt)
+    return fmt
 
 
 def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

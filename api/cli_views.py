@@ -24,6 +24,7 @@ from chainatlas.api.cli_common import (
     emit,
     existing,
     out_file,
+    out_format,
     pass_ctx,
     user_errors,
 )
@@ -57,8 +58,7 @@ def _view_command(kind: str, doc: str) -> click.Command:
     def cmd(c: Ctx, chain: str | None, fmt: str, out: Path | None, **filters: str | None) -> None:
         from chainatlas.viz.export import render_view
 
-        if out:
-            out_file(out, fmt)
+        fmt = out_format(fmt, out, formats)
         with c.existing_store() as store, user_errors(), chain_hint():
             index = None
             if kind == "map" and store.count_nodes("Firm"):
@@ -105,8 +105,7 @@ def gaps(c: Ctx, chain: str, fmt: str, out: Path | None) -> None:
     """缺链补链：各环节的补链/强链判定、区位熵、权重与优先级，以及延链候选。"""
     from chainatlas.viz.reports import gaps_report
 
-    if out:
-        out_file(out, fmt)
+    fmt = out_format(fmt, out, ["json", "xlsx"])
     with c.existing_store() as store, user_errors(), chain_hint():
         g, data = gaps_report(
             store,
@@ -153,8 +152,7 @@ def targets(
 
     if bool(segment) == bool(segments_file):
         raise CliError("请给出 --segment 或 --segments-file 之一")
-    if out:
-        out_file(out, fmt)
+    fmt = out_format(fmt, out, ["json", "xlsx"])
     with user_errors():
         keys = [segment] if segment else _lines(existing(Path(str(segments_file))))
     if not keys:
@@ -288,8 +286,7 @@ def view_cmd(
         )
     if depth is not None and node is None:
         raise CliError("--depth 只与 --around 同用")
-    if out:
-        out_file(out, fmt)
+    fmt = out_format(fmt, out, ["html", "json"])
     with c.existing_store() as store, user_errors():
         r = neighbourhood_view(
             store,

@@ -112,6 +112,7 @@ def test_export_makes_no_missing_parent_folders(home: Path, tmp_path: Path) -> N
     "args",
     [
         ["map", "1366:bio", "--format", "xlsx"],
+        ["map", "1366:bio"],  # the review's command: xlsx by the file's name
         ["fishbone", "1366:bio", "--format", "svg"],
         ["gaps", "1366:bio", "--format", "xlsx"],
         ["view", "--format", "html"],
@@ -175,3 +176,18 @@ def _segments(tmp_path: Path) -> Path:
     f = tmp_path / "segs.txt"
     f.write_text("seg:动力电池\n", "utf-8")
     return f
+
+
+def test_without_format_the_out_file_name_chooses_it(home: Path, tmp_path: Path) -> None:
+    for args, name, magic in [
+        (["map", "1366:bio"], "m.xlsx", b"PK"),
+        (["fishbone", "1366:bio"], "f.svg", b"<svg"),
+        (["gaps", "1366:bio"], "g.json", b"{"),
+        (["view"], "v.json", b"{"),
+    ]:
+        res = _run(home, *args, "--out", str(tmp_path / name))
+        assert res.exit_code == 0, res.output
+        assert (tmp_path / name).read_bytes().lstrip()[: len(magic)] == magic, name
+    res = _run(home, "map", "1366:bio", "--out", str(tmp_path / "x.txt"))
+    _refused(res, "与 --format json 不符")
+    assert not (tmp_path / "x.txt").exists()
