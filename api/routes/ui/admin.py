@@ -56,6 +56,7 @@ PER_PAGE = 50
 ACTIONS = {
     ("POST", "/ui/admin/import"): "批量导入（网页）",
     ("POST", "/api/v1/import"): "批量导入（接口）",
+    ("GET", "/api/v1/export"): "导出全部数据",
     ("POST", "/ui/admin/tokens"): "签发令牌（网页）",
     ("POST", "/api/v1/tokens"): "签发令牌（接口）",
     ("POST", "/ui/admin/tokens/{id}/revoke"): "吊销令牌（网页）",
