@@ -77,7 +77,7 @@ def test_an_old_xls_is_told_to_save_as_xlsx(ui: Browsers) -> None:
     assert r.status_code == 422
     message = _text(r.text, "import-error")
     assert "另存为" in message and ".xlsx" in message and "只接受" not in message
-    cells = re.findall(r'<td class="num">([^<]*)</td>', _element(r.text, "row-errors"))
+    cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', _element(r.text, "row-errors"))
     assert cells and "0" not in cells
 
 
