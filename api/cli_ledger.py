@@ -16,7 +16,15 @@ from pathlib import Path
 import click
 
 from chainatlas.api.cli_acting import signed_as
-from chainatlas.api.cli_common import CliError, Ctx, chain_hint, emit, pass_ctx, user_errors
+from chainatlas.api.cli_common import (
+    CliError,
+    Ctx,
+    chain_hint,
+    emit,
+    out_format,
+    pass_ctx,
+    user_errors,
+)
 from chainatlas.api.cli_project import BY_HELP
 
 __all__ = ["ledger"]
@@ -57,6 +65,7 @@ def ledger_report(c: Ctx, month: str, fmt: str, out: Path | None) -> None:
     from chainatlas.viz.ledger import report_html, report_json, report_tables
     from chainatlas.viz.tables import xlsx_bytes
 
+    fmt = out_format(fmt, out, ["json", "xlsx", "html"])
     with c.existing_store() as store, user_errors():
         behind = sync_supervision(store, c.settings.grace(), dry_run=True).changed
         r = monthly_report(
@@ -92,6 +101,7 @@ def ledger_lists(c: Ctx, month: str, fmt: str, out: Path | None) -> None:
     from chainatlas.viz.ledger import lists_json, lists_tables
     from chainatlas.viz.tables import xlsx_bytes
 
+    fmt = out_format(fmt, out, ["json", "xlsx"])
     with c.existing_store() as store, user_errors():
         lists = month_lists(store, month)
     if fmt == "xlsx":

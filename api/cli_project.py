@@ -15,6 +15,7 @@ from chainatlas.api.cli_common import (
     date_option,
     emit,
     file_safe,
+    out_format,
     pass_ctx,
     project_hint,
     user_errors,
@@ -45,6 +46,7 @@ def project_show(c: Ctx, project_id: str, fmt: str, out: Path | None) -> None:
     from chainatlas.graph.workflows.dossier import project_dossier
     from chainatlas.viz.dossier import dossier_html, dossier_json
 
+    fmt = out_format(fmt, out, ["json", "html"])
     with c.existing_store() as store, user_errors(), project_hint():
         d = project_dossier(
             store,

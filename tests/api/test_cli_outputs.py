@@ -184,6 +184,9 @@ def test_without_format_the_out_file_name_chooses_it(home: Path, tmp_path: Path)
         (["fishbone", "1366:bio"], "f.svg", b"<svg"),
         (["gaps", "1366:bio"], "g.json", b"{"),
         (["view"], "v.json", b"{"),
+        (["ledger", "report", "--month", "2026-11"], "r.xlsx", b"PK"),
+        (["ledger", "lists", "--month", "2026-11"], "l.xlsx", b"PK"),
+        (["project", "show", "project:1366:ai:2"], "p.html", b"<"),
     ]:
         res = _run(home, *args, "--out", str(tmp_path / name))
         assert res.exit_code == 0, res.output
