@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -74,6 +74,27 @@ def mark_scope_checked(store: object) -> None:
     seen = _READ_SCOPE.get()
     if seen is not None:
         seen.add(id(store))
+
+
+#: The stores whose :meth:`GraphStore.serialized` block the current context is in.
+_SERIALIZING: ContextVar[frozenset[int]] = ContextVar("chainatlas_serializing", default=frozenset())
+
+
+@contextmanager
+def serializing(store: object) -> Iterator[None]:
+    """Mark the current context as inside ``store``'s ``serialized()`` block (for backends)."""
+    token = _SERIALIZING.set(_SERIALIZING.get() | {id(store)})
+    try:
+        yield
+    finally:
+        _SERIALIZING.reset(token)
+
+
+def refuse_inside_serialized(store: object) -> None:
+    """A write outside the batch of a ``serialized()`` block of the same store would wait for
+    the lock the block holds: a programming error, raised at once (for backends)."""
+    if id(store) in _SERIALIZING.get():
+        raise RuntimeError("inside store.serialized(): add the write to the block's batch")
 
 
 Direction = Literal["out", "in", "both"]
@@ -186,6 +207,20 @@ class GraphStore(ABC):
     @abstractmethod
     def apply(self, batch: Batch) -> BatchResult:
         """Validate and write ``batch`` atomically; on any error nothing is written."""
+
+    @abstractmethod
+    def serialized(self) -> AbstractContextManager[Batch]:
+        """``with store.serialized() as b:`` read, check, and add writes to ``b``, which is
+        applied at the end of the block — with the store's write lock held from the start of
+        the block to the commit, so that no write of any thread or process commits between
+        the block's reads and its own (a read-modify-write: a list entry appended, a state
+        moved after checking the state it moves from, a sequence number counted).
+
+        The block's reads see every write committed before it began. A block that raises
+        writes nothing. Writes inside the block go into ``b``: calling :meth:`apply` (or
+        :meth:`batch`, :meth:`upsert_nodes` …) of the same store inside it raises
+        ``RuntimeError`` instead of waiting for the lock the block holds.
+        """
 
     @abstractmethod
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:

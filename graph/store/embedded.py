@@ -32,7 +32,9 @@ from chainatlas.graph.store.contract import (
     NotFast,
     RelKey,
     mark_scope_checked,
+    refuse_inside_serialized,
     scope_checked,
+    serializing,
 )
 
 if TYPE_CHECKING:
@@ -232,6 +234,7 @@ class EmbeddedStore(GraphStore):
         and again for up to ``write_wait`` seconds while another process holds the lock —
         without holding the reads' lock meanwhile, so reads keep answering — then
         :class:`StoreBusy`. The body runs inside the open transaction and ends it."""
+        refuse_inside_serialized(self)
         if not self._write_lock.acquire(timeout=self.write_wait):
             raise StoreBusy(self.write_wait)
         try:
@@ -267,7 +270,30 @@ class EmbeddedStore(GraphStore):
                 db.execute(f"PRAGMA busy_timeout={_READ_BUSY_MS}")
 
     def apply(self, batch: Batch) -> BatchResult:
-        with self._writing(), self._lock:
+        with self._writing():
+            return self._apply_open(batch)
+
+    @contextmanager
+    def serialized(self) -> Iterator[Batch]:
+        """See the contract. The block runs inside the write transaction (``BEGIN
+        IMMEDIATE``: other processes' writes wait, this process's writers wait for the write
+        lock), over the graph as last committed — reloaded first if another process has
+        committed since it was loaded; the reads of other threads go on meanwhile."""
+        with self._writing():
+            with self._lock:
+                version = self._data_version()
+                if not self._loaded or version != self._version:
+                    self._load()  # inside the open transaction: the last commit
+                    self._version = version
+                mark_scope_checked(self)
+            batch = Batch()
+            with serializing(self):
+                yield batch
+            self._apply_open(batch)
+
+    def _apply_open(self, batch: Batch) -> BatchResult:
+        """Write ``batch`` in the transaction :meth:`_writing` has opened, and commit."""
+        with self._lock:
             db = self._db
             try:
                 # Another process may have committed: drop a stale graph before validating.

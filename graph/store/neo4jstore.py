@@ -11,6 +11,7 @@ fixed vocabulary (``LABELS``, ``REL_TYPES``), never from input.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from chainatlas.graph.errors import BackendUnavailable, Conflict, SchemaViolation
@@ -25,6 +26,8 @@ from chainatlas.graph.store.contract import (
     NotFast,
     RelKey,
     Subgraph,
+    refuse_inside_serialized,
+    serializing,
 )
 
 try:
@@ -43,6 +46,11 @@ _META = (
     "ON CREATE SET m.store_id = randomUUID(), m.revision = 0 "
 )
 _BUMP = _META + "SET m.revision = m.revision + 1"
+#: The store's write lock: every writing transaction sets a property of the meta node first,
+#: which holds the node's write lock until it commits, so writes commit one at a time and a
+#: ``serialized()`` block's reads see no commit until its own (one order, meta node first:
+#: no deadlock between writers).
+_LOCK = _META + "SET m.writer = randomUUID()"
 
 
 def _label(label: str) -> str:
@@ -121,6 +129,7 @@ class Neo4jStore(GraphStore):
 
     # ---- writes ----------------------------------------------------------------------------
     def apply(self, batch: Batch) -> BatchResult:
+        refuse_inside_serialized(self)
         with self._driver.session(database=self.database) as session:
             try:
                 result: BatchResult = session.execute_write(self._apply_tx, batch)
@@ -130,7 +139,27 @@ class Neo4jStore(GraphStore):
                 raise Conflict(f"{'、'.join(batch.create_ids)} 已存在，不能新建") from None
         return result
 
+    @contextmanager
+    def serialized(self) -> Iterator[Batch]:
+        """See the contract: one transaction takes the store's write lock (:data:`_LOCK`)
+        first; the block reads through the driver as usual (committed data, which no other
+        write can change while the lock is held) and its batch is written in that
+        transaction."""
+        with self._driver.session(database=self.database) as session:
+            tx = session.begin_transaction()
+            try:
+                tx.run(_LOCK).consume()
+                batch = Batch()
+                with serializing(self):
+                    yield batch
+                self._apply_tx(tx, batch)
+                tx.commit()
+            finally:
+                tx.close()  # rolls back unless committed
+
     def _apply_tx(self, tx: Any, batch: Batch) -> BatchResult:
+        if len(batch):
+            tx.run(_LOCK).consume()  # before anything else (see _LOCK)
         ids = list(
             {n.id for n in batch.nodes} | {x for r in batch.relationships for x in (r.start, r.end)}
         )
@@ -212,9 +241,11 @@ class Neo4jStore(GraphStore):
         import takes the general path, which merges."""
         from chainatlas.graph.store.neo4j_bulk import BulkLoad
 
+        refuse_inside_serialized(self)
         with self._driver.session(database=self.database) as session:
             tx = session.begin_transaction()
             try:
+                tx.run(_LOCK).consume()
                 load = BulkLoad(tx, self.bulk_batch_size, on_rows)
                 load.write(blocks)
                 result = load.written()
@@ -227,6 +258,7 @@ class Neo4jStore(GraphStore):
         return result
 
     def clear(self) -> None:
+        refuse_inside_serialized(self)
         with self._driver.session(database=self.database) as s:
             s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
             s.run(_BUMP).consume()  # a new store id: the meta node went with the rest
