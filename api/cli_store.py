@@ -107,7 +107,9 @@ def import_(c: Ctx, path: Path, kind: str | None, skip_bad: bool, quiet: bool) -
 @click.option("--quiet", is_flag=True, help="不显示进度条")
 @pass_ctx
 def export(c: Ctx, directory: Path, quiet: bool) -> None:
-    """把整个图谱导出为图谱包（neo4j-admin CSV 格式），可原样再导入。"""
+    """把整个图谱导出为图谱包（neo4j-admin CSV 格式），可原样再导入。
+
+    DIRECTORY 须是新的或空的文件夹，或以前导出的图谱包（整个替换）；其他文件夹不写入。"""
     from chainatlas.graph.io.bundle import export_bundle
 
     _check_export_folder(directory)
