@@ -326,7 +326,8 @@ _HEADERS = [
 
 class SecurityHeaders:
     """The headers of every answer; an HTML answer without a policy of its own gets
-    :data:`VIEW_CSP` under ``/api/`` and :data:`UI_CSP` elsewhere."""
+    :data:`VIEW_CSP` under ``/api/`` and :data:`UI_CSP` elsewhere, and a page of the web UI
+    (:func:`is_page`) ``Cache-Control: no-store``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -336,6 +337,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         csp = VIEW_CSP if scope["path"].startswith("/api/") else UI_CSP
+        page = is_page(scope["path"])
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -344,6 +346,10 @@ class SecurityHeaders:
                 kind = dict(headers).get(b"content-type", b"")
                 if kind.startswith(b"text/html") and b"content-security-policy" not in names:
                     headers.append((b"content-security-policy", csp.encode()))
+                if page and kind.startswith(b"text/html") and b"cache-control" not in names:
+                    # a page is never kept: on a shared office PC, Back after 退出 must not
+                    # show the last officer's pages (review S, C7); static files are cached
+                    headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 
