@@ -255,9 +255,10 @@ def set_slot(
     if s.kind == "text":
         store.upsert_nodes([Node(ch.id, "Chain", {s.field: value})])
     elif s.kind == "list":
-        have = [str(x) for x in ch.props.get(s.field, [])]
-        if value not in have:
-            store.upsert_nodes([Node(ch.id, "Chain", {s.field: [*have, value]})])
+        with store.serialized() as b:  # appended to the list as stored, not as read before
+            have = _entries(store.require_node(ch.id), s)
+            if value not in have:
+                b.upsert_nodes([Node(ch.id, "Chain", {s.field: [*have, value]})])
     else:
         n = _node(store, s, value)
         basis = f"{REGISTERED}（{by or '—'}，{(today or date.today()).isoformat()}）"
@@ -282,22 +283,36 @@ def clear_slot(store: GraphStore, chain: str, slot: str, value: str | None = Non
     if s.kind == "text":
         store.upsert_nodes([Node(ch.id, "Chain", {s.field: None})])
     elif s.kind == "list":
-        have = [str(x) for x in ch.props.get(s.field, [])]
-        if value is not None and value.strip() not in have:
-            raise ValidationFailed(f"{s.item}中没有「{value}」")
-        keep = [x for x in have if value is not None and x != value.strip()]
-        store.upsert_nodes([Node(ch.id, "Chain", {s.field: keep or None})])
+        with store.serialized() as b:  # removed from the list as stored, not as read before
+            have = _entries(store.require_node(ch.id), s)
+            if value is not None and value.strip() not in have:
+                raise ValidationFailed(f"{s.item}中没有「{value}」")
+            keep = [x for x in have if value is not None and x != value.strip()]
+            b.upsert_nodes([Node(ch.id, "Chain", {s.field: keep or None})])
     else:
-        links = [r for r, n in store.neighbours(ch.id, [s.field], "in") if n.label == s.label]
-        if value is not None:
-            n = _named(store, s, value.strip())
-            links = [r for r in links if r.start == n.id]
-            if not links:
-                raise ValidationFailed(f"{s.item}中没有「{n.name}」")
-            if not str(links[0].props.get("basis") or "").startswith(REGISTERED):
-                raise ValidationFailed(
-                    f"「{n.name}」与本链的链接来自图谱数据，不是十个一登记的：请修改该记录"
-                )
-        mine = [r.key for r in links if str(r.props.get("basis") or "").startswith(REGISTERED)]
-        store.delete_relationships(mine)
+        with store.serialized() as b:  # the links as stored when they are removed
+            b.delete_relationships(_registered_links(store, ch.id, s, value))
     return _item(store, store.require_node(ch.id), s)
+
+
+def _entries(ch: Node, s: Slot) -> list[str]:
+    """The entries of a list slot as the chain holds them."""
+    return [str(x) for x in ch.props.get(s.field, [])]
+
+
+def _registered_links(
+    store: GraphStore, chain: str, s: Slot, value: str | None
+) -> list[tuple[str, str, str]]:
+    """The links :func:`clear_slot` removes from a link slot: those set through the checklist
+    (all, or the one to ``value``); a value not linked, or linked by other data, is refused."""
+    links = [r for r, n in store.neighbours(chain, [s.field], "in") if n.label == s.label]
+    if value is not None:
+        n = _named(store, s, value.strip())
+        links = [r for r in links if r.start == n.id]
+        if not links:
+            raise ValidationFailed(f"{s.item}中没有「{n.name}」")
+        if not str(links[0].props.get("basis") or "").startswith(REGISTERED):
+            raise ValidationFailed(
+                f"「{n.name}」与本链的链接来自图谱数据，不是十个一登记的：请修改该记录"
+            )
+    return [r.key for r in links if str(r.props.get("basis") or "").startswith(REGISTERED)]

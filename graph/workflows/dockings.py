@@ -62,11 +62,13 @@ def docking_id(demand: str, supply: str) -> str:
 
 
 def save_dockings(store: GraphStore, proposals: list[Proposal], on: date) -> list[str]:
-    """Record the proposals not recorded yet as 推荐; the ids of the new dockings."""
+    """Record the proposals not recorded yet as 推荐; the ids of the new dockings. Looked up
+    and written in one serialized write, so a docking another user has moved on meanwhile is
+    never reset to 推荐."""
     ids = [docking_id(p.demand, p.supply) for p in proposals]
-    have = store.get_nodes(ids)
-    new = [(i, p) for i, p in zip(ids, proposals, strict=True) if i not in have]
-    with store.batch() as b:
+    with store.serialized() as b:
+        have = store.get_nodes(ids)
+        new = [(i, p) for i, p in zip(ids, proposals, strict=True) if i not in have]
         for i, p in new:
             props = {
                 "status": "推荐",
@@ -104,8 +106,19 @@ def demand_of(store: GraphStore, docking: str) -> str:
 def set_status(
     store: GraphStore, docking: str, status: str, *, on: date, by: str = "", note: str = ""
 ) -> dict[str, Any]:
-    """Move a docking to ``status`` (checked against :data:`NEXT`); its row afterwards."""
-    node = _require(store, docking)
+    """Move a docking to ``status`` (checked against :data:`NEXT`); its row afterwards. The
+    check and the change are one serialized write: of two changes at once the second is
+    checked against the state the first left, and both are in the history."""
+    with store.serialized() as b:
+        node = _require(store, docking)
+        b.upsert_nodes([Node(docking, "Docking", _moved(node, status, on, by, note))])
+    return docking_rows(store, [store.require_node(docking)])[0]
+
+
+def _moved(node: Node, status: str, on: date, by: str, note: str) -> dict[str, Any]:
+    """The properties that move ``node`` to ``status``; :class:`DockingStep` or
+    :class:`ValidationFailed` for a change its state or the date does not allow."""
+    docking = node.id
     now = node.props.get("status", "推荐")
     if status not in DOCKING_STATUSES:
         raise ValidationFailed(
@@ -122,9 +135,7 @@ def set_status(
         f"{on.isoformat()} {status}" + (f"（{by}）" if by else "") + (f"：{note}" if note else "")
     )
     history = [*node.props.get("history", []), entry]
-    props: dict[str, Any] = {"status": status, "updated": on.isoformat(), "history": history}
-    store.upsert_nodes([Node(docking, "Docking", props)])
-    return docking_rows(store, [store.require_node(docking)])[0]
+    return {"status": status, "updated": on.isoformat(), "history": history}
 
 
 def docking_rows(store: GraphStore, nodes: list[Node] | None = None) -> list[dict[str, Any]]:

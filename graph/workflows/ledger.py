@@ -98,12 +98,27 @@ def move_stage(
 ) -> Node:
     """Move a project to the next stage (one step forward), recording a follow-up.
 
+    The check and the move are one serialized write (:meth:`GraphStore.serialized`): of two
+    moves at once the second is checked against the stage the first moved to, and the move's
+    follow-up is numbered after every follow-up stored before it.
+
     Raises
     ------
     InvalidTransition
         Backwards, skipping a stage, an unknown stage, or a stage whose dates are missing.
     """
-    p = store.require_node(project, "Project")
+    with store.serialized() as b:
+        cur = _check_move(store.require_node(project, "Project"), to, today)
+        b.upsert_nodes([Node(project, "Project", {"stage": to})])
+        note_ = f"阶段 {cur or '—'} → {to}" + (f"：{note}" if note else "")
+        _follow_up(
+            b, project, to, on or (today or date.today()), by, note_, _next_seq(store, project)
+        )
+    return store.require_node(project)
+
+
+def _check_move(p: Node, to: str, today: date | None) -> str | None:
+    """Refuse a move of ``p`` to ``to`` that the ledger does not allow; the stage it leaves."""
     if to not in PROJECT_STAGES:
         raise InvalidTransition(f"未知阶段 {to!r}，可选：{' → '.join(PROJECT_STAGES)}")
     cur = p.props.get("stage")
@@ -121,11 +136,7 @@ def move_stage(
     problems = check_dates(p.props, today=today)
     if problems:
         raise InvalidTransition("日期有误：" + "；".join(m for _, m in problems))
-    with store.batch() as b:
-        b.upsert_nodes([Node(p.id, "Project", {"stage": to})])
-        note_ = f"阶段 {cur or '—'} → {to}" + (f"：{note}" if note else "")
-        _follow_up(b, p.id, to, on or (today or date.today()), by, note_, _next_seq(store, p.id))
-    return store.require_node(p.id)
+    return str(cur) if cur else None
 
 
 def add_follow_up(
@@ -147,13 +158,13 @@ def add_follow_up(
     ValidationFailed
         An empty or over-long note, or a date in the future.
     """
-    p = store.require_node(project, "Project")
-    on = _past_or_today(on, today, "跟进日期")
-    if not note.strip():
-        raise ValidationFailed("跟进内容不能为空")
-    if len(note) > NOTE_MAX:
-        raise ValidationFailed(f"跟进内容不能超过 {NOTE_MAX} 个字符（现有 {len(note)} 个）")
-    with store.batch() as b:
+    with store.serialized() as b:  # the number is counted and taken in one write
+        p = store.require_node(project, "Project")
+        on = _past_or_today(on, today, "跟进日期")
+        if not note.strip():
+            raise ValidationFailed("跟进内容不能为空")
+        if len(note) > NOTE_MAX:
+            raise ValidationFailed(f"跟进内容不能超过 {NOTE_MAX} 个字符（现有 {len(note)} 个）")
         stage = str(p.props.get("stage") or "")
         fid = _follow_up(b, p.id, stage, on, by, note, _next_seq(store, p.id))
     return store.require_node(fid).props | {"id": fid}
@@ -176,15 +187,15 @@ def record_land(
     InvalidTransition
         A date in the future, or after the project's start (开工).
     """
-    p = store.require_node(project, "Project")
-    _past_or_today(on, today, "拿地日期")
-    dates = p.props | {"land_date": on.isoformat()}
-    problems = [m for k, m in check_dates(dates, today=today) if k == "land_date"]
-    if problems:
-        raise InvalidTransition("日期有误：" + "；".join(problems))
-    old = p.props.get("land_date")
-    what = f"拿地 {on}" if not old else f"拿地日期由 {old} 更正为 {on}"
-    with store.batch() as b:
+    with store.serialized() as b:  # checked against the dates it is written beside
+        p = store.require_node(project, "Project")
+        _past_or_today(on, today, "拿地日期")
+        dates = p.props | {"land_date": on.isoformat()}
+        problems = [m for k, m in check_dates(dates, today=today) if k == "land_date"]
+        if problems:
+            raise InvalidTransition("日期有误：" + "；".join(problems))
+        old = p.props.get("land_date")
+        what = f"拿地 {on}" if not old else f"拿地日期由 {old} 更正为 {on}"
         b.upsert_nodes([Node(p.id, "Project", {"land_date": on.isoformat()})])
         note_ = what + (f"：{note}" if note else "")
         stage = str(p.props.get("stage") or "")
@@ -212,7 +223,7 @@ def _follow_up_id(project: str, seq: int) -> str:
 
 def _follow_up(b: Batch, project: str, stage: str, on: date, by: str, note: str, seq: int) -> str:
     fid = f"followup:{project}:{seq:04d}"
-    b.upsert_nodes(
+    b.create_nodes(  # never over another follow-up
         [
             Node(
                 fid,
