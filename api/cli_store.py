@@ -354,12 +354,15 @@ def serve(c: Ctx, host: str, port: int, workers: int, print_token: bool) -> None
     import uvicorn
 
     from chainatlas.api.auth import AuthStore
+    from chainatlas.api.hosts import serve_hosts
     from chainatlas.api.main import create_app
     from chainatlas.graph.io.seeds import check_seeds, load_seeds
 
     with user_errors():
         check_seeds(c.settings.seeds_dir)  # before a store is made
     check_address(host, port)  # before a store or a token is made
+    if not c.settings.allowed_hosts:  # the names it is reached by (api/hosts.py)
+        c.settings.allowed_hosts = serve_hosts(host)
     store = c.store()
     with user_errors():
         if not store.quick_counts().labels.get("Layout"):  # without loading the graph
@@ -441,6 +444,7 @@ def _serve_workers(c: Ctx, host: str, port: int, workers: int) -> None:
 
     os.environ["CHAINATLAS_HOME"] = str(c.settings.home)
     os.environ["CHAINATLAS_BACKEND"] = c.settings.backend
+    os.environ["CHAINATLAS_ALLOWED_HOSTS"] = c.settings.allowed_hosts
     click.echo(f"{workers} 个工作进程（限流按进程分别计数）")
     uvicorn.run(
         APP_FACTORY,

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from chainatlas.api.auth import AuthStore
 from chainatlas.api.deps import COOKIE, get_principal
 from chainatlas.api.errors import ERRORS, HEALTH_ERRORS, PROBLEM, install_error_handlers
+from chainatlas.api.hosts import HostCheck, parse_hosts
 from chainatlas.api.limits import COSTLY, BodyLimit, RateLimit, SecurityHeaders
 from chainatlas.api.routes import (
     carriers,
@@ -185,6 +186,8 @@ def create_app(
     # No CORS middleware on purpose: browsers keep other origins out (closed by default).
     app.add_middleware(RateLimit, rates=rates, session_cookie=COOKIE)
     app.add_middleware(BodyLimit)
+    if settings.allowed_hosts:  # DNS rebinding: only the names the service is reached by
+        app.add_middleware(HostCheck, hosts=parse_hosts(settings.allowed_hosts))
     app.add_middleware(SecurityHeaders)
     # open: liveness only
     app.include_router(health.router, prefix="/api/v1", responses=HEALTH_ERRORS)

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     land_to_start_days: int = Field(
         default=0, ge=0, description="拿地后多少天内开工计为“拿地即开工”（0 = 当天）"
     )
+    allowed_hosts: str = Field(
+        default="",
+        description="服务接受的主机名（Host 请求头），逗号分隔，可写 *.example.com；"
+        "空为不检查（chainatlas serve 默认取 --host 和 127.0.0.1、localhost、::1，"
+        "--host 0.0.0.0 时不检查）",
+    )
     warm_index: bool = Field(
         default=True,
         description="chainatlas serve 启动后及数据更新后在后台预先计算招商排序索引",
