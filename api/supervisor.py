@@ -39,7 +39,7 @@ from chainatlas.graph.rules import Grace
 from chainatlas.graph.store.contract import GraphStore, read_scope
 from chainatlas.graph.workflows.supervision import SYSTEM, SyncResult, sync_supervision
 
-__all__ = ["POLL", "RETRY", "SYSTEM_PRINCIPAL", "Supervisor", "sync_as_system"]
+__all__ = ["POLL", "RETRY", "SYSTEM_PRINCIPAL", "Origin", "Supervisor", "sync_as_system"]
 
 log = logging.getLogger("chainatlas.api.supervisor")
 
