@@ -372,10 +372,9 @@ class AuthStore:
         if bad:
             raise ValidationFailed(bad)
         held = taken.get(_name_key(name))
-        if held is not None:
-            raise Conflict(
-                f"令牌名称「{name}」已被有效令牌 {held.id}（{held.name}）使用；请换一个名称"
-            )
+        if held is not None:  # its own spelling too, where it differs (case, full width)
+            spelled = f"（{held.name}）" if held.name != name else ""
+            raise Conflict(f"令牌名称「{name}」已被有效令牌 {held.id}{spelled}使用；请换一个名称")
         return name
 
     def count(self) -> int:
