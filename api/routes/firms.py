@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from chainatlas.api.auth import Forbidden, check_scope, check_writer, in_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.roles import scoped_by
-from chainatlas.api.routes.records import deleted_with
+from chainatlas.api.routes.records import delete_audited
 from chainatlas.api.schemas import (
     FirmIn,
     FirmPublic,
@@ -107,7 +107,9 @@ def put_firm(
     if region is not None:
         rels.append(Relationship(firm_id, "LOCATED_IN", region))
     with auth.audited(who, request, firm_id, before.props if before else None, props) as entry:
-        with store.batch() as b:
+        with store.serialized() as b:
+            if body.credit_code:  # again, with every other write held off
+                _check_code_free(store, firm_id, body.credit_code)
             b.delete_relationships(stale)
             b.upsert_nodes([Node(firm_id, "Firm", props)])
             b.upsert_relationships(rels)
@@ -135,9 +137,7 @@ def delete_firm(
 ) -> None:
     """Delete a firm with its relationships (within the caller's scope) and its 推荐 or 未落实
     dockings; refused (409) while it has open problems or dockings 对接中 or 已落实
-    (:func:`records.deleted_with`)."""
+    (:func:`records.delete_audited`)."""
     before = store.require_node(firm_id, "Firm")
     check_scope(store, who, node=firm_id)
-    gone = deleted_with(store, before)
-    with auth.audited(who, request, firm_id, {**before.props, "deleted_with": gone}):
-        store.delete_nodes([firm_id, *gone])
+    delete_audited(store, who, auth, request, before)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
@@ -58,8 +57,6 @@ IfMatch = Annotated[
         "不覆盖他人的修改"
     ),
 ]
-#: record writes that check a revision run one at a time (the check and the write together)
-_WRITES = threading.Lock()
 
 
 def revision(store: GraphStore, record_id: str) -> str | None:
@@ -156,28 +153,13 @@ def _put(
     request: Request,
     if_match: str | None = None,
 ) -> NodePublic:
-    """The write of a record, after its checks; with ``if_match``, the revision check and
-    the write run together (:data:`_WRITES`), so two writes based on one version cannot
-    both pass."""
+    """The write of a record, after its checks. With ``if_match`` the revision is checked
+    first, and again inside the write (``store.serialized()``: no other write of any thread
+    or process commits between the check and this write), so of two writes based on one
+    version exactly one passes."""
     if "sample" in body.props.model_fields_set:
         why = "演示数据标记只由 chainatlas init 和导入设置，不能在记录中填写"
         raise ValidationFailed(f"props.sample：{why}", [("sample", why)])
-    if if_match is None:
-        return _write(label, record_id, body, store, who, auth, request)
-    with _WRITES:
-        check_unchanged(store, label, record_id, if_match)
-        return _write(label, record_id, body, store, who, auth, request)
-
-
-def _write(
-    label: str,
-    record_id: str,
-    body: RecordIn,
-    store: GraphStore,
-    who: Principal,
-    auth: AuthStore,
-    request: Request,
-) -> NodePublic:
     before = store.get_node(record_id)
     if before is not None:
         if before.label != label:
@@ -220,8 +202,10 @@ def _write(
     if label == "Project":
         _check_project(before.props if before else {}, props)
     rels = [Relationship(record_id, rtype, end) for rtype, end in ends.items() if end]
+    check_unchanged(store, label, record_id, if_match)  # most refusals: before the audit row
     with auth.audited(who, request, record_id, before.props if before else None, props) as entry:
-        with store.batch() as b:
+        with store.serialized() as b:
+            check_unchanged(store, label, record_id, if_match)
             b.delete_relationships(stale)
             b.upsert_nodes([Node(record_id, label, props)])
             b.upsert_relationships(rels)
@@ -346,9 +330,22 @@ def delete_record(
     or a demand or supply has dockings 对接中 or 已落实 — they would point at nothing."""
     before = store.require_node(record_id, LABEL[kind])
     check_scope(store, who, node=record_id)
-    gone = deleted_with(store, before)
-    with auth.audited(who, request, record_id, {**before.props, "deleted_with": gone}):
-        store.delete_nodes([record_id, *gone])
+    delete_audited(store, who, auth, request, before)
+
+
+def delete_audited(
+    store: GraphStore, who: Principal, auth: AuthStore, request: Request, node: Node
+) -> None:
+    """Delete ``node`` with what goes with it (:func:`deleted_with`), audited: checked first
+    (a refusal writes no audit row), then again inside the write (``store.serialized()``),
+    so a problem raised or a docking taken up meanwhile still keeps the node."""
+    gone = deleted_with(store, node)
+    with auth.audited(who, request, node.id, {**node.props, "deleted_with": gone}) as entry:
+        with store.serialized() as b:
+            now = deleted_with(store, node)
+            b.delete_nodes([node.id, *now])
+        if now != gone:
+            entry.after = {"deleted_with": now}
 
 
 def deleted_with(store: GraphStore, node: Node) -> list[str]:

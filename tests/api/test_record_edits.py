@@ -7,9 +7,12 @@ TestClient over the seeded embedded store."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -18,6 +21,7 @@ from chainatlas.api.main import create_app
 from chainatlas.graph.settings import Settings
 from chainatlas.graph.store.embedded import EmbeddedStore
 from tests.api.conftest import bearers
+from tests.conftest import served
 
 FIRM = "firm:sample-0010"  # 长兴县, with credit code, tags, output and employees (sample data)
 PROJECT = "project:1366:iot:1"  # 长兴县 (sample data)
@@ -222,3 +226,28 @@ def test_deleting_a_firm_with_an_open_problem_is_refused(people, seeded: Embedde
     assert r.status_code == 409, r.text
     assert r.json()["detail"] == "该企业还有 1 个未办结的问题：「融资难」，请先办结或转出"
     assert seeded.get_node(FIRM) is not None
+
+
+def test_of_two_writes_on_one_version_one_passes(
+    seeded: EmbeddedStore, settings: Settings, tmp_path: Path
+) -> None:
+    """Six officers send a write based on the same version at the same moment, over real HTTP
+    (uvicorn, threads released together): exactly one is written, five answer 409."""
+    auth = AuthStore(tmp_path / "auth.db")
+    h = bearers(auth, {"长兴招商": ("district", ["长兴县"])})["长兴招商"]
+    url = f"/api/v1/records/projects/{PROJECT}"
+    with served(create_app(settings, seeded, auth)) as port:
+        base = f"http://127.0.0.1:{port}"
+        etag = httpx.get(base + url, headers=h).headers["ETag"]
+        start = threading.Barrier(6)
+
+        def write(i: int) -> int:
+            body = {"props": {"responsible_unit": f"单位{i}"}}
+            start.wait()
+            return httpx.put(base + url, json=body, headers={**h, "If-Match": etag}).status_code
+
+        with ThreadPoolExecutor(6) as pool:
+            codes = sorted(pool.map(write, range(6)))
+    auth.close()
+    assert codes == [200, 409, 409, 409, 409, 409], codes
+    assert seeded.require_node(PROJECT).props["responsible_unit"].startswith("单位")
