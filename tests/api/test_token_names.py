@@ -153,4 +153,8 @@ def test_cli_token_create_checks_names_too(tmp_path: Path) -> None:
     assert create()[0] == 0 and create()[0] == 0  # unnamed: city:全市, city:全市（2）
     auth = AuthStore(tmp_path / "home" / "auth.db")
     assert sorted(t.name for t in auth.tokens()) == ["city:全市", "city:全市（2）", "长兴招商"]
+    first = auth.tokens()[0].id
     auth.close()
+    assert runner.invoke(main, [*home, "token", "revoke", first]).exit_code == 0
+    again = runner.invoke(main, [*home, "token", "revoke", first])
+    assert again.exit_code == 1 and f"错误：令牌已吊销：{first}" in again.output
