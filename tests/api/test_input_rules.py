@@ -6,12 +6,14 @@ is a 422 naming the field, writes nothing and leaves no audit row."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from chainatlas.graph.store.embedded import EmbeddedStore
+from tests.api.webui import Browsers, post_form
 
 PROJECT = "/api/v1/records/projects/project:1366:textile:3"
 DEMAND = {"kind": "土地", "description": "新增工业用地"}
@@ -273,3 +275,20 @@ def test_a_strict_body_still_goes_through(client: TestClient, seeded: EmbeddedSt
     )
     assert r.status_code == 200, r.text
     assert seeded.require_node("project:1366:textile:3").props["investment"] == 12.5
+
+
+# ---- the web form: the same rules, said on the form ---------------------------------------------
+def test_the_new_project_form_says_which_field_breaks_a_rule(ui: Browsers) -> None:
+    new = "/ui/projects/new"
+    team = ui.as_("district", ["长兴县"], "长兴团队")
+    fields = {"name": "规则测试项目", "chain": "1366:storage", "region": "长兴县"}
+    fields |= {"stage": "招商引资"}
+    for bad, words in (
+        ({"name": "合金\u202e4目项"}, "名称含不可见字符（U+202E，第 3 个字符），请删除后重试"),
+        ({"responsible_unit": "长" * 201}, "最多 200 个字（现有 201 个）"),
+        ({"investment": "1000000"}, "不能大于 100000"),
+    ):
+        r = post_form(team, new, new, **{**fields, **bad})
+        error = re.search(r'id="form-error">(.*?)</p>', r.text, re.S)
+        assert r.status_code == 422 and error and words in error.group(1), (bad, r.text[-800:])
+    assert not ui.store.find_nodes("Project", {"name": "规则测试项目"})
