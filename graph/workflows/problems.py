@@ -237,7 +237,9 @@ def step(
     """Move a problem along the loop; ``escalate`` raises its level (re-routing it). A problem
     of a level in ``supervise`` (the office's setting) is closed only after a 督办 step; a
     五未 督办 item (:mod:`chainatlas.graph.workflows.supervision`) closes by itself when its stall
-    ends.
+    ends. The check and the step are one serialized write (:meth:`GraphStore.serialized`): of
+    steps at the same moment each is checked against the state the one before left, and each
+    step made is in the history.
 
     Raises
     ------
@@ -246,8 +248,18 @@ def step(
         without 督办 where it is required, escalating while closing).
     """
     today = today or date.today()
-    p = store.require_node(problem, "Problem")
-    check_step(p, to, escalate=escalate, supervise=supervise)
+    with store.serialized() as b:
+        p = store.require_node(problem, "Problem")
+        check_step(p, to, escalate=escalate, supervise=supervise)
+        b.upsert_nodes([Node(p.id, "Problem", _stepped(store, p, to, by, note, escalate, today))])
+    return store.require_node(problem)
+
+
+def _stepped(
+    store: GraphStore, p: Node, to: str, by: str, note: str, escalate: str | None, today: date
+) -> dict[str, Any]:
+    """The properties that move ``p`` to ``to`` (escalated to ``escalate``), its history
+    extended by the step."""
     props: dict[str, Any] = {"status": to}
     history = list(p.props.get("history", []))
     if escalate:
@@ -265,8 +277,7 @@ def step(
         props["closed"] = today.isoformat()
     history.append(_entry(today, str(p.props.get("status", "收集")), to, by, note))
     props["history"] = history
-    store.upsert_nodes([Node(p.id, "Problem", props)])
-    return store.require_node(p.id)
+    return props
 
 
 def check_step(
@@ -319,7 +330,8 @@ def review(
     today: date | None = None,
 ) -> Node:
     """回头看 a closed problem: ``见效`` records that the measure took effect; ``未见效``
-    reopens it under 督办 (it must then be answered and closed again).
+    reopens it under 督办 (it must then be answered and closed again). Checked and written in
+    one serialized write, like :func:`step`.
 
     Raises
     ------
@@ -327,9 +339,17 @@ def review(
         An unknown result, or a problem that is not closed.
     """
     today = today or date.today()
-    p = store.require_node(problem, "Problem")
     if result not in REVIEW_RESULTS:
         raise InvalidProblemStep(f"回头看结果应为 {'/'.join(REVIEW_RESULTS)}：{result!r}")
+    with store.serialized() as b:
+        p = store.require_node(problem, "Problem")
+        b.upsert_nodes([Node(p.id, "Problem", _reviewed(p, result, by, note, today))])
+    return store.require_node(problem)
+
+
+def _reviewed(p: Node, result: str, by: str, note: str, today: date) -> dict[str, Any]:
+    """The properties a review with ``result`` leaves on the closed problem ``p``;
+    :class:`InvalidProblemStep` for a problem that is not closed."""
     if p.props.get("status") != "办结":
         title, status = p.props.get("title", p.id), p.props.get("status")
         raise InvalidProblemStep(f"问题「{title}」当前为「{status}」：只有办结的问题才回头看")
@@ -342,8 +362,7 @@ def review(
         props |= {"status": "督办", "closed": None, "auto": None, "reopened": today.isoformat()}
         props["reviewed"] = None  # the next 办结 falls due for review again
     props["history"] = history
-    store.upsert_nodes([Node(p.id, "Problem", props)])
-    return store.require_node(p.id)
+    return props
 
 
 def review_on(p: Node, after_days: int = REVIEW_AFTER) -> date | None:

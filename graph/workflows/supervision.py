@@ -100,9 +100,28 @@ def sync_supervision(
 ) -> SyncResult:
     """Open, close and reopen the 督办 items so that exactly the projects stalled on ``today``
     have one open item per stall. Writes nothing when nothing changed, or with ``dry_run``
-    (which only says what would change)."""
+    (which only says what would change).
+
+    The items are read and written in one serialized write (:meth:`GraphStore.serialized`):
+    an item's history is extended from the item as stored, so an officer's step on it made
+    while the pass runs is never overwritten (it waits for the pass, or the pass for it)."""
     grace = grace or Grace()
     today = today or date.today()
+    if dry_run:
+        return _plan(store, grace, today)[0]
+    with store.serialized() as b:
+        result, nodes, rels = _plan(store, grace, today)
+        if nodes:
+            b.upsert_nodes(nodes)
+            b.upsert_relationships(rels)
+    return result
+
+
+def _plan(
+    store: GraphStore, grace: Grace, today: date
+) -> tuple[SyncResult, list[Node], list[Relationship]]:
+    """What :func:`sync_supervision` changes as the store stands: the ids by change, and the
+    items and links to write."""
     stored = {n.id: n for n in store.find_nodes("Problem", {"source": SOURCE})}
     result = SyncResult()
     nodes: list[Node] = []
@@ -134,11 +153,7 @@ def sync_supervision(
         on, note = _ended(store, old, today)
         nodes.append(_move(old, "办结", today, note, closed=on.isoformat()))
         result.closed.append(iid)
-    if nodes and not dry_run:
-        with store.batch() as b:
-            b.upsert_nodes(nodes)
-            b.upsert_relationships(rels)
-    return result
+    return result, nodes, rels
 
 
 def _new_item(
