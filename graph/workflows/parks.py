@@ -79,18 +79,20 @@ def set_park_industries(
     store: GraphStore, park: str, chains: list[str], *, by: str, on: date
 ) -> dict[str, Any]:
     """Declare a park's 主导产业 (chain ids or names), replacing the declared ones; at most
-    three (the seed's 2—3). Checked before anything is written."""
-    node = store.get_node(park)
-    if node is None or node.label != "Park":
-        raise NodeNotFound(park, "园区")
-    ids = list(dict.fromkeys(resolve_chain(store, c).id for c in chains))
-    if len(ids) > FOCUS_RANGE[1]:
-        raise ValidationFailed(
-            f"主导产业最多 {FOCUS_RANGE[1]} 个（种子：{FOCUS_SEED}），收到 {len(ids)} 个"
-        )
-    old = [(park, "SERVES", d["chain"]) for d in _declared(store, park)]
-    basis = f"登记（{by}，{on.isoformat()}）"
-    with store.batch() as b:
+    three (the seed's 2—3). Checked before anything is written; the declared ones are read and
+    replaced in one serialized write, so of two declarations at once the second replaces the
+    first (never both linked, over three)."""
+    with store.serialized() as b:
+        node = store.get_node(park)
+        if node is None or node.label != "Park":
+            raise NodeNotFound(park, "园区")
+        ids = list(dict.fromkeys(resolve_chain(store, c).id for c in chains))
+        if len(ids) > FOCUS_RANGE[1]:
+            raise ValidationFailed(
+                f"主导产业最多 {FOCUS_RANGE[1]} 个（种子：{FOCUS_SEED}），收到 {len(ids)} 个"
+            )
+        old = [(park, "SERVES", d["chain"]) for d in _declared(store, park)]
+        basis = f"登记（{by}，{on.isoformat()}）"
         b.delete_relationships(old)
         b.upsert_relationships([Relationship(park, "SERVES", c, {"basis": basis}) for c in ids])
     return next(r for r in park_industries(store) if r["park"] == park)
