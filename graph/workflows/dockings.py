@@ -7,7 +7,8 @@ its supply (``DOCKS_SUPPLY``), so that users can follow it up: 推荐 → 对接
 A met docking counts its demand as met, which is what the office reports per month.
 
 Running the matching again keeps every docking already recorded (its state is the users'); only
-new pairs are added as 推荐.
+new pairs are added as 推荐 (a recorded docking is linked again to its demand and supply where
+they exist).
 """
 
 from __future__ import annotations
@@ -64,29 +65,47 @@ def docking_id(demand: str, supply: str) -> str:
 def save_dockings(store: GraphStore, proposals: list[Proposal], on: date) -> list[str]:
     """Record the proposals not recorded yet as 推荐; the ids of the new dockings. Looked up
     and written in one serialized write, so a docking another user has moved on meanwhile is
-    never reset to 推荐."""
+    never reset to 推荐.
+
+    A docking recorded already keeps its state and history, but its links to the demand and
+    the supply its id names are made again where both exist: a store may hold a docking left
+    without its demand (deleted before deletes took their dockings along), and re-matching a
+    re-created demand links it back."""
     ids = [docking_id(p.demand, p.supply) for p in proposals]
     with store.serialized() as b:
         have = store.get_nodes(ids)
+        ends = store.get_nodes({e for p in proposals for e in (p.demand, p.supply)})
         new = [(i, p) for i, p in zip(ids, proposals, strict=True) if i not in have]
-        for i, p in new:
-            props = {
-                "status": "推荐",
-                "score": round(p.score, 4),
-                "supply_label": p.supply_label,
-                "from_graph": p.from_graph,
-                "created": on.isoformat(),
-                "updated": on.isoformat(),
-                "history": [f"{on.isoformat()} 推荐（要素匹配）"],
-            }
-            b.upsert_nodes([Node(i, "Docking", props)])
-            b.upsert_relationships(
-                [
+        b.upsert_nodes([Node(i, "Docking", _recommended(p, on)) for i, p in new])
+        linked = [
+            (i, p)
+            for i, p in zip(ids, proposals, strict=True)
+            if i not in have or {p.demand, p.supply} <= ends.keys()
+        ]
+        b.upsert_relationships(
+            [
+                rel
+                for i, p in linked
+                for rel in (
                     Relationship(i, "DOCKS_DEMAND", p.demand),
                     Relationship(i, "DOCKS_SUPPLY", p.supply),
-                ]
-            )
+                )
+            ]
+        )
     return [i for i, _ in new]
+
+
+def _recommended(p: Proposal, on: date) -> dict[str, Any]:
+    """The properties of a new docking recommended by matching on ``on``."""
+    return {
+        "status": "推荐",
+        "score": round(p.score, 4),
+        "supply_label": p.supply_label,
+        "from_graph": p.from_graph,
+        "created": on.isoformat(),
+        "updated": on.isoformat(),
+        "history": [f"{on.isoformat()} 推荐（要素匹配）"],
+    }
 
 
 def _require(store: GraphStore, docking: str) -> Node:
