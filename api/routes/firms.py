@@ -9,6 +9,7 @@ from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
 from chainatlas.api.roles import scoped_by
 from chainatlas.api.routes.records import delete_audited
 from chainatlas.api.schemas import (
+    FirmIdPath,
     FirmIn,
     FirmPublic,
     NodeIdPath,
@@ -67,7 +68,7 @@ def firm(firm_id: NodeIdPath, store: StoreDep) -> SubgraphPublic:
 
 @router.put("/{firm_id}", response_model=FirmPublic)
 def put_firm(
-    firm_id: NodeIdPath,
+    firm_id: FirmIdPath,
     body: FirmIn,
     store: StoreDep,
     settings: SettingsDep,

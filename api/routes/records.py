@@ -28,11 +28,14 @@ from chainatlas.api.auth import (
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.routes.dockings import dockings_of
 from chainatlas.api.schemas import (
+    DemandIdPath,
     DemandIn,
     NodeIdPath,
     NodePublic,
+    ProjectIdPath,
     ProjectIn,
     RecordIn,
+    SupplyIdPath,
     SupplyIn,
 )
 from chainatlas.graph.errors import Conflict, ValidationFailed
@@ -103,7 +106,7 @@ def get_record(
 
 @router.put("/records/projects/{record_id}", response_model=NodePublic)
 def put_project(
-    record_id: NodeIdPath,
+    record_id: ProjectIdPath,
     body: ProjectIn,  # type: ignore[valid-type]
     store: StoreDep,
     who: PrincipalDep,
@@ -117,7 +120,7 @@ def put_project(
 
 @router.put("/records/demands/{record_id}", response_model=NodePublic)
 def put_demand(
-    record_id: NodeIdPath,
+    record_id: DemandIdPath,
     body: DemandIn,  # type: ignore[valid-type]
     store: StoreDep,
     who: PrincipalDep,
@@ -131,7 +134,7 @@ def put_demand(
 
 @router.put("/records/supplies/{record_id}", response_model=NodePublic)
 def put_supply(
-    record_id: NodeIdPath,
+    record_id: SupplyIdPath,
     body: SupplyIn,  # type: ignore[valid-type]
     store: StoreDep,
     who: PrincipalDep,

@@ -226,7 +226,7 @@ def test_a_page_path_that_is_not_utf8_answers_a_chinese_page(client: TestClient)
 def test_an_overlong_id_is_refused(
     client: TestClient, seeded: EmbeddedStore, url: str, detail: str
 ) -> None:
-    assert detail in _refused(client, seeded, "PUT", url, json=FIRM, graph_only=True)
+    assert detail in _refused(client, seeded, "PUT", url, json=FIRM)
 
 
 def test_a_long_id_within_the_limit_is_stored(client: TestClient, seeded: EmbeddedStore) -> None:
@@ -240,7 +240,7 @@ def test_a_record_may_not_take_another_kinds_prefix(
 ) -> None:
     body = {"props": DEMAND, "region": "长兴县"}
     url = "/api/v1/records/demands/firm:xyz"
-    detail = _refused(client, seeded, "PUT", url, json=body, graph_only=True)
+    detail = _refused(client, seeded, "PUT", url, json=body)
     assert "需求的 id 不能以 firm: 开头（那是企业的 id）" in detail
 
 
