@@ -82,6 +82,9 @@ ACTIONS = {
     ("POST", "/ui/problems/{id}/review"): "问题评价",
     ("POST", "/api/v1/problems/{id}/review"): "问题评价",
     ("POST", "/api/v1/problems/supervise"): "五未督办同步",
+    #: the service's own pass and the command for cron (api/supervisor.py), by the system
+    ("后台", "五未督办同步"): "五未督办自动同步",
+    ("CLI", "chainatlas ledger sync"): "五未督办同步（命令行）",
     ("POST", "/ui/chain/{id}/checklist/{slot}"): "填写清单",
     ("PUT", "/api/v1/chains/{id}/checklist/{slot}"): "填写清单",
     ("POST", "/ui/chain/{id}/checklist/{slot}/clear"): "清除清单项",
