@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
 
@@ -48,7 +48,6 @@ from chainatlas.graph.workflows.maps import parks_elsewhere, resolve_chain, segm
 router = APIRouter(tags=["projects, demands and supplies"])
 
 LABEL = {"projects": "Project", "demands": "Demand", "supplies": "Supply"}
-Kind = Literal["projects", "demands", "supplies"]
 #: The relationship each link field sets; a record has at most one of each.
 LINKS = {"region": "LOCATED_IN", "chain": "IN_CHAIN", "segment": "IN_SEGMENT", "firm": "FOR_FIRM"}
 Current = list[tuple[Relationship, Node]]
@@ -93,13 +92,10 @@ def check_unchanged(store: GraphStore, label: str, record_id: str, if_match: str
     raise Conflict(f"该{what}已被他人修改（{why}），请刷新页面后再改")
 
 
-@router.get("/records/{kind}/{record_id}", response_model=NodePublic)
-def get_record(
-    kind: Kind, record_id: NodeIdPath, store: StoreDep, response: Response
-) -> NodePublic:
+def get_record(label: str, record_id: str, store: GraphStore, response: Response) -> NodePublic:
     """A project, demand or supply as stored, with its ``ETag``: send it back as
     ``If-Match`` on ``PUT`` to refuse the write (409) if someone changed the record since."""
-    node = store.require_node(record_id, LABEL[kind])
+    node = store.require_node(record_id, label)
     response.headers["ETag"] = f'"{revision(store, record_id)}"'
     return NodePublic.of(node)
 
@@ -318,22 +314,54 @@ def _may_hold(
     )
 
 
-@router.delete("/records/{kind}/{record_id}", status_code=204)
 def delete_record(
-    kind: Kind,
-    record_id: NodeIdPath,
-    store: StoreDep,
-    who: PrincipalDep,
-    auth: AuthDep,
-    request: Request,
+    label: str, record_id: str, store: GraphStore, who: Principal, auth: AuthStore, request: Request
 ) -> None:
     """Delete a project, demand or supply (within the caller's scope) with what hangs on it
     alone: a project's follow-ups, the 推荐 or 未落实 dockings of a demand or supply, in one
     audited write. Refused (409, naming them) while a project or a record has open problems,
     or a demand or supply has dockings 对接中 or 已落实 — they would point at nothing."""
-    before = store.require_node(record_id, LABEL[kind])
+    before = store.require_node(record_id, label)
     check_scope(store, who, node=record_id)
     delete_audited(store, who, auth, request, before)
+
+
+def _read_and_delete(kind: str, label: str) -> None:
+    """``GET`` and ``DELETE /records/<kind>/{record_id}``: one path per kind, like its
+    ``PUT``, so that the API's description lists each path's methods as the service serves
+    them (a ``405``'s ``Allow`` names ``GET, DELETE, PUT`` for every record path)."""
+
+    def read(record_id: NodeIdPath, store: StoreDep, response: Response) -> NodePublic:
+        return get_record(label, record_id, store, response)
+
+    def delete(
+        record_id: NodeIdPath, store: StoreDep, who: PrincipalDep, auth: AuthDep, request: Request
+    ) -> None:
+        delete_record(label, record_id, store, who, auth, request)
+
+    path = f"/records/{kind}/{{record_id}}"
+    router.add_api_route(
+        path,
+        read,
+        methods=["GET"],
+        response_model=NodePublic,
+        name=f"get_{kind}",
+        summary=f"Get a {label.lower()}",
+        description=get_record.__doc__,
+    )
+    router.add_api_route(
+        path,
+        delete,
+        methods=["DELETE"],
+        status_code=204,
+        name=f"delete_{kind}",
+        summary=f"Delete a {label.lower()}",
+        description=delete_record.__doc__,
+    )
+
+
+for _kind, _label in LABEL.items():
+    _read_and_delete(_kind, _label)
 
 
 def delete_audited(
