@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from chainatlas.api.auth import OFFICE_TZ, AuditFilter, require_role
 from chainatlas.api.deps import AuthDep, PrincipalDep, StoreDep
 from chainatlas.api.roles import CITY
-from chainatlas.api.schemas import Health
+from chainatlas.api.schemas import Health, IsoDate
 from chainatlas.graph.errors import ValidationFailed
 
 router = APIRouter(tags=["health"])
@@ -24,6 +24,9 @@ def health(store: StoreDep) -> Health:
 
 
 audit_router = APIRouter(tags=["audit"])
+#: the largest row number the log (SQLite, 64-bit integers) can hold: a larger ``before`` or
+#: ``after`` is refused (422) rather than failing in the query
+ROW_MAX = 2**63 - 1
 
 
 def audit_filter(
@@ -52,12 +55,16 @@ def audit_log(
     limit: int = Query(100, ge=1, le=1000),
     status: Literal["pending", "done", "failed"] | None = Query(None),
     skip: int = Query(0, ge=0, le=1_000_000),
-    before: int | None = Query(None, ge=1, description="只列序号小于此数的行（向更早翻页）"),
-    after: int | None = Query(None, ge=0, description="只列序号大于此数的行（向较新翻页）"),
+    before: int | None = Query(
+        None, ge=1, le=ROW_MAX, description="只列序号小于此数的行（向更早翻页）"
+    ),
+    after: int | None = Query(
+        None, ge=0, le=ROW_MAX, description="只列序号大于此数的行（向较新翻页）"
+    ),
     actor: str | None = Query(None, max_length=200, description="操作者：令牌名称或令牌编号"),
     target: str | None = Query(None, max_length=600, description="对象：记录或令牌的编号"),
-    since: date | None = Query(None, description="起始日期（北京时间，含当天）"),
-    until: date | None = Query(None, description="截止日期（北京时间，含当天）"),
+    since: IsoDate | None = Query(None, description="起始日期（北京时间，含当天）"),
+    until: IsoDate | None = Query(None, description="截止日期（北京时间，含当天）"),
 ) -> dict[str, object]:
     """The audit log of writes, newest first (who — the token's name and id —, when, what,
     before/after, and ``status``: ``pending`` — recorded before the graph write and not

@@ -11,6 +11,7 @@ checked once, before the route runs.
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Iterator
 from datetime import date
@@ -100,7 +101,8 @@ def _texts(v: Any) -> Iterator[str]:
 
 
 def _iso_text(v: Any) -> Any:
-    if not isinstance(v, str):
+    # the text itself, not what pydantic also reads as a date: a number ("0" is 1970-01-01)
+    if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
         raise ValueError("日期应为 YYYY-MM-DD 文本")
     return v
 
