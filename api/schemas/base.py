@@ -101,9 +101,11 @@ def _texts(v: Any) -> Iterator[str]:
 
 
 def _iso_text(v: Any) -> Any:
-    # the text itself, not what pydantic also reads as a date: a number ("0" is 1970-01-01)
-    if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+    if not isinstance(v, str):
         raise ValueError("日期应为 YYYY-MM-DD 文本")
+    # the text itself, not what pydantic also reads as a date: a number ("0" is 1970-01-01)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        raise ValueError(f"日期格式应为 YYYY-MM-DD，而不是 {v!r}")
     return v
 
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 @pytest.mark.parametrize(
     "query, detail",
     [
-        ("until=0", "截止日期：日期应为 YYYY-MM-DD 文本"),
-        ("since=1700000000", "起始日期：日期应为 YYYY-MM-DD 文本"),
+        ("until=0", "截止日期：日期格式应为 YYYY-MM-DD，而不是 '0'"),
+        ("since=1700000000", "起始日期：日期格式应为 YYYY-MM-DD"),
         ("after=8574884159150942073126912", "不能大于 9223372036854775807"),
         ("before=9223372036854775808", "不能大于 9223372036854775807"),
     ],
@@ -36,4 +36,4 @@ def test_a_body_date_that_is_a_number_is_refused(client: TestClient) -> None:
     body = {"title": "日期为数字的问题", "due": "0"}
     r = client.post("/api/v1/problems", json=body)
     assert r.status_code == 422, r.text
-    assert "日期应为 YYYY-MM-DD 文本" in r.json()["detail"]
+    assert "due：日期格式应为 YYYY-MM-DD，而不是 '0'" in r.json()["detail"]
