@@ -261,13 +261,19 @@ def _check_segment(
 ) -> None:
     """A segment named must belong to the record's chain (the one named, else the one
     stored): a project of 智能网联汽车 cannot sit in a segment of 生物医药."""
-    if not segment or store.get_node(segment) is None:
+    seg = store.get_node(segment) if segment else None
+    if seg is None:
         return  # no segment named, or none to link: the write refuses an unknown id
     chains = {chain} if chain else {n.id for r, n in current if r.type == "IN_CHAIN"}
-    if chains and not any(segment_in_chain(store, segment, c) for c in chains):
-        raise ValidationFailed(
-            f"环节「{segment}」不属于记录所在的产业链（{'、'.join(sorted(chains))}）"
-        )
+    if chains and not any(segment_in_chain(store, seg.id, c) for c in chains):
+        # named as the user knows them (review R, B3), not by their ids
+        names = "、".join(f"「{_name(store, c)}」" for c in sorted(chains))
+        raise ValidationFailed(f"环节「{seg.name}」不属于{names}")
+
+
+def _name(store: GraphStore, node_id: str) -> str:
+    node = store.get_node(node_id)
+    return node.name if node is not None else node_id
 
 
 def _segment_chains(store: GraphStore, segment: str) -> set[str]:

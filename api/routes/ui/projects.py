@@ -44,6 +44,7 @@ from chainatlas.graph.workflows.ledger import (
     InvalidTransition,
     check_dates,
 )
+from chainatlas.graph.workflows.maps import segment_in_chain
 from chainatlas.graph.workflows.problems import LEVELS
 from chainatlas.graph.workflows.unplaced import unplaced_regions
 from chainatlas.viz.dashboard import DISTRICT_KINDS, ZONE_KIND
@@ -200,9 +201,18 @@ def _project(request: Request, who: Any, project_id: str, **extra: Any) -> Respo
         current_mark=CURRENT,
         ahead_mark=AHEAD,
         today=date.today().isoformat(),
-        done=DONE.get(str(request.query_params.get("ok", ""))),
+        done=_done(request, store, project_id),
         **extra,
     )
+
+
+def _done(request: Request, store: GraphStore, project_id: str) -> str | None:
+    """The note of the form that went through (its ``ok``), with what a move cleared."""
+    done = DONE.get(str(request.query_params.get("ok", "")))
+    cleared = request.query_params.get("cleared")
+    if done and cleared:
+        done += _cleared_note(store, project_id, cleared)
+    return done
 
 
 def _next_stage(current: Any) -> str | None:
@@ -422,13 +432,41 @@ async def post_edit_project(request: Request, who: User, project_id: str) -> Res
     try:
         body = _project_record(f, new=False, only=_changed(f, base))
         _check_placed(store, project_id, body)
+        cleared = _segment_left_behind(store, project_id, body)
         rev = f.get("rev") or None
         put_project(project_id, body, store, who, get_auth(request), request, rev)
     except Conflict as exc:
         return _stale_form(request, who, project_id, f, base, exc)
     except (ChainAtlasError, ValidationError) as exc:
         return _form_error(request, who, project_id, f, exc)
-    return RedirectResponse(f"/ui/project/{quote(project_id)}?ok=edit", status_code=303)
+    query = urlencode({"ok": "edit", "cleared": cleared} if cleared else {"ok": "edit"})
+    return RedirectResponse(f"/ui/project/{quote(project_id)}?{query}", status_code=303)
+
+
+def _segment_left_behind(store: GraphStore, project_id: str, body: RecordIn) -> str | None:
+    """The stored segment a move to another chain leaves behind (the records route drops a
+    segment the new chain has not, when no segment is named; review R, B3): the user who
+    left 环节 as it was is told, rather than refused over a field never touched."""
+    if body.chain is None or body.segment:
+        return None
+    for _, seg in store.neighbours(project_id, ["IN_SEGMENT"], "out"):
+        if not segment_in_chain(store, seg.id, body.chain):
+            return seg.id
+    return None
+
+
+def _cleared_note(store: GraphStore, project_id: str, segment: str) -> str:
+    """What the page says of a segment cleared by a move (:func:`_segment_left_behind`),
+    if it is so: the segment exists, the project is out of it and its chain has it not."""
+    seg = store.get_node(segment)
+    now = store.neighbours(project_id, ["IN_CHAIN", "IN_SEGMENT"], "out")
+    chains = [n for r, n in now if r.type == "IN_CHAIN"]
+    if seg is None or seg.label != "Segment" or any(n.id == seg.id for _, n in now):
+        return ""
+    if not chains or any(segment_in_chain(store, seg.id, c.id) for c in chains):
+        return ""
+    names = "、".join(f"「{c.name}」" for c in chains)
+    return f"原环节「{seg.name}」不属于{names}，已清除；可在「编辑」中选择新产业链的环节。"
 
 
 def _form_values(store: GraphStore, project_id: str) -> dict[str, str]:
