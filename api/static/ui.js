@@ -43,6 +43,13 @@
     chain.addEventListener("change", function () { seg.value = ""; show(); });
     show();
   });
+  // a refused form is answered to its POST with the page again: the address becomes the
+  // page's own (data-page-url), so that a reload asks for the page instead of sending the
+  // form a second time
+  var refused = document.querySelector("[data-page-url]");
+  if (refused && window.history.replaceState) {
+    window.history.replaceState(null, "", refused.getAttribute("data-page-url"));
+  }
   // pages that draw charts say when they are drawn (dashboard.js, ledger.js); the others now
   if (!document.body.classList.contains("charts-page")) document.body.dataset.ready = "1";
 })();
