@@ -49,7 +49,7 @@ from chainatlas.api.roles import (
     supervisors,
 )
 from chainatlas.graph.errors import ChainAtlasError, Conflict, NodeNotFound, ValidationFailed
-from chainatlas.graph.model import ID_REFUSED, char_class, text_problem
+from chainatlas.graph.model import ID_REFUSED, LABEL_ZH, char_class, text_problem
 from chainatlas.graph.store.contract import GraphStore
 
 __all__ = [
@@ -726,7 +726,8 @@ def check_scopes(
     touched = [n for n in nodes if n]
     for node in touched:
         if not roles.in_scope(store, who.role, who.scope, node=node):
-            raise Forbidden(f"{who.describe()}无权提交本辖范围以外的记录（{node}）")
+            theirs = record_named(store, node)
+            raise Forbidden(f"{who.describe()}无权提交本辖范围以外的记录（{theirs}）")
     named = chain if scoped_by(who.role) == "chain" else region
     if named is not None:
         if named not in who.scope:
@@ -750,7 +751,16 @@ def check_link(store: GraphStore, who: Principal, node: str, what: str) -> None:
         return
     if what == "企业" and not roles.owners(store, who.role, node):
         return
-    raise Forbidden(f"{who.describe()}无权关联本辖范围以外的{what}「{node}」")
+    raise Forbidden(f"{who.describe()}无权关联本辖范围以外的{record_named(store, node)}")
+
+
+def record_named(store: GraphStore, node_id: str) -> str:
+    """A record as a refusal names it for people: its kind and name (项目「…」), not its id
+    (review R, B4); the id itself where no such record is stored."""
+    node = store.get_node(node_id)
+    if node is None:
+        return f"「{node_id}」"
+    return f"{LABEL_ZH.get(node.label, '记录')}「{node.name}」"
 
 
 def check_supervisor(who: Principal, what: str) -> None:
