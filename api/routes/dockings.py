@@ -16,11 +16,13 @@ from fastapi import APIRouter, Query, Request
 
 from chainatlas.api.auth import Forbidden, Principal, check_scope, check_writer, in_scope
 from chainatlas.api.deps import AuthDep, PrincipalDep, SettingsDep, StoreDep
+from chainatlas.api.roles import scoped_by
 from chainatlas.api.schemas import Status, StatusChange, StoredMatchRequest
 from chainatlas.graph.errors import ValidationFailed
 from chainatlas.graph.model import Node
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.dockings import demand_of, docking_rows, docking_summary, set_status
+from chainatlas.graph.workflows.maps import resolve_chain
 
 router = APIRouter(tags=["matching"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -47,6 +49,29 @@ def demands_in_reach(store: GraphStore, who: Principal, demands: list[Node]) -> 
     return mine
 
 
+def check_filters(store: GraphStore, who: Principal, chain: str | None, region: str | None) -> None:
+    """A district (for a district's team) or a chain (for a chain's department) named as the
+    filter must be the caller's own: one outside is refused by its name (review R, B5),
+    not matched to nothing and then told 「范围内没有可匹配的需求」."""
+    check_writer(who)
+    kind = scoped_by(who.role)
+    if region and kind == "region":
+        node = store.get_node(region)
+        name = node.name if node is not None and node.label == "Region" else region
+        if not in_scope(store, who, region=name):
+            raise Forbidden(f"{name}不在您的范围（{'、'.join(who.scope)}）内")
+    if chain and kind == "chain":
+        named = resolve_chain(store, chain)
+        if not in_scope(store, who, chain=named.id):
+            yours = "、".join(_chain_name(store, c) for c in who.scope)
+            raise Forbidden(f"产业链「{named.name}」不在您的范围（{yours}）内")
+
+
+def _chain_name(store: GraphStore, chain_id: str) -> str:
+    node = store.get_node(chain_id)
+    return node.name if node is not None else chain_id
+
+
 @router.post("/match/stored")
 def run_stored_match(
     body: StoredMatchRequest,
@@ -59,6 +84,7 @@ def run_stored_match(
     """Match the stored demand list against the stored supply list; new pairs become 推荐."""
     from chainatlas.matching.stored import match_stored, stored_demands
 
+    check_filters(store, who, body.chain, body.region)
     demands = demands_in_reach(store, who, stored_demands(store, body.chain, body.region))
     intended = {"chain": body.chain, "region": body.region, "demands": len(demands)}
     with auth.audited(who, request, "对接", None, intended) as entry:

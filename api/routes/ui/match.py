@@ -26,6 +26,7 @@ from starlette.datastructures import UploadFile
 from chainatlas.api.auth import Principal, check_scope, check_writer
 from chainatlas.api.deps import COOKIE, get_auth, get_settings, get_store
 from chainatlas.api.downloads import download
+from chainatlas.api.roles import scoped_by
 from chainatlas.api.routes.ui.core import (
     SameOrigin,
     User,
@@ -38,6 +39,7 @@ from chainatlas.api.routes.ui.core import (
 from chainatlas.api.routes.ui.unplaced import fixable
 from chainatlas.graph.errors import ChainAtlasError, ImportFailed, error_rows
 from chainatlas.graph.store.contract import GraphStore
+from chainatlas.viz.dashboard import DISTRICT_KINDS, ZONE_KIND
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes of each list on the matching page
@@ -234,10 +236,26 @@ def _stored(
         summary=docking_summary(store, month),
         dockings=_docking_rows(store, who),
         may_run=allowed(check_writer, who),
+        **_filter_choices(store, who),
         today=date.today().isoformat(),
         unplaced=sum(u.label != "Project" for u in fixable(request, who)),
         **extra,
     )
+
+
+def _filter_choices(store: GraphStore, who: Principal) -> dict[str, Any]:
+    """The 产业链 and 区县 the matching form offers: the caller's own where the role is limited
+    to chains or districts (review R, B5), else all of them."""
+    chains = store.find_nodes("Chain")
+    chains.sort(key=lambda c: (c.props.get("layout") != "1366", c.props.get("order", 0)))
+    kinds = (*DISTRICT_KINDS, ZONE_KIND)
+    regions = [r.name for r in store.find_nodes("Region") if r.props.get("kind") in kinds]
+    limited = scoped_by(who.role)
+    if limited == "chain":
+        chains = [c for c in chains if c.id in who.scope]
+    elif limited == "region":
+        regions = [r for r in regions if r in who.scope]
+    return {"chains": chains, "regions": regions, "limited": limited}
 
 
 @router.get("/ui/match/stored", response_class=HTMLResponse)
