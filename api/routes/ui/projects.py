@@ -74,6 +74,14 @@ DONE = {
     "created": "项目已新建。",
     "edit": "项目信息已保存。",
 }
+#: each project-page form's fields as the form labels them, for a refusal that names the field
+#: (review R, C7: 「跟进内容不能为空」, not 「不能为空」)
+FORM_LABELS = {
+    "stage": {"to": "目标阶段", "note": "跟进说明", "by": "经办人"},
+    "follow": {"note": "跟进内容", "date": "跟进日期", "by": "经办人"},
+    "land": {"date": "拿地日期", "note": "说明", "by": "经办人"},
+    "problem": {"title": "问题", "level": "级别", "description": "说明"},
+}
 #: the project form's text fields (empty: none) besides the dates
 TEXTS = ("name", "responsible_unit", "attraction_method")
 #: the links a project form names, replacing those stored (empty: left as stored)
@@ -246,8 +254,11 @@ async def _post(request: Request, who: Any, project_id: str, what: str, act: Any
     again with the error and its status (nothing written)."""
     form = await read_form(request)
     try:
-        act({k: str(v) for k, v in form.items()})
-    except (ChainAtlasError, ValidationError) as exc:
+        try:
+            act({k: str(v) for k, v in form.items()})
+        except ValidationError as exc:
+            raise _named(FORM_LABELS.get(what, {}), exc) from None
+    except ChainAtlasError as exc:
         status, title, message = status_of(exc)
         get_store(request).require_node(project_id, "Project")
         return _project(
@@ -259,6 +270,20 @@ async def _post(request: Request, who: Any, project_id: str, what: str, act: Any
             status=status,
         )
     return RedirectResponse(f"/ui/project/{quote(project_id)}?ok={what}", status_code=303)
+
+
+def _named(labels: dict[str, str], exc: ValidationError) -> ValidationFailed:
+    """A form's refused fields, each by its label: 「跟进内容不能为空」 for one left empty (or
+    missing), 「跟进日期：…」 with the reason for another."""
+    named: list[tuple[str, str]] = []
+    for e in exc.errors():
+        field = str(e["loc"][-1]) if e["loc"] else ""
+        label = labels.get(field, field)
+        if e["type"] in ("missing", "string_too_short") or e.get("input") == "":
+            named.append((field, f"{label}不能为空"))
+        else:
+            named.append((field, f"{label}：{zh_message(e)}"))  # type: ignore[arg-type]
+    return ValidationFailed("；".join(why for _, why in named), named)
 
 
 @router.post("/ui/project/{project_id}/stage", dependencies=[SameOrigin])
