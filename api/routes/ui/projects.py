@@ -97,10 +97,11 @@ def _filters(
     stage: str | None = None,
     major: str | None = Query(None, pattern="^[01]?$"),
     stall: str | None = None,
+    q: str | None = Query(None, max_length=100, description="项目名称或企业名称的一部分"),
 ) -> dict[str, str]:
     """The list's filters from the query (those given), as the page and its Excel read them."""
     given = {"chain": chain, "segment": segment, "region": region, "stage": stage}
-    given |= {"major": major, "stall": stall}
+    given |= {"major": major, "stall": stall, "q": (q or "").strip()}
     return {k: v for k, v in given.items() if v}
 
 
@@ -109,7 +110,7 @@ Filters = Annotated[dict[str, str], Depends(_filters)]
 
 def _rows(request: Request, f: dict[str, str]) -> list[dict[str, Any]]:
     s = get_settings(request)
-    return project_list(
+    rows = project_list(
         get_store(request),
         chain=f.get("chain"),
         segment=f.get("segment"),
@@ -120,6 +121,14 @@ def _rows(request: Request, f: dict[str, str]) -> list[dict[str, Any]]:
         grace=s.grace(),
         today=date.today(),
     )
+    return [r for r in rows if _found(r, f.get("q", ""))]
+
+
+def _found(row: dict[str, Any], q: str) -> bool:
+    """Whether a part of the project's name or of its firm's name is ``q`` (review R, B11:
+    one project among many, found without paging); any row when there is no search."""
+    q = q.casefold()
+    return not q or any(q in str(row.get(k) or "").casefold() for k in ("name", "firm"))
 
 
 def _choices(request: Request, chain: str | None) -> dict[str, Any]:
