@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from chainatlas.graph.workflows.checklist import SLOTS
 from tests.api.webui import Browsers, post_form
 
 P = "project:1366:robot:2"  # 长兴县 (sample data)
@@ -43,3 +44,11 @@ def test_an_empty_field_is_named(
     assert r.status_code == 422
     assert _error(r.text).startswith(said), _error(r.text)
     assert ui.store.require_node(P).props == before and len(ui.auth.audit_log()) == audited
+
+
+def test_an_empty_checklist_entry_is_named(ui: Browsers) -> None:
+    slot = SLOTS[0]
+    chain = "/ui/chain/1366:robot"
+    r = post_form(ui.as_("city"), f"{chain}/checklist/{slot.key}", chain, value="")
+    assert r.status_code == 422
+    assert _error(r.text) == f"无法完成：「{slot.item}」不能为空", _error(r.text)

@@ -20,11 +20,19 @@ from pydantic import ValidationError
 
 from chainatlas.api.auth import Principal
 from chainatlas.api.deps import get_auth, get_settings, get_store
-from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
+from chainatlas.api.routes.ui.core import (
+    SameOrigin,
+    User,
+    allowed,
+    named_fields,
+    page,
+    read_form,
+    status_of,
+)
 from chainatlas.graph.errors import ChainAtlasError, ValidationFailed
 from chainatlas.graph.model import LABEL_ZH, STAGE_ZH
 from chainatlas.graph.rules import VERDICT_ZH
-from chainatlas.graph.workflows.checklist import SLOTS, checklist, registered
+from chainatlas.graph.workflows.checklist import SLOTS, checklist, find_slot, registered
 from chainatlas.graph.workflows.maps import fishbone, resolve_chain
 
 router = APIRouter(include_in_schema=False)
@@ -118,7 +126,10 @@ async def set_slot_form(request: Request, who: User, chain: str, slot: str) -> R
     from chainatlas.api.routes.checklist import SlotValue, put_slot
 
     def act(f: dict[str, str]) -> None:
-        body = SlotValue.model_validate({"value": f.get("value", "")})
+        try:
+            body = SlotValue.model_validate({"value": f.get("value", "")})
+        except ValidationError as exc:  # named by the item (review R, C7)
+            raise named_fields({"value": f"「{find_slot(slot).item}」"}, exc) from None
         put_slot(chain, body, get_store(request), who, get_auth(request), request, slot=slot)
 
     return await _post(request, who, chain, "set", act)

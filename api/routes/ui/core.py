@@ -36,7 +36,7 @@ from chainatlas.api.deps import COOKIE, get_auth, get_store
 from chainatlas.api.downloads import download
 from chainatlas.api.errors import error_status, is_page, page_title, param_message
 from chainatlas.api.routes.ui.filters import install as install_filters
-from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, StoreBusy
+from chainatlas.graph.errors import ChainAtlasError, NodeNotFound, StoreBusy, ValidationFailed
 from chainatlas.graph.model import zh_message
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.viz.dashboard import has_sample
@@ -165,6 +165,21 @@ def status_of(exc: Exception) -> tuple[int, str, str]:
         status, title = error_status(exc)
         return status, page_title(title), str(exc)
     raise exc
+
+
+def named_fields(labels: dict[str, str], exc: ValidationError) -> ValidationFailed:
+    """A form's refused fields, each by the label the form gives it (review R, C7): 「跟进内容不能
+    为空」 for one left empty (or missing), 「跟进日期：…」 with the reason for another — not a
+    bare 「不能为空」 that leaves the user to guess which field."""
+    named: list[tuple[str, str]] = []
+    for e in exc.errors():
+        field = str(e["loc"][-1]) if e["loc"] else ""
+        label = labels.get(field, field)
+        if e["type"] in ("missing", "string_too_short") or e.get("input") == "":
+            named.append((field, f"{label}不能为空"))
+        else:
+            named.append((field, f"{label}：{zh_message(e)}"))  # type: ignore[arg-type]
+    return ValidationFailed("；".join(why for _, why in named), named)
 
 
 def allowed(check: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:

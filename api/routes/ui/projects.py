@@ -29,7 +29,15 @@ from chainatlas.api.deps import get_auth, get_settings, get_store
 from chainatlas.api.roles import ROLES, scoped_by
 from chainatlas.api.routes.projects import add_project_follow_up, project_land, project_stage
 from chainatlas.api.routes.records import put_project, revision
-from chainatlas.api.routes.ui.core import SameOrigin, User, allowed, page, read_form, status_of
+from chainatlas.api.routes.ui.core import (
+    SameOrigin,
+    User,
+    allowed,
+    named_fields,
+    page,
+    read_form,
+    status_of,
+)
 from chainatlas.api.routes.ui.unplaced import fixable
 from chainatlas.api.schemas import FollowUpIn, LandIn, ProblemIn, ProjectIn, RecordIn, StageMove
 from chainatlas.graph.errors import ChainAtlasError, Conflict, ValidationFailed
@@ -266,7 +274,7 @@ async def _post(request: Request, who: Any, project_id: str, what: str, act: Any
         try:
             act({k: str(v) for k, v in form.items()})
         except ValidationError as exc:
-            raise _named(FORM_LABELS.get(what, {}), exc) from None
+            raise named_fields(FORM_LABELS.get(what, {}), exc) from None
     except ChainAtlasError as exc:
         status, title, message = status_of(exc)
         get_store(request).require_node(project_id, "Project")
@@ -279,20 +287,6 @@ async def _post(request: Request, who: Any, project_id: str, what: str, act: Any
             status=status,
         )
     return RedirectResponse(f"/ui/project/{quote(project_id)}?ok={what}", status_code=303)
-
-
-def _named(labels: dict[str, str], exc: ValidationError) -> ValidationFailed:
-    """A form's refused fields, each by its label: 「跟进内容不能为空」 for one left empty (or
-    missing), 「跟进日期：…」 with the reason for another."""
-    named: list[tuple[str, str]] = []
-    for e in exc.errors():
-        field = str(e["loc"][-1]) if e["loc"] else ""
-        label = labels.get(field, field)
-        if e["type"] in ("missing", "string_too_short") or e.get("input") == "":
-            named.append((field, f"{label}不能为空"))
-        else:
-            named.append((field, f"{label}：{zh_message(e)}"))  # type: ignore[arg-type]
-    return ValidationFailed("；".join(why for _, why in named), named)
 
 
 @router.post("/ui/project/{project_id}/stage", dependencies=[SameOrigin])
