@@ -1,8 +1,8 @@
-"""A refused project form and a reload, in a real browser (Debian's chromium via Playwright, the
-service on 127.0.0.1; review R, B8): the refusal is shown on the page the form came from, whose
-address is a page's own (the project page for 阶段推进, 新建项目 and 编辑 for theirs), so
-reloading it asks for that page again — it does not send the form a second time. No console
-error besides the refusal's own status."""
+"""A refused form and a reload, in a real browser (Debian's chromium via Playwright, the service
+on 127.0.0.1; review R, B8): the refusal is shown on the page the form came from, whose address
+is a page's own (the project page for 阶段推进, 新建项目 and 编辑 for theirs, the chain page for
+十个一), so reloading it asks for that page again — it does not send the form a second time. No
+console error besides the refusal's own status."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ P = "project:1366:robot:2"  # 长兴县 (sample data)
 
 
 def _reload_sends(pg: Any) -> list[str]:
-    """The methods of the page requests a reload makes."""
+    """The methods of the page requests a reload makes (of the page itself)."""
     pg.locator("body[data-ready='1']").wait_for()  # the refused page is set up
     sent: list[str] = []
 
     def seen(r: Any) -> None:
-        if r.is_navigation_request():
+        if r.is_navigation_request() and r.frame == pg.main_frame:  # not the page's frames
             sent.append(r.method)
 
     pg.on("request", seen)
@@ -72,5 +72,15 @@ def test_reloading_a_refused_form_sends_nothing(  # type: ignore[no-untyped-def]
     assert _reload_sends(pg) == ["GET"]
     assert pg.locator("#form-error").count() == 0
     assert seeded.get_node("project:R重载测试项目") is None
+    # the chain page's 十个一: a fund that is not in the graph, refused on the chain's address
     tab.errors[:] = [e for e in tab.errors if "400" not in e and "422" not in e]
+    tab.done()
+    tab = Tab(browser, base, auth.create("city", [], "市链长办"), 1440)
+    pg = tab.open("/ui/chain/1366:robot")
+    pg.fill("#set-fund input[name=value]", "R不存在的基金")
+    pg.click("#set-fund button")
+    pg.wait_for_selector("#form-error")
+    assert pg.evaluate("location.pathname") == "/ui/chain/1366:robot"
+    assert _reload_sends(pg) == ["GET"] and pg.locator("#form-error").count() == 0
+    tab.errors[:] = [e for e in tab.errors if not any(f"{n}" in e for n in (400, 404, 422))]
     tab.done()
