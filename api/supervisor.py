@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from typing import Any
 
 from chainatlas.api.auth import AuthStore, Principal
 from chainatlas.api.roles import CITY
+from chainatlas.graph.filelock import exclusive
 from chainatlas.graph.rules import Grace
 from chainatlas.graph.store.contract import GraphStore, read_scope
 from chainatlas.graph.workflows.supervision import SYSTEM, SyncResult, sync_supervision
@@ -78,20 +78,8 @@ SERVICE = Origin.of("后台", "五未督办同步")
 def _one_at_a_time(home: Path) -> Iterator[None]:
     """An advisory lock on ``<home>/.supervision.lock`` across processes; none where it cannot
     be made (a read-only data directory): the items' ids make a second write the same write."""
-    import fcntl
-
-    try:
-        home.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(home / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        log.info("五未督办同步锁未建立：%s", exc)
+    with exclusive(home / LOCK, "五未督办同步锁"):
         yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def sync_as_system(

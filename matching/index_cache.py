@@ -62,6 +62,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chainatlas.graph.filelock import exclusive
 from chainatlas.graph.home import HOME_AREA
 from chainatlas.graph.store.contract import GraphStore
 from chainatlas.graph.workflows.maps import Target
@@ -366,20 +367,8 @@ def building(path: Path) -> Iterator[None]:
     warming at once, or a command run meanwhile, wait for the first build and load it instead
     of each training its own. Where the lock cannot be made (a read-only data directory) the
     build goes on without it."""
-    import fcntl
-
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path.parent / ".build.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        log.info("排序索引构建锁未建立：%s", exc)
+    with exclusive(path.parent / ".build.lock", "排序索引构建锁"):
         yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def _read_ranks(
