@@ -77,7 +77,8 @@ def test_a_district_cannot_link_a_firm_of_another_district(api) -> None:  # type
     )
     body = {"props": {"name": "借名"}, "region": "长兴县", "firm": wx_firm}
     r = c.put(f"{API}/records/projects/project:borrow", json=body, headers=heads["cx"])
-    assert r.status_code == 403 and wx_firm in _problem(r)
+    name = store.require_node(wx_firm, "Firm").props["name"]
+    assert r.status_code == 403 and f"企业「{name}」" in _problem(r)  # by name, not id
     assert store.get_node("project:borrow") is None
 
 
@@ -101,7 +102,7 @@ def test_a_records_segment_must_belong_to_its_chain(api) -> None:  # type: ignor
     body = {"props": {}, "segment": "seg:高端原辅料"}
     r = c.put(f"{API}/records/projects/project:seg", json=body, headers=heads["cx"])
     assert r.status_code == 422, r.text
-    assert "seg:高端原辅料" in _problem(r)
+    assert "环节「高端原辅料」不属于「智能网联新能源汽车」" in _problem(r)  # by name, not id
     assert not store.neighbours("project:seg", ["IN_SEGMENT"], "out")
     body = {"props": {}, "chain": "1366:icv", "segment": "seg:高端原辅料"}
     r = c.put(
